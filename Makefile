@@ -1,0 +1,53 @@
+# Trialpress: the only commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test serve bench lint format clean
+
+$(VENV)/.installed-runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on)
+run: $(VENV)/.installed-runtime
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py createcachetable
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py ensure_admin
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: install what the tests need and run the whole suite (SQLite, then PostgreSQL)
+test: $(VENV)/.installed-dev
+	bash scripts/install-browser.sh
+	bash scripts/test.sh
+
+## serve: the production set-up (gunicorn, DEBUG off, whitenoise); needs SECRET_KEY etc.
+serve: $(VENV)/.installed-runtime
+	$(PY) manage.py collectstatic --no-input
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(VENV)/bin/gunicorn config.wsgi --workers $${WEB_CONCURRENCY:-4} --bind $${BIND:-127.0.0.1:8000}
+
+## bench: print render times, query counts, sizes and throughput figures
+bench: $(VENV)/.installed-dev
+	bash scripts/bench.sh
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var staticfiles artifacts .pytest_cache

@@ -1,0 +1,11 @@
+"""Site-wide template context: the site's name and address."""
+
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_TAGLINE": settings.SITE_TAGLINE,
+        "SITE_URL": settings.SITE_URL,
+    }

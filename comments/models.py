@@ -1,0 +1,99 @@
+"""Reader comments and their moderation record.
+
+Thread order comes from ``thread_path``: each comment's path is its parent's path plus
+its own zero-padded id, so ``order_by("thread_path")`` lists a whole thread in one query.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from blog.models import Post
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def held(self):
+        return self.filter(status=Comment.Status.HELD)
+
+    def for_post(self, post):
+        return self.filter(post=post)
+
+    def in_thread_order(self):
+        return self.order_by("thread_path")
+
+    def public(self):
+        """Approved comments on published posts: what feeds and pages may show."""
+        return self.approved().filter(post__in=Post.objects.published())
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", "Held for moderation"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    thread_path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    website = models.URLField(max_length=200, blank=True)
+    body = models.TextField("comment")
+    body_html = models.TextField(editable=False, blank=True)
+    competing_interests = models.CharField(max_length=500, default="None declared")
+    is_post_author = models.BooleanField(default=False, editable=False)
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.HELD, db_index=True
+    )
+    status_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the moderation policy chose the status."
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    # Stored for moderation only; purge_comment_ips blanks them after N days.
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["post", "status", "thread_path"])]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.name} on {self.post}"
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    def get_admin_url(self):
+        return reverse("admin:comments_comment_change", args=[self.pk])

@@ -1,0 +1,20 @@
+"""Exit 0 if the PostgreSQL server in the given URL accepts a connection."""
+
+import sys
+
+import dj_database_url
+import psycopg
+
+url = dj_database_url.parse(sys.argv[1])
+try:
+    psycopg.connect(
+        host=url["HOST"] or "127.0.0.1",
+        port=url["PORT"] or 5432,
+        user=url["USER"] or None,
+        password=url["PASSWORD"] or None,
+        dbname=url["NAME"],
+        connect_timeout=3,
+    ).close()
+except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    print(f"PostgreSQL not reachable: {exc}", file=sys.stderr)
+    sys.exit(1)

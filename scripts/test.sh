@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole suite on SQLite, then on PostgreSQL when one answers.
+# Under CI=true PostgreSQL is required.
+set -u
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PG_URL="${TEST_DATABASE_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
+status=0
+
+echo "== Test suite on SQLite"
+env -u DATABASE_URL $PY -m pytest "$@" || status=$?
+
+if $PY scripts/pg_ready.py "$PG_URL"; then
+  echo "== Test suite on PostgreSQL ($PG_URL)"
+  DATABASE_URL="$PG_URL" $PY -m pytest -m "not e2e" "$@" || status=$?
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAILED: PostgreSQL is not reachable at $PG_URL and CI=true requires both engines."
+  status=1
+else
+  echo "NOTE: PostgreSQL is not reachable at $PG_URL: the suite ran on SQLite only."
+fi
+exit $status

@@ -1,0 +1,44 @@
+"""Fixtures named as nouns. Factories live in tests/factories.py."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from blog.models import Post
+from tests.factories import make_post, make_user
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def an_author(db):
+    return make_user(username="author", staff=True, first_name="Gavin", last_name="Giovannoni")
+
+
+@pytest.fixture
+def a_superuser(db):
+    return make_user(username="admin", superuser=True)
+
+
+@pytest.fixture
+def a_post(db, an_author):
+    return make_post(author=an_author, title="A published write-up", labels=["neurology"])
+
+
+@pytest.fixture
+def a_draft(db, an_author):
+    return make_post(author=an_author, title="A draft write-up", status=Post.Status.DRAFT,
+                     labels=["neurology"])
+
+
+@pytest.fixture
+def a_scheduled_post(db, an_author):
+    return make_post(author=an_author, title="A scheduled write-up",
+                     published_at=timezone.now() + timedelta(days=3), labels=["neurology"])
