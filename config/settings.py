@@ -191,3 +191,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Comments ------------------------------------------------------------------------------
+# The moderation policy's knobs (comments/moderation.py; documented in comments/README.md).
+# Each one can be set from the environment variable of the same name.
+COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)  # more links than this: held
+COMMENT_MODERATION_WORDS = env_list("COMMENT_MODERATION_WORDS")  # comma-separated: held
+COMMENT_DISALLOWED_WORDS = env_list("COMMENT_DISALLOWED_WORDS")  # comma-separated: spam
+COMMENT_MIN_SUBMIT_SECONDS = env_int("COMMENT_MIN_SUBMIT_SECONDS", 3)  # sooner: spam
+COMMENT_FORM_MAX_AGE_SECONDS = env_int("COMMENT_FORM_MAX_AGE_SECONDS", 86400)  # older: resubmit
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # N/s|m|h|d per IP, or "off"
+COMMENT_CLOSE_AFTER_DAYS = env_int("COMMENT_CLOSE_AFTER_DAYS", 0)  # 0: never close by age
+COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 3)  # levels in a thread, 1 = no replies
+COMMENT_APPROVE_RETURNING = env_bool("COMMENT_APPROVE_RETURNING", True)
+COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to notify
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
+COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
+COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
+# End of comments -----------------------------------------------------------------------
