@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.login_throttle import throttled_admin_login
+
 urlpatterns = [
+    path("admin/login/", throttled_admin_login, name="admin_login_throttled"),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("blog.urls")),

@@ -22,3 +22,6 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
+# The page cache is tested on its own (tests/test_page_cache.py), which turns it on.
+PAGE_CACHE_SECONDS = 0
+SECURE_SSL_REDIRECT = False

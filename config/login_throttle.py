@@ -1,0 +1,62 @@
+"""Admin sign-in throttling, per IP address and per username, in the shared cache.
+
+After ADMIN_LOGIN_MAX_FAILURES failed attempts within ADMIN_LOGIN_LOCKOUT_SECONDS from one
+address, or for one username, further attempts get a 429 page; a successful sign-in clears
+the counters.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+def client_ip(request):
+    """The client's address; X-Forwarded-For is trusted only when BEHIND_PROXY is set."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _keys(request):
+    username = request.POST.get("username", "").strip().lower()
+    digest = hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()[:32]
+    return (f"login-fail:ip:{client_ip(request)}", f"login-fail:user:{digest}")
+
+
+def _is_locked(keys):
+    counts = cache.get_many(keys)
+    return any(count >= settings.ADMIN_LOGIN_MAX_FAILURES for count in counts.values())
+
+
+def _record_failure(keys):
+    for key in keys:
+        if not cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS)
+
+
+def throttled_admin_login(request, extra_context=None):
+    if request.method != "POST":
+        return admin.site.login(request, extra_context)
+    keys = _keys(request)
+    if _is_locked(keys):
+        minutes = max(1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS // 60)
+        return render(
+            request,
+            "admin/login_throttled.html",
+            {"minutes": minutes, "title": "Too many sign-in attempts", **admin.site.each_context(request)},
+            status=429,
+        )
+    response = admin.site.login(request, extra_context)
+    if request.user.is_authenticated and response.status_code in (301, 302, 303):
+        cache.delete_many(keys)
+    else:
+        _record_failure(keys)
+    return response

@@ -1,0 +1,87 @@
+"""Site-wide HTTP concerns: security headers, request size limits, database faults."""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.template import loader
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and friends on every page outside the admin.
+
+    No inline script is allowed; the JSON-LD data block is not executed, so it needs none.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/admin/"):
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def _render_plain(request, template_name, status, context=None):
+    """Render an error page without touching the database."""
+    try:
+        body = loader.render_to_string(template_name, context or {})
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        body = f"<!DOCTYPE html><html lang=en><title>Error {status}</title><h1>Error {status}</h1>"
+    return HttpResponse(body, status=status)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse request bodies over MAX_REQUEST_BODY_BYTES with a clear 413 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return _render_plain(
+                request,
+                "413.html",
+                413,
+                {"limit_kb": settings.MAX_REQUEST_BODY_BYTES // 1024},
+            )
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a styled 503 when the database cannot be reached, instead of a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            return self._unavailable(request, exc)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
+        ):
+            return self._unavailable(request, exception)
+        return None
+
+    def _unavailable(self, request, exc):
+        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exc)
+        context = {}
+        if request.method == "POST":
+            # Give the commenter their text back: nothing typed is lost.
+            context["kept_text"] = request.POST.get("body", "")
+        response = _render_plain(request, "503.html", 503, context)
+        response["Retry-After"] = "30"
+        return response
