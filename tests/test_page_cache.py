@@ -1,0 +1,165 @@
+"""The shared page cache: hits for anonymous readers, never stale, never breaks CSRF."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+from tests.factories import make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def test_second_anonymous_request_is_served_from_the_cache(client, a_post):
+    first = client.get("/")
+    second = client.get("/")
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert a_post.title in second.content.decode()
+
+
+def test_a_cached_page_costs_no_database_query(client, a_post, django_assert_num_queries):
+    client.get(a_post.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(a_post.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_publishing_a_post_shows_on_the_very_next_request(client, a_post):
+    client.get("/")
+    make_post(author=a_post.author, title="Fresh from the press")
+    response = client.get("/")
+    assert "Fresh from the press" in response.content.decode()
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_editing_a_post_shows_on_the_very_next_request(client, a_post):
+    client.get(a_post.get_absolute_url())
+    a_post.body = "A corrected paragraph."
+    a_post.save()
+    assert "A corrected paragraph." in client.get(a_post.get_absolute_url()).content.decode()
+
+
+def test_renaming_a_label_shows_on_the_very_next_request(client, a_post):
+    client.get("/")
+    tag = a_post.tags.get()
+    tag.name = "Neuroimmunology"
+    tag.save()
+    assert "Neuroimmunology" in client.get("/").content.decode()
+
+
+def test_a_scheduled_post_appears_when_its_time_arrives(client, an_author):
+    make_post(author=an_author, title="Already out")
+    make_post(
+        author=an_author,
+        title="Scheduled for two seconds",
+        published_at=timezone.now() + timedelta(seconds=2),
+    )
+    assert "Scheduled for two seconds" not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    time.sleep(2.2)
+    assert "Scheduled for two seconds" in client.get("/").content.decode()
+
+
+def test_logged_in_users_are_never_served_or_stored(client, a_post):
+    anonymous_copy = client.get("/")
+    staff = make_user(staff=True)
+    client.force_login(staff)
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    client.logout()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert anonymous_copy["X-Page-Cache"] == "miss"
+
+
+def test_staff_preview_of_a_draft_is_never_cached(client, a_draft):
+    staff = make_user(staff=True)
+    client.force_login(staff)
+    assert client.get(a_draft.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(a_draft.get_absolute_url()).status_code == 404
+
+
+def test_not_found_pages_are_not_stored(client, db):
+    client.get("/2099/01/nothing-here/")
+    response = client.get("/2099/01/nothing-here/")
+    assert response.status_code == 404
+    assert response.get("X-Page-Cache") != "hit"
+
+
+def test_conditional_get_answers_304(client, a_post):
+    first = client.get(a_post.get_absolute_url())
+    etag = first["ETag"]
+    again = client.get(a_post.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def _csrf_token(html):
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match, "the page has no CSRF input"
+    return match.group(1)
+
+
+def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, settings):
+    """Two visitors: the second gets the first one's cached page, and can still comment."""
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+    url = a_post.get_absolute_url()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_page = first.get(url)
+    second_page = second.get(url)
+    assert second_page["X-Page-Cache"] == "hit"
+    assert "__trialpress_csrf_token__" not in second_page.content.decode()
+    for visitor, page, name in ((first, first_page, "First"), (second, second_page, "Second")):
+        html = page.content.decode()
+        form_action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
+        data = {
+            name_attr: value
+            for name_attr, value in re.findall(
+                r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html
+            )
+        }
+        data.update(
+            csrfmiddlewaretoken=_csrf_token(html),
+            name=f"{name} Visitor",
+            email=f"{name.lower()}@example.org",
+            body=f"{name} visitor's comment.",
+            competing_interests="None declared",
+        )
+        response = visitor.post(form_action, data)
+        assert response.status_code == 302, response.content.decode()[:500]
+    assert set(
+        a_post.comments.values_list("name", flat=True)
+    ) == {"First Visitor", "Second Visitor"}
+
+
+def test_a_page_with_a_notice_is_neither_served_from_nor_stored_in_the_cache(a_post, settings):
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+    url = a_post.get_absolute_url()
+    reader = Client()
+    reader.get(url)  # stores the page
+    commenter = Client()
+    html = commenter.get(url).content.decode()
+    data = dict(
+        re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
+    )
+    data.update(name="Noticed", email="noticed@example.org", body="Hold me.",
+                competing_interests="None declared")
+    action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
+    response = commenter.post(action, data, follow=True)
+    assert "awaiting moderation" in response.content.decode()
+    assert "awaiting moderation" not in reader.get(url).content.decode()
+    assert Post.objects.get(pk=a_post.pk).comments.count() == 1

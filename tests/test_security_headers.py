@@ -1,0 +1,60 @@
+"""Security headers on public pages and production settings that pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_public_pages_carry_a_strict_content_security_policy(client, a_post):
+    for url in ("/", a_post.get_absolute_url()):
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "'unsafe-inline'" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_public_pages_have_no_inline_executable_script(client, a_post):
+    import re
+
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert 'type="application/ld+json"' in attrs or (body.strip() == "" and "src=" in attrs)
+
+
+def test_session_and_csrf_cookies_are_httponly(settings):
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    assert settings.CSRF_COOKIE_HTTPONLY is True
+
+
+def test_check_deploy_prints_no_warning_under_production_settings(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-1234567890",
+        "ALLOWED_HOSTS": "trialpress.example.org",
+        "SITE_URL": "https://trialpress.example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "TRIALPRESS_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_oversized_request_gets_a_413_page(client, a_post):
+    response = client.post("/comments/post/1/", data="x" * (300 * 1024), content_type="text/plain")
+    assert response.status_code == 413
+    assert "too large" in response.content.decode().lower()
