@@ -25,3 +25,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The page cache is tested on its own (tests/test_page_cache.py), which turns it on.
 PAGE_CACHE_SECONDS = 0
 SECURE_SSL_REDIRECT = False
+# Static files are served from the finders in tests; there is no collectstatic output.
+STATIC_ROOT = None
