@@ -1,9 +1,60 @@
-from django.urls import path
+"""The reader's side of the blog: lists, posts, labels, archive, feeds, sitemap."""
 
-from blog import views
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, register_converter
+
+from blog import feeds, views
+from blog.sitemaps import SITEMAPS
+
+
+class YearConverter:
+    """Four digits from 1000 to 2999: every year a datetime holds in any time zone."""
+
+    regex = "[12][0-9]{3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class MonthConverter:
+    """Always two digits (01-12), as post addresses are written."""
+
+    regex = "0[1-9]|1[0-2]"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
 
 app_name = "blog"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
-    path("<int:year>/<str:month>/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("labels/", views.LabelListView.as_view(), name="label_list"),
+    path("labels/<slug:slug>/", views.LabelPostListView.as_view(), name="label_detail"),
+    path("labels/<slug:slug>/feeds/atom/", feeds.label_atom_feed, name="label_feed_atom"),
+    path("labels/<slug:slug>/feeds/rss/", feeds.label_rss_feed, name="label_feed_rss"),
+    path("feeds/atom/", feeds.atom_feed, name="feed_atom"),
+    path("feeds/rss/", feeds.rss_feed, name="feed_rss"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.RobotsTxtView.as_view(), name="robots_txt"),
+    path("<yyyy:year>/", views.YearArchiveView.as_view(), name="archive_year"),
+    path("<yyyy:year>/<mm:month>/", views.MonthArchiveView.as_view(), name="archive_month"),
+    path(
+        "<yyyy:year>/<mm:month>/<slug:slug>/",
+        views.PostDetailView.as_view(),
+        name="post_detail",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<slug:slug>.html",
+        views.LegacyPostRedirectView.as_view(),
+        name="post_legacy",
+    ),
 ]

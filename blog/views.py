@@ -1,26 +1,199 @@
-"""STUB: the views helper replaces this module."""
+"""Thin views for readers: every list shares one mixin, every queryset starts at the model."""
 
-from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+import logging
+from datetime import date
 
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views import defaults
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+
+from blog import metadata
 from blog.models import Post
+from blog.navigation import label_in_use_or_none, labels_in_use
+
+logger = logging.getLogger(__name__)
 
 
-class PostListView(ListView):
-    queryset = Post.objects.published().for_listing()
+class PostListMixin:
+    """What every list of posts shares: published posts only, newest first, paginated.
+
+    A bad ``?page=`` (0, -1, abc, past the end) is a 404 through ListView's paginator.
+    """
+
+    model = Post
+    context_object_name = "posts"
     template_name = "blog/post_list.html"
+
+    def get_paginate_by(self, queryset):
+        return settings.BLOG_POSTS_PER_PAGE
+
+    def get_queryset(self):
+        return self.filter_posts(Post.objects.published()).for_listing()
+
+    def filter_posts(self, posts):
+        return posts
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_heading"] = self.get_list_heading()
+        return context
+
+    def get_list_heading(self):
+        return ""
+
+
+class PostListView(PostListMixin, ListView):
+    """The home page."""
+
+
+class LabelPostListView(PostListMixin, ListView):
+    allow_empty = False
+    template_name = "blog/label_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.label = label_in_use_or_none(kwargs["slug"])
+        if self.label is None:
+            raise Http404("No published post has this label.")
+        return super().get(request, *args, **kwargs)
+
+    def filter_posts(self, posts):
+        return posts.for_label(self.label.slug)
+
+    def get_list_heading(self):
+        return f"Posts labelled \u201c{self.label.name}\u201d"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(label=self.label, **kwargs)
+
+
+class YearArchiveView(PostListMixin, ListView):
+    allow_empty = False
+    template_name = "blog/archive.html"
+
+    def filter_posts(self, posts):
+        return posts.filter(published_at__year=self.kwargs["year"])
+
+    def get_list_heading(self):
+        return f"Posts from {self.kwargs['year']}"
+
+
+class MonthArchiveView(PostListMixin, ListView):
+    allow_empty = False
+    template_name = "blog/archive.html"
+
+    def filter_posts(self, posts):
+        return posts.filter(
+            published_at__year=self.kwargs["year"], published_at__month=self.kwargs["month"]
+        )
+
+    def get_list_heading(self):
+        month = date(self.kwargs["year"], self.kwargs["month"], 1)
+        return f"Posts from {month:%B %Y}"
+
+
+class LabelListView(ListView):
+    context_object_name = "labels"
+    template_name = "blog/label_list.html"
+
+    def get_queryset(self):
+        return labels_in_use()
 
 
 class PostDetailView(DetailView):
+    """One post. Staff may preview drafts and scheduled posts; nobody may cache that preview."""
+
+    context_object_name = "post"
     template_name = "blog/post_detail.html"
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user)
+        return (
+            Post.objects.visible_to(self.request.user)
+            .select_related("author")
+            .prefetch_related("tags", "disclosures")
+        )
+
+    def get_object(self, queryset=None):
+        post = super().get_object(queryset)
+        local = timezone.localtime(post.published_at)
+        if (local.year, local.month) != (self.kwargs["year"], self.kwargs["month"]):
+            raise Http404("No post at this address.")
+        return post
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        context.update(
+            previous_post=_neighbour(post, older=True),
+            next_post=_neighbour(post, older=False),
+            meta=metadata.for_post(post),
+        )
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
+            patch_cache_control(response, private=True, no_cache=True)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def _neighbour(post, *, older):
+    """The published post just before (older) or after this one, or None (one query)."""
+    at, pk = post.published_at, post.pk
+    if older:
+        condition = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
+        order = ("-published_at", "-pk")
+    else:
+        condition = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
+        order = ("published_at", "pk")
+    return (
+        Post.objects.published()
+        .filter(condition)
+        .order_by(*order)
+        .only("title", "slug", "published_at")
+        .first()
+    )
+
+
+class LegacyPostRedirectView(RedirectView):
+    """Blogger addresses (/2012/11/slug.html, often with ?m=1) move permanently."""
+
+    permanent = True
+    query_string = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        post = get_object_or_404(Post.objects.published().only("slug", "published_at"),
+                                 slug=kwargs["slug"])
+        return post.get_absolute_url()
+
+
+class RobotsTxtView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
 
 
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    return defaults.page_not_found(request, exception, template_name="404.html")
+
+
+FALLBACK_500 = (
+    "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+    "<title>Server error</title></head><body><h1>Something went wrong</h1>"
+    "<p>We could not show this page. Please try again in a few minutes.</p></body></html>"
+)
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """The 500 page, rendered without the request or the database, which may be what failed."""
+    try:
+        content = render_to_string("500.html")
+    except Exception:  # the page that reports a failure must not fail itself
+        logger.exception("Could not render 500.html; serving the plain fallback")
+        content = FALLBACK_500
+    return HttpResponseServerError(content)

@@ -1,0 +1,151 @@
+"""Atom and RSS feeds of published posts, site-wide and per label.
+
+Each item carries the full post: the body, the conflict-of-interest disclosures and the
+source with its DOI link, so a feed reader shows the disclosures as the site does.
+Feed views answer conditional GETs (ETag and Last-Modified) with 304.
+"""
+
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.views.decorators.http import condition
+
+from blog.metadata import author_name
+from blog.models import Post
+from blog.navigation import label_in_use_or_none
+
+FEED_LENGTH = 20
+
+
+class PostFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def description(self):
+        return settings.SITE_TAGLINE
+
+    def link(self):
+        return reverse("blog:post_list")
+
+    def items(self):
+        return (
+            Post.objects.published()
+            .for_listing()
+            .prefetch_related("disclosures")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return render_to_string(
+            "blog/feed_item.html", {"post": item, "SITE_URL": settings.SITE_URL}
+        )
+
+    def item_guid(self, item):
+        """A stable id: survives a change of slug or publish date (RFC 4151 tag URI)."""
+        host = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"tag:{host},{item.created_at:%Y-%m-%d}:post-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        return author_name(item.author)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+
+class AtomPostFeed(PostFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self):
+        return settings.SITE_TAGLINE
+
+
+class LabelFeedMixin:
+    def get_object(self, request, slug):
+        label = label_in_use_or_none(slug)
+        if label is None:
+            raise Http404("No published post has this label.")
+        return label
+
+    def title(self, label):
+        return f"{settings.SITE_NAME}: {label.name}"
+
+    def description(self, label):
+        return f"Posts labelled \u201c{label.name}\u201d on {settings.SITE_NAME}."
+
+    def subtitle(self, label):
+        return self.description(label)
+
+    def link(self, label):
+        return reverse("blog:label_detail", kwargs={"slug": label.slug})
+
+    def items(self, label):
+        return (
+            Post.objects.published()
+            .for_label(label.slug)
+            .for_listing()
+            .prefetch_related("disclosures")[:FEED_LENGTH]
+        )
+
+
+class LabelRssFeed(LabelFeedMixin, PostFeed):
+    pass
+
+
+class LabelAtomFeed(LabelFeedMixin, AtomPostFeed):
+    pass
+
+
+def _published_state(request):
+    """How many posts are live, the newest change and the newest publish date.
+
+    One query per request: ``condition`` asks for the ETag and the Last-Modified date.
+
+    The publish date matters because a scheduled post goes live without being saved;
+    the count matters because unpublishing or deleting one lowers neither maximum.
+    """
+    if not hasattr(request, "_blog_published_state"):
+        request._blog_published_state = Post.objects.published().aggregate(
+            count=Count("pk"), updated=Max("updated_at"), published=Max("published_at")
+        )
+    return request._blog_published_state
+
+
+def feed_etag(request, *args, **kwargs):
+    state = _published_state(request)
+    key = f"{state['count']}|{state['updated']}|{state['published']}|{settings.SITE_URL}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def feed_last_modified(request, *args, **kwargs):
+    state = _published_state(request)
+    dates = [d for d in (state["updated"], state["published"]) if d is not None]
+    return max(dates) if dates else None
+
+
+def conditional(feed):
+    return condition(etag_func=feed_etag, last_modified_func=feed_last_modified)(feed)
+
+
+rss_feed = conditional(PostFeed())
+atom_feed = conditional(AtomPostFeed())
+label_rss_feed = conditional(LabelRssFeed())
+label_atom_feed = conditional(LabelAtomFeed())

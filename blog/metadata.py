@@ -1,0 +1,159 @@
+"""Machine-readable descriptions of a post for link previews, reference managers and search.
+
+- Open Graph (``og:*``, ``article:*``) describes the post itself;
+- Highwire Press ``citation_*`` tags describe the CITED article (what Zotero and Google
+  Scholar pick up);
+- schema.org JSON-LD describes both: a BlogPosting whose ``citation`` is the article and
+  whose ``about`` is the trial.
+
+Everything here is plain data; templates escape it, except the JSON-LD string, which
+``json_ld_script_content`` makes safe to place inside a <script> element.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from blog import markup
+
+# json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
+# or confuse the element. Their \u escapes are the same JSON value.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+@dataclass(frozen=True)
+class PostMetadata:
+    url: str
+    description: str
+    open_graph: list
+    highwire: list
+    json_ld: str
+
+
+def absolute_url(path):
+    return settings.SITE_URL + path
+
+
+def author_name(user):
+    """The name readers see: full name, else username. Never the email address."""
+    return user.get_full_name() or user.get_username()
+
+
+def source_authors(post):
+    return [name.strip() for name in post.source_authors.split(";") if name.strip()]
+
+
+def registry_name(registration):
+    """The registry's name if blog.markup knows it, else a neutral word."""
+    name_of = getattr(markup, "registry_name", None)
+    return (name_of(registration) if name_of else "") or "trial registry"
+
+
+def description(post):
+    text = post.summary or strip_tags(post.body_html)
+    return Truncator(" ".join(text.split())).chars(300)
+
+
+def open_graph(post, url, desc):
+    tags = [
+        ("og:type", "article"),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", post.title),
+        ("og:url", url),
+        ("og:description", desc),
+        ("article:published_time", post.published_at.isoformat()),
+        ("article:modified_time", post.updated_at.isoformat()),
+        ("article:author", author_name(post.author)),
+    ]
+    tags += [("article:tag", tag.name) for tag in post.tags.all()]
+    return tags
+
+
+def highwire(post):
+    tags = []
+    if post.source_title:
+        tags.append(("citation_title", post.source_title))
+    tags += [("citation_author", name) for name in source_authors(post)]
+    if post.source_journal:
+        tags.append(("citation_journal_title", post.source_journal))
+    if post.source_date:
+        tags.append(("citation_publication_date", post.source_date.strftime("%Y/%m/%d")))
+    if post.doi:
+        tags.append(("citation_doi", post.doi))
+    return tags
+
+
+def json_ld(post, url, desc):
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": post.title,
+        "description": desc,
+        "author": {"@type": "Person", "name": author_name(post.author)},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
+                      "url": settings.SITE_URL + "/"},
+        "datePublished": post.published_at.isoformat(),
+        "dateModified": post.updated_at.isoformat(),
+        "keywords": [tag.name for tag in post.tags.all()],
+        "inLanguage": "en-GB",
+    }
+    article = scholarly_article(post)
+    if article:
+        data["citation"] = article
+    if post.trial_registration:
+        data["about"] = {
+            "@type": "MedicalTrial",
+            "identifier": post.trial_registration,
+            "url": post.trial_registration_url,
+            "name": f"{post.trial_registration} ({registry_name(post.trial_registration)})",
+        }
+    return data
+
+
+def scholarly_article(post):
+    article = {}
+    if post.doi:
+        article.update({"@id": post.doi_url, "sameAs": post.doi_url, "identifier": post.doi,
+                        "url": post.doi_url})
+    if post.source_title:
+        article["name"] = post.source_title
+        article["headline"] = post.source_title
+    authors = source_authors(post)
+    if authors:
+        article["author"] = [{"@type": "Person", "name": name} for name in authors]
+    if post.source_journal:
+        article["isPartOf"] = {"@type": "Periodical", "name": post.source_journal}
+    if post.source_date:
+        article["datePublished"] = post.source_date.isoformat()
+    if post.source_citation:
+        article["description"] = post.source_citation
+    if not article:
+        return None
+    return {"@type": "ScholarlyArticle", **article}
+
+
+def json_ld_script_content(data):
+    """JSON for a <script type="application/ld+json"> element that cannot break out of it."""
+    return mark_safe(  # noqa: S308 - every <, > and & is \u-escaped above
+        json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_ESCAPES)
+    )
+
+
+def for_post(post):
+    """All the metadata the post page's <head> needs (no queries beyond prefetched tags)."""
+    url = absolute_url(post.get_absolute_url())
+    desc = description(post)
+    return PostMetadata(
+        url=url,
+        description=desc,
+        open_graph=open_graph(post, url, desc),
+        highwire=highwire(post),
+        json_ld=json_ld_script_content(json_ld(post, url, desc)),
+    )

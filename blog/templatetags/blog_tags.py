@@ -1,0 +1,48 @@
+"""Template helpers for reader pages: sidebar widgets and small formatting filters."""
+
+from django import template
+
+from blog import metadata
+from blog.navigation import archive_years, labels_in_use
+
+register = template.Library()
+
+
+@register.inclusion_tag("blog/_archive_nav.html", takes_context=True)
+def archive_nav(context):
+    """Blogger's archive widget: years and months with counts, newest first (one query)."""
+    years = archive_years()
+    kwargs = context.get("view").kwargs if context.get("view") else {}
+    open_year = kwargs.get("year") or (years[0].year if years else None)
+    return {"years": years, "open_year": open_year}
+
+
+@register.inclusion_tag("blog/_label_nav.html")
+def label_nav():
+    """Every label in use with its number of published posts (one query)."""
+    return {"labels": labels_in_use()}
+
+
+@register.filter
+def comment_count_text(count):
+    count = count or 0
+    if count == 0:
+        return "No comments"
+    if count == 1:
+        return "1 comment"
+    return f"{count} comments"
+
+
+@register.filter
+def author_name(user):
+    return metadata.author_name(user)
+
+
+@register.filter
+def registry_name(registration):
+    return metadata.registry_name(registration)
+
+
+@register.filter
+def source_authors(post):
+    return metadata.source_authors(post)
