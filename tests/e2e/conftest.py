@@ -195,7 +195,7 @@ def _comment_limits_off(settings):
 def care_ms_post(transactional_db):
     """The demo content, loaded as `make run` loads it; returns the CARE-MS II write-up."""
     call_command("load_demo", stdout=io.StringIO())
-    return Post.objects.published().get(title__icontains="CARE-MS II")
+    return Post.objects.published().get(slug="care-ms-2-more-news-on-alemtuzumab")
 
 
 @pytest.fixture

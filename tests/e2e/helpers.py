@@ -23,11 +23,17 @@ def admin_login(page, user, password=PASSWORD):
     assert page.url.rstrip("/").endswith(reverse("admin:index").rstrip("/")), page.url
 
 
+SUBMIT = re.compile(r"(post|submit|send).*(comment|reply)|^\s*reply", re.I)
+AWAITING = re.compile(r"awaiting moderation", re.I)
+
+
 def comment_form(page):
     """The comment form under the post (the one whose submit button says so)."""
-    return page.locator("form").filter(
-        has=page.get_by_role("button", name=re.compile(r"(post|submit|send).*comment|reply", re.I))
-    ).first
+    return page.locator("form").filter(has=page.get_by_role("button", name=SUBMIT)).first
+
+
+def submit_button(form):
+    return form.get_by_role("button", name=SUBMIT)
 
 
 def fill_comment(form, *, name, email, body, website=None):
@@ -41,7 +47,7 @@ def fill_comment(form, *, name, email, body, website=None):
 def submit_comment(page, *, name, email, body, website=None):
     form = comment_form(page)
     fill_comment(form, name=name, email=email, body=body, website=website)
-    form.get_by_role("button", name=re.compile(r"(post|submit|send).*comment|reply", re.I)).click()
+    submit_button(form).click()
     page.wait_for_load_state()
 
 
@@ -106,3 +112,42 @@ def xss_vectors():
 
 def gzip_size(body):
     return len(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def post_page_comment_texts(page):
+    """The text of every comment shown on the page, in order."""
+    return page.locator("#comments article, .comments article, .comment").all_inner_texts()
+
+
+def admin_approve(page, *, status_filter=None, search=None):
+    """In the moderation queue, tick every comment shown and run the approve action.
+
+    Uses the changelist's own controls: the select-all box, "Select all N" across pages when
+    the admin offers it, the action menu and its Go button. Returns the success message.
+    """
+    query = {}
+    if status_filter:
+        query["status__exact"] = status_filter
+    if search:
+        query["q"] = search
+    url = reverse("admin:comments_comment_changelist")
+    if query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(query)
+    page.goto(url)
+    page.locator("#action-toggle").check()
+    select_across = page.locator(".actions .question a, .actions a.select-across, "
+                                 ".actions .question button")
+    if select_across.count() and select_across.first.is_visible():
+        select_across.first.click()
+    action = page.locator("select[name=action]")
+    approve = next(
+        option.get_attribute("value")
+        for option in action.locator("option").all()
+        if re.search(r"approve", option.inner_text(), re.I)
+    )
+    action.select_option(approve)
+    page.get_by_role("button", name=re.compile(r"^go$|run", re.I)).first.click()
+    page.wait_for_load_state()
+    return page.locator(".messagelist").inner_text() if page.locator(".messagelist").count() else ""

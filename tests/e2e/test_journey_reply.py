@@ -1,0 +1,82 @@
+"""Journey 4: a reader replies to a published comment, without JavaScript and with it."""
+
+import re
+
+import pytest
+
+from comments.models import Comment
+from comments.services import comment_approve, comment_submit
+from tests.e2e.helpers import AWAITING, comment_form, fill_comment, submit_button
+
+pytestmark = pytest.mark.e2e
+
+REPLY = re.compile(r"reply", re.I)
+
+
+@pytest.fixture
+def a_published_comment(care_ms_post, a_moderator):
+    comment = comment_submit(
+        post=care_ms_post,
+        data={
+            "name": "Ann Reader",
+            "email": "ann@example.org",
+            "body": "Were the raters really masked?",
+            "competing_interests": "None declared",
+        },
+        request_meta={"ip_address": "192.0.2.1", "user_agent": "e2e"},
+    )
+    return comment_approve(comment=comment, moderator=a_moderator)
+
+
+def reply_through_the_page(page, parent, *, name, email, body):
+    page.goto(parent.get_absolute_url())
+    thread_entry = page.locator(f"#{parent.anchor}")
+    assert "Were the raters really masked?" in thread_entry.inner_text()
+    reply = thread_entry.get_by_role("link", name=REPLY).or_(
+        thread_entry.get_by_role("button", name=REPLY)
+    )
+    reply.first.click()
+    page.wait_for_load_state()
+    form = comment_form(page)
+    assert form.is_visible()
+    fill_comment(form, name=name, email=email, body=body)
+    submit_button(form).click()
+    page.wait_for_load_state()
+    assert page.get_by_text(AWAITING).first.is_visible(), "no awaiting-moderation notice"
+    stored = Comment.objects.get(body=body)
+    assert stored.parent_id == parent.pk, "the reply was not attached to the comment"
+    return stored
+
+
+def test_reader_replies_without_javascript_and_with_it(
+    new_context, care_ms_post, a_published_comment, a_moderator
+):
+    without_js = new_context(java_script_enabled=False).new_page()
+    first = reply_through_the_page(
+        without_js, a_published_comment,
+        name="Ben NoScript", email="ben@example.org", body="Yes: see the methods section.",
+    )
+    with_js = new_context().new_page()
+    second = reply_through_the_page(
+        with_js, a_published_comment,
+        name="Cy Script", email="cy@example.org", body="And the appendix, table S2.",
+    )
+    for reply in (first, second):
+        comment_approve(comment=reply, moderator=a_moderator)
+
+    reader = new_context().new_page()
+    reader.goto(care_ms_post.get_absolute_url())
+    for reply in (first, second):
+        shown = reader.locator(f"#{reply.anchor}")
+        assert shown.is_visible()
+        assert reply.body in shown.inner_text()
+        nested = reader.evaluate(
+            """([parentId, replyId]) => {
+                const parent = document.getElementById(parentId);
+                const reply = document.getElementById(replyId);
+                const box = parent.closest("li") || parent.parentElement;
+                return box.contains(reply) && parent !== reply;
+            }""",
+            [a_published_comment.anchor, reply.anchor],
+        )
+        assert nested, f"{reply.anchor} is not shown inside the thread of its parent"

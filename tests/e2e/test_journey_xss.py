@@ -1,0 +1,82 @@
+"""Journey 6: a hostile commenter sends every vector of the shared XSS corpus, a moderator
+approves them all, and a reader opens the post: nothing runs.
+
+"Nothing runs" is checked four ways: no dialog opens (the harness records any); no global
+from the trap list is written (``window.__xss`` and friends, see conftest.XSS_TRAP); no
+console or page error (a blocked inline script would log one); and no element in the
+comments carries an event-handler attribute or a script-capable URL that a later hover or
+click could fire. The mouse is also moved over every comment.
+"""
+
+import re
+
+import pytest
+
+from comments.models import Comment
+from comments.services import comment_submit
+from tests.e2e.helpers import admin_approve, admin_login, submit_comment, xss_vectors
+
+pytestmark = pytest.mark.e2e
+
+THROUGH_THE_FORM = 5
+
+LEFTOVERS = """(ids) => {
+  const found = [];
+  const risky = /^(script|iframe|frame|object|embed|svg|math|form|base|meta|style|link)$/i;
+  for (const id of ids) {
+    for (const el of document.getElementById(id).querySelectorAll("*")) {
+      const tag = id + " " + el.tagName.toLowerCase();
+      if (risky.test(el.tagName)) found.push(tag);
+      for (const attr of el.attributes) {
+        const name = attr.name.toLowerCase();
+        const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, "").toLowerCase();
+        if (name.startsWith("on")) found.push(tag + " " + name);
+        if (/^(javascript|data|vbscript):/.test(value)) found.push(tag + " " + name + "=" + value);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def test_no_payload_runs_after_approval(new_context, care_ms_post, a_moderator):
+    vectors = list(dict.fromkeys(xss_vectors()))
+    assert len(vectors) >= 40, f"the corpus has only {len(vectors)} distinct vectors"
+
+    hostile = new_context().new_page()
+    for number, vector in enumerate(vectors[:THROUGH_THE_FORM]):
+        hostile.goto(care_ms_post.get_absolute_url())
+        submit_comment(hostile, name=f"Mallory {number}", email="mallory@example.org",
+                       body=vector)
+    for number, vector in enumerate(vectors[THROUGH_THE_FORM:], start=THROUGH_THE_FORM):
+        comment_submit(
+            post=care_ms_post,
+            data={"name": f"Mallory {number}", "email": "mallory@example.org", "body": vector,
+                  "competing_interests": "None declared"},
+            request_meta={"ip_address": "192.0.2.66", "user_agent": "e2e"},
+        )
+    assert Comment.objects.filter(post=care_ms_post).count() == len(vectors)
+
+    moderator = new_context().new_page()
+    admin_login(moderator, a_moderator)
+    message = admin_approve(moderator)
+    assert re.search(r"approved", message, re.I), message
+    statuses = set(Comment.objects.filter(post=care_ms_post).values_list("status", flat=True))
+    assert statuses == {Comment.Status.APPROVED}
+
+    reader_context = new_context()
+    reader = reader_context.new_page()
+    reader.goto(care_ms_post.get_absolute_url())
+    anchors = [c.anchor for c in Comment.objects.filter(post=care_ms_post)]
+    for anchor in anchors:
+        entry = reader.locator(f"#{anchor}")
+        assert entry.is_visible(), f"approved comment {anchor} is not on the page"
+        assert "Mallory" in entry.inner_text()
+        entry.hover()
+    reader.wait_for_timeout(300)
+
+    assert reader.evaluate("window.__xssHits") == []
+    assert reader_context.trouble.dialogs == []
+    assert reader_context.trouble.page_errors == []
+    leftovers = reader.evaluate(LEFTOVERS, anchors)
+    assert leftovers == [], "script-capable markup survived:\n" + "\n".join(leftovers)
