@@ -8,7 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from blog import markup
 from blog.models import Post
+
+THREAD_PATH_DIGITS = 10
 
 
 class CommentQuerySet(models.QuerySet):
@@ -88,12 +91,36 @@ class Comment(models.Model):
     def __str__(self):
         return f"Comment {self.pk} by {self.name} on {self.post}"
 
-    @property
-    def anchor(self):
-        return f"comment-{self.pk}"
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.render_body()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        if self._state.adding:
+            self.depth = self.parent.depth + 1 if self.parent_id else 0
+        super().save(*args, **kwargs)
+        if not self.thread_path:
+            # The path needs our own id, so it is written just after the insert.
+            prefix = self.parent.thread_path if self.parent_id else ""
+            self.thread_path = f"{prefix}{self.pk:0{THREAD_PATH_DIGITS}d}/"
+            type(self).objects.filter(pk=self.pk).update(thread_path=self.thread_path)
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#{self.anchor}"
 
+    def render_body(self):
+        """body_html is derived: computed here, in exactly one place, with the comment policy."""
+        self.body_html = markup.render_comment(self.body)
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
     def get_admin_url(self):
         return reverse("admin:comments_comment_change", args=[self.pk])
+
+    @property
+    def excerpt(self):
+        text = " ".join(self.body.split())
+        return text if len(text) <= 80 else text[:79] + "\u2026"

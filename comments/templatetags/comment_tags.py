@@ -1,11 +1,120 @@
-"""STUB: the comments helper replaces this module. Contract:
-{% comment_section post %} renders the thread and the form under a post."""
+"""Template tags for comments.
+
+- ``{% comment_section post %}``: the approved thread and the form (or "Comments are
+  closed"), in one query for the whole thread.
+- ``{% comment_feed_link post %}``: the ``<link rel="alternate">`` for the post's comment
+  feed, for the post page's ``<head>``.
+- ``{% held_comment_count %}`` / ``{% held_comment_count post %}``: comments waiting.
+"""
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.moderation import comments_closed
+from comments.rendering import render_thread
 
 register = template.Library()
 
+THREAD_FIELDS = (
+    "pk", "post_id", "parent_id", "depth", "thread_path", "name", "website", "body_html",
+    "competing_interests", "is_post_author", "created_at",
+)
 
-@register.inclusion_tag("comments/_section.html", takes_context=True)
+BAD_REPLY = "You can only reply to a published comment on this post."
+
+
+def _user(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
+    """The comment form's HTML (fresh security token, parent kept)."""
+    user = _user(request)
+    parent_id = reply_target.pk if reply_target is not None else ""
+    return render_to_string(
+        "comments/_form.html",
+        {
+            "post": post,
+            "form": form,
+            "token": form.fresh_token(),
+            "parent_id": parent_id,
+            "reply_target": reply_target,
+            "heading_level": heading_level,
+            "commenting_as": (user.get_full_name() or user.get_username()) if user else "",
+        },
+        request=request,
+    )
+
+
+def _requested_parent(request, form):
+    raw = form.data.get("parent") if form.is_bound else (
+        request.GET.get("replyto") if request is not None else None
+    )
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return -1
+
+
+@register.simple_tag(takes_context=True)
 def comment_section(context, post):
-    return {"post": post, "request": context.get("request")}
+    request = context.get("request")
+    form = context.get("comment_form")
+    if not isinstance(form, CommentForm) or form.post.pk != post.pk:
+        form = CommentForm(post=post, user=_user(request))
+
+    comments = list(
+        Comment.objects.approved().for_post(post).in_thread_order().only(*THREAD_FIELDS)
+    )
+    by_id = {comment.pk: comment for comment in comments}
+    closed = comments_closed(post)
+    wanted = _requested_parent(request, form)
+    reply_target = by_id.get(wanted) if wanted is not None else None
+    reply_error = BAD_REPLY if wanted is not None and reply_target is None else ""
+
+    form_html = "" if closed else render_comment_form(
+        request, post, form, reply_target=reply_target
+    )
+    post_url = post.get_absolute_url()
+    thread = render_thread(
+        comments,
+        reply_url=lambda pk: f"{post_url}?replyto={pk}#comment-form",
+        reply_to=reply_target.pk if reply_target else None,
+        reply_form=form_html,
+    ) if comments else ""
+    return render_to_string(
+        "comments/_section.html",
+        {
+            "post": post,
+            "count": len(comments),
+            "thread": thread,
+            "closed": closed,
+            "form_html": "" if reply_target else form_html,
+            "reply_error": reply_error,
+        },
+        request=request,
+    )
+
+
+@register.simple_tag
+def comment_feed_link(post):
+    return format_html(
+        '<link rel="alternate" type="application/atom+xml" title="Comments on {}" href="{}">',
+        post.title,
+        reverse("comments:feed_post", args=[post.pk]),
+    )
+
+
+@register.simple_tag
+def held_comment_count(post=None):
+    held = Comment.objects.held()
+    if post is not None:
+        held = held.for_post(post)
+    return held.count()

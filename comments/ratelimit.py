@@ -1,0 +1,47 @@
+"""A fixed-window rate limit in the shared cache, so it holds across worker processes.
+
+``COMMENT_RATE_LIMIT`` is ``"N/period"`` with period s, m, h or d (``"5/m"``: five per
+minute), or ``"off"``. The counter is created with ``add()`` (atomic: only one process
+wins) and bumped with ``incr()`` (atomic in Redis, the database cache and locmem).
+"""
+
+import re
+import time
+
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*$", re.IGNORECASE)
+
+
+def parse_rate(rate):
+    """``"5/m"`` -> ``(5, 60)``; ``"off"``, ``""`` or ``None`` -> ``None``."""
+    if rate is None or str(rate).strip().lower() in {"", "off", "none", "0"}:
+        return None
+    match = _RATE.match(str(rate))
+    if not match:
+        raise ImproperlyConfigured(
+            f"COMMENT_RATE_LIMIT must look like 5/m (N/s, N/m, N/h or N/d) or off, not {rate!r}"
+        )
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * PERIODS[unit.lower()]
+
+
+def hit(key, rate, *, now=None):
+    """Count one hit for ``key``; True if it is within the limit, False if over it."""
+    parsed = parse_rate(rate)
+    if parsed is None or not key:
+        return True
+    limit, period = parsed
+    window = int((now if now is not None else time.time()) // period)
+    cache_key = f"comments:rate:{key}:{period}:{window}"
+    if cache.add(cache_key, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr(): start a new window
+            cache.add(cache_key, 1, timeout=period + 1)
+            count = 1
+    return count <= limit

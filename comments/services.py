@@ -1,0 +1,195 @@
+"""Everything that changes a comment: submission and the four moderation actions.
+
+The views and the admin call these same functions (one moderation path). Each runs in a
+transaction, validates with ``full_clean()`` before saving, and keeps ``Post.comment_count``
+(approved comments only) right with one UPDATE in the same transaction.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blog.models import Post
+from comments import moderation, notifications, ratelimit
+from comments.models import Comment
+
+Status = Comment.Status
+
+
+class CommentRefused(Exception):
+    """A comment that is not stored at all; ``message`` tells the commenter why."""
+
+    message = "Your comment could not be accepted."
+
+    def __init__(self, message=None):
+        if message:
+            self.message = message
+        super().__init__(self.message)
+
+
+class CommentsClosed(CommentRefused):
+    message = "Comments are closed on this post."
+
+
+class RateLimited(CommentRefused):
+    message = (
+        "You have sent several comments in a short time. Please wait a minute, then send "
+        "your comment again: it is kept below."
+    )
+
+
+class DuplicateComment(CommentRefused):
+    message = "You have already sent this comment on this post. It is waiting or published."
+
+
+class InvalidParent(CommentRefused):
+    pass
+
+
+def _is_staff(user):
+    return user is not None and user.is_authenticated and user.is_active and user.is_staff
+
+
+def _resolve_parent(*, post, parent_id):
+    """The comment a reply attaches to; deeper than COMMENT_MAX_DEPTH attaches higher up."""
+    if not parent_id:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).first()
+    if parent is None or parent.post_id != post.pk:
+        raise InvalidParent("You can only reply to a comment on this post.")
+    if parent.status != Status.APPROVED:
+        raise InvalidParent("That comment is not published, so it cannot take replies.")
+    max_depth = max(settings.COMMENT_MAX_DEPTH, 1)
+    while parent is not None and parent.depth + 1 >= max_depth:
+        parent = parent.parent
+    return parent
+
+
+def _is_duplicate(comment):
+    since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
+    return (
+        Comment.objects.for_post(comment.post)
+        .filter(email__iexact=comment.email, body=comment.body, created_at__gte=since)
+        .exists()
+    )
+
+
+def post_recount_comments(*, post_id):
+    """Set Post.comment_count to the number of approved comments, in one UPDATE."""
+    approved = (
+        Comment.objects.approved()
+        .filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Post.objects.filter(pk=post_id).update(comment_count=Coalesce(Subquery(approved), 0))
+
+
+def comment_submit(*, post, data, request_meta, user=None):
+    """Store a new comment with the status the moderation policy gives it.
+
+    ``data`` comes from ``CommentForm.submission_data()``. Raises a ``CommentRefused``
+    subclass (nothing stored) for closed posts, the rate limit, bad parents and duplicates.
+    """
+    if moderation.comments_closed(post):
+        raise CommentsClosed()
+    staff = _is_staff(user)
+    if not staff and not ratelimit.hit(
+        request_meta.get("ip_address"), settings.COMMENT_RATE_LIMIT
+    ):
+        raise RateLimited()
+
+    comment = Comment(
+        post=post,
+        parent=_resolve_parent(post=post, parent_id=data.get("parent")),
+        name=data.get("name", ""),
+        email=data.get("email", ""),
+        website=data.get("website", ""),
+        body=data.get("body", ""),
+        competing_interests=data.get("competing_interests") or "None declared",
+        ip_address=request_meta.get("ip_address") or None,
+        user_agent=(request_meta.get("user_agent") or "")[:500],
+    )
+    if user is not None and user.is_authenticated:
+        comment.user = user
+        comment.name = (user.get_full_name() or user.get_username())[:100]
+        comment.email = user.email
+        comment.is_post_author = user.pk == post.author_id
+    if _is_duplicate(comment):
+        raise DuplicateComment()
+
+    comment.render_body()
+    meta = {
+        **request_meta,
+        "user": user,
+        "honeypot": data.get("honeypot", ""),
+        "elapsed_seconds": data.get("elapsed_seconds"),
+    }
+    comment.status, reason = moderation.decide(comment, meta)
+    comment.status_reason = reason[:200]
+
+    with transaction.atomic():
+        # A staff account without an email address still comments as itself.
+        comment.full_clean(exclude=["email"] if comment.user and not comment.email else None)
+        comment.save()
+        if comment.status == Status.APPROVED:
+            post_recount_comments(post_id=post.pk)
+        if comment.status == Status.HELD:
+            comment_id = comment.pk
+            transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_id))
+    return comment
+
+
+def _comment_set_status(*, comment, moderator, status, verb):
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        previous = locked.status
+        locked.status = status
+        locked.moderated_by = moderator
+        locked.moderated_at = timezone.now()
+        locked.full_clean(exclude=["name", "email", "website", "body", "competing_interests"])
+        locked.save(update_fields=["status", "moderated_by", "moderated_at"])
+        if Status.APPROVED in (previous, status) and previous != status:
+            post_recount_comments(post_id=locked.post_id)
+        LogEntry.objects.log_actions(
+            user_id=moderator.pk,
+            queryset=[locked],
+            action_flag=CHANGE,
+            change_message=f"{verb} (was {Status(previous).label.lower()}).",
+            single_object=True,
+        )
+    comment.status = locked.status
+    comment.moderated_by = locked.moderated_by
+    comment.moderated_at = locked.moderated_at
+    return comment
+
+
+def comment_approve(*, comment, moderator):
+    return _comment_set_status(
+        comment=comment, moderator=moderator, status=Status.APPROVED, verb="Approved"
+    )
+
+
+def comment_reject(*, comment, moderator):
+    return _comment_set_status(
+        comment=comment, moderator=moderator, status=Status.REJECTED, verb="Rejected"
+    )
+
+
+def comment_mark_spam(*, comment, moderator):
+    return _comment_set_status(
+        comment=comment, moderator=moderator, status=Status.SPAM, verb="Marked as spam"
+    )
+
+
+def comment_hold(*, comment, moderator):
+    return _comment_set_status(
+        comment=comment, moderator=moderator, status=Status.HELD, verb="Put back in the queue"
+    )
