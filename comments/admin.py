@@ -12,7 +12,7 @@ class StatusFilter(admin.SimpleListFilter):
     """Opens on the moderation queue (held); "All" shows every status."""
 
     title = "status"
-    parameter_name = "status"
+    parameter_name = "status__exact"
     ALL = "all"
 
     def lookups(self, request, model_admin):

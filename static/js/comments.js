@@ -1,0 +1,85 @@
+/* Comments: progressive enhancement only. Without this file, "Reply" links load the page
+   with ?replyto=<id> and the server places the form under the comment. With it, the form
+   moves under the comment in place, and "Cancel reply" moves it back. */
+(function () {
+  "use strict";
+
+  var wrap = document.getElementById("comment-form");
+  if (!wrap || !document.querySelector) { return; }
+  var form = wrap.querySelector("form.comment-form");
+  var parentInput = wrap.querySelector("input.comment-parent-input");
+  var heading = document.getElementById("comment-form-heading");
+  if (!form || !parentInput || !heading) { return; }
+
+  var home = document.createComment("comment-form home");
+  var originalHeading = heading.textContent;
+  var cancel = null;
+
+  function isAtHome() {
+    return !parentInput.value;
+  }
+
+  if (isAtHome()) {
+    wrap.parentNode.insertBefore(home, wrap);
+  } else {
+    /* The server put the form under a comment (?replyto=): its home is the section's end. */
+    var section = wrap.closest("section.comments");
+    if (section) { section.appendChild(home); }
+  }
+
+  function ensureCancel() {
+    if (cancel) { return cancel; }
+    cancel = wrap.querySelector(".comment-cancel-reply");
+    if (!cancel) {
+      var p = document.createElement("p");
+      p.className = "comment-cancel";
+      cancel = document.createElement("a");
+      cancel.className = "comment-cancel-reply";
+      cancel.href = "#comment-form";
+      cancel.textContent = "Cancel reply";
+      p.appendChild(cancel);
+      heading.parentNode.insertBefore(p, heading.nextSibling);
+    }
+    cancel.addEventListener("click", function (event) {
+      event.preventDefault();
+      moveHome();
+    });
+    return cancel;
+  }
+
+  function moveHome() {
+    parentInput.value = "";
+    heading.textContent = originalHeading.indexOf("Reply") === 0 ? "Leave a comment" : originalHeading;
+    if (home.parentNode) { home.parentNode.insertBefore(wrap, home.nextSibling); }
+    if (cancel && cancel.parentNode) { cancel.parentNode.hidden = true; }
+    focusField();
+  }
+
+  function focusField() {
+    var field = form.querySelector("textarea[name=body]");
+    if (field) { field.focus(); }
+  }
+
+  function replyTo(link) {
+    var id = link.getAttribute("data-reply-to");
+    var item = document.getElementById("comment-" + id);
+    if (!id || !item) { return false; }
+    var card = item.querySelector(".comment-card");
+    var author = item.querySelector(".comment-author");
+    parentInput.value = id;
+    heading.textContent = "Reply to " + (author ? author.textContent : "this comment");
+    item.insertBefore(wrap, card ? card.nextSibling : item.firstChild);
+    ensureCancel().parentNode.hidden = false;
+    focusField();
+    return true;
+  }
+
+  if (!isAtHome()) { ensureCancel(); }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.comment-reply") : null;
+    if (link && replyTo(link)) {
+      event.preventDefault();
+    }
+  });
+})();
