@@ -1,0 +1,97 @@
+"""The archive: year and month pages, and the sidebar's years and months in one query."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from blog.models import Post
+from blog.navigation import archive_months, archive_years
+from tests.factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def at(year, month, day, hour=12):
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def dated(an_author):
+    return {
+        "nov12a": make_post(author=an_author, title="November one", published_at=at(2012, 11, 2)),
+        "nov12b": make_post(author=an_author, title="November two", published_at=at(2012, 11, 20)),
+        "mar12": make_post(author=an_author, title="March post", published_at=at(2012, 3, 5)),
+        "jan13": make_post(author=an_author, title="January post", published_at=at(2013, 1, 9)),
+        "draft": make_post(author=an_author, title="Draft in June", status=Post.Status.DRAFT,
+                           published_at=at(2012, 6, 1)),
+    }
+
+
+def test_a_year_page_lists_that_years_posts(client, dated):
+    response = client.get(reverse("blog:archive_year", args=[2012]))
+    html = response.content.decode()
+    assertContains(response, "<h1 class=\"page-title\">Posts from 2012</h1>", html=True)
+    assert html.index("November two") < html.index("November one") < html.index("March post")
+    assertNotContains(response, "January post")
+    assertNotContains(response, "Draft in June")
+
+
+def test_a_month_page_lists_that_months_posts(client, dated):
+    response = client.get(reverse("blog:archive_month", args=[2012, 11]))
+    assert response.request["PATH_INFO"] == "/2012/11/"
+    assertContains(response, "Posts from November 2012")
+    assertContains(response, "November one")
+    assertContains(response, "November two")
+    assertNotContains(response, "March post")
+
+
+@pytest.mark.parametrize("path", [
+    "/2011/", "/2012/06/", "/2012/07/",        # empty, or only a draft
+    "/2012/13/", "/2012/00/", "/2012/1/", "/0000/", "/99999/", "/0999/", "/3000/",
+    "/2012/11/?page=2", "/2012/?page=0", "/2012/?page=abc",
+])
+def test_an_empty_or_invalid_archive_page_is_not_found(client, dated, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assertNotContains(response, "Draft in June", status_code=404)
+
+
+def test_the_archive_groups_months_under_years_newest_first(dated):
+    years = archive_years()
+    assert [(y.year, y.count) for y in years] == [(2013, 1), (2012, 3)]
+    assert [(m.month.month, m.count) for m in years[1].months] == [(11, 2), (3, 1)]
+
+
+def test_the_archive_is_one_query_whatever_the_number_of_posts(
+        dated, an_author, django_assert_num_queries):
+    for day in range(1, 20):
+        make_post(author=an_author, published_at=at(2010, 1 + day % 12, day))
+    with django_assert_num_queries(1):
+        years = archive_years()
+    assert [y.year for y in years] == [2013, 2012, 2010]
+
+
+def test_the_archive_counts_months_in_the_site_time_zone(an_author, settings):
+    settings.TIME_ZONE = "Australia/Sydney"
+    make_post(author=an_author, published_at=at(2012, 10, 31, 20))  # 1 November in Sydney
+    assert [(m.month.year, m.month.month) for m in archive_months()] == [(2012, 11)]
+
+
+def test_the_sidebar_shows_years_and_months_with_counts(client, dated):
+    response = client.get("/")
+    html = response.content.decode()
+    sidebar = html[html.index('class="widget archive-nav"'):html.index('class="widget label-nav"')]
+    assert '<a href="/2013/">2013</a> <span class="count">(1)</span>' in sidebar
+    assert '<a href="/2012/">2012</a> <span class="count">(3)</span>' in sidebar
+    assert '<a href="/2012/11/">November</a> <span class="count">(2)</span>' in sidebar
+    assert '<a href="/2012/03/">March</a> <span class="count">(1)</span>' in sidebar
+    assert sidebar.index("2013") < sidebar.index("2012")
+    assert "/2012/06/" not in sidebar
+
+
+def test_the_year_being_read_is_open_in_the_sidebar(client, dated):
+    html = client.get("/2012/").content.decode()
+    assert '<details open>\n        <summary><a href="/2012/">' in html
+    assert '<details>\n        <summary><a href="/2013/">' in html
