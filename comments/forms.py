@@ -91,6 +91,7 @@ class CommentForm(forms.ModelForm):
         )
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
         self.fields["competing_interests"].initial = "None declared"
+        self.fields["competing_interests"].required = False  # blank means "None declared"
         if self.user is not None:
             # Staff comment as themselves: the service fills these from the account.
             for name in ("name", "email"):

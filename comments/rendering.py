@@ -35,7 +35,7 @@ def _comment_html(comment, *, reply_url):
         '<article class="comment-card" aria-label="Comment by {name}">'
         '<p class="comment-meta">{name_html}{badge} '
         '<a class="comment-permalink" href="#comment-{id}">'
-        '<time datetime="{iso}">{day} {month} {year}, {hour:02d}:{minute:02d}</time></a></p>'
+        '<time datetime="{iso}">{day} {month} {year}, {clock}</time></a></p>'
         '<div class="comment-text">{body}</div>'
         '<p class="comment-ci">Competing interests: {ci}</p>'
         '<p class="comment-actions"><a class="comment-reply" href="{reply_url}"'
@@ -49,8 +49,7 @@ def _comment_html(comment, *, reply_url):
         day=local.day,
         month=MONTHS[local.month - 1],
         year=local.year,
-        hour=local.hour,
-        minute=local.minute,
+        clock=f"{local.hour:02d}:{local.minute:02d}",
         body=mark_safe(comment.body_html),  # noqa: S308 - sanitised by blog.markup on save
         ci=comment.competing_interests,
         reply_url=reply_url(comment.pk),

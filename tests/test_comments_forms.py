@@ -1,0 +1,124 @@
+"""CommentForm: the signed timestamp (each tampered case), the honeypot, the limits."""
+
+import time
+
+import pytest
+from django.core import signing
+
+from comments.forms import RESUBMIT, TOKEN_SALT, CommentForm, make_token
+from tests.factories import make_post
+from tests.test_comments_support import form_data
+
+
+def bound(post, **overrides):
+    return CommentForm(form_data(post, **overrides), post=post)
+
+
+def test_a_friendly_form_is_valid(a_post):
+    form = bound(a_post)
+    assert form.is_valid(), form.errors
+    data = form.submission_data()
+    assert data["honeypot"] == "" and 9 < data["elapsed_seconds"] < 15
+
+
+def assert_resubmit(form):
+    assert not form.is_valid()
+    assert RESUBMIT in form.non_field_errors()
+
+
+def test_missing_token_asks_to_resubmit(a_post):
+    assert_resubmit(bound(a_post, security_token=""))
+
+
+def test_altered_signature_asks_to_resubmit(a_post):
+    token = make_token(a_post, now=time.time() - 10)
+    altered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    assert_resubmit(bound(a_post, security_token=altered))
+
+
+def test_altered_payload_asks_to_resubmit(a_post):
+    forged = signing.dumps({"p": a_post.pk, "t": time.time() - 10}, salt="another salt")
+    assert_resubmit(bound(a_post, security_token=forged))
+
+
+def test_token_from_the_future_asks_to_resubmit(a_post):
+    assert_resubmit(bound(a_post, security_token=make_token(a_post, now=time.time() + 3600)))
+
+
+def test_token_older_than_a_day_asks_to_resubmit(a_post):
+    assert_resubmit(bound(a_post, security_token=make_token(a_post, now=time.time() - 86401)))
+
+
+def test_token_for_another_post_asks_to_resubmit(a_post):
+    other = make_post()
+    assert_resubmit(bound(a_post, security_token=make_token(other, now=time.time() - 10)))
+
+
+def test_garbage_payload_asks_to_resubmit(a_post):
+    token = signing.dumps({"p": "x"}, salt=TOKEN_SALT)
+    assert_resubmit(bound(a_post, security_token=token))
+
+
+def test_too_fast_is_valid_but_measured(a_post):
+    """Too fast is not an error: the policy marks it as spam, silently."""
+    form = bound(a_post, security_token=make_token(a_post, now=time.time() - 0.5))
+    assert form.is_valid()
+    assert form.submission_data()["elapsed_seconds"] < 3
+
+
+def test_honeypot_is_not_an_error_but_is_passed_on(a_post):
+    form = bound(a_post, homepage_url="http://spam.example")
+    assert form.is_valid()
+    assert form.submission_data()["honeypot"] == "http://spam.example"
+
+
+@pytest.mark.parametrize("field", ["name", "email", "body"])
+def test_required_fields(a_post, field):
+    form = bound(a_post, **{field: ""})
+    assert not form.is_valid() and field in form.errors
+
+
+def test_whitespace_only_comment_is_refused(a_post):
+    form = bound(a_post, body="   \n\t ")
+    assert not form.is_valid() and "body" in form.errors
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "data:text/html,x", "ftp://x.example",
+                                     "http://", "not a url"])
+def test_website_must_be_http(a_post, website):
+    form = bound(a_post, website=website)
+    assert not form.is_valid() and "website" in form.errors
+
+
+def test_website_without_scheme_gets_https(a_post):
+    form = bound(a_post, website="example.org")
+    assert form.is_valid()
+    assert form.cleaned_data["website"] == "https://example.org"
+
+
+def test_comment_length_limit(a_post, settings):
+    settings.COMMENT_MAX_LENGTH = 50
+    assert "body" in bound(a_post, body="x" * 51).errors
+    assert bound(a_post, body="x" * 50).is_valid()
+
+
+def test_name_length_limit(a_post, settings):
+    settings.COMMENT_NAME_MAX_LENGTH = 10
+    assert "name" in bound(a_post, name="x" * 11).errors
+
+
+def test_name_is_one_line(a_post):
+    form = bound(a_post, name="Ann\r\nBcc: victim@example.org")
+    assert form.is_valid()
+    assert form.cleaned_data["name"] == "Ann Bcc: victim@example.org"
+
+
+def test_competing_interests_default(a_post):
+    form = bound(a_post, competing_interests="  ")
+    assert form.is_valid()
+    assert form.cleaned_data["competing_interests"] == "None declared"
+    assert CommentForm(post=a_post)["competing_interests"].value() == "None declared"
+
+
+def test_invalid_email(a_post):
+    assert "email" in bound(a_post, email="not-an-email").errors
