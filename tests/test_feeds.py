@@ -1,0 +1,157 @@
+"""Atom and RSS feeds: full content with disclosures and source, valid, conditional GET."""
+
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+
+from blog.models import Disclosure, Post
+from tests.factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = ["blog:feed_atom", "blog:feed_rss"]
+DOI = "10.1016/S0140-6736(12)61768-1"
+
+
+@pytest.fixture
+def feed_posts(an_author):
+    now = timezone.now()
+    older = make_post(author=an_author, title="Older post", labels=["trials"],
+                      published_at=now - timedelta(days=5))
+    newer = make_post(author=an_author, title="Newer post", labels=["alemtuzumab", "trials"],
+                      body="The **result** & more.", doi=DOI, disclosure=False,
+                      source_citation="Coles AJ et al. Lancet 2012.",
+                      published_at=now - timedelta(days=1))
+    Disclosure.objects.create(post=newer, person="Gavin Giovannoni",
+                              relationship=Disclosure.Relationship.CONSULTANCY,
+                              organisations="Genzyme", statement="Paid <consultancy> work.")
+    Post.objects.filter(pk=newer.pk).update(status=Post.Status.PUBLISHED)
+    make_post(author=an_author, title="Draft post", status=Post.Status.DRAFT)
+    return older, newer
+
+
+def fetch(client, name, **headers):
+    return client.get(reverse(name), headers=headers)
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_the_feed_parses_without_errors_and_lists_published_posts_newest_first(
+        client, feed_posts, name):
+    response = fetch(client, name)
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert [entry.title for entry in feed.entries] == ["Newer post", "Older post"]
+    assert feed.feed.title == "Trialpress"
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_each_item_carries_the_body_the_disclosures_and_the_source(client, feed_posts, name):
+    feed = feedparser.parse(fetch(client, name).content)
+    entry = feed.entries[0]
+    content = entry.summary
+    assert "<strong>result</strong>" in content
+    assert "Conflicts of interest" in content
+    assert "Gavin Giovannoni" in content and "Consultancy" in content and "Genzyme" in content
+    assert "Paid &lt;consultancy&gt; work." in content
+    assert f'href="https://doi.org/{DOI}"' in content
+    assert "Coles AJ et al. Lancet 2012." in content
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_items_have_labels_author_name_and_dates(client, feed_posts, name):
+    _, newer = feed_posts
+    response = fetch(client, name)
+    entry = feedparser.parse(response.content).entries[0]
+    assert sorted(tag.term for tag in entry.tags) == ["alemtuzumab", "trials"]
+    assert "Gavin Giovannoni" in entry.author
+    assert entry.link == f"http://testserver{newer.get_absolute_url()}"
+    assert entry.published_parsed[:6] == newer.published_at.utctimetuple()[:6]
+    assert newer.author.email not in response.content.decode()
+    assert "@" not in entry.author
+
+
+def test_the_atom_feed_gives_updated_dates_and_stable_ids(client, feed_posts):
+    _, newer = feed_posts
+    entry = feedparser.parse(fetch(client, "blog:feed_atom").content).entries[0]
+    newer.refresh_from_db()
+    assert entry.updated_parsed[:6] == newer.updated_at.utctimetuple()[:6]
+    assert entry.id == f"tag:testserver,{newer.created_at:%Y-%m-%d}:post-{newer.pk}"
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_a_conditional_get_with_the_etag_gets_304(client, feed_posts, name):
+    first = fetch(client, name)
+    assert first.status_code == 200 and first["ETag"]
+    again = fetch(client, name, if_none_match=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_a_304_is_decided_before_the_feed_is_built(
+        client, feed_posts, name, django_assert_num_queries):
+    """One query (count and newest dates of published posts), not the items and their tags."""
+    etag = fetch(client, name)["ETag"]
+    with django_assert_num_queries(1):
+        assert fetch(client, name, if_none_match=etag).status_code == 304
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_a_conditional_get_with_the_date_gets_304(client, feed_posts, name):
+    first = fetch(client, name)
+    assert fetch(client, name, if_modified_since=first["Last-Modified"]).status_code == 304
+    past = http_date((timezone.now() - timedelta(days=30)).timestamp())
+    assert fetch(client, name, if_modified_since=past).status_code == 200
+
+
+@pytest.mark.parametrize("change", ["publish", "unpublish", "edit"])
+def test_any_change_readers_would_see_changes_the_etag(client, feed_posts, an_author, change):
+    older, _ = feed_posts
+    etag = fetch(client, "blog:feed_atom")["ETag"]
+    if change == "publish":
+        make_post(author=an_author, title="Brand new")
+    elif change == "unpublish":
+        Post.objects.filter(pk=older.pk).update(status=Post.Status.DRAFT)
+    else:
+        older.title = "Retitled"
+        older.save()
+    response = fetch(client, "blog:feed_atom", if_none_match=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_a_scheduled_post_going_live_changes_the_feed(client, an_author):
+    make_post(author=an_author, title="Live")
+    scheduled = make_post(author=an_author, title="Scheduled",
+                          published_at=timezone.now() + timedelta(hours=1))
+    first = fetch(client, "blog:feed_rss")
+    assert b"Scheduled" not in first.content
+    # Its time comes without the post being saved again.
+    Post.objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() - timedelta(seconds=1))
+    again = fetch(client, "blog:feed_rss", if_none_match=first["ETag"])
+    assert again.status_code == 200
+    assert b"Scheduled" in again.content
+
+
+def test_an_empty_blog_still_has_valid_feeds(client, db):
+    for name in FEEDS:
+        feed = feedparser.parse(fetch(client, name).content)
+        assert feed.bozo == 0 and feed.entries == []
+
+
+def test_the_feed_is_limited_to_the_latest_twenty(client, an_author):
+    for i in range(25):
+        make_post(author=an_author, title=f"Post {i}")
+    assert len(feedparser.parse(fetch(client, "blog:feed_atom").content).entries) == 20
+
+
+def test_the_home_page_advertises_both_feeds(client, db):
+    html = client.get("/").content.decode()
+    atom, rss = reverse("blog:feed_atom"), reverse("blog:feed_rss")
+    assert f'type="application/atom+xml" title="Trialpress (Atom)" href="{atom}"' in html
+    assert f'type="application/rss+xml" title="Trialpress (RSS)" href="{rss}"' in html
