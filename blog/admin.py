@@ -1,0 +1,149 @@
+"""The authors' side: writing, scheduling and publishing posts with their disclosures."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from blog.forms import DisclosureInlineFormSet, PostAdminForm
+from blog.models import Disclosure, Post
+from blog.services import post_publish, post_unpublish
+
+
+class DisclosureInline(admin.TabularInline):
+    model = Disclosure
+    formset = DisclosureInlineFormSet
+    fields = ("person", "relationship", "organisations", "statement", "position")
+    extra = 1
+    max_num = 30
+    verbose_name = "conflict-of-interest disclosure"
+    verbose_name_plural = "conflict-of-interest disclosures (at least one to publish)"
+    formfield_overrides = {
+        # Statements are shown verbatim; a small box keeps the table readable.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
+    }
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A forged TOTAL_FORMS would otherwise build and render up to max_num + 1000 forms.
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
+    inlines = [DisclosureInline]
+    prepopulated_fields = {"slug": ("title",)}
+    list_display = (
+        "title",
+        "publication_state",
+        "published_at",
+        "labels",
+        "comment_count",
+        "author",
+    )
+    list_filter = ("status", "tags", "published_at")
+    list_select_related = ("author",)
+    search_fields = ("title", "summary", "body")
+    date_hierarchy = "published_at"
+    view_on_site = True
+    actions = ("publish_selected", "unpublish_selected")
+    save_on_top = True
+
+    main_fields = ("title", "slug", "summary", "body")
+    publishing_fields = ("tags", "status", "published_at", "comments_open")
+    source_fields = (
+        "source_citation",
+        "source_title",
+        "source_authors",
+        "source_journal",
+        "source_date",
+        "doi",
+        "trial_registration",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": self.main_fields}),
+            (
+                "Publishing",
+                {
+                    "fields": (*self.publishing_fields, *(("author",) if obj else ())),
+                    "description": "A post is published only with at least one disclosure "
+                    "below. A publish date in the future schedules it.",
+                },
+            ),
+            ("Source", {"fields": self.source_fields}),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    "Preview (as last saved)",
+                    {"fields": ("body_preview",), "classes": ("collapse",)},
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("author", "body_preview") if obj is not None else ("body_preview",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author").prefetch_related("tags")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, DisclosureInline) and obj.pk is None:
+            # A new post's first disclosure is most likely the author's own.
+            kwargs["initial"] = [
+                {"person": request.user.get_full_name() or request.user.get_username()}
+            ]
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="status", ordering="status")
+    def publication_state(self, obj):
+        if obj.status == Post.Status.PUBLISHED and obj.published_at > timezone.now():
+            return "Scheduled"
+        return obj.get_status_display()
+
+    @admin.display(description="labels")
+    def labels(self, obj):
+        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+
+    @admin.display(description="rendered body")
+    def body_preview(self, obj):
+        if obj is None or not obj.body_html:
+            return "Save the post to see it rendered."
+        # body_html is the sanitised output of blog.markup: the one thing marked safe.
+        return format_html('<div class="post-preview">{}</div>', mark_safe(obj.body_html))  # noqa: S308
+
+    @admin.action(description="Publish selected posts", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._apply(request, queryset, post_publish, "published")
+
+    @admin.action(description="Unpublish selected posts", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        self._apply(request, queryset, post_unpublish, "returned to draft")
+
+    def _apply(self, request, queryset, service, done):
+        succeeded = 0
+        for post in queryset:
+            try:
+                service(post=post)
+            except ValidationError as exc:
+                reasons = " ".join(exc.messages)
+                self.message_user(
+                    request, f"\u201c{post}\u201d was not {done}: {reasons}", messages.ERROR
+                )
+            else:
+                succeeded += 1
+        if succeeded:
+            noun = "post was" if succeeded == 1 else "posts were"
+            self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)

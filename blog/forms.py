@@ -1,0 +1,140 @@
+"""Admin forms for posts and their disclosures.
+
+The publication rule (``Post.clean()``) must see the disclosures the admin is about to
+save in the same request, which are not in the database yet. ``PostAdminForm`` counts
+them from the bound inline data and tells the post through ``pending_disclosures``;
+``DisclosureInlineFormSet.clean()`` checks the same thing from the validated forms, so
+a post is never saved published without a disclosure, on "add" or on "change".
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import slugify
+
+from blog.models import Disclosure, Post
+
+# The inline formset's prefix: Disclosure.post's related_name.
+DISCLOSURE_PREFIX = "disclosures"
+
+NO_DISCLOSURE_MESSAGE = (
+    "Add at least one disclosure before publishing. If there is nothing to declare, "
+    "add one with the relationship \u201cNothing to disclose\u201d."
+)
+
+
+def count_pending_disclosures(data, *, prefix=DISCLOSURE_PREFIX):
+    """How many disclosures the bound inline data would keep, or None without inline data.
+
+    A row counts when it names a relationship (a row without one is either an empty
+    extra row, which is not saved, or an invalid row, which stops the whole save) and
+    is not marked for deletion. Only keys below TOTAL_FORMS count, as in the formset;
+    scanning the keys rather than range(TOTAL_FORMS) keeps a forged total harmless.
+    """
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except (TypeError, ValueError):
+        return None
+    row = re.compile(rf"^{re.escape(prefix)}-(\d+)-relationship$")
+    count = 0
+    for key in data:
+        match = row.match(key)
+        if not match or int(match.group(1)) >= total:
+            continue
+        index = match.group(1)
+        deleted = data.get(f"{prefix}-{index}-DELETE", "") not in ("", "off", "false", "0")
+        if data.get(key) and not deleted:
+            count += 1
+    return count
+
+
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        # The admin narrows this to its fieldsets; author is set from the request.
+        fields = (
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "tags",
+            "status",
+            "published_at",
+            "comments_open",
+            "source_citation",
+            "source_title",
+            "source_authors",
+            "source_journal",
+            "source_date",
+            "doi",
+            "trial_registration",
+        )
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "post-body-source"}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 100}),
+            "source_citation": forms.Textarea(attrs={"rows": 3, "cols": 100}),
+        }
+
+    class Media:
+        css = {"all": ["blog/admin/post-form.css"]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text += " Leave it empty to make one from the title."
+
+    def clean_slug(self):
+        """Without JavaScript the slug is not filled in for you: make it from the title."""
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            return slug
+        slug = slugify(self.cleaned_data.get("title", ""))[:200]
+        if not slug:
+            raise ValidationError(
+                "Write a slug: the title has no letters or digits to make one from."
+            )
+        return slug
+
+    def _post_clean(self):
+        # Before the model's validation runs: tell the post what the inline will save.
+        if self.is_bound:
+            pending = count_pending_disclosures(self.data)
+            if pending is not None:
+                self.instance.pending_disclosures = pending
+        super()._post_clean()
+
+
+class DisclosureInlineFormSet(BaseInlineFormSet):
+    def kept_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = self.kept_forms()
+        if self.instance.status == Post.Status.PUBLISHED and not kept:
+            raise ValidationError(NO_DISCLOSURE_MESSAGE)
+        self._check_nothing_to_disclose_stands_alone(kept)
+
+    def _check_nothing_to_disclose_stands_alone(self, kept):
+        by_person = {}
+        for form in kept:
+            person = " ".join(form.cleaned_data.get("person", "").split()).casefold()
+            by_person.setdefault(person, []).append(form.cleaned_data.get("relationship"))
+        for form in kept:
+            person = form.cleaned_data.get("person", "")
+            relationships = by_person[" ".join(person.split()).casefold()]
+            if Disclosure.Relationship.NONE in relationships and len(relationships) > 1:
+                raise ValidationError(
+                    f"{person} is listed both with \u201cNothing to disclose\u201d and with "
+                    "other relationships. Remove one or the other."
+                )

@@ -1,0 +1,403 @@
+"""Writing posts in the admin, and the publication rule on the admin's pages."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Disclosure, Post
+from tests.factories import make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:blog_post_add")
+CHANGELIST_URL = reverse("admin:blog_post_changelist")
+NO_DISCLOSURE = "cannot be published without at least one"
+
+
+@pytest.fixture
+def admin_client(client, a_superuser):
+    client.force_login(a_superuser)
+    return client
+
+
+def disclosure_rows(rows, *, initial=0):
+    data = {
+        "disclosures-TOTAL_FORMS": str(len(rows)),
+        "disclosures-INITIAL_FORMS": str(initial),
+        "disclosures-MIN_NUM_FORMS": "0",
+        "disclosures-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"disclosures-{i}-{key}"] = value
+    return data
+
+
+def post_data(*, disclosures=(), initial=0, **fields):
+    when = fields.pop("published_at", timezone.now() - timedelta(hours=1))
+    local = timezone.localtime(when)
+    data = {
+        "title": "CARE MS-2: more news on alemtuzumab",
+        "slug": "care-ms-2",
+        "summary": "Alemtuzumab versus interferon beta 1a.",
+        "body": "Relapses fell (p<0·0001).",
+        "tags": "multiple sclerosis, alemtuzumab",
+        "status": "published",
+        "published_at_0": local.strftime("%Y-%m-%d"),
+        "published_at_1": local.strftime("%H:%M:%S"),
+        "comments_open": "on",
+        "source_citation": "",
+        "source_title": "",
+        "source_authors": "",
+        "source_journal": "",
+        "source_date": "",
+        "doi": "10.1016/S0140-6736(12)61768-1",
+        "trial_registration": "NCT00548405",
+        "_save": "Save",
+        **fields,
+    }
+    data.update(disclosure_rows(list(disclosures), initial=initial))
+    return data
+
+
+PI = {
+    "person": "Gavin Giovannoni",
+    "relationship": "principal_investigator",
+    "organisations": "Barts Health",
+    "statement": "I am the principal investigator on this study at Barts Health.",
+    "position": "0",
+}
+NOTHING = {"person": "Gavin Giovannoni", "relationship": "none", "position": "0"}
+EMPTY_EXTRA = {
+    "person": "",
+    "relationship": "",
+    "organisations": "",
+    "statement": "",
+    "position": "0",
+}
+
+
+def existing_rows(post, *, delete=()):
+    rows = []
+    for d in post.disclosures.all():
+        row = {
+            "id": str(d.pk),
+            "post": str(post.pk),
+            "person": d.person,
+            "relationship": d.relationship,
+            "organisations": d.organisations,
+            "statement": d.statement,
+            "position": str(d.position),
+        }
+        if d.pk in delete:
+            row["DELETE"] = "on"
+        rows.append(row)
+    return rows
+
+
+def change_data(post, *, rows, **fields):
+    current = {
+        "title": post.title,
+        "slug": post.slug,
+        "summary": post.summary,
+        "body": post.body,
+        "tags": ", ".join(post.tags.names()),
+        "status": post.status,
+        "published_at": post.published_at,
+    }
+    return post_data(disclosures=rows, initial=post.disclosures.count(), **{**current, **fields})
+
+
+def change_url(post):
+    return reverse("admin:blog_post_change", args=[post.pk])
+
+
+# What the browser sends back for the add page's untouched extra row: the person is
+# prefilled with the logged-in author (the a_superuser fixture has no full name).
+UNTOUCHED_EXTRA = {**EMPTY_EXTRA, "person": "admin"}
+
+
+def counts():
+    return Post.objects.count(), Disclosure.objects.count()
+
+
+# --- add --------------------------------------------------------------------------------
+
+
+def test_adding_a_post_with_a_disclosure_publishes_it(admin_client, a_superuser):
+    response = admin_client.post(ADD_URL, post_data(disclosures=[PI, EMPTY_EXTRA]))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(slug="care-ms-2")
+    assert post.is_published
+    assert post.author == a_superuser
+    assert sorted(post.tags.names()) == ["alemtuzumab", "multiple sclerosis"]
+    assert list(post.disclosures.values_list("relationship", flat=True)) == [
+        "principal_investigator"
+    ]
+    assert post in Post.objects.published()
+
+
+def test_adding_a_published_post_without_a_disclosure_saves_nothing(admin_client):
+    before = counts()
+
+    response = admin_client.post(ADD_URL, post_data(disclosures=[UNTOUCHED_EXTRA]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert NO_DISCLOSURE in page
+    assert "Add at least one disclosure before publishing" in page
+    assert counts() == before
+
+
+def test_a_disclosure_marked_for_deletion_does_not_count_on_add(admin_client):
+    before = counts()
+
+    response = admin_client.post(ADD_URL, post_data(disclosures=[{**PI, "DELETE": "on"}]))
+
+    assert response.status_code == 200
+    assert NO_DISCLOSURE in response.content.decode()
+    assert counts() == before
+
+
+def test_a_draft_may_be_saved_without_a_disclosure(admin_client):
+    response = admin_client.post(ADD_URL, post_data(status="draft", disclosures=[UNTOUCHED_EXTRA]))
+
+    assert response.status_code == 302
+    assert Post.objects.get(slug="care-ms-2").status == Post.Status.DRAFT
+
+
+def test_an_invalid_disclosure_row_saves_nothing_and_says_why(admin_client):
+    before = counts()
+    row = {**PI, "relationship": "consultancy", "organisations": "", "statement": ""}
+
+    response = admin_client.post(ADD_URL, post_data(disclosures=[row]))
+
+    assert response.status_code == 200
+    assert "Name the organisations concerned, or write the statement." in (
+        response.content.decode()
+    )
+    assert counts() == before
+
+
+def test_nothing_to_disclose_cannot_sit_beside_other_relationships(admin_client):
+    before = counts()
+
+    response = admin_client.post(ADD_URL, post_data(disclosures=[PI, NOTHING]))
+
+    assert response.status_code == 200
+    assert "Gavin Giovannoni is listed both with" in response.content.decode()
+    assert counts() == before
+
+
+def test_nothing_to_disclose_for_one_person_and_a_relationship_for_another_is_fine(
+    admin_client,
+):
+    other = {**NOTHING, "person": "A. Co-author"}
+
+    response = admin_client.post(ADD_URL, post_data(disclosures=[PI, other]))
+
+    assert response.status_code == 302
+    assert Post.objects.get(slug="care-ms-2").disclosures.count() == 2
+
+
+def test_an_empty_slug_is_made_from_the_title(admin_client):
+    response = admin_client.post(ADD_URL, post_data(slug="", disclosures=[NOTHING]))
+
+    assert response.status_code == 302
+    assert Post.objects.filter(slug="care-ms-2-more-news-on-alemtuzumab").exists()
+
+
+def test_a_title_without_letters_and_no_slug_is_a_clear_error(admin_client):
+    response = admin_client.post(ADD_URL, post_data(title="<>!?", slug="", disclosures=[NOTHING]))
+
+    assert response.status_code == 200
+    assert "the title has no letters or digits" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_forged_form_count_is_harmless(admin_client):
+    data = post_data(disclosures=[PI])
+    data["disclosures-TOTAL_FORMS"] = "999999999"
+
+    started = time.monotonic()
+    response = admin_client.post(ADD_URL, data)
+
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_the_add_page_offers_the_author_as_the_first_person(admin_client):
+    response = admin_client.get(ADD_URL)
+
+    page = response.content.decode()
+    person = re.search(r'<input[^>]*name="disclosures-0-person"[^>]*>', page).group(0)
+    assert 'value="admin"' in person
+    assert "Nothing to disclose" in page
+    assert "Source" in page
+    assert 'class="post-body-source' in page
+
+
+# --- change -----------------------------------------------------------------------------
+
+
+def test_removing_the_last_disclosure_of_a_published_post_is_refused(admin_client, a_post):
+    only = a_post.disclosures.get()
+    data = change_data(a_post, rows=existing_rows(a_post, delete={only.pk}), title="Changed")
+
+    response = admin_client.post(change_url(a_post), data)
+
+    assert response.status_code == 200
+    assert NO_DISCLOSURE in response.content.decode()
+    a_post.refresh_from_db()
+    assert a_post.title == "A published write-up"
+    assert a_post.disclosures.filter(pk=only.pk).exists()
+
+
+def test_removing_one_of_two_disclosures_is_allowed(admin_client, a_post):
+    keep = a_post.disclosures.get()
+    extra = Disclosure.objects.create(
+        post=a_post, person="A. Co-author", relationship="none", position=1
+    )
+
+    response = admin_client.post(
+        change_url(a_post), change_data(a_post, rows=existing_rows(a_post, delete={extra.pk}))
+    )
+
+    assert response.status_code == 302
+    assert list(a_post.disclosures.all()) == [keep]
+
+
+def test_the_author_cannot_be_changed_through_the_form(admin_client, a_post, an_author):
+    intruder = make_user(username="intruder", staff=True)
+    data = change_data(a_post, rows=existing_rows(a_post), author=str(intruder.pk))
+
+    response = admin_client.post(change_url(a_post), data)
+
+    assert response.status_code == 302
+    a_post.refresh_from_db()
+    assert a_post.author == an_author
+
+
+def test_the_change_page_previews_the_sanitised_body(admin_client, an_author):
+    post = make_post(author=an_author, body="**Bold** <script>alert(1)</script>")
+
+    page = admin_client.get(change_url(post)).content.decode()
+
+    assert "<strong>Bold</strong>" in page
+    assert "<script>alert(1)</script>" not in page
+    assert 'class="post-preview"' in page
+    assert "View on site" in page
+
+
+# --- changelist and actions ------------------------------------------------------------
+
+
+def test_the_changelist_shows_scheduled_posts_as_scheduled(
+    admin_client, a_scheduled_post, a_post, a_draft
+):
+    page = admin_client.get(CHANGELIST_URL).content.decode()
+
+    rows = {
+        title: row_for(page, title)
+        for title in ("A scheduled write-up", "A published write-up", "A draft write-up")
+    }
+    assert "Scheduled" in rows["A scheduled write-up"]
+    assert "Published" in rows["A published write-up"]
+    assert "Draft" in rows["A draft write-up"]
+    assert "neurology" in rows["A published write-up"]
+
+
+def row_for(page, title):
+    """The changelist table row that shows ``title``."""
+    rows = [row for row in page.split("<tr")[1:] if f">{title}</a>" in row]
+    assert len(rows) == 1, title
+    return rows[0].split("</tr>")[0]
+
+
+def changelist_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHANGELIST_URL)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_changelist_query_count_does_not_grow_with_posts(admin_client, an_author):
+    make_post(author=an_author, labels=["a", "b"])
+    one = changelist_queries(admin_client)
+
+    for i in range(19):
+        make_post(author=make_user(username=f"writer{i}", staff=True), labels=["a", f"l{i}"])
+    twenty = changelist_queries(admin_client)
+
+    assert twenty == one
+
+
+def test_the_changelist_searches_titles_and_bodies(admin_client, an_author):
+    make_post(author=an_author, title="Alemtuzumab", body="CARE-MS II")
+    make_post(author=an_author, title="Natalizumab", body="AFFIRM")
+
+    page = admin_client.get(CHANGELIST_URL, {"q": "AFFIRM"}).content.decode()
+
+    assert "Natalizumab" in page
+    assert "Alemtuzumab" not in page
+
+
+def test_the_publish_action_refuses_a_post_without_a_disclosure(admin_client, an_author):
+    bare = make_post(author=an_author, title="Undisclosed", status="draft", disclosure=False)
+    ready = make_post(author=an_author, title="Disclosed", status="draft")
+
+    response = admin_client.post(
+        CHANGELIST_URL,
+        {"action": "publish_selected", "_selected_action": [bare.pk, ready.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Undisclosed" in page and "was not published" in page
+    assert "1 post was published." in page
+    bare.refresh_from_db()
+    ready.refresh_from_db()
+    assert bare.status == Post.Status.DRAFT
+    assert ready.status == Post.Status.PUBLISHED
+
+
+def test_the_unpublish_action_returns_posts_to_draft(admin_client, a_post):
+    response = admin_client.post(
+        CHANGELIST_URL,
+        {"action": "unpublish_selected", "_selected_action": [a_post.pk]},
+        follow=True,
+    )
+
+    assert "1 post was returned to draft." in response.content.decode()
+    a_post.refresh_from_db()
+    assert a_post.status == Post.Status.DRAFT
+
+
+def test_staff_without_permission_cannot_reach_the_post_admin(client):
+    client.force_login(make_user(username="visitor", staff=True))
+
+    assert client.get(ADD_URL).status_code == 403
+
+
+def test_a_draft_can_be_published_with_a_disclosure_added_in_the_same_save(
+    admin_client, an_author
+):
+    draft = make_post(author=an_author, status="draft", disclosure=False)
+    data = change_data(draft, rows=[PI], status="published")
+    data["disclosures-INITIAL_FORMS"] = "0"
+
+    response = admin_client.post(change_url(draft), data)
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert draft.disclosures.get().relationship == "principal_investigator"
