@@ -1,6 +1,7 @@
 """The moderation queue. Every status change goes through comments.services."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
@@ -48,6 +49,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "body")
     date_hierarchy = "created_at"
     list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["approve", "reject", "mark_spam", "hold"]
     fields = (
         "post", "parent_link", "status", "status_reason", "moderated_by", "moderated_at",

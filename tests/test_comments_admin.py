@@ -1,0 +1,138 @@
+"""The moderation queue in the admin: the default view, the actions and their record."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+from comments.models import Comment
+from tests.factories import make_post
+from tests.test_comments_support import make_comment
+
+Status = Comment.Status
+CHANGELIST = "admin:comments_comment_changelist"
+
+
+@pytest.fixture
+def moderator_client(client, a_superuser):
+    client.force_login(a_superuser)
+    return client
+
+
+def test_changelist_opens_on_the_held_queue_oldest_first(moderator_client, a_post):
+    newer = make_comment(a_post, status=Status.HELD, body="newer held")
+    older = make_comment(a_post, status=Status.HELD, body="older held")
+    Comment.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    make_comment(a_post, status=Status.APPROVED, body="already approved")
+    response = moderator_client.get(reverse(CHANGELIST))
+    html = response.content.decode()
+    assert list(response.context["cl"].result_list) == [Comment.objects.get(pk=older.pk), newer]
+    assert "already approved" not in html
+    for column in ("Comment", "Name", "Email", "Post", "Status", "Created at", "IP address"):
+        assert column in html
+    assert "ann@example.org" in html
+
+
+def test_all_shows_every_status_including_rejected_and_spam(moderator_client, a_post):
+    for status in Status.values:
+        make_comment(a_post, status=status, body=f"{status} body")
+    response = moderator_client.get(reverse(CHANGELIST) + "?status__exact=all")
+    assert len(response.context["cl"].result_list) == 4
+    spam = moderator_client.get(reverse(CHANGELIST) + "?status__exact=spam")
+    assert [c.body for c in spam.context["cl"].result_list] == ["spam body"]
+
+
+def test_filter_by_post_and_search(moderator_client, a_post, an_author):
+    other = make_post(author=an_author, title="Other")
+    make_comment(a_post, status=Status.HELD, name="Zed", body="alpha")
+    make_comment(other, status=Status.HELD, email="yolanda@example.org", body="beta")
+    url = reverse(CHANGELIST)
+    by_post = moderator_client.get(f"{url}?post__id__exact={other.pk}")
+    assert [c.body for c in by_post.context["cl"].result_list] == ["beta"]
+    for query, expected in (("Zed", "alpha"), ("yolanda", "beta"), ("alph", "alpha")):
+        found = moderator_client.get(f"{url}?q={query}")
+        assert [c.body for c in found.context["cl"].result_list] == [expected], query
+
+
+@pytest.mark.parametrize(("action", "status", "count"), [
+    ("approve", Status.APPROVED, 1),
+    ("reject", Status.REJECTED, 0),
+    ("mark_spam", Status.SPAM, 0),
+])
+def test_actions_record_who_when_and_history(moderator_client, a_superuser, a_post,
+                                             action, status, count):
+    comment = make_comment(a_post, status=Status.HELD)
+    response = moderator_client.post(
+        reverse(CHANGELIST), {"action": action, "_selected_action": [comment.pk]}, follow=True)
+    assert "1 comment" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == status
+    assert comment.moderated_by == a_superuser
+    assert timezone.now() - comment.moderated_at < timedelta(minutes=1)
+    entry = LogEntry.objects.get(object_id=str(comment.pk))
+    assert entry.user == a_superuser and entry.action_flag == CHANGE
+    assert "was held for moderation" in entry.change_message
+    assert Post.objects.get(pk=a_post.pk).comment_count == count
+    assert Comment.objects.filter(pk=comment.pk).exists()  # kept, never deleted
+
+
+def test_back_to_held_undoes_a_mistake_and_recounts(moderator_client, a_post):
+    comment = make_comment(a_post, status=Status.HELD)
+    url = reverse(CHANGELIST)
+    moderator_client.post(url, {"action": "approve", "_selected_action": [comment.pk]})
+    assert Post.objects.get(pk=a_post.pk).comment_count == 1
+    moderator_client.post(url + "?status__exact=all",
+                          {"action": "hold", "_selected_action": [comment.pk]})
+    comment.refresh_from_db()
+    assert comment.status == Status.HELD
+    assert Post.objects.get(pk=a_post.pk).comment_count == 0
+    assert LogEntry.objects.filter(object_id=str(comment.pk)).count() == 2
+
+
+def test_change_page_shows_the_record_read_only_and_moderates(moderator_client, a_superuser,
+                                                              a_post):
+    comment = make_comment(a_post, status=Status.HELD, ip_address="192.0.2.7")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    html = moderator_client.get(url).content.decode()
+    assert "Moderated by" in html and "192.0.2.7" in html
+    assert 'name="status"' not in html and 'name="moderated_by"' not in html
+    data = {"name": "Ann Reader", "email": "ann@example.org", "website": "",
+            "body": "Edited *text*", "competing_interests": "None declared",
+            "_moderate": "Approve"}
+    response = moderator_client.post(url, data)
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED and comment.moderated_by == a_superuser
+    assert comment.body_html.strip() == "<p>Edited <em>text</em></p>"
+
+
+def test_comments_cannot_be_added_in_the_admin(moderator_client):
+    assert moderator_client.get(reverse("admin:comments_comment_add")).status_code == 403
+
+
+def test_waiting_count_on_the_admin_index_and_the_post_page(moderator_client, a_post, an_author):
+    make_comment(a_post, status=Status.HELD)
+    make_comment(a_post, status=Status.HELD)
+    make_comment(make_post(author=an_author), status=Status.HELD)
+    make_comment(a_post, status=Status.APPROVED)
+    index = moderator_client.get(reverse("admin:index")).content.decode()
+    assert "<strong>3</strong> comments waiting for moderation" in index
+    change = moderator_client.get(reverse("admin:blog_post_change", args=[a_post.pk]))
+    html = change.content.decode()
+    assert "<strong>2</strong> comments waiting</a>" in html
+    assert f"?post__id__exact={a_post.pk}&amp;status__exact=held" in html
+
+
+def test_moderating_needs_permission(client, a_post):
+    from tests.factories import make_user
+
+    client.force_login(make_user(staff=True))
+    comment = make_comment(a_post, status=Status.HELD)
+    response = client.post(reverse(CHANGELIST),
+                           {"action": "approve", "_selected_action": [comment.pk]})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Status.HELD

@@ -1,0 +1,121 @@
+"""Mail about held comments: after commit, to the author and moderators, never losing one."""
+
+import logging
+
+import pytest
+from django.core import mail
+
+from comments.models import Comment
+from comments.notifications import notify_held
+from comments.services import comment_submit
+from tests.factories import make_user
+from tests.test_comments_support import make_comment
+
+Status = Comment.Status
+META = {"ip_address": "192.0.2.1", "user_agent": "pytest"}
+
+
+def submit(post, **data):
+    data = {"name": "Ann Reader", "email": "ann@example.org", "body": "Masked?", **data}
+    return comment_submit(post=post, data=data, request_meta=META)
+
+
+def test_a_held_comment_mails_the_author_and_moderators_after_commit(
+    a_post, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENT_MODERATORS = ["mod@example.org", "AUTHOR@example.org"]
+    a_post.author.email = "author@example.org"
+    a_post.author.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        comment = submit(a_post)
+    assert len(mail.outbox) == 0  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["author@example.org", "mod@example.org"]
+    assert "A published write-up" in message.subject
+    assert f"http://testserver/admin/comments/comment/{comment.pk}/change/" in message.body
+    assert "Masked?" in message.body and "ann@example.org" in message.body
+
+
+def test_approved_and_spam_comments_send_nothing(a_post, django_capture_on_commit_callbacks):
+    make_comment(a_post, email="ann@example.org", status=Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(a_post, body="returning")
+        submit(a_post, body="spam", honeypot="x")
+    assert mail.outbox == []
+
+
+def test_a_comment_approved_before_the_mail_goes_sends_nothing(a_post):
+    comment = make_comment(a_post, status=Status.APPROVED)
+    assert notify_held(comment_id=comment.pk) == 0
+    assert mail.outbox == []
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_failing_mail_server_loses_nothing(
+    client, a_post, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    from tests.test_comments_support import form_data, post_url
+
+    with caplog.at_level(logging.ERROR, logger="comments.notifications"), \
+            django_capture_on_commit_callbacks(execute=True):
+        response = client.post(post_url(a_post), form_data(a_post))
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Status.HELD
+    assert "Could not send the moderation email" in caplog.text
+
+
+@pytest.mark.parametrize("evil", [
+    "Ann\r\nBcc: victim@example.org",
+    "Ann\nSubject: pwned",
+    "Ann\r\n\r\n<script>",
+])
+def test_header_injection_through_the_name_stays_in_the_body(
+    a_post, evil, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = Comment.objects.create(post=a_post, name=evil, email="x@example.org",
+                                         body="b", status=Status.HELD)
+    notify_held(comment_id=comment.pk)
+    message = mail.outbox[-1]
+    parsed = message.message()
+    assert parsed["Bcc"] is None and "pwned" not in parsed["Subject"]
+    assert parsed.get_all("To") == [a_post.author.email] and message.bcc == []
+    assert "Name: Ann" in message.body
+
+
+def test_subject_strips_newlines_from_the_title(a_post):
+    a_post.title = "Line one\r\nBcc: victim@example.org"
+    a_post.save()
+    comment = make_comment(a_post, status=Status.HELD)
+    notify_held(comment_id=comment.pk)
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "\r" not in subject
+    assert subject.endswith("\u201cLine one Bcc: victim@example.org\u201d")
+    headers = mail.outbox[0].message()
+    assert headers["Bcc"] is None and headers.get_all("To") == [a_post.author.email]
+
+
+def test_no_recipients_no_mail(a_post, settings):
+    a_post.author.email = ""
+    a_post.author.save()
+    comment = make_comment(a_post, status=Status.HELD)
+    assert notify_held(comment_id=comment.pk) == 0
+    assert mail.outbox == []
+
+
+def test_staff_comment_sends_nothing(a_post, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_submit(post=a_post, data={"body": "From the desk"}, request_meta=META,
+                       user=make_user(staff=True))
+    assert mail.outbox == []
