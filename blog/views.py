@@ -24,14 +24,22 @@ class PostListMixin:
     """What every list of posts shares: published posts only, newest first, paginated.
 
     A bad ``?page=`` (0, -1, abc, past the end) is a 404 through ListView's paginator.
+    Pages that need posts to exist (``require_posts``: a label, a month) let the paginator
+    say "empty" too, instead of ListView's extra ``exists()`` query.
     """
 
     model = Post
     context_object_name = "posts"
     template_name = "blog/post_list.html"
+    require_posts = False
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True,
+                      **kwargs):
+        return super().get_paginator(queryset, per_page, orphans,
+                                     allow_empty_first_page=not self.require_posts, **kwargs)
 
     def get_queryset(self):
         return self.filter_posts(Post.objects.published()).for_listing()
@@ -53,7 +61,7 @@ class PostListView(PostListMixin, ListView):
 
 
 class LabelPostListView(PostListMixin, ListView):
-    allow_empty = False
+    require_posts = True
     template_name = "blog/label_detail.html"
 
     def get(self, request, *args, **kwargs):
@@ -73,7 +81,7 @@ class LabelPostListView(PostListMixin, ListView):
 
 
 class YearArchiveView(PostListMixin, ListView):
-    allow_empty = False
+    require_posts = True
     template_name = "blog/archive.html"
 
     def filter_posts(self, posts):
@@ -84,7 +92,7 @@ class YearArchiveView(PostListMixin, ListView):
 
 
 class MonthArchiveView(PostListMixin, ListView):
-    allow_empty = False
+    require_posts = True
     template_name = "blog/archive.html"
 
     def filter_posts(self, posts):

@@ -1,0 +1,122 @@
+"""Every reader page costs a fixed number of queries, whether the blog has 1 post or 30.
+
+Each case runs the page with one post, then with thirty (labels, disclosures and comment
+counts on each), and asserts the same count, under a budget listed in the docstring.
+An anonymous reader without a session cookie costs no session or user query.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from blog.models import Disclosure, Post
+from tests.factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+# The post page renders {% comment_section post %}, owned by the comments app; the
+# blog's own share of the budget is 7 queries and the comment section is given 3.
+COMMENT_SECTION_ALLOWANCE = 3
+
+START = datetime(2012, 11, 20, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def target(an_author):
+    """The post every case looks at: November 2012, label "alemtuzumab"."""
+    return make_post(author=an_author, title="Target", slug="target",
+                     labels=["alemtuzumab", "trials"], published_at=START)
+
+
+def add_posts(author, count):
+    """Posts around the target: same label and month, other months and years too."""
+    for i in range(count):
+        post = make_post(author=author, title=f"Filler {i}",
+                         labels=["alemtuzumab", f"label-{i % 7}"],
+                         published_at=START - timedelta(days=i * 11 - 60))
+        Disclosure.objects.create(post=post, person="Another author",
+                                  relationship=Disclosure.Relationship.HONORARIA,
+                                  organisations="Pharma Ltd", position=1)
+        Post.objects.filter(pk=post.pk).update(comment_count=i)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+def assert_fixed_budget(client, an_author, url, budget, django_assert_max_num_queries):
+    with_one = queries_for(client, url)
+    add_posts(an_author, 29)
+    with django_assert_max_num_queries(budget):
+        client.get(url)
+    assert queries_for(client, url) == with_one
+
+
+def test_home_page(client, target, an_author, django_assert_max_num_queries):
+    """5 queries: count of published posts; the page of posts with their authors (one JOIN);
+    their labels (prefetch); sidebar archive (TruncMonth + Count); sidebar labels (Count)."""
+    assert_fixed_budget(client, an_author, "/", 5, django_assert_max_num_queries)
+
+
+def test_second_home_page(client, target, an_author, django_assert_max_num_queries, settings):
+    """5 queries, as the first page."""
+    settings.BLOG_POSTS_PER_PAGE = 10
+    add_posts(an_author, 15)
+    with django_assert_max_num_queries(5):
+        assert client.get("/?page=2").status_code == 200
+
+
+def test_label_page(client, target, an_author, django_assert_max_num_queries):
+    """6 queries: the label (in use by a published post); count of its posts; the page of
+    posts with authors; their labels; sidebar archive; sidebar labels."""
+    url = reverse("blog:label_detail", args=["alemtuzumab"])
+    assert_fixed_budget(client, an_author, url, 6, django_assert_max_num_queries)
+
+
+def test_label_index(client, target, an_author, django_assert_max_num_queries):
+    """1 query: labels in use with their counts."""
+    assert_fixed_budget(client, an_author, reverse("blog:label_list"), 1,
+                        django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("args", [(2012,), (2012, 11)])
+def test_archive_pages(client, target, an_author, django_assert_max_num_queries, args):
+    """5 queries: count of the period's posts; the page of posts with authors; their labels;
+    sidebar archive; sidebar labels."""
+    name = "blog:archive_year" if len(args) == 1 else "blog:archive_month"
+    assert_fixed_budget(client, an_author, reverse(name, args=args), 5,
+                        django_assert_max_num_queries)
+
+
+def test_post_page(client, target, an_author, django_assert_max_num_queries):
+    """7 blog queries: the post with its author; its labels; its disclosures; the older
+    neighbour; the newer neighbour; sidebar archive; sidebar labels. Plus the comment
+    section's own queries (COMMENT_SECTION_ALLOWANCE)."""
+    assert_fixed_budget(client, an_author, target.get_absolute_url(),
+                        7 + COMMENT_SECTION_ALLOWANCE, django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("name", ["blog:feed_atom", "blog:feed_rss"])
+def test_feeds(client, target, an_author, django_assert_max_num_queries, name):
+    """4 queries: the ETag/Last-Modified state (count, newest change and publish date);
+    the latest posts with authors; their labels; their disclosures."""
+    assert_fixed_budget(client, an_author, reverse(name), 4, django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("name", ["blog:label_feed_atom", "blog:label_feed_rss"])
+def test_label_feeds(client, target, an_author, django_assert_max_num_queries, name):
+    """5 queries: as the site feed, plus the label (in use by a published post)."""
+    assert_fixed_budget(client, an_author, reverse(name, args=["alemtuzumab"]), 5,
+                        django_assert_max_num_queries)
+
+
+def test_sitemap(client, target, an_author, django_assert_max_num_queries):
+    """5 queries: count and list of posts; count and list of labels in use; archive months."""
+    assert_fixed_budget(client, an_author, reverse("blog:sitemap"), 5,
+                        django_assert_max_num_queries)
