@@ -19,6 +19,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 
 ## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on)
 run: $(VENV)/.installed-runtime
+	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py load_demo
