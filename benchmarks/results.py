@@ -1,0 +1,68 @@
+"""Targets met or missed, collected across the benchmark's steps for the final summary.
+
+Each step appends JSON lines to the file named by ``BENCH_RESULTS`` (set by
+scripts/bench.sh); ``python -m benchmarks.results`` prints the summary.
+"""
+
+import json
+import os
+import sys
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def record(target, figure, ok):
+    """Note one target: what it is, the measured figure (text), and whether it was met."""
+    path = os.environ.get("BENCH_RESULTS")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"target": target, "figure": figure, "ok": ok}) + "\n")
+
+
+def note(text):
+    """A step that could not run (no wrk, no PostgreSQL): shown in the summary."""
+    record(text, "skipped", None)
+
+
+def table(headers, rows):
+    """Plain-text table, columns padded to their widest cell; numbers right-aligned."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row):
+        out = []
+        for i, cell in enumerate(row):
+            numeric = cell[:1].isdigit() or cell[:1] == "-" and cell[1:2].isdigit()
+            out.append(cell.rjust(widths[i]) if numeric and i else cell.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def main():
+    path = os.environ.get("BENCH_RESULTS")
+    rows = []
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as source:
+            rows = [json.loads(line) for line in source if line.strip()]
+    print("\n== Summary")
+    if not rows:
+        print("No results were recorded.")
+        return 1
+    print(table(
+        ["Target", "Measured", "Result"],
+        [[r["target"], r["figure"], "SKIP" if r["ok"] is None else verdict(r["ok"])]
+         for r in rows],
+    ))
+    met = sum(1 for r in rows if r["ok"])
+    missed = sum(1 for r in rows if r["ok"] is False)
+    print(f"\n{met} met, {missed} missed, {sum(1 for r in rows if r['ok'] is None)} skipped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

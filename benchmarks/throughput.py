@@ -1,0 +1,125 @@
+"""Part 2: requests per second under gunicorn (2 workers) measured with wrk.
+
+The floor is ``/bench/hello/`` on the same stack (every middleware, no page cache, no
+database). The 500-comment post is measured on a server with the page cache off and on one
+with it on (warmed first), with the database cache (the default without Redis) and, when
+one answers on 127.0.0.1:6379, with Redis. Run: ``python -m benchmarks.throughput``.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+
+from benchmarks.results import note, record, table, verdict
+from benchmarks.servers import HOST, WORKERS, get, gunicorn_server
+
+CACHED_TARGET = 0.50
+WRK_THREADS = 2
+WRK_CONNECTIONS = 16
+REDIS_BENCH_URL = "redis://127.0.0.1:6379/13"
+REDIS_KEY_PREFIX = f"trialpress-bench-{os.getpid()}"
+
+
+def wrk(port, path, *, seconds):
+    """Requests/second and the count of non-2xx/3xx answers and socket errors."""
+    output = subprocess.run(  # noqa: S603 - wrk on a loopback URL we built
+        [shutil.which("wrk"), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s",
+         "--timeout", "10s", f"http://{HOST}:{port}{path}"],
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
+    errors = re.search(r"Socket errors:.*", output)
+    return rate, bad, errors.group(0) if errors else ""
+
+
+def redis_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _clear_redis_keys():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_BENCH_URL)
+    for key in client.scan_iter(f"{REDIS_KEY_PREFIX}:*"):
+        client.delete(key)
+
+
+def warm(port, path, *, expect_hit):
+    """A few GETs so both workers have compiled templates (and the cache holds the page)."""
+    state = None
+    for _ in range(12):
+        status, headers, _body = get(port, path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        state = dict(headers).get("X-Page-Cache")
+    if expect_hit and state != "hit":
+        raise RuntimeError(f"the page cache is not serving {path} (X-Page-Cache: {state})")
+
+
+def run_server(label, post_path, *, seconds, cached, **env):
+    with gunicorn_server(label=label, PAGE_CACHE_SECONDS=300 if cached else 0, **env) as port:
+        warm(port, "/bench/hello/", expect_hit=False)
+        warm(port, post_path, expect_hit=cached)
+        hello = wrk(port, "/bench/hello/", seconds=seconds)
+        post = wrk(port, post_path, seconds=seconds)
+    return hello, post
+
+
+def main():
+    import django
+
+    django.setup()
+    from blog.models import Post
+
+    print(f"\n== Throughput: gunicorn ({WORKERS} sync workers, DEBUG off) and wrk "
+          f"(-t{WRK_THREADS} -c{WRK_CONNECTIONS}), {HOST} only")
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk, as root): throughput skipped.")
+        note("Throughput (wrk not installed)")
+        return
+    post = Post.objects.filter(comment_count=500, slug__startswith="bench-post").first()
+    if post is None:
+        raise SystemExit("No 500-comment post: run benchmarks.render first.")
+    path = post.get_absolute_url()
+    seconds = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
+
+    setups = [("uncached", "database cache", False, {"REDIS_URL": ""}),
+              ("cached", "database cache", True, {"REDIS_URL": ""})]
+    if redis_reachable():
+        setups.append(("cached", "Redis", True,
+                       {"REDIS_URL": REDIS_BENCH_URL, "CACHE_KEY_PREFIX": REDIS_KEY_PREFIX}))
+    else:
+        print("No Redis on 127.0.0.1:6379: the Redis row is skipped.")
+
+    rows = []
+    for mode, backend, cached, env in setups:
+        try:
+            hello, page = run_server(f"{mode}-{backend.split()[0].lower()}", path,
+                                     seconds=seconds, cached=cached, **env)
+        finally:
+            if backend == "Redis":
+                _clear_redis_keys()
+        ratio = page[0] / hello[0]
+        result = ""
+        if cached:
+            ok = ratio >= CACHED_TARGET
+            result = f"{verdict(ok)} (\u2265 {CACHED_TARGET:.0%})"
+            record(f"Cached 500-comment post \u2265 {CACHED_TARGET:.0%} of hello ({backend})",
+                   f"{ratio:.1%}", ok)
+        problems = "; ".join(filter(None, [
+            f"{hello[1] + page[1]} non-2xx" if hello[1] + page[1] else "", hello[2], page[2]]))
+        rows.append([f"post, 500 comments, {mode}", backend, f"{hello[0]:.0f}",
+                     f"{page[0]:.0f}", f"{ratio:.1%}", result, problems or "none"])
+    print(table(["Page", "Cache", "Hello req/s", "Page req/s", "Page/hello", "Target",
+                 "Errors"], rows))
+
+
+if __name__ == "__main__":
+    main()
