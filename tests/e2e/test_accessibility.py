@@ -40,6 +40,7 @@ def test_axe_finds_no_violations(new_context, care_ms_post, a_moderator):
     admin = new_context().new_page()
     admin_login(admin, a_moderator)
     admin.goto(reverse("admin:comments_comment_changelist"))
+    assert admin.locator("#changelist").is_visible(), "the moderation queue did not open"
     found["admin moderation queue"] = axe_violations(admin)
 
     found = {name: lines for name, lines in found.items() if lines}
