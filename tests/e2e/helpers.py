@@ -98,8 +98,10 @@ def nu_errors(pages, folder):
 
 def xss_vectors():
     """The shared corpus: one vector a line, # comments, blank lines ignored, \\n for newlines."""
+    corpus = DATA / "xss-vectors.txt"
+    assert corpus.exists(), f"the shared XSS corpus {corpus} is missing"
     vectors = []
-    for line in (DATA / "xss-vectors.txt").read_text(encoding="utf-8").splitlines():
+    for line in corpus.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         vectors.append(line.replace("\\n", "\n"))

@@ -11,6 +11,7 @@ click could fire. The mouse is also moved over every comment.
 import re
 
 import pytest
+from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import comment_submit
@@ -80,3 +81,26 @@ def test_no_payload_runs_after_approval(new_context, care_ms_post, a_moderator):
     assert reader_context.trouble.page_errors == []
     leftovers = reader.evaluate(LEFTOVERS, anchors)
     assert leftovers == [], "script-capable markup survived:\n" + "\n".join(leftovers)
+
+
+def test_the_checks_catch_a_payload_that_does_run(new_context):
+    """If a payload did get through, this test's checks would see it."""
+    context = new_context()
+    page = context.new_page()
+    page.goto(reverse("admin:login"))
+    page.evaluate(
+        """() => {
+            const entry = document.createElement("div");
+            entry.id = "comment-0";
+            entry.innerHTML = '<img src="/nothing.png" onerror="window.__xss=1">'
+                + '<a href="java\\tscript:void(0)">x</a><svg></svg>';
+            document.body.append(entry);
+        }"""
+    )
+    page.wait_for_function("window.__xssHits.length > 0")
+    assert page.evaluate("window.__xssHits") == ["__xss=1"]
+    found = page.evaluate(LEFTOVERS, ["comment-0"])
+    assert "comment-0 img onerror" in found
+    assert "comment-0 a href=javascript:void(0)" in found
+    assert "comment-0 svg" in found
+    context.trouble.console_errors.clear()  # the 404 for /nothing.png was on purpose
