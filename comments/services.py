@@ -51,6 +51,11 @@ class InvalidParent(CommentRefused):
     pass
 
 
+def _text(value):
+    """NUL characters mean nothing in a comment, and PostgreSQL cannot store them."""
+    return str(value or "").replace("\x00", "")
+
+
 def _is_staff(user):
     return user is not None and user.is_authenticated and user.is_active and user.is_staff
 
@@ -109,13 +114,13 @@ def comment_submit(*, post, data, request_meta, user=None):
     comment = Comment(
         post=post,
         parent=_resolve_parent(post=post, parent_id=data.get("parent")),
-        name=data.get("name", ""),
-        email=data.get("email", ""),
-        website=data.get("website", ""),
-        body=data.get("body", ""),
-        competing_interests=data.get("competing_interests") or "None declared",
+        name=_text(data.get("name")),
+        email=_text(data.get("email")),
+        website=_text(data.get("website")),
+        body=_text(data.get("body")),
+        competing_interests=_text(data.get("competing_interests")) or "None declared",
         ip_address=request_meta.get("ip_address") or None,
-        user_agent=(request_meta.get("user_agent") or "")[:500],
+        user_agent=_text(request_meta.get("user_agent"))[:500],
     )
     if user is not None and user.is_authenticated:
         comment.user = user

@@ -1,6 +1,7 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve
 from django.views.decorators.http import require_POST
@@ -41,6 +42,9 @@ def post_comment(request, post_id):
         return _refused(request, post, form, refusal, status=429)
     except (services.DuplicateComment, services.InvalidParent) as refusal:
         form.add_error(None, refusal.message)
+        return render_post_page(request, post, form, status=400)
+    except ValidationError as invalid:  # the model's own checks, beyond the form's
+        form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
     if comment.status == Comment.Status.APPROVED:

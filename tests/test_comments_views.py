@@ -277,3 +277,17 @@ def test_staff_are_not_rate_limited(client, a_post, settings):
     client.force_login(make_user(staff=True))
     for n in range(3):
         assert client.post(post_url(a_post), form_data(a_post, body=f"n{n}")).status_code == 302
+
+
+def test_a_model_validation_error_is_a_form_error_not_a_500(client, a_post, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from comments import services
+
+    def invalid(**kwargs):
+        raise ValidationError({"website": ["Ensure this value has at most 200 characters."]})
+
+    monkeypatch.setattr(services, "comment_submit", invalid)
+    response = client.post(post_url(a_post), form_data(a_post))
+    assert response.status_code == 400
+    assert "Ensure this value has at most 200 characters." in response.content.decode()
