@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from benchmarks.results import record, table, verdict
+from benchmarks.results import load_note, record, table, verdict
 
 HOME_POSTS = 1000
 COMMENT_COUNTS = (0, 100, 500, 2000)
@@ -145,6 +145,7 @@ def main():
     if settings.PAGE_CACHE_SECONDS:
         sys.exit("Set PAGE_CACHE_SECONDS=0: part 1 measures uncached renders.")
     runs = int(os.environ.get("BENCH_RUNS", "30"))
+    print(load_note())
     started = time.perf_counter()
     pages = build_pages()
     print(f"Built {HOME_POSTS:,} posts and {sum(COMMENT_COUNTS):,} comments "

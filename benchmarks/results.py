@@ -27,6 +27,16 @@ def note(text):
     record(text, "skipped", None)
 
 
+def load_note():
+    """The machine's load: figures taken while other work runs are slower than they should be."""
+    one, five, _ = os.getloadavg()
+    cores = os.cpu_count() or 1
+    text = f"Load average {one:.1f} (1 min), {five:.1f} (5 min) on {cores} cores"
+    if one > cores:
+        text += ": the machine is busy with other work, so times are pessimistic"
+    return text + "."
+
+
 def table(headers, rows):
     """Plain-text table, columns padded to their widest cell; numbers right-aligned."""
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
@@ -61,6 +71,7 @@ def main():
     met = sum(1 for r in rows if r["ok"])
     missed = sum(1 for r in rows if r["ok"] is False)
     print(f"\n{met} met, {missed} missed, {sum(1 for r in rows if r['ok'] is None)} skipped.")
+    print(load_note())
     return 0
 
 
