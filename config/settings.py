@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "taggit",
     "blog",
     "comments",
+    "roles",
 ]
 
 MIDDLEWARE = [
@@ -250,4 +251,7 @@ COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
+# Where the commenter's IP comes from: REMOTE_ADDR, or behind one trusted reverse proxy the
+# header it sets, e.g. HTTP_X_FORWARDED_FOR (its last entry is used) or HTTP_X_REAL_IP.
+COMMENT_CLIENT_IP_HEADER = os.environ.get("COMMENT_CLIENT_IP_HEADER", "REMOTE_ADDR")
 # End of comments -----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Who may do what: the Authors, Editors and Moderators groups and the rules behind them."""
