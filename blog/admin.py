@@ -1,7 +1,13 @@
-"""The authors' side: writing, scheduling and publishing posts with their disclosures."""
+"""The authors' side: writing, scheduling and publishing posts with their disclosures.
+
+Who may touch which post is decided by roles.policy: the changelist lists only the posts
+a user may see, and every permission check with a post in hand asks the policy, so a
+hand-made POST to another author's post is refused like the missing button.
+"""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -11,6 +17,7 @@ from django.utils.safestring import mark_safe
 from blog.forms import DisclosureInlineFormSet, PostAdminForm
 from blog.models import Disclosure, Post
 from blog.services import post_publish, post_unpublish
+from roles import policy
 
 
 class DisclosureInline(admin.TabularInline):
@@ -25,6 +32,19 @@ class DisclosureInline(admin.TabularInline):
         # Statements are shown verbatim; a small box keeps the table readable.
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
     }
+
+    # ``obj`` is the post: its disclosures are as editable as the post itself.
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj))
 
     def get_formset(self, request, obj=None, **kwargs):
         # A forged TOTAL_FORMS would otherwise build and render up to max_num + 1000 forms.
@@ -91,7 +111,20 @@ class PostAdmin(admin.ModelAdmin):
         return ("author", "body_preview") if obj is not None else ("body_preview",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author").prefetch_related("tags")
+        posts = super().get_queryset(request).select_related("author").prefetch_related("tags")
+        return policy.posts_visible_to(request.user, posts)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or policy.can_view_post(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or policy.can_delete_post(request.user, obj))
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -133,8 +166,16 @@ class PostAdmin(admin.ModelAdmin):
         self._apply(request, queryset, post_unpublish, "returned to draft")
 
     def _apply(self, request, queryset, service, done):
+        self._report_hidden_selection(request, queryset, done)
         succeeded = 0
         for post in queryset:
+            if not policy.can_edit_post(request.user, post):
+                self.message_user(
+                    request,
+                    f"\u201c{post}\u201d was not {done}: you may not change it.",
+                    messages.ERROR,
+                )
+                continue
             try:
                 service(post=post)
             except ValidationError as exc:
@@ -147,3 +188,21 @@ class PostAdmin(admin.ModelAdmin):
         if succeeded:
             noun = "post was" if succeeded == 1 else "posts were"
             self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
+
+    def _report_hidden_selection(self, request, queryset, done):
+        """Selected ids outside the user's posts (a forged form) are refused, by count only:
+        naming them would tell an author the titles of posts they may not see."""
+        selected = set()
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                selected.add(int(value))
+            except ValueError:
+                continue
+        refused = len(selected - set(queryset.values_list("pk", flat=True)))
+        if refused:
+            noun, them = ("post was", "it") if refused == 1 else ("posts were", "them")
+            self.message_user(
+                request,
+                f"{refused} selected {noun} not {done}: you may not change {them}.",
+                messages.ERROR,
+            )
