@@ -57,3 +57,12 @@ def test_an_expired_counter_between_add_and_incr_starts_again(monkeypatch):
     monkeypatch.setattr(cache, "add", lambda *a, **k: False)
     monkeypatch.setattr(cache, "incr", lambda *a, **k: (_ for _ in ()).throw(ValueError()))
     assert ratelimit.hit("192.0.2.1", "1/m")
+
+
+def test_a_bad_setting_fails_the_system_checks(settings):
+    from comments.checks import comment_settings
+
+    assert comment_settings(None) == []
+    settings.COMMENT_RATE_LIMIT = "lots"
+    settings.COMMENT_MAX_DEPTH = 0
+    assert {error.id for error in comment_settings(None)} == {"comments.E001", "comments.E003"}
