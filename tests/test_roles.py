@@ -1,0 +1,241 @@
+"""The roles: the groups the data migration makes, and the policy's rules one by one."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import connection
+
+from blog.models import Post
+from roles import policy
+from tests.factories import make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+groups_migration = importlib.import_module("roles.migrations.0001_groups")
+# The migration's functions use only the schema editor's connection (and SQLite cannot
+# open a real schema editor inside the test's transaction).
+SCHEMA_EDITOR = SimpleNamespace(connection=connection)
+
+EXPECTED = {
+    "Authors": {
+        "blog.add_post", "blog.change_post", "blog.view_post",
+        "blog.add_disclosure", "blog.change_disclosure", "blog.delete_disclosure",
+        "blog.view_disclosure",
+        "taggit.add_tag", "taggit.view_tag",
+    },
+    "Editors": {
+        "blog.add_post", "blog.change_post", "blog.delete_post", "blog.view_post",
+        "blog.add_disclosure", "blog.change_disclosure", "blog.delete_disclosure",
+        "blog.view_disclosure",
+        "taggit.add_tag", "taggit.change_tag", "taggit.delete_tag", "taggit.view_tag",
+        "comments.view_comment",
+    },
+    "Moderators": {
+        "comments.change_comment", "comments.view_comment",
+        "blog.view_post",
+    },
+}
+
+
+def codenames(group):
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+
+
+def member_of(name, **fields):
+    user = make_user(staff=True, **fields)
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+# --- the groups -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_migration_made_each_group_with_exactly_its_permissions(name):
+    assert codenames(Group.objects.get(name=name)) == EXPECTED[name]
+
+
+def test_the_permissions_it_made_carry_django_s_own_names():
+    """post_migrate skips permissions that exist, so ours must look like its own."""
+    for group in Group.objects.filter(name__in=EXPECTED):
+        for permission in group.permissions.select_related("content_type"):
+            model = permission.content_type.model_class()
+            action = permission.codename.split("_", 1)[0]
+            assert permission.name == f"Can {action} {model._meta.verbose_name_raw}"
+
+
+def test_no_permission_is_duplicated():
+    rows = Permission.objects.values_list("content_type_id", "codename")
+    assert len(rows) == len(set(rows))
+
+
+def test_running_it_again_restores_exactly_the_expected_sets():
+    editors = Group.objects.get(name="Editors")
+    editors.permissions.add(Permission.objects.get(codename="delete_comment"))
+    Group.objects.get(name="Moderators").permissions.clear()
+
+    groups_migration.create_groups(django_apps, SCHEMA_EDITOR)
+
+    assert Group.objects.filter(name__in=EXPECTED).count() == 3
+    for name, expected in EXPECTED.items():
+        assert codenames(Group.objects.get(name=name)) == expected
+
+
+def test_reversing_it_removes_the_groups_and_nothing_else():
+    other = Group.objects.create(name="Readers")
+    permissions = Permission.objects.count()
+
+    groups_migration.delete_groups(django_apps, SCHEMA_EDITOR)
+
+    assert list(Group.objects.all()) == [other]
+    assert Permission.objects.count() == permissions
+
+
+def test_a_member_gets_the_group_s_permissions():
+    author = member_of("Authors")
+
+    assert author.has_perm("blog.change_post")
+    assert not author.has_perm("blog.delete_post")
+    assert not author.has_perm("comments.change_comment")
+
+
+# --- the policy -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "author": member_of("Authors", username="ann"),
+        "other_author": member_of("Authors", username="otto"),
+        "editor": member_of("Editors", username="eddie"),
+        "moderator": member_of("Moderators", username="mo"),
+        "superuser": make_user(username="root", superuser=True),
+        "staff": make_user(username="plain", staff=True),
+    }
+
+
+@pytest.fixture
+def own_and_other(people):
+    return (
+        make_post(author=people["author"], title="Ann's"),
+        make_post(author=people["other_author"], title="Otto's"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [
+        ("author", True, False),
+        ("editor", True, True),
+        ("moderator", False, False),
+        ("superuser", True, True),
+        ("staff", False, False),
+    ],
+)
+def test_who_may_edit_which_post(people, own_and_other, who, own, other):
+    ann_s, otto_s = own_and_other
+    user = people[who]
+
+    assert policy.can_edit_post(user, ann_s) is own
+    assert policy.can_edit_post(user, otto_s) is other
+    assert set(policy.posts_editable_by(user, Post.objects.all())) == {
+        post for post, allowed in ((ann_s, own), (otto_s, other)) if allowed
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [
+        ("author", True, False),
+        ("editor", True, True),
+        ("moderator", True, True),
+        ("superuser", True, True),
+        ("staff", False, False),
+    ],
+)
+def test_who_may_see_which_post_in_the_admin(people, own_and_other, who, own, other):
+    ann_s, otto_s = own_and_other
+    user = people[who]
+
+    assert policy.can_view_post(user, ann_s) is own
+    assert policy.can_view_post(user, otto_s) is other
+    assert set(policy.posts_visible_to(user, Post.objects.all())) == {
+        post for post, allowed in ((ann_s, own), (otto_s, other)) if allowed
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [("author", False, False), ("editor", True, True), ("moderator", False, False),
+     ("superuser", True, True)],
+)
+def test_who_may_delete_which_post(people, own_and_other, who, own, other):
+    ann_s, otto_s = own_and_other
+
+    assert policy.can_delete_post(people[who], ann_s) is own
+    assert policy.can_delete_post(people[who], otto_s) is other
+
+
+def test_a_delete_permission_given_by_hand_still_covers_only_own_posts(people, own_and_other):
+    ann_s, otto_s = own_and_other
+    author = people["author"]
+    author.user_permissions.add(Permission.objects.get(codename="delete_post"))
+    author = type(author).objects.get(pk=author.pk)  # a fresh permission cache
+
+    assert policy.can_delete_post(author, ann_s)
+    assert not policy.can_delete_post(author, otto_s)
+
+
+def test_an_author_who_also_moderates_sees_every_post_but_edits_only_their_own(
+    people, own_and_other
+):
+    ann_s, otto_s = own_and_other
+    author = people["author"]
+    author.groups.add(Group.objects.get(name="Moderators"))
+    author = type(author).objects.get(pk=author.pk)
+
+    assert policy.can_view_post(author, otto_s)
+    assert not policy.can_edit_post(author, otto_s)
+    assert policy.can_edit_post(author, ann_s)
+
+
+def test_inactive_and_anonymous_users_may_do_nothing(people, own_and_other):
+    ann_s, _ = own_and_other
+    editor = people["editor"]
+    editor.is_active = False
+    editor.save()
+    editor = type(editor).objects.get(pk=editor.pk)
+
+    for user in (editor, AnonymousUser()):
+        assert not policy.is_editor(user)
+        assert not policy.can_edit_post(user, ann_s)
+        assert not policy.can_view_post(user, ann_s)
+        assert not policy.posts_visible_to(user, Post.objects.all()).exists()
+        assert not policy.posts_editable_by(user, Post.objects.all()).exists()
+
+
+def test_a_group_merely_named_like_a_role_by_case_gives_nothing(people, own_and_other):
+    _, otto_s = own_and_other
+    impostor = make_user(staff=True)
+    impostor.groups.add(Group.objects.create(name="editors"))
+    impostor.user_permissions.add(Permission.objects.get(codename="change_post"))
+
+    assert not policy.is_editor(impostor)
+    assert not policy.can_edit_post(impostor, otto_s)
+
+
+def test_the_roles_are_read_once_per_user(people, own_and_other, django_assert_num_queries):
+    ann_s, otto_s = own_and_other
+    author = type(people["author"]).objects.get(pk=people["author"].pk)
+    author.has_perm("blog.change_post")  # fill Django's own permission cache first
+
+    with django_assert_num_queries(1):
+        for post in (ann_s, otto_s, ann_s, otto_s):
+            policy.can_edit_post(author, post)
+            policy.can_view_post(author, post)
