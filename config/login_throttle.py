@@ -51,7 +51,11 @@ def throttled_admin_login(request, extra_context=None):
         return render(
             request,
             "admin/login_throttled.html",
-            {"minutes": minutes, "title": "Too many sign-in attempts", **admin.site.each_context(request)},
+            {
+                "minutes": minutes,
+                "title": "Too many sign-in attempts",
+                **admin.site.each_context(request),
+            },
             status=429,
         )
     response = admin.site.login(request, extra_context)

@@ -4,8 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template import loader
 from django.http import HttpResponse
+from django.template import loader
 
 logger = logging.getLogger(__name__)
 

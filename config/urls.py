@@ -1,13 +1,22 @@
 """The site's URLs: each app owns its namespace."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from config.login_throttle import throttled_admin_login
 
+
+def favicon(request):
+    """Old browsers and feed readers ask for /favicon.ico; point them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("admin/login/", throttled_admin_login, name="admin_login_throttled"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
     path("comments/", include("comments.urls")),
     path("", include("blog.urls")),
 ]

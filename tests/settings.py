@@ -27,3 +27,5 @@ PAGE_CACHE_SECONDS = 0
 SECURE_SSL_REDIRECT = False
 # Static files are served from the finders in tests; there is no collectstatic output.
 STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

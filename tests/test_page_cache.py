@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
@@ -125,12 +124,9 @@ def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, setti
     for visitor, page, name in ((first, first_page, "First"), (second, second_page, "Second")):
         html = page.content.decode()
         form_action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
-        data = {
-            name_attr: value
-            for name_attr, value in re.findall(
+        data = dict(re.findall(
                 r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html
-            )
-        }
+            ))
         data.update(
             csrfmiddlewaretoken=_csrf_token(html),
             name=f"{name} Visitor",

@@ -58,3 +58,10 @@ def test_oversized_request_gets_a_413_page(client, a_post):
     response = client.post("/comments/post/1/", data="x" * (300 * 1024), content_type="text/plain")
     assert response.status_code == 413
     assert "too large" in response.content.decode().lower()
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert client.get(response["Location"]).status_code == 200
