@@ -10,16 +10,21 @@ What every browser test gets for free, checked when its contexts close:
 Without a browser the tests skip with one loud line; under ``CI=true`` they fail instead.
 """
 
+import importlib
 import io
 import os
 import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 
 from blog.models import Post
 from tests.factories import make_user
@@ -212,10 +217,27 @@ def care_ms_post(transactional_db):
     return Post.objects.published().get(slug="care-ms-2-more-news-on-alemtuzumab")
 
 
+def make_staff(*, username, role, **fields):
+    """A staff account in one of the roles' groups, with PASSWORD.
+
+    The groups come from a data migration, which the live server's transactional tests
+    flush away after each test; the migration's own function puts them back."""
+    groups_migration = importlib.import_module("roles.migrations.0001_groups")
+    groups_migration.create_groups(django_apps, SimpleNamespace(connection=connection))
+    user = make_user(username=username, staff=True, password=PASSWORD, **fields)
+    user.groups.set([Group.objects.get(name=role)])
+    return user
+
+
 @pytest.fixture
 def a_moderator(transactional_db):
-    return make_user(username="moderator", superuser=True, password=PASSWORD,
-                     first_name="Mo", last_name="Derator")
+    return make_staff(username="moderator", role="Moderators", first_name="Mo",
+                      last_name="Derator")
+
+
+@pytest.fixture
+def an_author_account(transactional_db):
+    return make_staff(username="edith", role="Authors", first_name="Edith", last_name="Author")
 
 
 @pytest.fixture

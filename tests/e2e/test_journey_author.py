@@ -6,13 +6,10 @@ import re
 
 import feedparser
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from blog.models import Post
-from tests.e2e.conftest import PASSWORD
 from tests.e2e.helpers import admin_login
-from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -21,28 +18,14 @@ LABEL = "ocrelizumab"
 DISCLOSURE_ERROR = re.compile(r"disclosure", re.I)
 
 
-@pytest.fixture
-def an_editor(transactional_db):
-    """A staff author with the rights to write posts and disclosures, and nothing more."""
-    user = make_user(username="edith", staff=True, password=PASSWORD,
-                     first_name="Edith", last_name="Author")
-    user.user_permissions.set(Permission.objects.filter(
-        content_type__app_label="blog",
-        codename__in=["add_post", "change_post", "view_post",
-                      "add_disclosure", "change_disclosure", "delete_disclosure",
-                      "view_disclosure"],
-    ))
-    return user
-
-
 def save(page, button):
     with page.expect_navigation():
         page.locator(f"input[name={button}]").first.click()
 
 
-def test_author_writes_previews_and_publishes_a_post(new_context, care_ms_post, an_editor):
+def test_author_writes_previews_and_publishes_a_post(new_context, care_ms_post, an_author_account):
     author = new_context().new_page()
-    admin_login(author, an_editor)
+    admin_login(author, an_author_account)
     author.goto(reverse("admin:blog_post_add"))
     author.get_by_label(re.compile(r"^Title:?$")).press_sequentially(TITLE)
     slug = author.get_by_label("Slug").input_value()
