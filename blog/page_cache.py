@@ -6,9 +6,11 @@ a visitor without a cookie, and it cannot be invalidated on demand. Here:
 - Only anonymous GET/HEAD requests with no pending message are served from or stored in the
   cache; responses that set cookies, carry ``Cache-Control: private/no-cache`` or are not 200
   are never stored.
-- CSRF tokens are "hole-punched": cacheable renders emit a placeholder (``{% csrf_input %}``),
-  and every response, fresh or cached, gets a token for *this* visitor, so a cached page never
-  breaks the next visitor's comment form.
+- Per-visitor values are "hole-punched": cacheable renders emit a placeholder (``punch()``;
+  ``{% csrf_input %}`` for the CSRF token), and every response, fresh or cached, gets the
+  value for *this* request. So a cached page never breaks the next visitor's comment form,
+  and the comment form's signed timestamp is as fresh as the request. Other apps register
+  their punches by name in the PAGE_CACHE_PUNCHES setting.
 - Invalidation is by generation: any change a reader should see calls ``invalidate()`` (from
   signals, which is cache-like work), and every key embeds the current generation.
 - A stored page expires no later than the next scheduled post's publish time, so a scheduled
@@ -16,7 +18,9 @@ a visitor without a cookie, and it cannot be invalidated on demand. Here:
 """
 
 import hashlib
+import re
 import time
+from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,11 +28,26 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
 from django.utils.encoding import iri_to_uri
 from django.utils.http import quote_etag
+from django.utils.module_loading import import_string
 
-CSRF_PLACEHOLDER = "__trialpress_csrf_token__"
-CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+PUNCH_PATTERN = re.compile(rb"__tp_punch__([a-z_]+)__([A-Za-z0-9_-]*)__")
 GENERATION_KEY = "page-cache:generation"
 NEXT_PUBLISH_KEY = "page-cache:next-publish"
+
+
+def punch(name, arg=""):
+    """A placeholder that PageCacheMiddleware fills for each request with PUNCHES[name]."""
+    return f"__tp_punch__{name}__{arg}__"
+
+
+CSRF_PLACEHOLDER = punch("csrf")
+
+
+@memoize
+def _resolver(name):
+    if name == "csrf":
+        return lambda request, arg: get_token(request)
+    return import_string(settings.PAGE_CACHE_PUNCHES[name])
 
 
 def is_enabled():
@@ -106,12 +125,18 @@ def _is_storable(request, response):
     return not (messages is not None and messages.used)
 
 
+def _fill(request, match):
+    name, arg = match.group(1).decode(), match.group(2).decode()
+    return str(_resolver(name)(request, arg)).encode()
+
+
 def _personalise(request, response, etag_source):
-    """Put this visitor's CSRF token in place of the placeholder, and set a stable ETag."""
+    """Fill this request's values into the placeholders, and set an ETag that is stable
+    for this visitor (it ignores the filled values, which change with every request)."""
     body = response.content
-    if CSRF_PLACEHOLDER_BYTES in body:
-        response.content = body.replace(CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
-        # The token is per visitor: the ETag must vary with the visitor's CSRF cookie.
+    if b"__tp_punch__" in body:
+        response.content = PUNCH_PATTERN.sub(lambda match: _fill(request, match), body)
+        # The CSRF token is per visitor: the ETag must vary with the visitor's CSRF cookie.
         etag_source += request.META.get("CSRF_COOKIE", "").encode()
         response.headers["Vary"] = "Cookie"
     if not response.has_header("ETag"):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
+from blog import page_cache
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form.security_token"
@@ -24,8 +25,17 @@ RESUBMIT = "This form has expired or was altered. Please check your comment and 
 
 
 def make_token(post, *, now=None):
-    return signing.dumps({"p": post.pk, "t": now if now is not None else time.time()},
+    return _token_for_post_id(post.pk, now=now)
+
+
+def _token_for_post_id(post_id, *, now=None):
+    return signing.dumps({"p": post_id, "t": now if now is not None else time.time()},
                          salt=TOKEN_SALT)
+
+
+def token_for_punch(request, post_id):
+    """Fills the page cache's ``comment_token`` placeholder: a token as fresh as the request."""
+    return _token_for_post_id(int(post_id))
 
 
 def _single_line(value):
@@ -99,8 +109,13 @@ class CommentForm(forms.ModelForm):
                 self.fields[name].widget = forms.HiddenInput()
         self.elapsed_seconds = None
 
-    def fresh_token(self):
-        """A new token for the rendered form, so a re-shown form never carries a stale one."""
+    def fresh_token(self, request=None):
+        """A new token for the rendered form, so a re-shown form never carries a stale one.
+
+        A page bound for the shared cache gets a placeholder instead, filled per request.
+        """
+        if request is not None and getattr(request, "page_cache_candidate", False):
+            return page_cache.punch("comment_token", self.post.pk)
         return make_token(self.post)
 
     def clean_name(self):

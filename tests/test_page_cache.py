@@ -120,7 +120,7 @@ def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, setti
     first_page = first.get(url)
     second_page = second.get(url)
     assert second_page["X-Page-Cache"] == "hit"
-    assert "__trialpress_csrf_token__" not in second_page.content.decode()
+    assert "__tp_punch__" not in second_page.content.decode()
     for visitor, page, name in ((first, first_page, "First"), (second, second_page, "Second")):
         html = page.content.decode()
         form_action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
@@ -159,3 +159,20 @@ def test_a_page_with_a_notice_is_neither_served_from_nor_stored_in_the_cache(a_p
     assert "awaiting moderation" in response.content.decode()
     assert "awaiting moderation" not in reader.get(url).content.decode()
     assert Post.objects.get(pk=a_post.pk).comments.count() == 1
+
+
+def test_the_comment_forms_signed_timestamp_is_fresh_on_a_cached_page(client, a_post):
+    """Otherwise a page cached for five minutes would let a bot pass the 'too fast' check."""
+    from django.core import signing
+
+    from comments.forms import TOKEN_SALT
+
+    def rendered_at(response):
+        token = re.search(r'name="security_token" value="([^"]+)"', response.content.decode())
+        return signing.loads(token.group(1), salt=TOKEN_SALT)["t"]
+
+    first = client.get(a_post.get_absolute_url())
+    time.sleep(0.05)
+    second = client.get(a_post.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert rendered_at(second) > rendered_at(first)

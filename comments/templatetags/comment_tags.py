@@ -42,7 +42,7 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
         {
             "post": post,
             "form": form,
-            "token": form.fresh_token(),
+            "token": form.fresh_token(request),
             "parent_id": parent_id,
             "reply_target": reply_target,
             "heading_level": heading_level,
