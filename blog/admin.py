@@ -65,7 +65,8 @@ class PostAdmin(admin.ModelAdmin):
         "comment_count",
         "author",
     )
-    list_filter = ("status", "tags", "published_at")
+    # Only the labels of posts the user may see: a label can name an unannounced trial.
+    list_filter = ("status", ("tags", admin.RelatedOnlyFieldListFilter), "published_at")
     list_select_related = ("author",)
     search_fields = ("title", "summary", "body")
     date_hierarchy = "published_at"
