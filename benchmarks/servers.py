@@ -54,6 +54,12 @@ def _wait_until_ready(port, process, log_path):
     raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT} s")
 
 
+def _print_log_tail(log_path, lines=40):
+    with contextlib.suppress(OSError):
+        tail = Path(log_path).read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- last lines of the gunicorn log ({log_path}):", *tail, "---", sep="\n")
+
+
 @contextlib.contextmanager
 def gunicorn_server(*, label, **env):
     """Yield the port of a running gunicorn whose environment adds ``env``."""
@@ -71,6 +77,9 @@ def gunicorn_server(*, label, **env):
     try:
         _wait_until_ready(port, process, log_path)
         yield port
+    except Exception:
+        _print_log_tail(log_path)
+        raise
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
