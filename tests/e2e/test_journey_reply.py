@@ -28,17 +28,27 @@ def a_published_comment(care_ms_post, a_moderator):
     return comment_approve(comment=comment, moderator=a_moderator)
 
 
-def reply_through_the_page(page, parent, *, name, email, body):
+def reply_through_the_page(page, parent, *, javascript, name, email, body):
     page.goto(parent.get_absolute_url())
     thread_entry = page.locator(f"#{parent.anchor}")
     assert "Were the raters really masked?" in thread_entry.inner_text()
     reply = thread_entry.get_by_role("link", name=REPLY).or_(
         thread_entry.get_by_role("button", name=REPLY)
     )
+    before = page.url
     reply.first.click()
     page.wait_for_load_state()
+    if javascript:
+        # The script moves the form under the comment, in place, without a page load.
+        assert page.url.split("#")[0] == before.split("#")[0], page.url
+    else:
+        assert f"replyto={parent.pk}" in page.url, page.url
     form = comment_form(page)
     assert form.is_visible()
+    under = page.locator(f"#{parent.anchor} form.comment-form, #{parent.anchor} + * form")
+    assert under.count() == 1, "the form is not under the comment being replied to"
+    heading = page.locator("#comment-form-heading")
+    assert "Reply to Ann Reader" in heading.inner_text()
     fill_comment(form, name=name, email=email, body=body)
     submit_button(form).click()
     page.wait_for_load_state()
@@ -53,12 +63,12 @@ def test_reader_replies_without_javascript_and_with_it(
 ):
     without_js = new_context(java_script_enabled=False).new_page()
     first = reply_through_the_page(
-        without_js, a_published_comment,
+        without_js, a_published_comment, javascript=False,
         name="Ben NoScript", email="ben@example.org", body="Yes: see the methods section.",
     )
     with_js = new_context().new_page()
     second = reply_through_the_page(
-        with_js, a_published_comment,
+        with_js, a_published_comment, javascript=True,
         name="Cy Script", email="cy@example.org", body="And the appendix, table S2.",
     )
     for reply in (first, second):
