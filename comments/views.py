@@ -1,8 +1,6 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
-import ipaddress
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,22 +12,10 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
+from config.client_ip import client_ip
 
 AWAITING = "Your comment is awaiting moderation. Thank you: it will appear once approved."
 PUBLISHED = "Your comment has been published."
-
-
-def client_ip(request):
-    """The commenter's address from COMMENT_CLIENT_IP_HEADER, or None if it is not an IP.
-
-    For X-Forwarded-For the last entry counts: the one our own proxy appended.
-    """
-    raw = request.META.get(settings.COMMENT_CLIENT_IP_HEADER) or ""
-    candidate = raw.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def request_meta(request):

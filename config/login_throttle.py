@@ -12,14 +12,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.shortcuts import render
 
-
-def client_ip(request):
-    """The client's address; X-Forwarded-For is trusted only when BEHIND_PROXY is set."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+from config.client_ip import client_ip
 
 
 def _keys(request):

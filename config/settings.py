@@ -180,6 +180,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where the client's IP comes from (rate limits, sign-in throttling): REMOTE_ADDR, or behind
+# one trusted reverse proxy the header it sets, e.g. HTTP_X_FORWARDED_FOR (last entry used).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
@@ -253,7 +256,4 @@ COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
-# Where the commenter's IP comes from: REMOTE_ADDR, or behind one trusted reverse proxy the
-# header it sets, e.g. HTTP_X_FORWARDED_FOR (its last entry is used) or HTTP_X_REAL_IP.
-COMMENT_CLIENT_IP_HEADER = os.environ.get("COMMENT_CLIENT_IP_HEADER", "REMOTE_ADDR")
 # End of comments -----------------------------------------------------------------------

@@ -294,13 +294,13 @@ def test_a_model_validation_error_is_a_form_error_not_a_500(client, a_post, monk
 
 
 def test_client_ip_from_a_trusted_proxy_header(client, a_post, settings):
-    settings.COMMENT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     client.post(post_url(a_post), form_data(a_post),
                 HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4")
     assert Comment.objects.get().ip_address == "198.51.100.4"
 
 
 def test_a_garbage_ip_header_stores_no_address(client, a_post, settings):
-    settings.COMMENT_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     client.post(post_url(a_post), form_data(a_post), HTTP_X_REAL_IP="<script>")
     assert Comment.objects.get().ip_address is None
