@@ -19,8 +19,8 @@ def admin_login(page, user, password=PASSWORD):
     page.goto(reverse("admin:login"))
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("log in", re.I)).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("log in", re.I)).click()
     assert page.url.rstrip("/").endswith(reverse("admin:index").rstrip("/")), page.url
 
 
@@ -146,8 +146,8 @@ def admin_approve(page, *, status_filter=None, search=None):
         if re.search(r"approve", option.inner_text(), re.I)
     )
     action.select_option(approve)
-    page.get_by_role("button", name=re.compile(r"^go$|run", re.I)).first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^go$|run", re.I)).first.click()
     return page.locator(".messagelist").inner_text() if page.locator(".messagelist").count() else ""
 
 

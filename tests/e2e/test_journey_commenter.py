@@ -19,8 +19,8 @@ def test_commenter_submits_markdown_and_sees_the_awaiting_moderation_notice(
     form = comment_form(commenter)
     assert form.is_visible()
     fill_comment(form, name="Ann Reader", email="ann@example.org", body=BODY)
-    submit_button(form).click()
-    commenter.wait_for_load_state()
+    with commenter.expect_navigation():
+        submit_button(form).click()
 
     assert commenter.url.split("#")[0].endswith(care_ms_post.get_absolute_url())
     notice = commenter.get_by_text(AWAITING).first

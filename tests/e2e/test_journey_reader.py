@@ -16,8 +16,8 @@ def test_reader_goes_from_home_page_to_post_to_label_page(page, care_ms_post):
     post_link = main.get_by_role("link", name=care_ms_post.title).first
     assert post_link.is_visible()
 
-    post_link.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        post_link.click()
     assert page.url.endswith(care_ms_post.get_absolute_url())
     assert page.get_by_role("heading", level=1).inner_text().strip() == care_ms_post.title
 
@@ -40,8 +40,8 @@ def test_reader_goes_from_home_page_to_post_to_label_page(page, care_ms_post):
     label_href = reverse("blog:label_detail", kwargs={"slug": "alemtuzumab"})
     label_link = page.locator(f'main a[href="{label_href}"]').first
     assert label_link.inner_text().strip().lower() == "alemtuzumab"
-    label_link.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        label_link.click()
 
     assert page.url.endswith(label_href)
     assert "alemtuzumab" in page.get_by_role("heading", level=1).inner_text()

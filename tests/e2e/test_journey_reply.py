@@ -50,8 +50,8 @@ def reply_through_the_page(page, parent, *, javascript, name, email, body):
     heading = page.locator("#comment-form-heading")
     assert "Reply to Ann Reader" in heading.inner_text()
     fill_comment(form, name=name, email=email, body=body)
-    submit_button(form).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        submit_button(form).click()
     assert page.get_by_text(AWAITING).first.is_visible(), "no awaiting-moderation notice"
     stored = Comment.objects.get(body=body)
     assert stored.parent_id == parent.pk, "the reply was not attached to the comment"

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 def send(page, *, name, email, body):
     form = comment_form(page)
     fill_comment(form, name=name, email=email, body=body)
-    submit_button(form).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        submit_button(form).click()
     main = page.locator("main").inner_text()
     assert "CSRF" not in page.content() and "Forbidden" not in main, f"{name} was refused"
     assert page.get_by_text(AWAITING).first.is_visible(), f"{name} saw no notice"
