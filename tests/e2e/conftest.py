@@ -94,7 +94,10 @@ def pytest_terminal_summary(terminalreporter):
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing_tool(f"{CHROMIUM} not found")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_tool("the playwright package is not installed (requirements-dev.txt)")
 
     playwright = sync_playwright().start()
     try:
