@@ -1,8 +1,10 @@
 """A fixed-window rate limit in the shared cache, so it holds across worker processes.
 
 ``COMMENT_RATE_LIMIT`` is ``"N/period"`` with period s, m, h or d (``"5/m"``: five per
-minute), or ``"off"``. The counter is created with ``add()`` (atomic: only one process
-wins) and bumped with ``incr()`` (atomic in Redis, the database cache and locmem).
+minute), or ``"off"``. The counter is created with ``add()`` (only one process wins) and
+bumped with ``incr()``, which is atomic in Redis and locmem. The database cache's ``incr()``
+is a read then a write, so truly simultaneous hits from one address may undercount by a
+few; use Redis (REDIS_URL) where that matters.
 """
 
 import re

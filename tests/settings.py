@@ -29,3 +29,6 @@ SECURE_SSL_REDIRECT = False
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One test database per run, so that two runs on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_trialpress_{os.getpid()}"}

@@ -1,0 +1,139 @@
+"""Engines: the cache is shared across processes, SQLite is tuned for concurrent writers,
+and Redis-backed behaviour (rate limit, page cache) works against a real Redis."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from comments import ratelimit
+from tests.factories import make_post
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _settings_in_subprocess(expression, **env):
+    """Evaluate an expression over config.settings with a clean, production-like environment."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "k" * 50,
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+        **env,
+    }
+    code = f"import config.settings as s; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+        text=True, timeout=60, check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_without_redis_the_cache_is_the_database_shared_by_every_worker():
+    backend = _settings_in_subprocess('s.CACHES["default"]["BACKEND"]')
+    assert backend == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_with_redis_url_the_cache_is_redis():
+    backend = _settings_in_subprocess(
+        's.CACHES["default"]["BACKEND"] + " " + s.CACHES["default"]["LOCATION"]',
+        REDIS_URL="redis://cache.internal:6379/2",
+    )
+    assert backend == "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/2"
+
+
+def test_database_url_switches_the_engine_with_nothing_else_changed():
+    engine = _settings_in_subprocess(
+        's.DATABASES["default"]["ENGINE"]', DATABASE_URL="postgres://u@db.internal:5432/tp"
+    )
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_sqlite_is_tuned_for_concurrent_writers():
+    options = _settings_in_subprocess('s.DATABASES["default"]["OPTIONS"]')
+    assert "'transaction_mode': 'IMMEDIATE'" in options
+    assert "journal_mode=WAL" in options
+    assert "busy_timeout" in options
+
+
+def test_a_sqlite_file_database_opens_in_wal_mode(tmp_path):
+    code = (
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "wal"
+
+
+def _redis_answers():
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means no Redis here
+        return False
+
+
+@pytest.fixture
+def real_redis(settings):
+    if not _redis_answers():
+        message = f"REDIS TESTS SKIPPED: no Redis answers at {REDIS_TEST_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " and CI=true requires it")
+        pytest.skip(message)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"trialpress-test-{os.getpid()}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def _count_in_another_process(key):
+    """Read a counter through a separate Redis connection in another process."""
+    code = (
+        "import sys, redis;"
+        f"r = redis.Redis.from_url({REDIS_TEST_URL!r});"
+        f"keys = r.keys('*{key}*'); print(int(r.get(keys[0])) if keys else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=30, check=True)
+    return int(result.stdout.strip())
+
+
+def test_the_rate_limit_counter_lives_in_redis_where_every_worker_sees_it(real_redis):
+    assert ratelimit.hit("198.51.100.7", "3/m")
+    assert ratelimit.hit("198.51.100.7", "3/m")
+    assert _count_in_another_process("comments:rate:198.51.100.7") == 2
+    assert ratelimit.hit("198.51.100.7", "3/m")
+    assert not ratelimit.hit("198.51.100.7", "3/m")
+
+
+@pytest.mark.django_db
+def test_the_page_cache_works_on_redis_and_is_invalidated(real_redis, client, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    post = make_post(title="Stored in Redis")
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    post.title = "Renamed in Redis"
+    post.save()
+    response = client.get("/")
+    assert "Renamed in Redis" in response.content.decode()
+    assert response["X-Page-Cache"] == "miss"
