@@ -31,10 +31,13 @@ class PostQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        """Staff may preview drafts and scheduled posts; everyone else sees published ones."""
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        """Published posts, plus the unpublished ones this user may open in the admin
+        (an author previews their own drafts; editors and moderators preview any)."""
+        from roles import policy
+
+        if user is None or not (user.is_active and user.is_staff):
+            return self.published()
+        return self.published() | policy.posts_visible_to(user, self)
 
 
 class Post(models.Model):

@@ -151,3 +151,29 @@ def test_a_hidden_post_is_never_a_neighbour(client, twins, an_author):
     assertContains(response, f'rel="prev" href="{older.get_absolute_url()}"')
     assertNotContains(response, 'rel="next"')
     assert_hidden(response, draft, scheduled)
+
+
+def _in_group(user, name):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def test_an_author_previews_their_own_draft_but_not_another_authors(client, db):
+    own = _in_group(make_user(username="own", staff=True), "Authors")
+    other = _in_group(make_user(username="other", staff=True), "Authors")
+    mine = make_post(author=own, title="My own draft", status=Post.Status.DRAFT)
+    theirs = make_post(author=other, title="Somebody else's draft", status=Post.Status.DRAFT)
+    client.force_login(own)
+    assertContains(client.get(mine.get_absolute_url()), "My own draft")
+    response = client.get(theirs.get_absolute_url())
+    assert response.status_code == 404
+    assertNotContains(response, "Somebody else", status_code=404)
+
+
+def test_an_editor_previews_any_draft(client, db):
+    editor = _in_group(make_user(username="ed", staff=True), "Editors")
+    draft = make_post(title="A colleague's draft", status=Post.Status.DRAFT)
+    client.force_login(editor)
+    assertContains(client.get(draft.get_absolute_url()), "A colleague's draft")
