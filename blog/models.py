@@ -71,7 +71,9 @@ class Post(models.Model):
     )
     # The cited article and the trial, for the Source section and citation metadata.
     source_citation = models.TextField(
-        "citation", blank=True, help_text="The cited article as you would write it in a reference list."
+        "citation",
+        blank=True,
+        help_text="The cited article as you would write it in a reference list.",
     )
     source_title = models.CharField("article title", max_length=500, blank=True)
     source_authors = models.CharField(
@@ -113,6 +115,13 @@ class Post(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "blog:post_detail",
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
+        )
+
     def clean(self):
         super().clean()
         if self.status == self.Status.PUBLISHED and not self.has_disclosures():
@@ -137,13 +146,6 @@ class Post(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
-
-    def get_absolute_url(self):
-        local = timezone.localtime(self.published_at)
-        return reverse(
-            "blog:post_detail",
-            kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
-        )
 
     @property
     def doi_url(self):

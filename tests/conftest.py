@@ -19,7 +19,12 @@ def _clear_cache():
 
 @pytest.fixture
 def an_author(db):
-    return make_user(username="author", staff=True, first_name="Gavin", last_name="Giovannoni")
+    """A staff member of the Authors group (created by the roles migration)."""
+    from django.contrib.auth.models import Group
+
+    author = make_user(username="author", staff=True, first_name="Gavin", last_name="Giovannoni")
+    author.groups.add(Group.objects.get(name="Authors"))
+    return author
 
 
 @pytest.fixture

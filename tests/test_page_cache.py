@@ -83,8 +83,7 @@ def test_logged_in_users_are_never_served_or_stored(client, a_post):
 
 
 def test_staff_preview_of_a_draft_is_never_cached(client, a_draft):
-    staff = make_user(staff=True)
-    client.force_login(staff)
+    client.force_login(a_draft.author)
     assert client.get(a_draft.get_absolute_url()).status_code == 200
     client.logout()
     assert client.get(a_draft.get_absolute_url()).status_code == 404
