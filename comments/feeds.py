@@ -3,6 +3,8 @@
 Feeds name the commenter but never carry an email address (no ``item_author_email``).
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -13,13 +15,23 @@ from blog.models import Post
 from comments.models import Comment
 
 FEED_SIZE = 30
+# Bidi classes that can reorder the text after a name: right-to-left letters and controls.
+_REORDERING = {"R", "AL", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def _isolated(name):
+    """The name between U+2068 and U+2069 (plain text's <bdi>) when it could reorder the
+    rest of a feed title; other names are left as they are."""
+    if any(unicodedata.bidirectional(char) in _REORDERING for char in name):
+        return f"\u2068{name}\u2069"
+    return name
 
 
 class _CommentFeed(Feed):
     feed_type = Atom1Feed
 
     def item_title(self, item):
-        return f"{item.name} on \u201c{item.post.title}\u201d"
+        return f"{_isolated(item.name)} on \u201c{item.post.title}\u201d"
 
     def item_description(self, item):
         return item.body_html

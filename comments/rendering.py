@@ -21,13 +21,15 @@ AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
 
 
 def _name_html(comment):
+    """The name inside ``<bdi>``: a right-to-left name, or a U+202E typed into one, cannot
+    reorder the date and links that follow it on the line."""
     name = escape(comment.name)
     if comment.website:
         return (
-            f'<a class="comment-author" href="{escape(comment.website)}"'
-            f' rel="nofollow ugc noopener">{name}</a>'
+            f'<bdi><a class="comment-author" href="{escape(comment.website)}"'
+            f' rel="nofollow ugc noopener">{name}</a></bdi>'
         )
-    return f'<span class="comment-author">{name}</span>'
+    return f'<bdi><span class="comment-author">{name}</span></bdi>'
 
 
 def comment_html(comment, *, reply_url, tz):
