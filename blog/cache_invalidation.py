@@ -1,7 +1,9 @@
 """Signals that make cached pages stale whenever content a reader sees changes.
 
 Cache-like work is the one job we give to signals. Which apps count is a setting
-(PAGE_CACHE_INVALIDATING_APPS), so blog never has to import the comments app.
+(PAGE_CACHE_INVALIDATING_APPS), so blog never has to import the comments app. A model
+whose new rows may be invisible to readers says so with a ``visible_to_readers``
+attribute (a held comment), and creating such a row leaves the cache alone.
 """
 
 from django.conf import settings
@@ -11,12 +13,16 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from blog import page_cache
 
 
-def _on_change(sender, **kwargs):
-    if sender._meta.app_label in settings.PAGE_CACHE_INVALIDATING_APPS:
-        # Now, and again after commit: a reader who renders between the two must not
-        # leave the pre-commit state cached under the new generation.
-        page_cache.invalidate()
-        transaction.on_commit(page_cache.invalidate)
+def _on_change(sender, instance=None, created=False, **kwargs):
+    if sender._meta.app_label not in settings.PAGE_CACHE_INVALIDATING_APPS:
+        return
+    if created and not getattr(instance, "visible_to_readers", True):
+        # A new held or spam comment changes nothing a reader sees: keep the pages.
+        return
+    # Now, and again after commit: a reader who renders between the two must not
+    # leave the pre-commit state cached under the new generation.
+    page_cache.invalidate()
+    transaction.on_commit(page_cache.invalidate)
 
 
 def connect():

@@ -12,18 +12,25 @@ a visitor without a cookie, and it cannot be invalidated on demand. Here:
   and the comment form's signed timestamp is as fresh as the request. Other apps register
   their punches by name in the PAGE_CACHE_PUNCHES setting.
 - Invalidation is by generation: any change a reader should see calls ``invalidate()`` (from
-  signals, which is cache-like work), and every key embeds the current generation.
+  signals, which is cache-like work), and every key embeds the current generation, which is
+  read from the shared cache on every request, so all workers agree at once.
 - A stored page expires no later than the next scheduled post's publish time, so a scheduled
   post appears on the very first request after its time.
+- Speed: a page is stored already split at its placeholders, with its ETag computed once,
+  and each worker keeps recently served pages in a small in-process layer (keyed by the
+  shared generation, so it can never serve a stale page); a hit costs one small cache read.
 """
 
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
 from django.utils.encoding import iri_to_uri
@@ -33,6 +40,7 @@ from django.utils.module_loading import import_string
 PUNCH_PATTERN = re.compile(rb"__tp_punch__([a-z_]+)__([A-Za-z0-9_-]*)__")
 GENERATION_KEY = "page-cache:generation"
 NEXT_PUBLISH_KEY = "page-cache:next-publish"
+STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "Link", "X-Robots-Tag")
 
 
 def punch(name, arg=""):
@@ -63,23 +71,25 @@ def invalidate():
     cache.delete(NEXT_PUBLISH_KEY)
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = int(time.time() * 1000)
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    return generation
+def generation():
+    """The current generation; it changes whenever anything a reader sees changes."""
+    current = cache.get(GENERATION_KEY)
+    if current is None:
+        cache.add(GENERATION_KEY, int(time.time() * 1000), None)
+        current = cache.get(GENERATION_KEY)
+    return current
 
 
 def _seconds_until_next_publish():
     """Seconds until the next scheduled post goes live (None if there is none)."""
+    from django.utils import timezone
+
     from blog.models import Post
 
     next_at = cache.get(NEXT_PUBLISH_KEY)
     if next_at is None:
         upcoming = (
-            Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=_now())
+            Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
@@ -91,22 +101,108 @@ def _seconds_until_next_publish():
     return next_at - time.time()
 
 
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
+def _fill(request, name, arg):
+    return str(_resolver(name)(request, arg)).encode()
 
 
-def _key(request):
+class CachedPage:
+    """A response as stored: the body split at its placeholders, headers, ETag, expiry."""
+
+    __slots__ = ("chunks", "headers", "etag", "expires_at", "has_punches")
+
+    def __init__(self, response, expires_at):
+        body = response.content
+        self.chunks = []
+        position = 0
+        for match in PUNCH_PATTERN.finditer(body):
+            self.chunks.append(body[position : match.start()])
+            self.chunks.append((match.group(1).decode(), match.group(2).decode()))
+            position = match.end()
+        self.chunks.append(body[position:])
+        self.has_punches = len(self.chunks) > 1
+        self.headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+        self.etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
+        self.expires_at = expires_at
+
+    def __getstate__(self):
+        return {slot: getattr(self, slot) for slot in self.__slots__}
+
+    def __setstate__(self, state):
+        for slot, value in state.items():
+            setattr(self, slot, value)
+
+    def body_for(self, request):
+        if not self.has_punches:
+            return self.chunks[0]
+        return b"".join(
+            chunk if isinstance(chunk, bytes) else _fill(request, *chunk)
+            for chunk in self.chunks
+        )
+
+    def etag_for(self, request):
+        """Stable for this visitor: the filled values change per request, the CSRF cookie not."""
+        if not self.has_punches:
+            return quote_etag(self.etag)
+        cookie = request.META.get("CSRF_COOKIE", "")
+        digest = hashlib.md5(f"{self.etag}:{cookie}".encode(), usedforsecurity=False)
+        return quote_etag(digest.hexdigest())
+
+    def respond(self, request, *, status):
+        response = HttpResponse(self.body_for(request))
+        for name, value in self.headers:
+            response[name] = value
+        response["ETag"] = self.etag_for(request)
+        if self.has_punches:
+            response["Vary"] = "Cookie"
+        patch_response_headers(response, cache_timeout=0)
+        response["X-Page-Cache"] = status
+        return response
+
+
+class LocalLayer:
+    """A small per-process LRU of pages, so a hit needs no large read from the shared cache."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            page = self.entries.get(key)
+            if page is None:
+                return None
+            if page.expires_at <= time.time():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        with self.lock:
+            self.entries[key] = page
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+local_layer = LocalLayer(max_entries=getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 128))
+
+
+def _key(request, current_generation):
     url = iri_to_uri(request.build_absolute_uri())
     digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page-cache:{_generation()}:{request.method == 'HEAD'}:{digest}"
+    return f"page-cache:{current_generation}:{request.method == 'HEAD'}:{digest}"
 
 
 def _is_candidate(request):
     if request.method not in ("GET", "HEAD"):
         return False
-    if request.path.startswith(getattr(settings, "PAGE_CACHE_EXCLUDED_PREFIXES", ("/admin/",))):
+    if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
         return False
     messages = getattr(request, "_messages", None)
     if messages is not None and len(messages):
@@ -125,23 +221,28 @@ def _is_storable(request, response):
     return not (messages is not None and messages.used)
 
 
-def _fill(request, match):
-    name, arg = match.group(1).decode(), match.group(2).decode()
-    return str(_resolver(name)(request, arg)).encode()
+def _lookup(key):
+    page = local_layer.get(key)
+    if page is None:
+        page = cache.get(key)
+        if page is not None and page.expires_at > time.time():
+            local_layer.put(key, page)
+        else:
+            page = None
+    return page
 
 
-def _personalise(request, response, etag_source):
-    """Fill this request's values into the placeholders, and set an ETag that is stable
-    for this visitor (it ignores the filled values, which change with every request)."""
-    body = response.content
-    if b"__tp_punch__" in body:
-        response.content = PUNCH_PATTERN.sub(lambda match: _fill(request, match), body)
-        # The CSRF token is per visitor: the ETag must vary with the visitor's CSRF cookie.
-        etag_source += request.META.get("CSRF_COOKIE", "").encode()
-        response.headers["Vary"] = "Cookie"
-    if not response.has_header("ETag"):
-        response["ETag"] = quote_etag(hashlib.md5(etag_source, usedforsecurity=False).hexdigest())
-    return response
+def _store(key, response):
+    timeout = settings.PAGE_CACHE_SECONDS
+    until_publish = _seconds_until_next_publish()
+    if until_publish is not None:
+        timeout = max(0, min(timeout, int(until_publish)))
+    if timeout <= 0:
+        return None
+    page = CachedPage(response, expires_at=time.time() + timeout)
+    cache.set(key, page, timeout)
+    local_layer.put(key, page)
+    return page
 
 
 class PageCacheMiddleware:
@@ -155,22 +256,26 @@ class PageCacheMiddleware:
             return self.get_response(request)
 
         request.page_cache_candidate = True
-        key = _key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return _personalise(request, cached, cached.content)
+        key = _key(request, generation())
+        page = _lookup(key)
+        if page is not None:
+            return page.respond(request, status="hit")
 
         response = self.get_response(request)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _is_storable(request, response):
-            timeout = settings.PAGE_CACHE_SECONDS
-            until_publish = _seconds_until_next_publish()
-            if until_publish is not None:
-                timeout = max(0, min(timeout, int(until_publish)))
-            if timeout > 0:
-                patch_response_headers(response, cache_timeout=0)
-                response["X-Page-Cache"] = "miss"
-                cache.set(key, response, timeout)
-        return _personalise(request, response, response.content)
+            page = _store(key, response)
+            if page is not None:
+                return page.respond(request, status="miss")
+        return self._fill_uncached(request, response)
+
+    @staticmethod
+    def _fill_uncached(request, response):
+        """A response not stored (a 404, say) may still hold placeholders: fill them."""
+        if not response.streaming and b"__tp_punch__" in response.content:
+            page = CachedPage(response, expires_at=0)
+            response.content = page.body_for(request)
+            response["ETag"] = page.etag_for(request)
+            response["Vary"] = "Cookie"
+        return response

@@ -114,6 +114,11 @@ class Comment(models.Model):
         self.body_html = markup.render_comment(self.body)
 
     @property
+    def visible_to_readers(self):
+        """Held, rejected and spam comments are not; blog.cache_invalidation asks."""
+        return self.status == self.Status.APPROVED
+
+    @property
     def anchor(self):
         return f"comment-{self.pk}"
 

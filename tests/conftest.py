@@ -12,9 +12,13 @@ from tests.factories import make_post, make_user
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from blog.page_cache import local_layer
+
     cache.clear()
+    local_layer.clear()
     yield
     cache.clear()
+    local_layer.clear()
 
 
 @pytest.fixture

@@ -175,3 +175,52 @@ def test_the_comment_forms_signed_timestamp_is_fresh_on_a_cached_page(client, a_
     second = client.get(a_post.get_absolute_url())
     assert second["X-Page-Cache"] == "hit"
     assert rendered_at(second) > rendered_at(first)
+
+
+def test_a_new_held_comment_keeps_the_cached_pages(client, a_post):
+    """Commenters' own GETs stay cache hits while their comments wait for moderation."""
+    from comments.models import Comment
+
+    client.get(a_post.get_absolute_url())
+    Comment.objects.create(post=a_post, name="Held", email="h@example.org", body="Wait.")
+    assert client.get(a_post.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_approving_a_comment_shows_it_on_the_very_next_request(client, a_post):
+    from comments.models import Comment
+    from comments.services import comment_approve
+
+    comment = Comment.objects.create(
+        post=a_post, name="Patient Reader", email="p@example.org", body="Finally approved."
+    )
+    assert "Finally approved." not in client.get(a_post.get_absolute_url()).content.decode()
+    comment_approve(comment=comment, moderator=make_user(staff=True))
+    response = client.get(a_post.get_absolute_url())
+    assert "Finally approved." in response.content.decode()
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_another_workers_change_is_seen_although_this_worker_holds_the_page(client, a_post):
+    """The in-process layer is keyed by the shared generation: a change made elsewhere
+    (here: only the shared generation moves) makes this worker render afresh."""
+    from blog import page_cache
+
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    Post.objects.filter(pk=a_post.pk).update(title="Changed by another worker")
+    page_cache.invalidate()  # what that worker's signal does, in the shared cache
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Changed by another worker" in response.content.decode()
+
+
+def test_a_page_served_from_the_shared_cache_alone_is_complete(client, a_post):
+    """A worker that has never seen the page gets it from the shared cache."""
+    from blog.page_cache import local_layer
+
+    first = client.get(a_post.get_absolute_url())
+    local_layer.clear()
+    second = client.get(a_post.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert a_post.title in second.content.decode()
+    assert second["ETag"] == first["ETag"]
