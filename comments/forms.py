@@ -22,6 +22,7 @@ from comments.models import Comment
 TOKEN_SALT = "comments.form.security_token"
 CLOCK_SKEW_SECONDS = 60
 RESUBMIT = "This form has expired or was altered. Please check your comment and send it again."
+BAD_PARENT = "You can only reply to a published comment on this post."
 
 
 def make_token(post, *, now=None):
@@ -153,6 +154,9 @@ class CommentForm(forms.ModelForm):
         if "security_token" in self.errors:
             # Shown at the top as well, since the field itself is hidden.
             self.add_error(None, forms.ValidationError(RESUBMIT, code="resubmit"))
+        if "parent" in self.errors:
+            # A hidden field's own error is never shown beside it: say it at the top.
+            self.add_error(None, forms.ValidationError(BAD_PARENT, code="bad_parent"))
         return cleaned
 
     def _post_clean(self):

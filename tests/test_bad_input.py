@@ -109,12 +109,22 @@ def test_a_nul_byte_in_any_field_is_refused_with_a_message(browser, a_post, form
     assert Comment.objects.count() == 0
 
 
-@pytest.mark.parametrize("field", ["security_token", "homepage_url"])
+@pytest.mark.parametrize("field", ["parent", "security_token", "homepage_url"])
 def test_a_nul_byte_in_a_hidden_field_is_refused_with_a_message(browser, a_post, form, field):
     response = submit_comment(browser, a_post, fields=form, **{field: form[field] + "1\x00"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'class="errorlist' in html
+    # The honeypot's own error sits beside it; other hidden fields' errors at the top.
+    assert 'class="errorlist' + ('"' if field == "homepage_url" else ' nonfield"') in html
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("parent", ["abc", "-5", "9" * 40, "1.5", "\u0661"])
+def test_a_forged_parent_gets_a_message_at_the_top(browser, a_post, form, parent):
+    response = submit_comment(browser, a_post, fields=form, parent=parent)
+    assert response.status_code == 400
+    alert = response.content.decode().split('<div class="form-errors" role="alert">')[1]
+    assert "You can only reply to" in alert.split("</div>")[0]
     assert Comment.objects.count() == 0
 
 
