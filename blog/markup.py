@@ -424,6 +424,8 @@ MAX_LINES_PER_BLOCK = 400
 lines without a blank line are rendered as plain text."""
 MAX_ESCAPED_CHARS = 10_000
 """Each ``<`` or ``&`` costs bleach ~25 microseconds: beyond this many, plain text."""
+MAX_BLOCKS = 2000
+"""bleach's tree walker is quadratic in the number of sibling elements."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -433,7 +435,10 @@ def _too_costly(text):
         return True
     if text.count("\n") < MAX_LINES_PER_BLOCK:
         return False
-    return any(block.count("\n") >= MAX_LINES_PER_BLOCK for block in _BLANK_LINE.split(text))
+    blocks = _BLANK_LINE.split(text)
+    return len(blocks) > MAX_BLOCKS or any(
+        block.count("\n") >= MAX_LINES_PER_BLOCK for block in blocks
+    )
 
 
 def _render(text, policy):

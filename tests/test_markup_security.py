@@ -89,6 +89,11 @@ def test_the_corpus_is_big_enough_and_covers_the_families():
         assert needle in joined, needle
 
 
+def test_vectors_fit_in_a_form_field():
+    """Other suites submit each vector as a name or website, which are capped at 100."""
+    assert max(len(vector) for vector in VECTORS) <= 100
+
+
 def test_escapes_in_the_corpus_format_are_decoded():
     assert "<script\n>alert(1)</script>" in VECTORS
     assert "[x](java\0script:alert(1))" in VECTORS
