@@ -17,8 +17,10 @@ The pipeline, in order:
    for whatever Markdown produced, and the place where comment links get
    ``rel="nofollow ugc noopener"``.
 
-If Markdown fails on pathological input (deep recursion or anything else), the text is
-rendered as escaped plain-text paragraphs instead, so a render never raises.
+Hostile shapes never blow up: nesting is capped in the source, ``_InlineGuard`` shows runs of
+Markdown punctuation literally, and text whose shape would make Markdown or bleach slow
+(``_too_costly``), or on which Markdown fails (deep recursion or anything else), is rendered
+as escaped plain-text paragraphs instead (safe by construction, no bleach needed).
 """
 
 from __future__ import annotations
@@ -461,7 +463,7 @@ def render_post(text):
 def render_comment(text):
     """Markdown of a reader's comment -> sanitised HTML (the narrow comment policy).
 
-    Headings, rules and images are not Markdown here: ``# x`` stays the text ``# x`` and
-    ``![alt](url)`` a ``!`` followed by a link. Every link gets ``rel="nofollow ugc noopener"``.
+    Headings, rules and images are not Markdown here: ``# x`` and ``![alt](url)`` stay
+    the text the commenter typed. Every link gets ``rel="nofollow ugc noopener"``.
     """
     return _render(text, COMMENT_POLICY)
