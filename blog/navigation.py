@@ -1,16 +1,25 @@
 """Reader navigation built from published posts: labels in use and the archive by month.
 
 Each helper is one query whatever the number of posts, so list pages keep a fixed budget.
+The sidebar asks ``sidebar_archive()`` and ``sidebar_labels()`` instead: the same figures,
+kept in the shared cache for the current page-cache generation (which changes whenever a
+post, a label or a comment a reader sees changes) and until the next scheduled post goes
+live, so most pages pay two small cache reads instead of two aggregations over every post.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from taggit.models import Tag
 
+from blog import page_cache
 from blog.models import Post
+
+SIDEBAR_CACHE_SECONDS = 24 * 3600
 
 
 def labels_in_use():
@@ -66,3 +75,57 @@ def archive_years():
         years[-1].count += month.count
         years[-1].months.append(month)
     return years
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    name: str
+    slug: str
+    num_posts: int
+
+
+def _next_publish_timestamp():
+    """When the next scheduled post goes live (None if none is waiting): one query."""
+    upcoming = (
+        Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else None
+
+
+def _sidebar():
+    """``{"years": [...], "labels": [...]}``, computed at most once per generation.
+
+    The entry records until when it holds (the next scheduled publication), since a
+    scheduled post going live does not change the generation.
+    """
+    key = f"navigation:{page_cache.generation()}:{timezone.get_current_timezone_name()}"
+    entry = cache.get(key)
+    now = timezone.now().timestamp()
+    if entry is not None and (entry["until"] is None or entry["until"] > now):
+        return entry
+    until = _next_publish_timestamp()
+    entry = {
+        "years": archive_years(),
+        "labels": [
+            LabelCount(label.name, label.slug, label.num_posts) for label in labels_in_use()
+        ],
+        "until": until,
+    }
+    timeout = SIDEBAR_CACHE_SECONDS
+    if until is not None:
+        timeout = max(1, min(timeout, int(until - now) + 1))
+    cache.set(key, entry, timeout)
+    return entry
+
+
+def sidebar_archive():
+    """``archive_years()`` for the sidebar, from the shared cache when it is fresh."""
+    return _sidebar()["years"]
+
+
+def sidebar_labels():
+    """``labels_in_use()`` for the sidebar (name, slug, num_posts), cached likewise."""
+    return _sidebar()["labels"]

@@ -1,8 +1,10 @@
-"""The archive: year and month pages, and the sidebar's years and months in one query."""
+"""The archive: year and month pages, and the sidebar's years and months (one query, cached)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -105,3 +107,35 @@ def test_no_link_hides_inside_a_summary(client, dated):
     html = client.get("/").content.decode()
     for summary in re.findall(r"<summary>(.*?)</summary>", html, re.S):
         assert "<a " not in summary
+
+
+def sidebar_of(client, path="/"):
+    html = client.get(path).content.decode()
+    return html[html.index('class="widget archive-nav"'):html.index('class="widget label-nav"')]
+
+
+def test_the_sidebar_is_cached_and_a_new_post_shows_at_once(client, dated, an_author):
+    """The second page pays no query for the sidebar; publishing a post changes it at once."""
+    sidebar_of(client)
+    with CaptureQueriesContext(connection) as cold:
+        sidebar_of(client, "/2012/")
+    assert not any("django_datetime_trunc" in q["sql"] or "DATE_TRUNC" in q["sql"].upper()
+                   for q in cold.captured_queries)
+    make_post(author=an_author, title="Another November", published_at=at(2012, 11, 25))
+    sidebar = sidebar_of(client)
+    assert '<summary>2012 <span class="count">(4)</span></summary>' in sidebar
+    assert '<a href="/2012/11/">November</a> <span class="count">(3)</span>' in sidebar
+
+
+def test_a_scheduled_post_joins_the_cached_sidebar_when_its_time_comes(
+        client, dated, an_author, monkeypatch):
+    from django.utils import timezone
+
+    real_now = timezone.now()
+    make_post(author=an_author, title="Scheduled", published_at=real_now + timedelta(hours=1))
+    month = timezone.localtime(real_now + timedelta(hours=1))
+    link = f'<a href="/{month:%Y}/{month:%m}/">'
+    assert link not in sidebar_of(client)
+    assert link not in sidebar_of(client)  # served from the cache
+    monkeypatch.setattr(timezone, "now", lambda: real_now + timedelta(hours=1, seconds=1))
+    assert link in sidebar_of(client)

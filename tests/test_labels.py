@@ -96,3 +96,23 @@ def test_label_names_are_escaped(client, an_author):
     response = client.get(reverse("blog:label_list"))
     assertNotContains(response, "<b>bold</b>")
     assertContains(response, "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;")
+
+
+def test_the_cached_sidebar_follows_label_changes_at_once(client, labelled, an_author):
+    from taggit.models import Tag
+
+    def label_nav():
+        html = client.get("/").content.decode()
+        return html[html.index('class="widget label-nav"'):]
+
+    assert ">oncology</a> <span class=\"count\">(1)</span>" in label_nav()
+    assert ">oncology</a> <span class=\"count\">(1)</span>" in label_nav()  # cached
+    tag = Tag.objects.get(slug="oncology")
+    tag.name = "Oncology & haematology"
+    tag.save()
+    assert ">Oncology &amp; haematology</a> <span class=\"count\">(1)</span>" in label_nav()
+    make_post(author=an_author, title="Another cancer post", labels=[tag])
+    assert ">Oncology &amp; haematology</a> <span class=\"count\">(2)</span>" in label_nav()
+    labelled["draft"].status = Post.Status.PUBLISHED
+    labelled["draft"].save()
+    assert ">embargoed</a>" in label_nav()

@@ -3,15 +3,15 @@
 from django import template
 
 from blog import metadata
-from blog.navigation import archive_years, labels_in_use
+from blog.navigation import sidebar_archive, sidebar_labels
 
 register = template.Library()
 
 
 @register.inclusion_tag("blog/_archive_nav.html", takes_context=True)
 def archive_nav(context):
-    """Blogger's archive widget: years and months with counts, newest first (one query)."""
-    years = archive_years()
+    """Blogger's archive widget: years and months with counts, newest first (cached)."""
+    years = sidebar_archive()
     kwargs = context.get("view").kwargs if context.get("view") else {}
     open_year = kwargs.get("year") or (years[0].year if years else None)
     return {"years": years, "open_year": open_year}
@@ -19,8 +19,8 @@ def archive_nav(context):
 
 @register.inclusion_tag("blog/_label_nav.html")
 def label_nav():
-    """Every label in use with its number of published posts (one query)."""
-    return {"labels": labels_in_use()}
+    """Every label in use with its number of published posts (cached per generation)."""
+    return {"labels": sidebar_labels()}
 
 
 @register.filter
