@@ -97,15 +97,13 @@ def nu_errors(pages, folder):
 
 
 def xss_vectors():
-    """The shared corpus: one vector a line, # comments, blank lines ignored, \\n for newlines."""
+    """The shared corpus, distinct vectors in file order, read by the markup tests' reader
+    (one vector a line, # comments, \\n \\r \\t \\0 \\\\ escapes)."""
     corpus = DATA / "xss-vectors.txt"
     assert corpus.exists(), f"the shared XSS corpus {corpus} is missing"
-    vectors = []
-    for line in corpus.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        vectors.append(line.replace("\\n", "\n"))
-    return vectors
+    from tests.test_markup_security import load_vectors
+
+    return list(dict.fromkeys(load_vectors(corpus)))
 
 
 def gzip_size(body):
