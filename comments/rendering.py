@@ -12,10 +12,7 @@ from html import escape
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
 
@@ -26,36 +23,40 @@ def _name_html(comment):
     name = escape(comment.name)
     if comment.website:
         return (
-            f'<bdi><a class="comment-author" href="{escape(comment.website)}"'
-            f' rel="nofollow ugc noopener">{name}</a></bdi>'
+            f'<bdi><a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a></bdi>'
         )
-    return f'<bdi><span class="comment-author">{name}</span></bdi>'
+    return f"<bdi>{name}</bdi>"
 
 
-def comment_html(comment, *, reply_url, tz):
-    """One comment. Every value is escaped (``html.escape``, quotes included), except
-    ``body_html``: sanitised by ``blog.markup`` when the comment was saved."""
-    local = comment.created_at.astimezone(tz)
+def comment_html(comment, *, tz, page_url=""):
+    """One comment, its ``<li>`` left open for the replies. Every value is escaped
+    (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
+    when the comment was saved.
+
+    The markup is lean on purpose (a long thread is mostly this, hundreds of times over):
+    no classes, since the stylesheet and comments.js find the parts by structure (the first
+    ``<p>`` is the byline: name, dated permalink, reply link; the last ``<p>`` is the
+    competing interests); the date is the day in the site's time zone; the reply link is
+    relative to the post's page (``?replyto=<id>``; ``page_url`` when the thread is shown
+    at another address) and is tied to its comment by sitting in the comment's list item.
+    """
     pk = comment.pk
-    name = escape(comment.name)
+    local = comment.created_at.astimezone(tz)
     return (
-        f'<li class="comment" id="comment-{pk}">'
-        f'<article class="comment-card" aria-label="Comment by {name}">'
-        f'<p class="comment-meta">{_name_html(comment)}'
+        f'<li id="comment-{pk}"><p>{_name_html(comment)}'
         f'{AUTHOR_BADGE if comment.is_post_author else ""} '
-        f'<a class="comment-permalink" href="#comment-{pk}">'
-        f'<time datetime="{local.isoformat(timespec="seconds")}">'
-        f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}</time></a></p>"
-        f'<div class="comment-text">{comment.body_html}</div>'
-        f'<p class="comment-ci">Competing interests: {escape(comment.competing_interests)}</p>'
-        f'<p class="comment-actions"><a class="comment-reply" href="{escape(reply_url(pk))}"'
-        f' data-reply-to="{pk}">Reply<span class="visually-hidden"> to {name}</span></a></p>'
-        "</article>"
+        f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
+        f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a> "
+        f'<a href="{page_url}?replyto={pk}#comment-form">Reply</a></p>'
+        f"{comment.body_html}"
+        f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
     )
 
 
-def render_thread(comments, *, reply_url, reply_to=None, reply_form=""):
+def render_thread(comments, *, reply_to=None, reply_form="", page_url=""):
     """``comments`` in thread order; ``reply_form`` is placed under comment ``reply_to``.
+    ``page_url``: the post's address, needed only when the page is served at another one
+    (the form sent back with errors), since the reply links are relative.
 
     Replies whose parent is not shown (rejected later, say) are left out with their
     subtree, since they would read as answers to the wrong comment.
@@ -71,11 +72,11 @@ def render_thread(comments, *, reply_url, reply_to=None, reply_form=""):
         depth = comment.depth
         if last_depth is not None:
             if depth > last_depth:
-                parts.append('<ol class="comment-replies">')
+                parts.append("<ol>")
             else:
                 parts.append("</li></ol>" * (last_depth - depth) + "</li>")
         last_depth = depth
-        parts.append(comment_html(comment, reply_url=reply_url, tz=tz))
+        parts.append(comment_html(comment, tz=tz, page_url=page_url))
         if reply_to is not None and comment.pk == reply_to:
             parts.append(reply_form)
     if last_depth is not None:

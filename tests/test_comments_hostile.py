@@ -124,7 +124,7 @@ def test_every_vector_through_every_field_is_inert(client, a_post, a_superuser, 
     for comment in Comment.objects.filter(post=a_post):
         comment_approve(comment=comment, moderator=a_superuser)
     html = thread_html(client, a_post)
-    assert html.count('<li class="comment"') == stored
+    assert html.count('<li id="comment-') == stored
     assert problems_in(html) == [], field
     for feed in (reverse("comments:feed_latest"), reverse("comments:feed_post", args=[a_post.pk])):
         import feedparser

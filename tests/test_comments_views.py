@@ -173,13 +173,24 @@ def test_rate_limit_off(client, a_post, settings):
 def test_reply_link_shows_the_reply_form_under_the_comment_without_js(client, a_post):
     parent = make_comment(a_post, name="Bo Parent")
     page = client.get(a_post.get_absolute_url()).content.decode()
-    reply_href = f"{a_post.get_absolute_url()}?replyto={parent.pk}#comment-form"
-    assert f'href="{reply_href}"' in page
+    # Relative to the post's page, which is where the thread is shown.
+    assert f'<a href="?replyto={parent.pk}#comment-form">Reply</a>' in page
     html = client.get(f"{a_post.get_absolute_url()}?replyto={parent.pk}").content.decode()
     assert "Reply to Bo Parent" in html
     assert f'name="parent" value="{parent.pk}"' in html
     assert html.index(f'id="comment-{parent.pk}"') < html.index('id="comment-form"')
     assert html.count('class="comment-form"') == 1
+
+
+def test_reply_links_on_a_form_sent_back_with_errors_lead_to_the_post(client, a_post):
+    """That page is served at the form's address (a POST-only view): a relative link would
+    lead there, so the links carry the post's address."""
+    parent = make_comment(a_post, name="Bo Parent")
+    response = client.post(post_url(a_post), form_data(a_post, body=""))
+    assert response.status_code == 400
+    reply_href = f"{a_post.get_absolute_url()}?replyto={parent.pk}#comment-form"
+    assert f'<a href="{reply_href}">Reply</a>' in response.content.decode()
+    assert client.get(reply_href.split("#")[0]).status_code == 200
 
 
 @pytest.mark.parametrize("replyto", ["abc", "999999", "-1"])

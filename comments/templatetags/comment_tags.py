@@ -89,9 +89,9 @@ def comment_section(context, post):
     post_url = post.get_absolute_url()
     thread = render_thread(
         comments,
-        reply_url=lambda pk: f"{post_url}?replyto={pk}#comment-form",
         reply_to=reply_target.pk if reply_target else None,
         reply_form=form_html,
+        page_url="" if request is not None and request.path == post_url else post_url,
     ) if comments else ""
     return render_to_string(
         "comments/_section.html",

@@ -60,15 +60,20 @@
     if (field) { field.focus(); }
   }
 
+  /* A reply link is the a[href*="replyto="] in a comment's byline (its first <p>); the
+     comment is the <li id="comment-<id>"> around it, and its name the first <bdi>. */
   function replyTo(link) {
-    var id = link.getAttribute("data-reply-to");
-    var item = document.getElementById("comment-" + id);
-    if (!id || !item) { return false; }
-    var card = item.querySelector(".comment-card");
-    var author = item.querySelector(".comment-author");
+    var item = link.closest("li[id^='comment-']");
+    var id = item ? item.id.slice("comment-".length) : "";
+    if (!id || !/^[0-9]+$/.test(id)) { return false; }
+    var author = item.querySelector("bdi");
+    /* The replies' <ol> is the item's last child: the body (lists included) comes before
+       the competing interests line. */
+    var replies = item.lastElementChild && item.lastElementChild.tagName === "OL"
+      ? item.lastElementChild : null;
     parentInput.value = id;
     heading.textContent = "Reply to " + (author ? author.textContent : "this comment");
-    item.insertBefore(wrap, card ? card.nextSibling : item.firstChild);
+    item.insertBefore(wrap, replies);
     ensureCancel().parentNode.hidden = false;
     focusField();
     return true;
@@ -77,7 +82,9 @@
   if (!isAtHome()) { ensureCancel(); }
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest ? event.target.closest("a.comment-reply") : null;
+    var link = event.target.closest
+      ? event.target.closest("section.comments li > p:first-child > a[href*='replyto=']")
+      : null;
     if (link && replyTo(link)) {
       event.preventDefault();
     }
