@@ -114,10 +114,20 @@ class Policy:
     tags: frozenset
     attributes: dict = field(hash=False)
     link_rel: str = ""
+    max_escaped_chars: int = 10_000
+    """Each ``<`` or ``&`` costs bleach 10-25 microseconds: beyond this many, plain text."""
 
 
 POST_POLICY = Policy("post", POST_TAGS, POST_ATTRIBUTES)
-COMMENT_POLICY = Policy("comment", COMMENT_TAGS, COMMENT_ATTRIBUTES, link_rel=COMMENT_LINK_REL)
+COMMENT_POLICY = Policy(
+    "comment",
+    COMMENT_TAGS,
+    COMMENT_ATTRIBUTES,
+    link_rel=COMMENT_LINK_REL,
+    # Keeps any accepted comment under ~25 ms even on a busy machine; a reader's comment
+    # with more than a thousand angle brackets or ampersands loses only its formatting.
+    max_escaped_chars=1_000,
+)
 
 
 # --------------------------------------------------------------------------- sanitising
@@ -424,16 +434,14 @@ def _plain_paragraphs(text):
 MAX_LINES_PER_BLOCK = 400
 """Python-Markdown re-splits a block once per line it consumes (quadratic): longer runs of
 lines without a blank line are rendered as plain text."""
-MAX_ESCAPED_CHARS = 10_000
-"""Each ``<`` or ``&`` costs bleach ~25 microseconds: beyond this many, plain text."""
 MAX_BLOCKS = 2000
 """bleach's tree walker is quadratic in the number of sibling elements."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _too_costly(text):
+def _too_costly(text, policy):
     """True for the shapes that would make Markdown or bleach slow (see the limits above)."""
-    if text.count("<") + text.count("&") > MAX_ESCAPED_CHARS:
+    if text.count("<") + text.count("&") > policy.max_escaped_chars:
         return True
     if text.count("\n") < MAX_LINES_PER_BLOCK:
         return False
@@ -445,7 +453,7 @@ def _too_costly(text):
 
 def _render(text, policy):
     text = _clean_source(text or "")
-    if _too_costly(text):
+    if _too_costly(text, policy):
         return _plain_paragraphs(text)
     try:
         produced = _markdown(policy).convert(text)

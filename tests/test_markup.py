@@ -313,3 +313,28 @@ def test_the_plain_text_fallback_is_escaped():
     out = render_comment("<b>x</b>\n" * 1_000)
     assert "<b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
     assert set(tags_of(out)) <= {"p", "br"}
+
+
+def test_a_comment_full_of_angle_brackets_is_shown_as_plain_text_quickly():
+    """Past a thousand '<' or '&' a comment loses only its formatting: bleach's cost per
+    escaped character would otherwise take a 10 KB comment past 50 ms."""
+
+
+    text = "*not emphasis* " + "<" * 9_000
+    started = time.perf_counter()
+    html_out = render_comment(text)
+    elapsed = time.perf_counter() - started
+    assert "<em>" not in html_out
+    assert html_out.count("&lt;") == 9_000
+    assert "*not emphasis*" in html_out
+    assert elapsed < 1.0
+
+
+def test_a_comment_with_some_angle_brackets_keeps_its_formatting():
+    html_out = render_comment("*p<0.05* " + "<" * 900)
+    assert "<em>p&lt;0.05</em>" in html_out
+
+
+def test_a_post_keeps_its_formatting_with_thousands_of_angle_brackets():
+    html_out = render_post("**p<0·0001** " + "a < b " * 1_500)
+    assert "<strong>p&lt;0·0001</strong>" in html_out
