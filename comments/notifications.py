@@ -1,12 +1,16 @@
 """Email the post's author and COMMENT_MODERATORS about each held comment.
 
 Called after the comment is committed (``transaction.on_commit``), so a failing mail server
-can never lose a comment: failures are logged and swallowed. Headers carry no commenter
-input: the subject comes from the post's title with line breaks removed, and the name,
-email and text go in the body only.
+can never lose a comment: failures are logged and swallowed. With
+COMMENT_NOTIFY_IN_BACKGROUND (the default) the message is built in the request and sent from
+a background thread, so a slow mail server never keeps the commenter waiting.
+
+Headers carry no commenter input: the subject comes from the post's title with line
+breaks removed, and the name, email and text go in the body only.
 """
 
 import logging
+import threading
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -56,13 +60,31 @@ def held_comment_message(comment):
 
 
 def notify_held(*, comment_id):
-    """Send the email for one held comment; never raises."""
+    """Send (or start sending) the email for one held comment; never raises.
+
+    Returns the number of messages sent, or the background thread that sends it.
+    """
     try:
         comment = Comment.objects.select_related("post__author").get(pk=comment_id)
         recipients = recipients_for(comment)
         if not recipients or comment.status != Comment.Status.HELD:
             return 0
         subject, body = held_comment_message(comment)
+    except Exception:
+        logger.exception("Could not prepare the moderation email for comment %s", comment_id)
+        return 0
+    if settings.COMMENT_NOTIFY_IN_BACKGROUND:
+        sender = threading.Thread(
+            target=_send, args=(comment_id, subject, body, recipients),
+            name=f"notify-comment-{comment_id}", daemon=True,
+        )
+        sender.start()
+        return sender
+    return _send(comment_id, subject, body, recipients)
+
+
+def _send(comment_id, subject, body, recipients):
+    try:
         return send_mail(subject, body, None, recipients, fail_silently=False)
     except Exception:
         logger.exception("Could not send the moderation email for comment %s", comment_id)

@@ -253,6 +253,8 @@ COMMENT_CLOSE_AFTER_DAYS = env_int("COMMENT_CLOSE_AFTER_DAYS", 0)  # 0: never cl
 COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 3)  # levels in a thread, 1 = no replies
 COMMENT_APPROVE_RETURNING = env_bool("COMMENT_APPROVE_RETURNING", True)
 COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to notify
+# Send moderation mail from a background thread, so a slow mail server never delays a reply.
+COMMENT_NOTIFY_IN_BACKGROUND = env_bool("COMMENT_NOTIFY_IN_BACKGROUND", True)
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused

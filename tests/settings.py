@@ -32,3 +32,6 @@ WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One test database per run, so that two runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_trialpress_{os.getpid()}"}
+# Mail is sent inline in tests, so mail.outbox is complete when a request returns;
+# tests/test_mail_faults.py covers the background sender on its own.
+COMMENT_NOTIFY_IN_BACKGROUND = False

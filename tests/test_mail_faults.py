@@ -133,8 +133,9 @@ def test_the_real_smtp_backend_meeting_a_closed_port(a_post, settings, caplog,
 def test_the_real_smtp_backend_meeting_a_server_that_never_answers(
     a_post, settings, caplog, django_capture_on_commit_callbacks
 ):
-    """The commenter waits for EMAIL_TIMEOUT (the mail is sent in the request, after
-    commit), then gets the normal notice; the comment was committed before the wait."""
+    """With mail sent inline (COMMENT_NOTIFY_IN_BACKGROUND off, as in the test settings) the
+    commenter waits for EMAIL_TIMEOUT, then gets the normal notice; the comment was
+    committed before the wait. The default sends from a background thread: see below."""
     with silent_smtp_server() as port:
         use_smtp(settings, port)
         with caplog.at_level(logging.ERROR, logger="comments.notifications"):
@@ -143,3 +144,40 @@ def test_the_real_smtp_backend_meeting_a_server_that_never_answers(
     assert_saved_and_told(page, caplog)
     assert "timed out" in caplog.text
     assert 0.9 < seconds < 5
+
+
+class BlockedBackend:
+    """A mail server that does not answer until the test lets it."""
+
+    release = threading.Event()
+    sent = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        if not type(self).release.wait(timeout=10):
+            raise TimeoutError("never released")
+        type(self).sent.extend(messages)
+        return len(messages)
+
+
+def test_by_default_a_slow_mail_server_never_keeps_the_commenter_waiting(
+    a_post, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENT_NOTIFY_IN_BACKGROUND = True
+    settings.EMAIL_BACKEND = f"{__name__}.BlockedBackend"
+    BlockedBackend.release.clear()
+    BlockedBackend.sent.clear()
+    page, _seconds = comment_and_follow(a_post, django_capture_on_commit_callbacks)
+    # The commenter has the notice while the mail server is still holding the message.
+    assert AWAITING in page
+    assert BlockedBackend.sent == []
+    comment = Comment.objects.get()
+    senders = [t for t in threading.enumerate() if t.name == f"notify-comment-{comment.pk}"]
+    assert len(senders) == 1 and senders[0].is_alive()
+    BlockedBackend.release.set()
+    senders[0].join(timeout=10)
+    assert len(BlockedBackend.sent) == 1
+    assert "mod@example.org" in BlockedBackend.sent[0].to
+    assert comment.get_admin_url() in BlockedBackend.sent[0].body
