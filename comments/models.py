@@ -6,6 +6,8 @@ its own zero-padded id, so ``order_by("thread_path")`` lists a whole thread in o
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from blog import markup
@@ -23,6 +25,11 @@ class CommentQuerySet(models.QuerySet):
 
     def for_post(self, post):
         return self.filter(post=post)
+
+    def by_email(self, email):
+        """Comments sent from ``email``, ignoring case, in a form the (lower(email), status)
+        index serves (``email__iexact`` compiles to LIKE or UPPER(), which it cannot)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
     def in_thread_order(self):
         return self.order_by("thread_path")
@@ -86,7 +93,12 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["post", "status", "thread_path"])]
+        indexes = [
+            models.Index(fields=["post", "status", "thread_path"]),
+            # The returning-commenter rule and the duplicate check look commenters up by
+            # email, case-insensitively: see CommentQuerySet.by_email().
+            models.Index(Lower("email"), "status", name="comments_email_status_idx"),
+        ]
 
     def __str__(self):
         return f"Comment {self.pk} by {self.name} on {self.post}"
@@ -94,7 +106,8 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
-            self.render_body()
+            if self._rendered_body != self.body:  # comment_submit rendered it already
+                self.render_body()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         if self._state.adding:
@@ -109,9 +122,12 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#{self.anchor}"
 
+    _rendered_body = None  # the body that body_html was last rendered from, in this object
+
     def render_body(self):
         """body_html is derived: computed here, in exactly one place, with the comment policy."""
         self.body_html = markup.render_comment(self.body)
+        self._rendered_body = self.body
 
     @property
     def visible_to_readers(self):

@@ -90,7 +90,7 @@ def moderation_word(comment, meta):
 def returning_commenter(comment, meta):
     if not settings.COMMENT_APPROVE_RETURNING or not comment.email:
         return None
-    if Comment.objects.approved().filter(email__iexact=comment.email).exists():
+    if Comment.objects.approved().by_email(comment.email).exists():
         return Status.APPROVED, "returning commenter"
     return None
 

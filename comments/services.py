@@ -79,7 +79,8 @@ def _is_duplicate(comment):
     since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
     return (
         Comment.objects.for_post(comment.post)
-        .filter(email__iexact=comment.email, body=comment.body, created_at__gte=since)
+        .by_email(comment.email)
+        .filter(body=comment.body, created_at__gte=since)
         .exists()
     )
 
@@ -141,8 +142,12 @@ def comment_submit(*, post, data, request_meta, user=None):
     comment.status_reason = reason[:200]
 
     with transaction.atomic():
-        # A staff account without an email address still comments as itself.
-        comment.full_clean(exclude=["email"] if comment.user and not comment.email else None)
+        # The post and the parent were looked up above (validating them again is a query
+        # each); a staff account without an email address still comments as itself.
+        exclude = ["post", "parent", "user"]
+        if comment.user and not comment.email:
+            exclude.append("email")
+        comment.full_clean(exclude=exclude)
         comment.save()
         if comment.status == Status.APPROVED:
             post_recount_comments(post_id=post.pk)

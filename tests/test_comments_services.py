@@ -21,8 +21,14 @@ def count(post):
     return Post.objects.get(pk=post.pk).comment_count
 
 
-def test_submit_stores_everything_and_renders_once(a_post):
+def test_submit_stores_everything_and_renders_once(a_post, monkeypatch):
+    from blog import markup
+
+    rendered = []
+    real = markup.render_comment
+    monkeypatch.setattr(markup, "render_comment", lambda text: rendered.append(text) or real(text))
     comment = submit(a_post, body="Some **bold** text", website="https://ann.example")
+    assert rendered == ["Some **bold** text"]  # for the link rule, and stored as it is
     assert comment.status == Status.HELD and comment.status_reason == "new commenter"
     assert comment.body_html.strip() == "<p>Some <strong>bold</strong> text</p>"
     assert comment.user_agent == "x" * 500
@@ -103,3 +109,36 @@ def test_editing_a_body_rerenders_it_and_status_saves_do_not(a_post, monkeypatch
     comment.status = Status.HELD
     comment.save(update_fields=["status"])
     assert calls == []
+
+
+def test_a_submission_costs_a_fixed_number_of_queries(a_post, django_assert_num_queries,
+                                                      django_capture_on_commit_callbacks):
+    """A held reply, 7: the parent; the duplicate check; the returning-commenter rule; a
+    savepoint; the INSERT; the thread path UPDATE; the release. The post and the parent are
+    not looked up again to validate them, and a held comment needs no recount. An approved
+    top-level comment, 7: no parent, but the recount UPDATE."""
+    parent = make_comment(a_post, email="old@example.org")
+    with django_capture_on_commit_callbacks():
+        with django_assert_num_queries(7):
+            held = submit(a_post, email="new@example.org", parent=parent.pk)
+        with django_assert_num_queries(7):
+            approved = submit(a_post, email="OLD@example.org", body="Back again")
+    assert held.status == Status.HELD and held.parent == parent
+    assert approved.status == Status.APPROVED and count(a_post) == 2  # with the parent
+
+
+def test_email_lookups_use_the_email_and_status_index(a_post):
+    """The returning-commenter rule runs on every submission: it must not scan the table."""
+    from django.db import connection
+
+    make_comment(a_post, email="Ann@Example.org")
+    query = Comment.objects.approved().by_email("ann@EXAMPLE.org")
+    assert query.exists()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: force the choice
+        sql, params = query.values("pk").query.sql_with_params()
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(prefix + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "comments_email_status_idx" in plan, plan
