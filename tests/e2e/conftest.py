@@ -220,13 +220,27 @@ def care_ms_post(transactional_db):
     return Post.objects.published().get(slug="care-ms-2-more-news-on-alemtuzumab")
 
 
-def make_staff(*, username, role, **fields):
-    """A staff account in one of the roles' groups, with PASSWORD.
-
-    The groups come from a data migration, which the live server's transactional tests
-    flush away after each test; the migration's own function puts them back."""
+def restore_role_groups():
+    """The roles' groups come from a data migration. The live server needs transactional
+    tests, whose teardown empties every table, data migrations' rows included; the
+    migration's own function puts the groups back."""
     groups_migration = importlib.import_module("roles.migrations.0001_groups")
     groups_migration.create_groups(django_apps, SimpleNamespace(connection=connection))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_the_migrated_data(django_db_setup, django_db_blocker):
+    """After each browser test module, put back what the last flush took, so the tests that
+    run after these (pytest-django runs transactional tests late) find the database as
+    migrated."""
+    yield
+    with django_db_blocker.unblock():
+        restore_role_groups()
+
+
+def make_staff(*, username, role, **fields):
+    """A staff account in one of the roles' groups, with PASSWORD."""
+    restore_role_groups()
     user = make_user(username=username, staff=True, password=PASSWORD, **fields)
     user.groups.set([Group.objects.get(name=role)])
     return user
