@@ -248,8 +248,7 @@ def make_staff(*, username, role, **fields):
 
 @pytest.fixture
 def a_moderator(transactional_db):
-    return make_staff(username="moderator", role="Moderators", first_name="Mo",
-                      last_name="Derator")
+    return make_staff(username="moderator", role="Moderators", first_name="Mo", last_name="Derator")
 
 
 @pytest.fixture

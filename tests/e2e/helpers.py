@@ -133,8 +133,9 @@ def admin_approve(page, *, status_filter=None, search=None):
         url += "?" + urlencode(query)
     page.goto(url)
     page.locator("#action-toggle").check()
-    select_across = page.locator(".actions .question a, .actions a.select-across, "
-                                 ".actions .question button")
+    select_across = page.locator(
+        ".actions .question a, .actions a.select-across, .actions .question button"
+    )
     if select_across.count() and select_across.first.is_visible():
         select_across.first.click()
     action = page.locator("select[name=action]")

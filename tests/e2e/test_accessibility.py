@@ -44,8 +44,9 @@ def test_axe_finds_no_violations(new_context, care_ms_post, a_moderator):
     found["admin moderation queue"] = axe_violations(admin)
 
     found = {name: lines for name, lines in found.items() if lines}
-    assert not found, "\n".join(f"{name}: {line}" for name, lines in found.items()
-                                for line in lines)
+    assert not found, "\n".join(
+        f"{name}: {line}" for name, lines in found.items() for line in lines
+    )
 
 
 def test_keyboard_alone_reaches_and_sends_the_comment_form(page, care_ms_post):

@@ -1,6 +1,5 @@
 """Journey 2: a commenter writes Markdown, is told it awaits moderation, and nobody sees it yet."""
 
-
 import pytest
 
 from comments.models import Comment
@@ -36,6 +35,7 @@ def test_commenter_submits_markdown_and_sees_the_awaiting_moderation_notice(
     stranger.goto(care_ms_post.get_absolute_url())
     assert stranger.get_by_role("heading", level=1).is_visible()
     assert "the EMA assessment" not in stranger.content()
-    assert stranger.get_by_text(AWAITING).count() == 0 or not stranger.get_by_text(
-        AWAITING
-    ).first.is_visible()
+    assert (
+        stranger.get_by_text(AWAITING).count() == 0
+        or not stranger.get_by_text(AWAITING).first.is_visible()
+    )

@@ -63,13 +63,21 @@ def test_reader_replies_without_javascript_and_with_it(
 ):
     without_js = new_context(java_script_enabled=False).new_page()
     first = reply_through_the_page(
-        without_js, a_published_comment, javascript=False,
-        name="Ben NoScript", email="ben@example.org", body="Yes: see the methods section.",
+        without_js,
+        a_published_comment,
+        javascript=False,
+        name="Ben NoScript",
+        email="ben@example.org",
+        body="Yes: see the methods section.",
     )
     with_js = new_context().new_page()
     second = reply_through_the_page(
-        with_js, a_published_comment, javascript=True,
-        name="Cy Script", email="cy@example.org", body="And the appendix, table S2.",
+        with_js,
+        a_published_comment,
+        javascript=True,
+        name="Cy Script",
+        email="cy@example.org",
+        body="And the appendix, table S2.",
     )
     for reply in (first, second):
         comment_approve(comment=reply, moderator=a_moderator)

@@ -50,9 +50,7 @@ def test_two_visitors_comment_from_the_same_cached_page(new_context, care_ms_pos
     bob.wait_for_load_state()
     send(bob, name="Bob Second", email="bob@example.org", body="Bob, from history.")
 
-    stored = {
-        (c.name, c.body) for c in Comment.objects.filter(post=care_ms_post)
-    }
+    stored = {(c.name, c.body) for c in Comment.objects.filter(post=care_ms_post)}
     assert stored == {
         ("Bob Second", "Bob sent this first."),
         ("Alice First", "Alice sent this later."),

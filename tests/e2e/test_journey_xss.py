@@ -54,13 +54,18 @@ def test_no_payload_runs_after_approval(new_context, care_ms_post, a_moderator):
     hostile = new_context().new_page()
     for number, vector in enumerate(vectors[:THROUGH_THE_FORM]):
         hostile.goto(care_ms_post.get_absolute_url())
-        submit_comment(hostile, name=f"Mallory {number}", email=f"mallory{number}@example.org",
-                       body=vector)
+        submit_comment(
+            hostile, name=f"Mallory {number}", email=f"mallory{number}@example.org", body=vector
+        )
     for number, vector in enumerate(vectors[THROUGH_THE_FORM:], start=THROUGH_THE_FORM):
         comment_submit(
             post=care_ms_post,
-            data={"name": f"Mallory {number}", "email": f"mallory{number}@example.org",
-                  "body": vector, "competing_interests": "None declared"},
+            data={
+                "name": f"Mallory {number}",
+                "email": f"mallory{number}@example.org",
+                "body": vector,
+                "competing_interests": "None declared",
+            },
             request_meta={"ip_address": "192.0.2.66", "user_agent": "e2e"},
         )
     assert Comment.objects.filter(post=care_ms_post).count() == len(vectors)
@@ -91,6 +96,7 @@ def test_no_payload_runs_after_approval(new_context, care_ms_post, a_moderator):
         assert reader_context.trouble.console_errors == []  # a CSP refusal logs one
         leftovers = reader.evaluate(LEFTOVERS, anchors)
         assert leftovers == [], "script-capable markup survived:\n" + "\n".join(leftovers)
+
 
 def test_the_checks_catch_a_payload_that_does_run(new_context):
     """If a payload did get through, this test's checks would see it."""

@@ -15,8 +15,9 @@ SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clie
 def test_no_sideways_scroll_and_a_usable_comment_form(
     new_context, care_ms_post, artifacts_dir, width
 ):
-    page = new_context(viewport={"width": width, "height": 800}, is_mobile=width < 600,
-                       has_touch=width < 600).new_page()
+    page = new_context(
+        viewport={"width": width, "height": 800}, is_mobile=width < 600, has_touch=width < 600
+    ).new_page()
     for name, url in public_pages(care_ms_post).items():
         page.goto(url)
         overflow = page.evaluate(SIDEWAYS)

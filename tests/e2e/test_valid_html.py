@@ -23,6 +23,6 @@ def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, tmp_path):
 
     errors = nu_errors(sent, tmp_path)
     assert any("div" in line for line in errors.pop("known broken page", [])), errors
-    assert not errors, "\n".join(f"{name}: {line}" for name, lines in errors.items()
-                                 for line in lines)
-
+    assert not errors, "\n".join(
+        f"{name}: {line}" for name, lines in errors.items() for line in lines
+    )
