@@ -95,12 +95,23 @@ def _next_publish_timestamp():
     return upcoming.timestamp() if upcoming else None
 
 
-def _sidebar():
+def _sidebar(request=None):
     """``{"years": [...], "labels": [...]}``, computed at most once per generation.
 
     The entry records until when it holds (the next scheduled publication), since a
-    scheduled post going live does not change the generation.
+    scheduled post going live does not change the generation. With ``request``, both
+    widgets of one page share one look-up (with the database cache, each read is a query).
     """
+    memo = getattr(request, "_sidebar_navigation", None)
+    if memo is not None:
+        return memo
+    entry = _sidebar_entry()
+    if request is not None:
+        request._sidebar_navigation = entry
+    return entry
+
+
+def _sidebar_entry():
     key = f"navigation:{page_cache.generation()}:{timezone.get_current_timezone_name()}"
     entry = cache.get(key)
     now = timezone.now().timestamp()
@@ -121,11 +132,11 @@ def _sidebar():
     return entry
 
 
-def sidebar_archive():
+def sidebar_archive(request=None):
     """``archive_years()`` for the sidebar, from the shared cache when it is fresh."""
-    return _sidebar()["years"]
+    return _sidebar(request)["years"]
 
 
-def sidebar_labels():
+def sidebar_labels(request=None):
     """``labels_in_use()`` for the sidebar (name, slug, num_posts), cached likewise."""
-    return _sidebar()["labels"]
+    return _sidebar(request)["labels"]

@@ -139,3 +139,19 @@ def test_a_scheduled_post_joins_the_cached_sidebar_when_its_time_comes(
     assert link not in sidebar_of(client)  # served from the cache
     monkeypatch.setattr(timezone, "now", lambda: real_now + timedelta(hours=1, seconds=1))
     assert link in sidebar_of(client)
+
+
+def test_both_sidebar_widgets_share_one_cache_read_per_page(client, dated, monkeypatch):
+    """With the database cache (no Redis) every read is a query: one per page, not one each."""
+    from django.core.cache import cache
+
+    reads = []
+    real_get = cache.get
+
+    def get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    client.get("/")
+    assert len([key for key in reads if key.startswith("navigation:")]) == 1

@@ -11,16 +11,16 @@ register = template.Library()
 @register.inclusion_tag("blog/_archive_nav.html", takes_context=True)
 def archive_nav(context):
     """Blogger's archive widget: years and months with counts, newest first (cached)."""
-    years = sidebar_archive()
+    years = sidebar_archive(context.get("request"))
     kwargs = context.get("view").kwargs if context.get("view") else {}
     open_year = kwargs.get("year") or (years[0].year if years else None)
     return {"years": years, "open_year": open_year}
 
 
-@register.inclusion_tag("blog/_label_nav.html")
-def label_nav():
+@register.inclusion_tag("blog/_label_nav.html", takes_context=True)
+def label_nav(context):
     """Every label in use with its number of published posts (cached per generation)."""
-    return {"labels": sidebar_labels()}
+    return {"labels": sidebar_labels(context.get("request"))}
 
 
 @register.filter
