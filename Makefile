@@ -23,6 +23,8 @@ run: $(VENV)/.installed-runtime
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py rerender_posts
+	DEBUG=1 $(PY) manage.py rerender_comments
 	DEBUG=1 $(PY) manage.py ensure_admin
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
