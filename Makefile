@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test serve bench lint format clean
 

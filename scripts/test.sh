@@ -4,6 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=tests.settings
 PG_URL="${TEST_DATABASE_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
 status=0
 
