@@ -11,7 +11,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("TRIALPRESS_VAR_DIR", BASE_DIR / "var"))
 
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL")
 
@@ -21,6 +20,12 @@ def env_bool(name, default=False):
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_str(name, default=""):
+    """The variable's value, or the default when it is unset or blank (``X=`` in a .env file)."""
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
 
 
 def env_int(name, default):
@@ -40,6 +45,7 @@ def env_list(name, default=()):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+VAR_DIR = Path(env_str("TRIALPRESS_VAR_DIR", BASE_DIR / "var"))
 DEBUG = env_bool("DEBUG")
 
 if not DEBUG:
@@ -53,9 +59,9 @@ if not DEBUG:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-only-key-never-used-with-debug-off"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SITE_NAME = os.environ.get("SITE_NAME", "Trialpress")
-SITE_TAGLINE = os.environ.get(
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env_str("SITE_NAME", "Trialpress")
+SITE_TAGLINE = env_str(
     "SITE_TAGLINE", "Clinical trials, read closely, with every conflict of interest declared."
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -135,13 +141,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set; otherwise the database, so that every worker
 # process on the machine shares rate limits and cached pages (never per-process locmem).
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "trialpress"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "trialpress"),
         }
     }
 else:
@@ -161,13 +167,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -182,15 +188,15 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 # Where the client's IP comes from (rate limits, sign-in throttling): REMOTE_ADDR, or behind
 # one trusted reverse proxy the header it sets, e.g. HTTP_X_FORWARDED_FOR (last entry used).
-CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trialpress <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trialpress <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Page cache (blog.page_cache): anonymous pages served from the shared cache.
@@ -203,7 +209,7 @@ PAGE_CACHE_PUNCHES = {"comment_token": "comments.forms.token_for_punch"}
 # Security
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
-CONTENT_SECURITY_POLICY = os.environ.get(
+CONTENT_SECURITY_POLICY = env_str(
     "CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -218,6 +224,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "config.csrf.csrf_failure"
 # HTTPS-only behaviour with DEBUG off; SECURE_SSL_REDIRECT=0 behind a TLS-terminating proxy
 # that does not forward X-Forwarded-Proto, or for a local `make serve`.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -236,7 +243,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
@@ -248,7 +255,7 @@ COMMENT_MODERATION_WORDS = env_list("COMMENT_MODERATION_WORDS")  # comma-separat
 COMMENT_DISALLOWED_WORDS = env_list("COMMENT_DISALLOWED_WORDS")  # comma-separated: spam
 COMMENT_MIN_SUBMIT_SECONDS = env_int("COMMENT_MIN_SUBMIT_SECONDS", 3)  # sooner: spam
 COMMENT_FORM_MAX_AGE_SECONDS = env_int("COMMENT_FORM_MAX_AGE_SECONDS", 86400)  # older: resubmit
-COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # N/s|m|h|d per IP, or "off"
+COMMENT_RATE_LIMIT = env_str("COMMENT_RATE_LIMIT", "5/m")  # N/s|m|h|d per IP, or "off"
 COMMENT_CLOSE_AFTER_DAYS = env_int("COMMENT_CLOSE_AFTER_DAYS", 0)  # 0: never close by age
 COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 3)  # levels in a thread, 1 = no replies
 COMMENT_APPROVE_RETURNING = env_bool("COMMENT_APPROVE_RETURNING", True)

@@ -65,3 +65,18 @@ def test_favicon_ico_redirects_to_the_svg_icon(client, db):
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_csrf_failure_on_the_comment_form_keeps_the_text(a_post):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        f"/comments/post/{a_post.pk}/",
+        {"name": "Ann", "email": "ann@example.org", "body": "A long <careful> reply"},
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Please send the form again" in html
+    assert "A long &lt;careful&gt; reply</textarea>" in html
+    assert a_post.comments.count() == 0
