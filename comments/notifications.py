@@ -67,7 +67,14 @@ def notify_held(*, comment_id):
     try:
         comment = Comment.objects.select_related("post__author").get(pk=comment_id)
         recipients = recipients_for(comment)
-        if not recipients or comment.status != Comment.Status.HELD:
+        if comment.status != Comment.Status.HELD:
+            return 0
+        if not recipients:
+            logger.warning(
+                "Comment %s is held but nobody is told: the post's author has no email "
+                "address and COMMENT_MODERATORS is empty",
+                comment_id,
+            )
             return 0
         subject, body = held_comment_message(comment)
     except Exception:

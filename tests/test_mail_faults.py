@@ -181,3 +181,15 @@ def test_by_default_a_slow_mail_server_never_keeps_the_commenter_waiting(
     assert len(BlockedBackend.sent) == 1
     assert "mod@example.org" in BlockedBackend.sent[0].to
     assert comment.get_admin_url() in BlockedBackend.sent[0].body
+
+
+def test_a_held_comment_with_nobody_to_tell_is_logged(a_post, settings, caplog):
+    from comments.notifications import notify_held
+
+    settings.COMMENT_MODERATORS = []
+    a_post.author.email = ""
+    a_post.author.save()
+    comment = Comment.objects.create(post=a_post, name="N", email="n@example.org", body="Hi")
+    with caplog.at_level(logging.WARNING, logger="comments.notifications"):
+        assert notify_held(comment_id=comment.pk) == 0
+    assert f"Comment {comment.pk} is held but nobody is told" in caplog.text
