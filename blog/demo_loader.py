@@ -1,4 +1,9 @@
-"""Load the demo posts in blog/demo/*.md into the database, idempotently.
+"""Load the demo posts in blog/demo/*.md into the database.
+
+By default only what is missing is created: a demo post that already exists (matched by
+slug) is left exactly as it is, so edits made in the admin survive ``make run``, which
+loads the demo on every start. ``reset=True`` (``load_demo --reset``) rewrites the demo
+posts from their files instead; both are idempotent.
 
 Each file is a front matter block between two ``---`` lines, then the Markdown body::
 
@@ -10,6 +15,7 @@ Each file is a front matter block between two ``---`` lines, then the Markdown b
     labels: multiple sclerosis, alemtuzumab
     author: gavin
     author_name: Gavin Giovannoni
+    author_email: gavin.giovannoni@example.org
     disclosure:
       person: Gavin Giovannoni
       relationship: consultancy
@@ -56,6 +62,7 @@ KNOWN_KEYS = {
     "labels",
     "author",
     "author_name",
+    "author_email",
     *LIST_KEYS,
 }
 DISCLOSURE_KEYS = {"person", "relationship", "organisations", "statement"}
@@ -70,6 +77,7 @@ class DemoPost:
     slug: str
     author_username: str
     author_name: str
+    author_email: str
     status: str
     fields: dict
     labels: list = field(default_factory=list)
@@ -144,6 +152,7 @@ def read_demo_post(path):
         slug=meta["slug"],
         author_username=meta["author"],
         author_name=meta.get("author_name", ""),
+        author_email=meta.get("author_email", ""),
         status=status,
         fields=fields,
         labels=[label.strip() for label in meta.get("labels", "").split(",") if label.strip()],
@@ -170,23 +179,49 @@ def _datetime(value, name):
     return moment
 
 
-def demo_author(*, username, full_name):
-    """The demo author: a staff user with a name, an unusable password unless one exists."""
+def demo_author(*, username, full_name, email=""):
+    """The demo author: a staff user with a name and an email address (so moderation mail
+    has a recipient), and an unusable password.
+
+    An existing user is left alone, except that a missing email address is filled in.
+    """
     user = get_user_model().objects.filter(username=username).first()
     if user is not None:
+        _fill_missing_email(user, email)
         return user
     first, _, last = full_name.partition(" ")
-    user = get_user_model()(username=username, first_name=first, last_name=last, is_staff=True)
+    user = get_user_model()(
+        username=username, first_name=first, last_name=last, email=email, is_staff=True
+    )
     user.set_unusable_password()
     user.full_clean()
     user.save()
     return user
 
 
+def _fill_missing_email(user, email):
+    """Demo authors created before they had addresses get one; a set address is kept."""
+    if email and not user.email:
+        user.email = email
+        user.save(update_fields=["email"])
+
+
 @transaction.atomic
-def load_demo_post(demo):
-    """Bring one demo post into the database; returns (post, changed)."""
-    author = demo_author(username=demo.author_username, full_name=demo.author_name)
+def load_demo_post(demo, *, reset=False):
+    """Bring one demo post into the database; returns (post, changed).
+
+    Without ``reset`` an existing post is returned untouched: an editor may have changed
+    it (or unpublished it) on purpose.
+    """
+    existing = Post.objects.filter(slug=demo.slug).first()
+    if existing is not None and not reset:
+        author = get_user_model().objects.filter(username=demo.author_username).first()
+        if author is not None:
+            _fill_missing_email(author, demo.author_email)
+        return existing, False
+    author = demo_author(
+        username=demo.author_username, full_name=demo.author_name, email=demo.author_email
+    )
     post, changed = post_upsert(
         slug=demo.slug,
         author=author,
@@ -203,7 +238,10 @@ def load_demo_post(demo):
     return post, changed
 
 
-def load_demo(directory=DEMO_DIR):
-    """Load every ``*.md`` in ``directory``, in name order; returns [(post, changed)]."""
+def load_demo(directory=DEMO_DIR, *, reset=False):
+    """Load every ``*.md`` in ``directory``, in name order; returns [(post, changed)].
+
+    Creates the missing demo posts; with ``reset``, also rewrites the existing ones.
+    """
     demos = [read_demo_post(path) for path in sorted(Path(directory).glob("*.md"))]
-    return [load_demo_post(demo) for demo in demos]
+    return [load_demo_post(demo, reset=reset) for demo in demos]

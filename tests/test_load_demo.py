@@ -1,4 +1,8 @@
-"""`manage.py load_demo`: the demo posts, loaded idempotently from blog/demo/*.md."""
+"""`manage.py load_demo`: the demo posts from blog/demo/*.md.
+
+A plain run creates what is missing and leaves existing posts alone (admin edits survive
+`make run`); `--reset` rewrites them from the files. Both are idempotent.
+"""
 
 from datetime import UTC, datetime
 from io import StringIO
@@ -33,7 +37,9 @@ def snapshot():
             "pk", "post_id", "person", "relationship", "organisations", "statement", "position"
         )
     )
-    users = list(get_user_model().objects.order_by("pk").values_list("pk", "username", "password"))
+    users = list(
+        get_user_model().objects.order_by("pk").values_list("pk", "username", "email", "password")
+    )
     return posts, disclosures, users
 
 
@@ -102,41 +108,124 @@ def test_an_existing_author_keeps_their_password():
     assert Post.objects.get(slug=SLUG).author == gavin
 
 
-def test_a_second_run_changes_nothing_and_duplicates_nothing():
-    run_load_demo()
-    before = snapshot()
+def counts():
+    return (
+        Post.objects.count(),
+        Disclosure.objects.count(),
+        get_user_model().objects.count(),
+        sum(len(p.tags.names()) for p in Post.objects.all()),
+    )
 
-    output = run_load_demo()
+
+@pytest.mark.parametrize("args", [(), ("--reset",)])
+def test_a_second_run_changes_nothing_and_duplicates_nothing(args):
+    run_load_demo(*args)
+    before, counted = snapshot(), counts()
+
+    output = run_load_demo(*args)
 
     assert snapshot() == before
-    assert "0 created or updated" in output
+    assert counts() == counted
+    assert "3 posts, 0 created" in output
     assert Post.objects.filter(slug=SLUG).count() == 1
 
 
-def test_a_run_repairs_a_post_edited_since_and_keeps_its_id():
-    run_load_demo()
+def edit_care_ms_ii_as_an_editor_would():
     post = Post.objects.get(slug=SLUG)
-    post.title = "Vandalised"
+    post.title = "CARE-MS II, edited"
+    post.summary = "An editor's better summary."
     post.save()
-    post.tags.add("spam")
+    post.tags.add("edited")
     post.disclosures.exclude(relationship="principal_investigator").delete()
+    return Post.objects.get(pk=post.pk)
 
+
+def test_a_plain_run_keeps_edits_made_in_the_admin():
     run_load_demo()
+    edited = edit_care_ms_ii_as_an_editor_would()
+    before, counted = snapshot(), counts()
+
+    output = run_load_demo()
 
     again = Post.objects.get(slug=SLUG)
-    assert again.pk == post.pk
-    assert again.title == "CARE MS-2: more news on alemtuzumab"
-    assert "spam" not in again.tags.names()
-    assert again.disclosures.count() == 3
+    assert again.summary == "An editor's better summary."
+    assert again.title == "CARE-MS II, edited"
+    assert again.updated_at == edited.updated_at
+    assert "edited" in again.tags.names()
+    assert again.disclosures.count() == 1
+    assert snapshot() == before and counts() == counted
+    assert "0 created" in output
 
 
-def test_a_run_republishes_an_unpublished_demo_post():
+def test_a_plain_run_leaves_an_unpublished_demo_post_unpublished():
     run_load_demo()
     Post.objects.filter(slug=SLUG).update(status=Post.Status.DRAFT)
 
     run_load_demo()
 
+    assert Post.objects.get(slug=SLUG).status == Post.Status.DRAFT
+
+
+def test_a_plain_run_recreates_only_a_missing_demo_post():
+    run_load_demo()
+    Post.objects.filter(slug=SLUG).delete()
+    others = {p.slug: p.updated_at for p in Post.objects.all()}
+
+    output = run_load_demo()
+
     assert Post.objects.published().filter(slug=SLUG).exists()
+    assert Post.objects.get(slug=SLUG).disclosures.count() == 3
+    assert {p.slug: p.updated_at for p in Post.objects.exclude(slug=SLUG)} == others
+    assert "3 posts, 1 created" in output
+
+
+def test_reset_rewrites_an_edited_post_from_its_file_and_keeps_its_id():
+    run_load_demo()
+    post = edit_care_ms_ii_as_an_editor_would()
+
+    output = run_load_demo("--reset")
+
+    again = Post.objects.get(slug=SLUG)
+    assert again.pk == post.pk
+    assert again.title == "CARE MS-2: more news on alemtuzumab"
+    assert again.summary.startswith("In CARE-MS II, a phase 3 trial")
+    assert "edited" not in again.tags.names()
+    assert again.disclosures.count() == 3
+    assert "3 posts, 1 created or reset" in output
+
+
+def test_reset_republishes_an_unpublished_demo_post():
+    run_load_demo()
+    Post.objects.filter(slug=SLUG).update(status=Post.Status.DRAFT)
+
+    run_load_demo("--reset")
+
+    assert Post.objects.published().filter(slug=SLUG).exists()
+
+
+def test_demo_authors_have_example_addresses_so_moderation_mail_has_a_recipient():
+    from comments.models import Comment
+    from comments.notifications import recipients_for
+
+    run_load_demo()
+
+    emails = dict(get_user_model().objects.values_list("username", "email"))
+    assert emails == {"gavin": "gavin.giovannoni@example.org", "editor": "editors@example.org"}
+    post = Post.objects.get(slug=SLUG)
+    assert "gavin.giovannoni@example.org" in recipients_for(Comment(post=post))
+
+
+def test_an_existing_author_without_an_address_gets_one_and_an_address_is_kept():
+    make_user(username="gavin", staff=True, email="")
+    make_user(username="editor", staff=True, email="chief@trialpress.example")
+    run_load_demo()
+    # A demo author created before demo authors had addresses, on a later start.
+    get_user_model().objects.filter(username="gavin").update(email="")
+
+    run_load_demo()
+
+    emails = dict(get_user_model().objects.values_list("username", "email"))
+    assert emails == {"gavin": "gavin.giovannoni@example.org", "editor": "chief@trialpress.example"}
 
 
 def test_every_demo_post_is_published_with_a_disclosure():
