@@ -75,11 +75,17 @@ def _uri_scheme(value):
     return scheme
 
 
+def is_same_site_path(value):
+    """A root-relative path such as ``/static/figure.png`` (not ``//host`` nor ``/\\host``)."""
+    value = _CONTROL_AND_SPACE.sub("", html.unescape(value or ""))
+    return value.startswith("/") and value[1:2] not in ("/", "\\")
+
+
 def _allow_img_attribute(tag, name, value):
-    """Images: alt and title, and a src that is an absolute http(s) URL, nothing else."""
+    """Images: alt and title, and a src on this site: pages make no third-party requests."""
     if name in ("alt", "title"):
         return True
-    return name == "src" and _uri_scheme(value) in ("http", "https")
+    return name == "src" and is_same_site_path(value)
 
 
 def _allow_code_attribute(tag, name, value):
@@ -365,6 +371,25 @@ class _NoH1(Treeprocessor):
             element.tag = "h2"
 
 
+class _OffSiteImagesAsLinks(Treeprocessor):
+    """Pages make no third-party requests (and the CSP would block them): an image from
+    another site becomes a link to it, so the reader still finds it in one click."""
+
+    def run(self, root):
+        for element in root.iter("img"):
+            src = element.get("src", "")
+            if is_same_site_path(src):
+                continue
+            label = element.get("alt") or src
+            title = element.get("title")
+            element.attrib.clear()
+            element.tag = "a"
+            element.set("href", src)
+            if title:
+                element.set("title", title)
+            element.text = f"Image: {label}"
+
+
 class _TrialpressExtension(Extension):
     """Raw HTML off, auto-links on; for comments also no headings, rules or images."""
 
@@ -384,6 +409,7 @@ class _TrialpressExtension(Extension):
                 md.inlinePatterns.deregister(name)
         else:
             md.treeprocessors.register(_NoH1(md), "trialpress_no_h1", 5)
+            md.treeprocessors.register(_OffSiteImagesAsLinks(md), "trialpress_offsite_images", 4)
             md.inlinePatterns.register(
                 SimpleTagInlineProcessor(r"(~~)(?=\S)(.+?)(?<=\S)~~", "del"), "del", 65
             )

@@ -131,7 +131,7 @@ def test_nul_bytes_and_lone_surrogates_are_cleaned(render):
 def test_post_policy_keeps_the_wide_allowlist():
     out = render_post(
         "# Title\n\n## Sub\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
-        "Term\n: Definition\n\n![A scan](https://example.org/scan.png \"Scan\")\n\n"
+        "Term\n: Definition\n\n![A scan](/static/scan.png \"Scan\")\n\n"
         "~~old~~ **bold** *em* `code`\n\n---\n\n> quoted\n\n1. one\n2. two"
     )
     tags = set(tags_of(out))
@@ -139,15 +139,30 @@ def test_post_policy_keeps_the_wide_allowlist():
             "strong", "em", "code", "hr", "blockquote", "ol", "li"} <= tags
     assert "h1" not in tags  # the page title is the h1
     img = next(attrs for tag, attrs in read(out).elements if tag == "img")
-    assert img == {"alt": "A scan", "src": "https://example.org/scan.png", "title": "Scan"}
+    assert img == {"alt": "A scan", "src": "/static/scan.png", "title": "Scan"}
     assert 'align="right"' in out and "style" not in out
 
 
-@pytest.mark.parametrize("src", ["javascript:alert(1)", "mailto:a@example.org", "/local.png",
+@pytest.mark.parametrize("src", ["https://example.org/km.png", "http://example.org/km.png",
+                                 "//example.org/km.png", "/\\example.org/km.png",
+                                 "javascript:alert(1)", "mailto:a@example.org",
                                  "data:image/png;base64,AAAA"])
-def test_post_images_need_an_http_source(src):
-    out = render_post(f"![alt]({src})")
-    assert [attrs.get("src") for tag, attrs in read(out).elements if tag == "img"] == [None]
+def test_post_images_from_elsewhere_become_links_so_pages_make_no_third_party_request(src):
+    out = render_post(f"![Kaplan-Meier curve]({src})")
+    assert [tag for tag, attrs in read(out).elements if tag == "img"] == []
+    assert "Image: Kaplan-Meier curve" in text_of(out)
+    links = [attrs.get("href") for tag, attrs in read(out).elements if tag == "a"]
+    if src.startswith(("http", "//", "/\\", "mailto")):
+        assert links == [src]
+    else:
+        assert links == [None]  # an unsafe scheme is dropped by the sanitiser
+
+
+def test_post_images_on_this_site_stay_images():
+    out = render_post("![Figure 2](/static/figures/km.png)")
+    assert [attrs for tag, attrs in read(out).elements if tag == "img"] == [
+        {"alt": "Figure 2", "src": "/static/figures/km.png"}
+    ]
 
 
 def test_comment_policy_has_no_headings_images_tables_or_rules():
