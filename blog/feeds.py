@@ -1,7 +1,13 @@
 """Atom and RSS feeds of published posts, site-wide and per label.
 
 Each item carries the full post: the body, the conflict-of-interest disclosures and the
-source with its DOI link, so a feed reader shows the disclosures as the site does.
+source with its DOI link, so a feed reader shows the disclosures as the site does. In Atom
+that goes in ``<content type="html">`` with the summary in ``<summary>``; in RSS it is the
+``<description>``.
+
+Items carry nothing that changes without the post being saved (no comment count), so the
+ETag and Last-Modified below, computed from the posts alone, never answer a stale 304.
+Every absolute address comes from settings.SITE_URL, never the request's Host header.
 Feed views answer conditional GETs (ETag and Last-Modified) with 304.
 """
 
@@ -17,15 +23,36 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
-from blog.metadata import author_name
+from blog.metadata import absolute_url, author_name, description
 from blog.models import Post
 from blog.navigation import label_in_use_or_none
 
 FEED_LENGTH = 20
 
 
+class FullContentAtom1Feed(Atom1Feed):
+    """Atom with the item's plain-text summary in <summary> and the full post, as HTML,
+    in <content> (Django's Atom1Feed puts the description in <summary type="html">)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"]:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+def full_content(post):
+    """The whole post as feed HTML: summary, body, source and disclosures."""
+    return render_to_string(
+        "blog/feed_item.html",
+        {"post": post, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME},
+    )
+
+
 class PostFeed(Feed):
     feed_type = Rss201rev2Feed
+    url_name = "blog:feed_rss"
 
     def title(self):
         return settings.SITE_NAME
@@ -34,7 +61,10 @@ class PostFeed(Feed):
         return settings.SITE_TAGLINE
 
     def link(self):
-        return reverse("blog:post_list")
+        return absolute_url(reverse("blog:post_list"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
 
     def items(self):
         return (
@@ -46,10 +76,11 @@ class PostFeed(Feed):
     def item_title(self, item):
         return item.title
 
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
     def item_description(self, item):
-        return render_to_string(
-            "blog/feed_item.html", {"post": item, "SITE_URL": settings.SITE_URL}
-        )
+        return full_content(item)
 
     def item_guid(self, item):
         """A stable id: survives a change of slug or publish date (RFC 4151 tag URI)."""
@@ -72,10 +103,17 @@ class PostFeed(Feed):
 
 
 class AtomPostFeed(PostFeed):
-    feed_type = Atom1Feed
+    feed_type = FullContentAtom1Feed
+    url_name = "blog:feed_atom"
 
     def subtitle(self):
         return settings.SITE_TAGLINE
+
+    def item_description(self, item):
+        return description(item)
+
+    def item_extra_kwargs(self, item):
+        return {"content": full_content(item)}
 
 
 class LabelFeedMixin:
@@ -95,7 +133,10 @@ class LabelFeedMixin:
         return self.description(label)
 
     def link(self, label):
-        return reverse("blog:label_detail", kwargs={"slug": label.slug})
+        return absolute_url(reverse("blog:label_detail", kwargs={"slug": label.slug}))
+
+    def feed_url(self, label):
+        return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
         return (
@@ -107,11 +148,11 @@ class LabelFeedMixin:
 
 
 class LabelRssFeed(LabelFeedMixin, PostFeed):
-    pass
+    label_url_name = "blog:label_feed_rss"
 
 
 class LabelAtomFeed(LabelFeedMixin, AtomPostFeed):
-    pass
+    label_url_name = "blog:label_feed_atom"
 
 
 def _published_state(request):

@@ -1,5 +1,6 @@
 """Atom and RSS feeds: full content with disclosures and source, valid, conditional GET."""
 
+import re
 from datetime import timedelta
 
 import feedparser
@@ -48,17 +49,101 @@ def test_the_feed_parses_without_errors_and_lists_published_posts_newest_first(
     assert feed.feed.title == "Trialpress"
 
 
+def full_content(entry, name):
+    """Where the whole post is: Atom's <content>, RSS's <description>."""
+    if name == "blog:feed_atom":
+        (content,) = entry.content
+        assert content.type == "text/html"
+        return content.value
+    return entry.summary
+
+
 @pytest.mark.parametrize("name", FEEDS)
 def test_each_item_carries_the_body_the_disclosures_and_the_source(client, feed_posts, name):
     feed = feedparser.parse(fetch(client, name).content)
-    entry = feed.entries[0]
-    content = entry.summary
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    content = full_content(feed.entries[0], name)
     assert "<strong>result</strong>" in content
     assert "Conflicts of interest" in content
     assert "Gavin Giovannoni" in content and "Consultancy" in content and "Genzyme" in content
     assert "Paid &lt;consultancy&gt; work." in content
     assert f'href="https://doi.org/{DOI}"' in content
     assert "Coles AJ et al. Lancet 2012." in content
+
+
+def test_atom_puts_the_summary_in_summary_and_the_full_post_in_content(client, feed_posts):
+    _, newer = feed_posts
+    response = fetch(client, "blog:feed_atom")
+    raw = response.content.decode()
+    assert raw.count("<content ") == raw.count("<entry>") == 2
+    assert '<content type="html">' in raw and '<summary type="text">' in raw
+    entry = feedparser.parse(response.content).entries[0]
+    assert entry.summary == newer.summary
+    assert "<strong>" not in entry.summary and "Conflicts of interest" not in entry.summary
+    assert "<strong>result</strong>" in entry.content[0].value
+
+
+def test_atom_summary_is_plain_text_even_when_the_summary_looks_like_markup(client, an_author):
+    make_post(author=an_author, summary="p<0·05 & <b>not bold</b>")
+    entry = feedparser.parse(fetch(client, "blog:feed_atom").content).entries[0]
+    assert entry.summary == "p<0·05 & <b>not bold</b>"
+    assert entry.summary_detail.type == "text/plain"
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_a_two_line_disclosure_statement_keeps_its_line_break(client, an_author, name):
+    post = make_post(author=an_author, disclosure=False)
+    Disclosure.objects.create(post=post, person="GG", relationship=Disclosure.Relationship.OTHER,
+                              statement="First line & <more>.\nSecond line.")
+    entry = feedparser.parse(fetch(client, name).content).entries[0]
+    content = full_content(entry, name)
+    assert "First line &amp; &lt;more&gt;.<br />Second line." in content.replace("<br>", "<br />")
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_items_show_no_comment_count_so_approving_a_comment_leaves_the_feed_as_it_was(
+        client, feed_posts, a_superuser, name):
+    """Approving a comment saves no post, so ETag and Last-Modified stay; the feed must too."""
+    from comments.services import comment_approve
+    from tests.test_comments_support import make_comment
+
+    _, newer = feed_posts
+    first = fetch(client, name)
+    comment = make_comment(newer, status="held")
+    comment_approve(comment=comment, moderator=a_superuser)
+    newer.refresh_from_db()
+    assert newer.comment_count == 1
+
+    again = fetch(client, name)
+    assert again.content == first.content
+    assert (again["ETag"], again["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    assert b"comment" in first.content  # the link to the comments is there, without a count
+    assert b"1 comment" not in again.content and b"No comments" not in first.content
+
+
+@pytest.mark.parametrize(
+    "name", [*FEEDS, "blog:label_feed_atom", "blog:label_feed_rss"])
+def test_every_address_in_a_feed_comes_from_site_url_not_the_host_header(
+        client, feed_posts, settings, name):
+    settings.SITE_URL = "https://trialpress.example"
+    _, newer = feed_posts
+    url = reverse(name, kwargs={"slug": "trials"}) if "label" in name else reverse(name)
+    response = client.get(url, headers={"host": "localhost"})
+    raw = response.content.decode()
+    assert "localhost" not in raw and "testserver" not in raw
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    entry = feed.entries[0]
+    assert entry.link == f"https://trialpress.example{newer.get_absolute_url()}"
+    assert entry.id.startswith("tag:trialpress.example,")
+    assert feed.feed.link.startswith("https://trialpress.example/")
+    addresses = re.findall(r'(?:href="|<link>|<guid[^>]*>|<id>)(https?://[^"<]+)', raw)
+    assert addresses
+    outside = [a for a in addresses if not a.startswith("https://trialpress.example/")]
+    assert outside == [f"https://doi.org/{DOI}"]
+    if "atom" in name:
+        (self_link,) = [link for link in feed.feed.links if link.rel == "self"]
+        assert self_link.href == f"https://trialpress.example{url}"
 
 
 @pytest.mark.parametrize("name", FEEDS)
