@@ -38,6 +38,12 @@ def absolute_url(path):
     return settings.SITE_URL + path
 
 
+def machine_datetime(moment):
+    """ISO 8601 to the second: datetimes saved through the ORM carry microseconds, which
+    validators and some consumers of these tags reject (and nobody needs)."""
+    return moment.replace(microsecond=0).isoformat()
+
+
 def author_name(user):
     """The name readers see: full name, else username. Never the email address."""
     return user.get_full_name() or user.get_username()
@@ -65,8 +71,8 @@ def open_graph(post, url, desc):
         ("og:title", post.title),
         ("og:url", url),
         ("og:description", desc),
-        ("article:published_time", post.published_at.isoformat()),
-        ("article:modified_time", post.updated_at.isoformat()),
+        ("article:published_time", machine_datetime(post.published_at)),
+        ("article:modified_time", machine_datetime(post.updated_at)),
         ("article:author", author_name(post.author)),
     ]
     tags += [("article:tag", tag.name) for tag in post.tags.all()]
@@ -99,8 +105,8 @@ def json_ld(post, url, desc):
         "author": {"@type": "Person", "name": author_name(post.author)},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
                       "url": settings.SITE_URL + "/"},
-        "datePublished": post.published_at.isoformat(),
-        "dateModified": post.updated_at.isoformat(),
+        "datePublished": machine_datetime(post.published_at),
+        "dateModified": machine_datetime(post.updated_at),
         "keywords": [tag.name for tag in post.tags.all()],
         "inLanguage": "en-GB",
     }

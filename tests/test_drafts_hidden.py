@@ -1,6 +1,6 @@
 """Drafts and scheduled posts: invisible to readers on every surface; staff preview them."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import feedparser
 import pytest
@@ -122,7 +122,7 @@ def test_staff_preview_a_scheduled_post_with_its_date(client, twins, an_author):
     response = client.get(scheduled.get_absolute_url())
     assert response.status_code == 200
     assertContains(response, "Scheduled for")
-    iso = timezone.localtime(scheduled.published_at).isoformat()
+    iso = scheduled.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # no microseconds
     assertContains(response, f'<time datetime="{iso}">')
     assert "private" in response["Cache-Control"]
 

@@ -111,7 +111,7 @@ def test_the_post_page_shows_title_author_date_body_and_linked_labels(client, ca
     assertInHTML('<h1 id="post-title">CARE-MS II: more news on alemtuzumab</h1>',
                  response.content.decode())
     assertContains(response, "Gavin Giovannoni")
-    assertContains(response, '<time datetime="2012-11-02T09:30:00+00:00">2 November 2012</time>',
+    assertContains(response, '<time datetime="2012-11-02T09:30:00Z">2 November 2012</time>',
                    html=True)
     assertContains(response, "<strong>better</strong>", html=True)
     for slug in ("alemtuzumab", "multiple-sclerosis"):
@@ -132,6 +132,7 @@ def test_the_conflicts_box_comes_before_the_body_and_links_to_the_full_section(c
 
 
 def test_each_disclosure_is_shown_in_full_with_the_statement_verbatim(client, care_ms):
+    """Escaped, with the statement's line break kept as <br> (STATEMENT has two lines)."""
     response = client.get(care_ms.get_absolute_url())
     html = response.content.decode()
     full = section(html, "conflicts-of-interest")
@@ -139,7 +140,9 @@ def test_each_disclosure_is_shown_in_full_with_the_statement_verbatim(client, ca
     assertInHTML("<dt>Relationship</dt><dd>Principal investigator</dd>", full)
     assertInHTML("<dt>Organisations</dt><dd>Barts Health, Genzyme, Sanofi</dd>", full)
     escaped = STATEMENT.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    assert f'<blockquote class="disclosure-statement"><p>{escaped}</p></blockquote>' in full
+    first, second = escaped.split("\n")
+    assert (f'<blockquote class="disclosure-statement"><p>{first}<br>{second}</p></blockquote>'
+            in full)
     assert "<not a tag>" not in html
 
 
@@ -177,6 +180,37 @@ def test_highwire_tags_describe_the_cited_article(client, care_ms):
     assert head.meta_values("citation_doi") == [DOI]
 
 
+MACHINE_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+
+
+def test_machine_readable_dates_have_no_microseconds(client, an_author):
+    """The Nu checker rejects <time datetime="...T12:00:00.123456+00:00">."""
+    moment = timezone.now().replace(microsecond=123456) - timedelta(days=1)
+    post = make_post(author=an_author, slug="with-micro", published_at=moment)
+    post.refresh_from_db()
+    assert post.published_at.microsecond == 123456
+    scheduled = make_post(author=an_author, slug="later-micro",
+                          published_at=moment + timedelta(days=3))
+    client.force_login(an_author)
+    pages = [client.get(post.get_absolute_url()), client.get(reverse("blog:post_list")),
+             client.get(scheduled.get_absolute_url())]
+    expected = f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
+    for response in pages:
+        assert response.status_code == 200
+        values = re.findall(r'<time datetime="([^"]*)"', response.content.decode())
+        assert values and all(MACHINE_DATETIME.fullmatch(v) for v in values), values
+    assert f'<time datetime="{expected}">' in pages[0].content.decode()
+    assert "Scheduled for" in pages[2].content.decode()
+    head = parse_head(pages[0])
+    for key in ("article:published_time", "article:modified_time"):
+        (value,) = head.meta_values(key)
+        assert MACHINE_DATETIME.fullmatch(value), value
+    (block,) = [t for a, t in head.scripts if a.get("type") == "application/ld+json"]
+    data = json.loads(block)
+    assert MACHINE_DATETIME.fullmatch(data["datePublished"])
+    assert MACHINE_DATETIME.fullmatch(data["dateModified"])
+
+
 def test_json_ld_is_a_blog_posting_citing_the_article_about_the_trial(client, care_ms, site_url):
     head = parse_head(client.get(care_ms.get_absolute_url()))
     blocks = [text for attrs, text in head.scripts if attrs.get("type") == "application/ld+json"]
@@ -186,7 +220,7 @@ def test_json_ld_is_a_blog_posting_citing_the_article_about_the_trial(client, ca
     assert data["headline"] == care_ms.title
     assert data["author"]["name"] == "Gavin Giovannoni"
     assert data["datePublished"] == "2012-11-02T09:30:00+00:00"
-    assert data["dateModified"] == care_ms.updated_at.isoformat()
+    assert data["dateModified"] == care_ms.updated_at.replace(microsecond=0).isoformat()
     assert sorted(data["keywords"]) == ["alemtuzumab", "multiple sclerosis"]
     assert data["url"] == f"{site_url}/2012/11/care-ms-ii/"
     citation = data["citation"]
