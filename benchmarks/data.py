@@ -77,7 +77,10 @@ The paper is doi:10.1016/S0140-6736(12)61768-1 and the registration NCT00548405.
 
 def comment_body(rng):
     """About 300 characters of Markdown: plain sentences, now and then emphasis or a link."""
-    sentences = rng.sample(_SENTENCES, 3)
+    pool = rng.sample(_SENTENCES, len(_SENTENCES))
+    sentences = [pool.pop(), pool.pop()]
+    while pool and len(" ".join(sentences)) < 245:  # about 300 characters (issue 5)
+        sentences.append(pool.pop())
     if rng.random() < 0.3:
         sentences[0] = f"*{sentences[0]}*"
     if rng.random() < 0.15:

@@ -3,8 +3,6 @@
 Feeds name the commenter but never carry an email address (no ``item_author_email``).
 """
 
-import unicodedata
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -12,17 +10,16 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from blog.models import Post
+from comments.bidi import could_reorder
 from comments.models import Comment
 
 FEED_SIZE = 30
-# Bidi classes that can reorder the text after a name: right-to-left letters and controls.
-_REORDERING = {"R", "AL", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 
 
 def _isolated(name):
     """The name between U+2068 and U+2069 (plain text's <bdi>) when it could reorder the
     rest of a feed title; other names are left as they are."""
-    if any(unicodedata.bidirectional(char) in _REORDERING for char in name):
+    if could_reorder(name):
         return f"\u2068{name}\u2069"
     return name
 

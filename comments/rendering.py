@@ -12,20 +12,21 @@ from html import escape
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from comments.bidi import could_reorder
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
 
 
 def _name_html(comment):
-    """The name inside ``<bdi>``: a right-to-left name, or a U+202E typed into one, cannot
-    reorder the date and links that follow it on the line."""
+    """The name, inside ``<bdi>`` when it needs it: a right-to-left name, or a U+202E typed
+    into one, cannot reorder the date and links that follow it on the line. (Only then: on
+    a long thread the eleven bytes add up.)"""
     name = escape(comment.name)
     if comment.website:
-        return (
-            f'<bdi><a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a></bdi>'
-        )
-    return f"<bdi>{name}</bdi>"
+        name = f'<a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a>'
+    return f"<bdi>{name}</bdi>" if could_reorder(comment.name) else name
 
 
 def comment_html(comment, *, tz, page_url=""):

@@ -43,7 +43,7 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
     item = html[html.index(f'<li id="comment-{comment.pk}">'):]
     assert item.startswith(
         f'<li id="comment-{comment.pk}"><p>'
-        '<bdi><a href="https://ann.example" rel="nofollow ugc noopener">Ann Reader</a></bdi> '
+        '<a href="https://ann.example" rel="nofollow ugc noopener">Ann Reader</a> '
         f'<a href="#comment-{comment.pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {local:%b %Y}</time></a> "
         f'<a href="?replyto={comment.pk}#comment-form">Reply</a></p>'
@@ -56,7 +56,7 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
 def test_a_name_without_website_is_not_a_link(client, a_post):
     make_comment(a_post, name="Bo")
     html = page(client, a_post)
-    assert "<p><bdi>Bo</bdi> <a href=" in html
+    assert "<p>Bo <a href=" in html
     assert "nofollow" not in html
 
 
@@ -149,3 +149,13 @@ def test_comment_count_is_kept_on_the_post(a_post):
     make_comment(a_post)
     post_recount_comments(post_id=a_post.pk)
     assert Post.objects.get(pk=a_post.pk).comment_count == 1
+
+
+def test_only_a_name_that_could_reorder_the_line_is_isolated_in_bdi(client, a_post):
+    make_comment(a_post, name="Ann Reader")
+    make_comment(a_post, name="\u202eevil")
+    make_comment(a_post, name="\u05d3\u05e0\u05d4")  # Hebrew
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    assert "<bdi>Ann Reader</bdi>" not in html and "<p>Ann Reader <a" in html
+    assert "<bdi>\u202eevil</bdi>" in html
+    assert "<bdi>\u05d3\u05e0\u05d4</bdi>" in html
