@@ -1,4 +1,4 @@
-"""The sitemap: every published post, every label in use, every archive month.
+"""The sitemap: every published post, every label in use, every archive year and month.
 
 Addresses are built from settings.SITE_URL, not the request's Host header.
 """
@@ -10,7 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from blog.models import Post
-from blog.navigation import archive_months, labels_in_use
+from blog.navigation import archive_months, archive_years, labels_in_use
 
 
 class SiteUrlSitemap(Sitemap):
@@ -46,6 +46,17 @@ class LabelSitemap(SiteUrlSitemap):
         return reverse("blog:label_detail", kwargs={"slug": label.slug})
 
 
+class ArchiveYearSitemap(SiteUrlSitemap):
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return archive_years()
+
+    def location(self, item):
+        return reverse("blog:archive_year", kwargs={"year": item.year})
+
+
 class ArchiveMonthSitemap(SiteUrlSitemap):
     changefreq = "monthly"
     priority = 0.3
@@ -59,4 +70,9 @@ class ArchiveMonthSitemap(SiteUrlSitemap):
         )
 
 
-SITEMAPS = {"posts": PostSitemap, "labels": LabelSitemap, "archive": ArchiveMonthSitemap}
+SITEMAPS = {
+    "posts": PostSitemap,
+    "labels": LabelSitemap,
+    "archive-years": ArchiveYearSitemap,
+    "archive": ArchiveMonthSitemap,
+}

@@ -1,5 +1,6 @@
 """sitemap.xml and robots.txt: every public page a crawler should know, on SITE_URL."""
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -29,7 +30,7 @@ def sitemap_entries(client):
     }
 
 
-def test_the_sitemap_lists_posts_labels_and_archive_months(client, an_author):
+def test_the_sitemap_lists_posts_labels_and_archive_years_and_months(client, an_author):
     post = make_post(author=an_author, slug="care-ms-ii", labels=["alemtuzumab"],
                      published_at=datetime(2012, 11, 2, 9, tzinfo=UTC))
     make_post(author=an_author, slug="older", published_at=datetime(2012, 3, 1, 9, tzinfo=UTC))
@@ -41,7 +42,20 @@ def test_the_sitemap_lists_posts_labels_and_archive_months(client, an_author):
     assert "https://trialpress.example/labels/alemtuzumab/" in entries
     assert "https://trialpress.example/2012/11/" in entries
     assert "https://trialpress.example/2012/03/" in entries
-    assert len(entries) == 5
+    assert "https://trialpress.example/2012/" in entries
+    assert len(entries) == 6
+
+
+def test_each_year_with_posts_is_listed_once_and_its_address_works(client, an_author):
+    for year, month in ((2011, 5), (2012, 3), (2012, 11)):
+        make_post(author=an_author, published_at=datetime(year, month, 2, 9, tzinfo=UTC))
+    entries = sitemap_entries(client)
+    year_page = re.compile(r"https://trialpress\.example/\d{4}/")
+    years = sorted(loc for loc in entries if year_page.fullmatch(loc))
+    assert years == ["https://trialpress.example/2011/", "https://trialpress.example/2012/"]
+    for loc in years:
+        response = client.get(loc.removeprefix("https://trialpress.example"))
+        assert response.status_code == 200
 
 
 def test_the_sitemap_leaves_out_drafts_scheduled_posts_and_their_labels(
