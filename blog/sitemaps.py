@@ -10,7 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from blog.models import Post
-from blog.navigation import archive_months, archive_years, labels_in_use
+from blog.navigation import archive_years, labels_in_use
 
 
 class SiteUrlSitemap(Sitemap):
@@ -46,33 +46,27 @@ class LabelSitemap(SiteUrlSitemap):
         return reverse("blog:label_detail", kwargs={"slug": label.slug})
 
 
-class ArchiveYearSitemap(SiteUrlSitemap):
+class ArchiveSitemap(SiteUrlSitemap):
+    """Each year's archive page, then its months: all from one query."""
+
     changefreq = "monthly"
     priority = 0.3
 
     def items(self):
-        return archive_years()
+        paths = []
+        for year in archive_years():
+            paths.append(reverse("blog:archive_year", kwargs={"year": year.year}))
+            paths += [
+                reverse(
+                    "blog:archive_month",
+                    kwargs={"year": month.month.year, "month": month.month.month},
+                )
+                for month in year.months
+            ]
+        return paths
 
-    def location(self, item):
-        return reverse("blog:archive_year", kwargs={"year": item.year})
-
-
-class ArchiveMonthSitemap(SiteUrlSitemap):
-    changefreq = "monthly"
-    priority = 0.3
-
-    def items(self):
-        return archive_months()
-
-    def location(self, item):
-        return reverse(
-            "blog:archive_month", kwargs={"year": item.month.year, "month": item.month.month}
-        )
+    def location(self, path):
+        return path
 
 
-SITEMAPS = {
-    "posts": PostSitemap,
-    "labels": LabelSitemap,
-    "archive-years": ArchiveYearSitemap,
-    "archive": ArchiveMonthSitemap,
-}
+SITEMAPS = {"posts": PostSitemap, "labels": LabelSitemap, "archive": ArchiveSitemap}
