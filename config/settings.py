@@ -126,7 +126,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (CONN_MAX_AGE) as for PostgreSQL: opening one and running the
+    # pragmas below on every request would cost more than a cached page does.
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction starts, so two writers
         # queue on the busy timeout instead of failing with "database is locked".
