@@ -11,6 +11,7 @@ Everything here is plain data; templates escape it, except the JSON-LD string, w
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,7 +51,31 @@ def author_name(user):
 
 
 def source_authors(post):
+    """The authors as written, one per semicolon-separated part (for display)."""
     return [name.strip() for name in post.source_authors.split(";") if name.strip()]
+
+
+_ET_AL = re.compile(r"(?:^|[\s,]+)et\.?\s+al\.?$", re.IGNORECASE)
+_GROUP_WORDS = re.compile(
+    r"\b(investigators|group|consortium|collaborat\w*|committee|study|trialists)\b",
+    re.IGNORECASE,
+)
+
+
+def citation_authors(post):
+    """The authors for reference managers: one name per semicolon-separated part.
+
+    "et al." is not an author: a part that is only "et al." is skipped and a trailing
+    "et al." is cut off ("Cole et al." -> "Cole"), so Zotero and Google Scholar never
+    import "et al." as a person.
+    """
+    names = (_ET_AL.sub("", name).strip(" ,") for name in source_authors(post))
+    return [name for name in names if name]
+
+
+def is_group_author(name):
+    """A collective author ("CARE-MS II investigators") rather than a person."""
+    return bool(_GROUP_WORDS.search(name))
 
 
 def registry_name(registration):
@@ -83,7 +108,7 @@ def highwire(post):
     tags = []
     if post.source_title:
         tags.append(("citation_title", post.source_title))
-    tags += [("citation_author", name) for name in source_authors(post)]
+    tags += [("citation_author", name) for name in citation_authors(post)]
     if post.source_journal:
         tags.append(("citation_journal_title", post.source_journal))
     if post.source_date:
@@ -131,9 +156,12 @@ def scholarly_article(post):
     if post.source_title:
         article["name"] = post.source_title
         article["headline"] = post.source_title
-    authors = source_authors(post)
+    authors = citation_authors(post)
     if authors:
-        article["author"] = [{"@type": "Person", "name": name} for name in authors]
+        article["author"] = [
+            {"@type": "Organization" if is_group_author(name) else "Person", "name": name}
+            for name in authors
+        ]
     if post.source_journal:
         article["isPartOf"] = {"@type": "Periodical", "name": post.source_journal}
     if post.source_date:

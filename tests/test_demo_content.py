@@ -164,3 +164,13 @@ def test_the_post_page_shows_the_labels(client, care_ms_ii):
 
     for label in LABELS:
         assert label in page.text
+
+
+def test_reference_managers_get_the_real_authors_while_the_body_keeps_the_source_verbatim(
+        client, care_ms_ii):
+    """The source's "Cole et al." (a typo for Coles) stays in the body as written; the
+    structured authors are the first author and the group, never "et al."."""
+    html = client.get(care_ms_ii.get_absolute_url()).content.decode()
+    authors = re.findall(r'<meta name="citation_author" content="([^"]*)">', html)
+    assert authors == ["Coles AJ", "CARE-MS II investigators"]
+    assert "Cole et al." in visible(care_ms_ii.body_html).text

@@ -53,7 +53,7 @@ def test_load_demo_publishes_the_care_ms_ii_post():
     assert post.doi == "10.1016/S0140-6736(12)61768-1"
     assert post.trial_registration == "NCT00548405"
     assert post.source_journal == "The Lancet"
-    assert post.source_authors == "Cole et al."
+    assert post.source_authors == "Coles AJ; CARE-MS II investigators"
     assert post.source_date.isoformat() == "2012-11-01"
     assert post.source_title == (
         "Alemtuzumab for patients with relapsing multiple sclerosis after disease-modifying "

@@ -211,6 +211,34 @@ def test_machine_readable_dates_have_no_microseconds(client, an_author):
     assert MACHINE_DATETIME.fullmatch(data["dateModified"])
 
 
+@pytest.mark.parametrize(("written", "authors"), [
+    ("Coles AJ; CARE-MS II investigators", ["Coles AJ", "CARE-MS II investigators"]),
+    ("Cole et al.", ["Cole"]),
+    ("Coles AJ, et al", ["Coles AJ"]),
+    ("Coles AJ; Twyman CL; et al.", ["Coles AJ", "Twyman CL"]),
+    ("et al.", []),
+    (" ; ;ET AL ", []),
+    ("Bennet al.; Petal A", ["Bennet al.", "Petal A"]),
+])
+def test_one_citation_author_per_name_and_never_et_al(client, an_author, written, authors):
+    post = make_post(author=an_author, source_title="A trial", source_authors=written)
+    head = parse_head(client.get(post.get_absolute_url()))
+    assert head.meta_values("citation_author") == authors
+    (block,) = [t for a, t in head.scripts if a.get("type") == "application/ld+json"]
+    assert [a["name"] for a in json.loads(block)["citation"].get("author", [])] == authors
+
+
+def test_a_group_author_is_an_organisation_in_json_ld(client, an_author):
+    post = make_post(author=an_author, source_title="A trial",
+                     source_authors="Coles AJ; CARE-MS II investigators")
+    head = parse_head(client.get(post.get_absolute_url()))
+    (block,) = [t for a, t in head.scripts if a.get("type") == "application/ld+json"]
+    assert json.loads(block)["citation"]["author"] == [
+        {"@type": "Person", "name": "Coles AJ"},
+        {"@type": "Organization", "name": "CARE-MS II investigators"},
+    ]
+
+
 def test_json_ld_is_a_blog_posting_citing_the_article_about_the_trial(client, care_ms, site_url):
     head = parse_head(client.get(care_ms.get_absolute_url()))
     blocks = [text for attrs, text in head.scripts if attrs.get("type") == "application/ld+json"]
