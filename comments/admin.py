@@ -1,12 +1,23 @@
-"""The moderation queue. Every status change goes through comments.services."""
+"""The moderation queue. Every status change goes through comments.services.
+
+Moderators change a comment's status and nothing else: what a commenter wrote (and where
+it was sent from) is read-only, and comments are never deleted in bulk (a comment's
+replies go with it; rejected and spam comments are kept instead). Who may see and
+moderate which comments is decided by roles.policy: Authors only those on their own posts,
+so a hand-made request for another author's comment is refused like a missing button.
+"""
 
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin import helpers
+from django.contrib.admin.options import csrf_protect_m
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from comments import services
 from comments.models import Comment
+from roles import policy
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -44,30 +55,61 @@ class StatusFilter(admin.SimpleListFilter):
 class CommentAdmin(admin.ModelAdmin):
     list_display = ("excerpt", "name", "email", "post", "status", "created_at", "ip_address")
     list_display_links = ("excerpt",)
-    list_filter = (StatusFilter, "post")
+    # Only the posts whose comments the user may see: a title can name an unannounced trial.
+    list_filter = (StatusFilter, ("post", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("post",)
     search_fields = ("name", "email", "body")
     date_hierarchy = "created_at"
     list_per_page = 50
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["approve", "reject", "mark_spam", "hold"]
     fields = (
         "post", "parent_link", "status", "status_reason", "moderated_by", "moderated_at",
         "name", "email", "website", "body", "competing_interests", "is_post_author",
         "public_link", "ip_address", "user_agent", "created_at",
     )
-    readonly_fields = (
-        "post", "parent_link", "status", "status_reason", "moderated_by", "moderated_at",
-        "is_post_author", "public_link", "ip_address", "user_agent", "created_at",
-    )
+    # Everything: the commenter's words are theirs, and the status changes only through
+    # the actions and the page's buttons (comments.services).
+    readonly_fields = fields
 
     def get_ordering(self, request):
         # The queue reads oldest first; everything else newest first.
         status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.HELD
         return ("created_at", "pk") if status == Comment.Status.HELD else ("-created_at", "-pk")
 
+    def get_queryset(self, request):
+        comments = super().get_queryset(request).select_related("post")
+        return policy.comments_visible_to(request.user, comments)
+
     def has_add_permission(self, request):
         return False  # comments come from readers, through the site's form
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or policy.can_view_comment(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or policy.can_moderate_comment(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        """Only a superuser, one comment at a time from its own page (its replies go too)."""
+        return obj is not None and request.user.is_active and request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        post_id = obj.post_id
+        super().delete_model(request, obj)
+        services.post_recount_comments(post_id=post_id)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Nothing on the page is editable: the moderation buttons replace "Save".
+        context.update(show_save=False, show_save_and_continue=False,
+                       show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="comment")
     def excerpt(self, obj):
@@ -88,14 +130,42 @@ class CommentAdmin(admin.ModelAdmin):
         url = obj.get_absolute_url()
         return format_html('<a href="{}">{}</a>', url, url)
 
-    def _moderate(self, request, comments, service, done):
-        count = 0
-        for comment in comments:
+    def _moderate(self, request, queryset, service, done):
+        """Moderate the selected comments the user may moderate; refuse the rest by count
+        (naming a comment on another author's post would show what they may not see)."""
+        allowed = list(policy.comments_moderated_by(request.user, queryset))
+        for comment in allowed:
             service(comment=comment, moderator=request.user)
-            count += 1
-        self.message_user(
-            request, f"{count} comment{'s' if count != 1 else ''} {done}.", messages.SUCCESS
-        )
+        refused = self._refused_count(request, queryset, allowed)
+        if refused:
+            noun, them = ("comment was", "it") if refused == 1 else ("comments were", "them")
+            self.message_user(
+                request,
+                f"{refused} selected {noun} not {done}: you may not moderate {them}.",
+                messages.ERROR,
+            )
+        if allowed or not refused:
+            count = len(allowed)
+            self.message_user(
+                request, f"{count} comment{'s' if count != 1 else ''} {done}.", messages.SUCCESS
+            )
+
+    def response_action(self, request, queryset):
+        """A forged selection such as ``abc`` would make Django's own ``pk__in`` lookup raise
+        (a 500): ids that are not whole numbers are dropped before it runs."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        usable = [value for value in selected if value.isascii() and value.isdigit()]
+        if len(usable) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
+        return super().response_action(request, queryset)
+
+    @staticmethod
+    def _refused_count(request, queryset, allowed):
+        if request.POST.get("select_across") == "1":
+            return queryset.count() - len(allowed)
+        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        return len(selected - {str(comment.pk) for comment in allowed})
 
     @admin.action(description="Approve the selected comments", permissions=["change"])
     def approve(self, request, queryset):
@@ -122,11 +192,23 @@ class CommentAdmin(admin.ModelAdmin):
         "Back to held": (services.comment_hold, "put back in the queue"),
     }
 
-    def response_change(self, request, obj):
-        """The change page's moderation buttons: the same services as the actions."""
-        button = self.BUTTONS.get(request.POST.get("_moderate", ""))
-        if button is None:
-            return super().response_change(request, obj)
-        service, done = button
-        self._moderate(request, [obj], service, done)
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The change page's moderation buttons: the same services as the actions, and
+        nothing else saved (there is nothing editable to save)."""
+        if request.method == "POST" and object_id is not None and "_moderate" in request.POST:
+            return self._moderate_one(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _moderate_one(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        button = self.BUTTONS.get(request.POST["_moderate"])
+        if button is not None:
+            service, done = button
+            service(comment=obj, moderator=request.user)
+            self.message_user(request, f"1 comment {done}.", messages.SUCCESS)
         return HttpResponseRedirect(request.path)

@@ -1,16 +1,21 @@
-"""Who may do what with posts: the roles' rules, one small function each.
+"""Who may do what with posts and their comments: the roles' rules, one small function each.
 
-Model permissions (from the groups made by roles/migrations/0001_groups.py) say what kind
-of thing a user may do; these functions add whose posts they may do it to:
+Model permissions (from the groups made by the roles migrations) say what kind of thing a
+user may do; these functions add whose posts (and whose posts' comments) they may do it to:
 
 - Authors write and publish their own posts only, and see only those in the admin;
 - Editors see, edit, publish and delete every post;
 - Moderators see every post (to judge the comments on it) but edit none;
 - superusers may do everything.
 
-A user with post permissions but none of these roles is treated like an Author: own
-posts only. The admin (blog/admin.py) applies these in its querysets and its permission
-checks, so a hand-made request is refused as surely as a missing button.
+Comments: Moderators (and superusers) moderate every comment; Editors read every comment
+but moderate none; Authors read and moderate the comments on their own posts only (the
+moderation email goes to the post's author).
+
+A user with post or comment permissions but none of these roles is treated like an
+Author: own posts only. The admin (blog/admin.py, comments/admin.py) applies these in its
+querysets and its permission checks, so a hand-made request is refused as surely as a
+missing button.
 """
 
 AUTHORS = "Authors"
@@ -77,3 +82,50 @@ def posts_editable_by(user, queryset):
     if is_editor(user):
         return queryset
     return queryset.filter(author_id=user.pk)
+
+
+# --- comments ---------------------------------------------------------------------------
+
+
+def sees_every_comment(user):
+    """Moderators and Editors read every comment; everyone else those on their own posts."""
+    return is_moderator(user) or is_editor(user)
+
+
+def _may_view_comments(user):
+    return user.has_perm("comments.view_comment") or user.has_perm("comments.change_comment")
+
+
+def _on_own_post(user, comment):
+    return comment.post.author_id is not None and comment.post.author_id == user.pk
+
+
+def can_view_comment(user, comment):
+    if not _may_view_comments(user):
+        return False
+    return sees_every_comment(user) or _on_own_post(user, comment)
+
+
+def can_moderate_comment(user, comment):
+    """Approve, reject, mark as spam or hold ``comment``."""
+    return user.has_perm("comments.change_comment") and (
+        is_moderator(user) or _on_own_post(user, comment)
+    )
+
+
+def comments_visible_to(user, queryset):
+    """The comments of ``queryset`` the user may open in the admin."""
+    if not _may_view_comments(user):
+        return queryset.none()
+    if sees_every_comment(user):
+        return queryset
+    return queryset.filter(post__author_id=user.pk)
+
+
+def comments_moderated_by(user, queryset):
+    """The comments of ``queryset`` the user may moderate."""
+    if not user.has_perm("comments.change_comment"):
+        return queryset.none()
+    if is_moderator(user):
+        return queryset
+    return queryset.filter(post__author_id=user.pk)

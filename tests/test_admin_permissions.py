@@ -448,8 +448,175 @@ def test_a_moderator_cannot_add_publish_or_delete_posts(client, mo, otto_s_draft
     assert snapshot(otto_s_draft) == before
 
 
-def test_an_author_has_no_comment_queue(client, ann, a_held_comment):
-    response = logged_in(client, ann).get(COMMENTS_URL)
+# --- Authors and the comments on their posts ---------------------------------------------
 
+
+def comment_change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def comment_snapshot(comment):
+    fresh = Comment.objects.get(pk=comment.pk)
+    return (fresh.status, fresh.moderated_by_id, fresh.moderated_at, fresh.body, fresh.name)
+
+
+@pytest.fixture
+def held_on_ann_s(ann_s):
+    return Comment.objects.create(
+        post=ann_s, name="Reader", email="reader@example.org", body="What was the dropout?"
+    )
+
+
+def test_an_author_follows_the_moderation_email_and_approves_a_comment_on_their_post(
+    client, ann, held_on_ann_s
+):
+    logged_in(client, ann)
+
+    page = client.get(comment_change_url(held_on_ann_s)).content.decode()
+    response = client.post(
+        comment_change_url(held_on_ann_s), {"_moderate": "Approve"}, follow=True
+    )
+
+    assert "What was the dropout?" in page
+    assert 'name="_moderate" value="Approve"' in page
+    assert "1 comment approved." in messages_in(response)
+    held_on_ann_s.refresh_from_db()
+    assert held_on_ann_s.status == Comment.Status.APPROVED
+    assert held_on_ann_s.moderated_by == ann
+    assert Post.objects.get(pk=held_on_ann_s.post_id).comment_count == 1
+
+
+def test_an_author_s_queue_and_count_hold_only_the_comments_on_their_posts(
+    client, ann, held_on_ann_s, a_held_comment
+):
+    logged_in(client, ann)
+
+    queue = client.get(COMMENTS_URL)
+    index = client.get(reverse("admin:index")).content.decode()
+
+    assert list(queue.context["cl"].result_list) == [held_on_ann_s]
+    page = queue.content.decode()
+    assert "Is this trial blinded?" not in page
+    assert "Otto&#x27;s write-up" not in page, "the post filter named another's post"
+    assert "<strong>1</strong> comment waiting for moderation" in index
+
+
+def test_an_author_cannot_open_a_comment_on_another_author_s_post(client, ann, a_held_comment):
+    logged_in(client, ann)
+
+    for url in (
+        comment_change_url(a_held_comment),
+        reverse("admin:comments_comment_history", args=[a_held_comment.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("admin:index")
+    assert "Is this trial blinded?" not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.parametrize("button", ["Approve", "Reject", "Mark as spam"])
+def test_an_author_s_hand_made_moderation_of_another_s_comment_changes_nothing(
+    client, ann, a_held_comment, button
+):
+    before = comment_snapshot(a_held_comment)
+
+    response = logged_in(client, ann).post(
+        comment_change_url(a_held_comment), {"_moderate": button}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert comment_snapshot(a_held_comment) == before
+
+
+def test_an_author_s_bulk_approval_skips_another_s_comment_and_says_so(
+    client, ann, held_on_ann_s, a_held_comment
+):
+    before = comment_snapshot(a_held_comment)
+
+    response = logged_in(client, ann).post(
+        COMMENTS_URL,
+        {"action": "approve", "_selected_action": [held_on_ann_s.pk, a_held_comment.pk]},
+        follow=True,
+    )
+
+    notices = messages_in(response)
+    assert "1 selected comment was not approved: you may not moderate it." in notices
+    assert "1 comment approved." in notices
+    assert not any("blinded" in notice or "Otto" in notice for notice in notices)
+    assert comment_snapshot(a_held_comment) == before
+    held_on_ann_s.refresh_from_db()
+    assert held_on_ann_s.status == Comment.Status.APPROVED
+
+
+def test_an_author_selecting_only_another_s_comment_is_refused(client, ann, a_held_comment):
+    before = comment_snapshot(a_held_comment)
+
+    response = logged_in(client, ann).post(
+        COMMENTS_URL + "?status__exact=all",
+        {"action": "mark_spam", "_selected_action": [a_held_comment.pk, "999999"]},
+        follow=True,
+    )
+
+    assert messages_in(response) == [
+        "2 selected comments were not marked as spam: you may not moderate them."
+    ]
+    assert comment_snapshot(a_held_comment) == before
+
+
+def test_an_editor_who_writes_reads_every_comment_but_moderates_only_their_own(
+    client, eddie, a_held_comment
+):
+    own = make_post(author=eddie, title="Eddie's write-up")
+    held_on_own = Comment.objects.create(
+        post=own, name="Reader", email="r@example.org", body="On Eddie's post."
+    )
+    eddie.groups.add(Group.objects.get(name="Authors"))
+    logged_in(client, eddie)
+    before = comment_snapshot(a_held_comment)
+
+    page = client.get(comment_change_url(a_held_comment)).content.decode()
+    button = client.post(comment_change_url(a_held_comment), {"_moderate": "Approve"})
+    bulk = client.post(
+        COMMENTS_URL,
+        {"action": "approve", "_selected_action": [a_held_comment.pk, held_on_own.pk]},
+        follow=True,
+    )
+
+    assert "Is this trial blinded?" in page
+    assert 'name="_moderate"' not in page
+    assert button.status_code == 403
+    assert "1 selected comment was not approved: you may not moderate it." in messages_in(bulk)
+    assert comment_snapshot(a_held_comment) == before
+    held_on_own.refresh_from_db()
+    assert held_on_own.status == Comment.Status.APPROVED
+
+
+def test_an_author_cannot_delete_a_comment_even_on_their_own_post(client, ann, held_on_ann_s):
+    logged_in(client, ann)
+
+    page = client.get(comment_change_url(held_on_ann_s)).content.decode()
+    response = client.post(
+        reverse("admin:comments_comment_delete", args=[held_on_ann_s.pk]), {"post": "yes"}
+    )
+
+    assert "deletelink" not in page
     assert response.status_code == 403
-    assert "Is this trial blinded?" not in response.content.decode()
+    assert Comment.objects.filter(pk=held_on_ann_s.pk).exists()
+
+
+def test_an_author_s_comment_queue_query_count_does_not_grow_with_comments(
+    client, ann, otto, django_assert_max_num_queries
+):
+    """Session, user, permissions (two), roles (one), the post filter's posts, two counts,
+    the page of comments with their posts, the date range and its days: 11, room for one."""
+    for i in range(15):
+        for author in (ann, otto):
+            post = make_post(author=author, title=f"{author.username} {i}")
+            Comment.objects.create(post=post, name="R", email="r@example.org", body=f"c{i}")
+    logged_in(client, ann)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(COMMENTS_URL)
+
+    assert len(response.context["cl"].result_list) == 15

@@ -92,21 +92,106 @@ def test_back_to_held_undoes_a_mistake_and_recounts(moderator_client, a_post):
     assert LogEntry.objects.filter(object_id=str(comment.pk)).count() == 2
 
 
+COMMENTER_FIELDS = ("name", "email", "website", "body", "competing_interests", "post",
+                    "parent", "ip_address", "user_agent")
+
+
+def change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def record(comment):
+    """What a commenter sent, and where from: staff never rewrite it."""
+    fresh = Comment.objects.get(pk=comment.pk)
+    return {name: getattr(fresh, name) for name in (*COMMENTER_FIELDS, "body_html")}
+
+
+FORGED = {"name": "Staff Rewrite", "email": "x@example.org", "website": "https://evil.example",
+          "body": "Edited *text*", "competing_interests": "Rewritten", "ip_address": "10.0.0.1",
+          "user_agent": "Forged", "status": "approved"}
+
+
 def test_change_page_shows_the_record_read_only_and_moderates(moderator_client, a_superuser,
                                                               a_post):
-    comment = make_comment(a_post, status=Status.HELD, ip_address="192.0.2.7")
-    url = reverse("admin:comments_comment_change", args=[comment.pk])
-    html = moderator_client.get(url).content.decode()
-    assert "Moderated by" in html and "192.0.2.7" in html
-    assert 'name="status"' not in html and 'name="moderated_by"' not in html
-    data = {"name": "Ann Reader", "email": "ann@example.org", "website": "",
-            "body": "Edited *text*", "competing_interests": "None declared",
-            "_moderate": "Approve"}
-    response = moderator_client.post(url, data)
+    comment = make_comment(a_post, status=Status.HELD, ip_address="192.0.2.7",
+                           website="https://ann.example")
+    before = record(comment)
+    html = moderator_client.get(change_url(comment)).content.decode()
+    assert "Moderated by" in html and "192.0.2.7" in html and "A comment." in html
+    for name in (*COMMENTER_FIELDS, "status", "moderated_by"):
+        assert f'name="{name}"' not in html, name
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert 'name="_moderate" value="Approve"' in html
+    response = moderator_client.post(
+        change_url(comment), {**FORGED, "post": a_post.pk, "_moderate": "Approve"})
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED and comment.moderated_by == a_superuser
-    assert comment.body_html.strip() == "<p>Edited <em>text</em></p>"
+    assert record(comment) == before
+
+
+@pytest.mark.parametrize("button", ["_save", "_continue"])
+def test_a_forged_save_rewrites_nothing(moderator_client, a_post, button):
+    other = make_post(author=a_post.author, title="Other")
+    parent = make_comment(a_post)
+    comment = make_comment(a_post, parent=parent, status=Status.HELD, ip_address="192.0.2.7")
+    before = record(comment)
+    moderator_client.post(change_url(comment), {
+        **FORGED, "post": other.pk, "parent": "", button: "Save"})
+    assert record(comment) == before
+    assert Comment.objects.get(pk=comment.pk).status == Status.HELD
+
+
+def test_no_bulk_delete_for_anyone(moderator_client, a_post):
+    comment = make_comment(a_post, status=Status.SPAM)
+    changelist = moderator_client.get(reverse(CHANGELIST) + "?status__exact=all")
+    response = moderator_client.post(
+        reverse(CHANGELIST) + "?status__exact=all",
+        {"action": "delete_selected", "_selected_action": [comment.pk], "post": "yes"})
+    assert "delete_selected" not in changelist.content.decode()
+    assert response.status_code == 302  # "No action selected": back to the list
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.fixture
+def a_moderator(db):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import make_user
+    moderator = make_user(username="mo", staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    return moderator
+
+
+def test_a_moderator_cannot_delete_a_comment_even_with_the_permission_by_hand(
+        client, a_moderator, a_post):
+    from django.contrib.auth.models import Permission
+    a_moderator.user_permissions.add(Permission.objects.get(codename="delete_comment"))
+    comment = make_comment(a_post, status=Status.SPAM)
+    client.force_login(a_moderator)
+    page = client.get(change_url(comment)).content.decode()
+    response = client.post(reverse("admin:comments_comment_delete", args=[comment.pk]),
+                           {"post": "yes"})
+    assert "deletelink" not in page
+    assert response.status_code == 403
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_superuser_may_delete_one_comment_from_its_page_and_the_count_follows(
+        moderator_client, a_post):
+    comment = make_comment(a_post, status=Status.APPROVED, body="Delete me.")
+    reply = make_comment(a_post, parent=comment, status=Status.APPROVED, body="And my reply.")
+    kept = make_comment(a_post, status=Status.APPROVED)
+    Post.objects.filter(pk=a_post.pk).update(comment_count=3)
+    delete_url = reverse("admin:comments_comment_delete", args=[comment.pk])
+    assert "deletelink" in moderator_client.get(change_url(comment)).content.decode()
+    confirm = moderator_client.get(delete_url).content.decode()
+    assert f"Comment {reply.pk} by" in confirm  # the replies that go with it are listed
+    response = moderator_client.post(delete_url, {"post": "yes"})
+    assert response.status_code == 302
+    assert list(Comment.objects.all()) == [kept]
+    assert not Comment.objects.filter(pk=reply.pk).exists()
+    assert Post.objects.get(pk=a_post.pk).comment_count == 1
 
 
 def test_comments_cannot_be_added_in_the_admin(moderator_client):
@@ -124,6 +209,17 @@ def test_waiting_count_on_the_admin_index_and_the_post_page(moderator_client, a_
     html = change.content.decode()
     assert "<strong>2</strong> comments waiting</a>" in html
     assert f"?post__id__exact={a_post.pk}&amp;status__exact=held" in html
+
+
+def test_a_forged_selection_of_junk_ids_is_harmless(moderator_client, a_post):
+    comment = make_comment(a_post, status=Status.HELD)
+    response = moderator_client.post(reverse(CHANGELIST), {
+        "action": "approve", "_selected_action": [comment.pk, "abc", "1.5", "\u0661", ""]},
+        follow=True)
+    assert response.status_code == 200
+    assert "1 comment approved." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
 
 
 def test_moderating_needs_permission(client, a_post):

@@ -9,12 +9,16 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import connection
 
 from blog.models import Post
+from comments.models import Comment
 from roles import policy
 from tests.factories import make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
 groups_migration = importlib.import_module("roles.migrations.0001_groups")
+authors_comments_migration = importlib.import_module(
+    "roles.migrations.0002_authors_moderate_own_comments"
+)
 # The migration's functions use only the schema editor's connection (and SQLite cannot
 # open a real schema editor inside the test's transaction).
 SCHEMA_EDITOR = SimpleNamespace(connection=connection)
@@ -25,6 +29,7 @@ EXPECTED = {
         "blog.add_disclosure", "blog.change_disclosure", "blog.delete_disclosure",
         "blog.view_disclosure",
         "taggit.add_tag", "taggit.view_tag",
+        "comments.change_comment", "comments.view_comment",
     },
     "Editors": {
         "blog.add_post", "blog.change_post", "blog.delete_post", "blog.view_post",
@@ -75,19 +80,38 @@ def test_no_permission_is_duplicated():
     assert len(rows) == len(set(rows))
 
 
-def test_running_it_again_restores_exactly_the_expected_sets():
+def run_the_migrations_again():
+    groups_migration.create_groups(django_apps, SCHEMA_EDITOR)
+    authors_comments_migration.grant_comment_moderation(django_apps, SCHEMA_EDITOR)
+
+
+def test_running_them_again_restores_exactly_the_expected_sets():
     editors = Group.objects.get(name="Editors")
     editors.permissions.add(Permission.objects.get(codename="delete_comment"))
     Group.objects.get(name="Moderators").permissions.clear()
+    Group.objects.get(name="Authors").permissions.clear()
 
-    groups_migration.create_groups(django_apps, SCHEMA_EDITOR)
+    run_the_migrations_again()
+    run_the_migrations_again()
 
     assert Group.objects.filter(name__in=EXPECTED).count() == 3
     for name, expected in EXPECTED.items():
         assert codenames(Group.objects.get(name=name)) == expected
 
 
-def test_reversing_it_removes_the_groups_and_nothing_else():
+def test_reversing_0002_takes_from_authors_only_the_comment_permissions():
+    permissions = Permission.objects.count()
+
+    authors_comments_migration.revoke_comment_moderation(django_apps, SCHEMA_EDITOR)
+
+    authors = codenames(Group.objects.get(name="Authors"))
+    assert authors == EXPECTED["Authors"] - {"comments.change_comment", "comments.view_comment"}
+    for name in ("Editors", "Moderators"):
+        assert codenames(Group.objects.get(name=name)) == EXPECTED[name]
+    assert Permission.objects.count() == permissions
+
+
+def test_reversing_0001_removes_the_groups_and_nothing_else():
     other = Group.objects.create(name="Readers")
     permissions = Permission.objects.count()
 
@@ -102,7 +126,8 @@ def test_a_member_gets_the_group_s_permissions():
 
     assert author.has_perm("blog.change_post")
     assert not author.has_perm("blog.delete_post")
-    assert not author.has_perm("comments.change_comment")
+    assert author.has_perm("comments.change_comment")  # narrowed to own posts by the policy
+    assert not author.has_perm("comments.delete_comment")
 
 
 # --- the policy -------------------------------------------------------------------------
@@ -205,6 +230,71 @@ def test_an_author_who_also_moderates_sees_every_post_but_edits_only_their_own(
     assert policy.can_edit_post(author, ann_s)
 
 
+@pytest.fixture
+def comment_on_each(own_and_other):
+    ann_s, otto_s = own_and_other
+    return tuple(
+        Comment.objects.create(post=post, name="Reader", email="r@example.org", body="Hm.")
+        for post in (ann_s, otto_s)
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [
+        ("author", True, False),
+        ("editor", True, True),
+        ("moderator", True, True),
+        ("superuser", True, True),
+        ("staff", False, False),
+    ],
+)
+def test_who_may_see_which_comment_in_the_admin(people, comment_on_each, who, own, other):
+    on_ann_s, on_otto_s = comment_on_each
+    user = people[who]
+
+    assert policy.can_view_comment(user, on_ann_s) is own
+    assert policy.can_view_comment(user, on_otto_s) is other
+    assert set(policy.comments_visible_to(user, Comment.objects.all())) == {
+        comment for comment, allowed in ((on_ann_s, own), (on_otto_s, other)) if allowed
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [
+        ("author", True, False),
+        ("editor", False, False),
+        ("moderator", True, True),
+        ("superuser", True, True),
+        ("staff", False, False),
+    ],
+)
+def test_who_may_moderate_which_comment(people, comment_on_each, who, own, other):
+    """Authors moderate the comments on their own posts (the moderation email is theirs)."""
+    on_ann_s, on_otto_s = comment_on_each
+    user = people[who]
+
+    assert policy.can_moderate_comment(user, on_ann_s) is own
+    assert policy.can_moderate_comment(user, on_otto_s) is other
+    assert set(policy.comments_moderated_by(user, Comment.objects.all())) == {
+        comment for comment, allowed in ((on_ann_s, own), (on_otto_s, other)) if allowed
+    }
+
+
+def test_an_editor_who_also_writes_as_an_author_moderates_only_their_own_posts_comments(
+    people, comment_on_each
+):
+    on_ann_s, on_otto_s = comment_on_each
+    author = people["author"]
+    author.groups.add(Group.objects.get(name="Editors"))
+    author = type(author).objects.get(pk=author.pk)
+
+    assert policy.can_view_comment(author, on_otto_s)
+    assert not policy.can_moderate_comment(author, on_otto_s)
+    assert policy.can_moderate_comment(author, on_ann_s)
+
+
 def test_inactive_and_anonymous_users_may_do_nothing(people, own_and_other):
     ann_s, _ = own_and_other
     editor = people["editor"]
@@ -218,6 +308,8 @@ def test_inactive_and_anonymous_users_may_do_nothing(people, own_and_other):
         assert not policy.can_view_post(user, ann_s)
         assert not policy.posts_visible_to(user, Post.objects.all()).exists()
         assert not policy.posts_editable_by(user, Post.objects.all()).exists()
+        assert not policy.comments_visible_to(user, Comment.objects.all()).exists()
+        assert not policy.comments_moderated_by(user, Comment.objects.all()).exists()
 
 
 def test_a_group_merely_named_like_a_role_by_case_gives_nothing(people, own_and_other):

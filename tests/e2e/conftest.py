@@ -224,8 +224,13 @@ def restore_role_groups():
     """The roles' groups come from a data migration. The live server needs transactional
     tests, whose teardown empties every table, data migrations' rows included; the
     migration's own function puts the groups back."""
+    schema_editor = SimpleNamespace(connection=connection)
     groups_migration = importlib.import_module("roles.migrations.0001_groups")
-    groups_migration.create_groups(django_apps, SimpleNamespace(connection=connection))
+    groups_migration.create_groups(django_apps, schema_editor)
+    authors_comments = importlib.import_module(
+        "roles.migrations.0002_authors_moderate_own_comments"
+    )
+    authors_comments.grant_comment_moderation(django_apps, schema_editor)
 
 
 @pytest.fixture(scope="module", autouse=True)
