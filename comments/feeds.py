@@ -90,7 +90,7 @@ class PostCommentsFeed(_CommentFeed):
 
     def items(self, post):
         items = list(
-            Comment.objects.approved().for_post(post).order_by("-created_at", "-pk")[:FEED_SIZE]
+            Comment.objects.visible().for_post(post).order_by("-created_at", "-pk")[:FEED_SIZE]
         )
         for item in items:
             item.post = post  # already loaded: no query per item

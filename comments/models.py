@@ -6,8 +6,8 @@ its own zero-padded id, so ``order_by("thread_path")`` lists a whole thread in o
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Lower
+from django.db.models import Exists, F, OuterRef, Value
+from django.db.models.functions import Lower, StrIndex
 from django.urls import reverse
 
 from blog import markup
@@ -34,9 +34,27 @@ class CommentQuerySet(models.QuerySet):
     def in_thread_order(self):
         return self.order_by("thread_path")
 
+    def visible(self):
+        """Approved comments with no hidden ancestor: what readers see and what is counted.
+
+        Replies are refused under a comment that is not approved, but a comment approved
+        and replied to can be rejected later: its replies then go with it, or they would
+        read as answers to the wrong comment. (comments.rendering applies the same rule
+        while it walks the thread, to keep the post page at one query.)
+        """
+        hidden_ancestors = (
+            Comment.objects.filter(post_id=OuterRef("post_id"))
+            .exclude(status=Comment.Status.APPROVED)
+            .exclude(thread_path="")
+            # The descendant's path starts with the ancestor's path.
+            .annotate(at=StrIndex(OuterRef("thread_path"), F("thread_path")))
+            .filter(at=1)
+        )
+        return self.approved().exclude(Exists(hidden_ancestors))
+
     def public(self):
-        """Approved comments on published posts: what feeds and pages may show."""
-        return self.approved().filter(post__in=Post.objects.published())
+        """Visible comments on published posts: what feeds and pages may show."""
+        return self.visible().filter(post__in=Post.objects.published())
 
 
 class Comment(models.Model):

@@ -86,9 +86,9 @@ def _is_duplicate(comment):
 
 
 def post_recount_comments(*, post_id):
-    """Set Post.comment_count to the number of approved comments, in one UPDATE."""
+    """Set Post.comment_count to the number of visible comments, in one UPDATE."""
     approved = (
-        Comment.objects.approved()
+        Comment.objects.visible()
         .filter(post=OuterRef("pk"))
         .order_by()
         .values("post")

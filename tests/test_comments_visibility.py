@@ -1,0 +1,54 @@
+"""One visibility rule: a reply under a comment rejected later is hidden, uncounted and
+absent from the feeds, like its parent; approving the parent again brings it all back."""
+
+import feedparser
+import pytest
+
+from comments.models import Comment
+from comments.services import comment_approve, comment_reject
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def thread(a_post):
+    moderator = make_user(staff=True)
+
+    def approved(body, parent=None):
+        comment = Comment.objects.create(
+            post=a_post, parent=parent, name="Reader", email="r@example.org", body=body
+        )
+        comment_approve(comment=comment, moderator=moderator)
+        return comment
+
+    top = approved("The top comment")
+    reply = approved("A reply to the top", parent=top)
+    approved("A reply to the reply", parent=reply)
+    other = approved("Another thread")
+    return moderator, top, reply, other
+
+
+def test_rejecting_a_replied_comment_hides_its_replies_everywhere(client, a_post, thread):
+    moderator, top, reply, other = thread
+    a_post.refresh_from_db()
+    assert a_post.comment_count == 4
+    comment_reject(comment=reply, moderator=moderator)
+
+    a_post.refresh_from_db()
+    assert a_post.comment_count == 2
+    assert set(Comment.objects.visible()) == {top, other}
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert "The top comment" in page and "Another thread" in page
+    assert "A reply to the top" not in page and "A reply to the reply" not in page
+    assert "2 comments" in client.get("/").content.decode()
+    for url in (f"/comments/feeds/post/{a_post.pk}/", "/comments/feeds/latest/"):
+        feed = feedparser.parse(client.get(url).content)
+        bodies = " ".join(entry.summary for entry in feed.entries)
+        assert "The top comment" in bodies
+        assert "A reply to the" not in bodies, url
+
+    comment_approve(comment=reply, moderator=moderator)
+    a_post.refresh_from_db()
+    assert a_post.comment_count == 4
+    assert "A reply to the reply" in client.get(a_post.get_absolute_url()).content.decode()
