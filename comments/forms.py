@@ -44,13 +44,19 @@ def _single_line(value):
     return " ".join(value.split())
 
 
+class WebURLField(forms.URLField):
+    """A web address: http or https only (no ftp:, javascript:, data:). Its one validator
+    replaces URLField's own, so a bad address gets one message, not one per validator."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.ModelForm):
-    website = forms.URLField(
+    website = WebURLField(
         label="Website (optional)",
         required=False,
         max_length=200,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -7,7 +7,7 @@ from django.core import signing
 
 from comments.forms import RESUBMIT, TOKEN_SALT, CommentForm, make_token
 from tests.factories import make_post
-from tests.test_comments_support import form_data
+from tests.test_comments_support import form_data, post_url
 
 
 def bound(post, **overrides):
@@ -84,10 +84,27 @@ def test_whitespace_only_comment_is_refused(a_post):
 
 
 @pytest.mark.parametrize("website", ["javascript:alert(1)", "data:text/html,x", "ftp://x.example",
-                                     "http://", "not a url"])
-def test_website_must_be_http(a_post, website):
+                                     "ftps://x.example", "http://", "not a url",
+                                     "JavaScript:alert(1)", "https://exa mple.org"])
+def test_website_must_be_http_with_one_clear_message(a_post, website):
     form = bound(a_post, website=website)
-    assert not form.is_valid() and "website" in form.errors
+    assert not form.is_valid()
+    assert form.errors["website"] == ["Enter a valid URL."]
+
+
+@pytest.mark.parametrize("website", ["https://example.org/path?q=1", "http://example.org"])
+def test_an_http_or_https_website_is_kept(a_post, website):
+    form = bound(a_post, website=website)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["website"] == website
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "http://", "not a url"])
+def test_the_page_says_enter_a_valid_url_once(client, a_post, website):
+    response = client.post(post_url(a_post), form_data(a_post, website=website))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count("Enter a valid URL.") == 1
 
 
 def test_website_without_scheme_gets_https(a_post):
