@@ -48,7 +48,7 @@ def comment_html(comment, *, tz, page_url=""):
         f'{AUTHOR_BADGE if comment.is_post_author else ""} '
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a> "
-        f'<a href="{page_url}?replyto={pk}#comment-form">Reply</a></p>'
+        f'<a href="{page_url}?replyto={pk}#respond">Reply</a></p>'
         f"{comment.body_html}"
         f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
     )

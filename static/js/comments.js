@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var wrap = document.getElementById("comment-form");
+  var wrap = document.getElementById("respond");
   if (!wrap || !document.querySelector) { return; }
   var form = wrap.querySelector("form.comment-form");
   var parentInput = wrap.querySelector("input.comment-parent-input");
@@ -35,7 +35,7 @@
       p.className = "comment-cancel";
       cancel = document.createElement("a");
       cancel.className = "comment-cancel-reply";
-      cancel.href = "#comment-form";
+      cancel.href = "#respond";
       cancel.textContent = "Cancel reply";
       p.appendChild(cancel);
       heading.parentNode.insertBefore(p, heading.nextSibling);
@@ -61,18 +61,25 @@
   }
 
   /* A reply link is the a[href*="replyto="] in a comment's byline (its first <p>); the
-     comment is the <li id="comment-<id>"> around it, and its name the first <bdi>. */
+     comment is the <li id="comment-<id>"> around it, and its name the byline's first
+     node: plain text, the link to the commenter's website, or a <bdi> around either. */
+  function authorName(item) {
+    var byline = item.querySelector("p");
+    var first = byline ? byline.firstChild : null;
+    return first ? first.textContent.trim() : "";
+  }
+
   function replyTo(link) {
     var item = link.closest("li[id^='comment-']");
     var id = item ? item.id.slice("comment-".length) : "";
     if (!id || !/^[0-9]+$/.test(id)) { return false; }
-    var author = item.querySelector("bdi");
+    var author = authorName(item);
     /* The replies' <ol> is the item's last child: the body (lists included) comes before
        the competing interests line. */
     var replies = item.lastElementChild && item.lastElementChild.tagName === "OL"
       ? item.lastElementChild : null;
     parentInput.value = id;
-    heading.textContent = "Reply to " + (author ? author.textContent : "this comment");
+    heading.textContent = "Reply to " + (author || "this comment");
     item.insertBefore(wrap, replies);
     ensureCancel().parentNode.hidden = false;
     focusField();
