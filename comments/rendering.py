@@ -29,7 +29,7 @@ def _name_html(comment):
     return f"<bdi>{name}</bdi>" if could_reorder(comment.name) else name
 
 
-def comment_html(comment, *, tz, page_url=""):
+def comment_html(comment, *, tz, page_url="", replies_open=True):
     """One comment, its ``<li>`` left open for the replies. Every value is escaped
     (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
     when the comment was saved.
@@ -43,33 +43,40 @@ def comment_html(comment, *, tz, page_url=""):
     """
     pk = comment.pk
     local = comment.created_at.astimezone(tz)
+    reply = f' <a href="{page_url}?replyto={pk}#respond">Reply</a>' if replies_open else ""
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
         f'{AUTHOR_BADGE if comment.is_post_author else ""} '
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
-        f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a> "
-        f'<a href="{page_url}?replyto={pk}#respond">Reply</a></p>'
+        f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a>"
+        f"{reply}</p>"
         f"{comment.body_html}"
         f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
     )
 
 
-def render_thread(comments, *, reply_to=None, reply_form="", page_url=""):
-    """``comments`` in thread order; ``reply_form`` is placed under comment ``reply_to``.
-    ``page_url``: the post's address, needed only when the page is served at another one
-    (the form sent back with errors), since the reply links are relative.
+def visible_in_thread(comments):
+    """The approved ``comments`` (in thread order) that readers see: a reply whose parent is
+    not shown (rejected later, say) is left out with its subtree, since it would read as an
+    answer to the wrong comment. The rule of ``CommentQuerySet.visible()``, in one pass."""
+    shown, visible = set(), []
+    for comment in comments:
+        if comment.parent_id is None or comment.parent_id in shown:
+            shown.add(comment.pk)
+            visible.append(comment)
+    return visible
 
-    Replies whose parent is not shown (rejected later, say) are left out with their
-    subtree, since they would read as answers to the wrong comment.
+
+def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replies_open=True):
+    """``comments``: visible ones in thread order (``visible_in_thread``); ``reply_form`` is
+    placed under comment ``reply_to``. ``page_url``: the post's address, needed only when
+    the page is served at another one (the form sent back with errors), since the reply
+    links are relative. No reply links when the post takes no comments.
     """
     tz = timezone.get_current_timezone()
     parts = ['<ol class="comment-list">']
-    shown = set()
     last_depth = None  # depth of the comment whose <li> is still open
     for comment in comments:
-        if comment.parent_id is not None and comment.parent_id not in shown:
-            continue
-        shown.add(comment.pk)
         depth = comment.depth
         if last_depth is not None:
             if depth > last_depth:
@@ -77,7 +84,9 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url=""):
             else:
                 parts.append("</li></ol>" * (last_depth - depth) + "</li>")
         last_depth = depth
-        parts.append(comment_html(comment, tz=tz, page_url=page_url))
+        parts.append(
+            comment_html(comment, tz=tz, page_url=page_url, replies_open=replies_open)
+        )
         if reply_to is not None and comment.pk == reply_to:
             parts.append(reply_form)
     if last_depth is not None:

@@ -52,3 +52,27 @@ def test_rejecting_a_replied_comment_hides_its_replies_everywhere(client, a_post
     a_post.refresh_from_db()
     assert a_post.comment_count == 4
     assert "A reply to the reply" in client.get(a_post.get_absolute_url()).content.decode()
+
+
+def test_the_heading_counts_only_the_comments_shown(client, a_post, thread):
+    moderator, top, reply, other = thread
+    Comment.objects.filter(pk=reply.pk).update(status=Comment.Status.REJECTED)
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    assert ">2 comments</h2>" in html
+
+
+def test_a_closed_post_shows_its_comments_without_reply_links(client, a_post, thread):
+    a_post.comments_open = False
+    a_post.save()
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    assert "The top comment" in html
+    assert "Comments are closed." in html
+    assert "replyto=" not in html
+    assert 'id="respond"' not in html
+
+
+def test_a_staff_preview_of_a_draft_offers_no_comment_form(client, a_draft):
+    client.force_login(a_draft.author)
+    html = client.get(a_draft.get_absolute_url()).content.decode()
+    assert "Comments open when this post is published." in html
+    assert 'class="comment-form"' not in html

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.moderation import comments_closed
-from comments.rendering import render_thread
+from comments.rendering import render_thread, visible_in_thread
 
 register = template.Library()
 
@@ -71,14 +71,16 @@ def comment_section(context, post):
     if not isinstance(form, CommentForm) or form.post.pk != post.pk:
         form = CommentForm(post=post, user=_user(request))
 
-    comments = list(
+    comments = visible_in_thread(
         Comment.objects.approved()
         .for_post(post)
         .in_thread_order()
         .values_list(*THREAD_FIELDS, named=True)
     )
     by_id = {comment.pk: comment for comment in comments}
-    closed = comments_closed(post)
+    # A draft or scheduled post (staff preview) takes no comments yet: its form would 404.
+    unpublished = not post.is_published
+    closed = unpublished or comments_closed(post)
     wanted = _requested_parent(request, form)
     reply_target = by_id.get(wanted) if wanted is not None else None
     reply_error = BAD_REPLY if wanted is not None and reply_target is None else ""
@@ -92,6 +94,7 @@ def comment_section(context, post):
         reply_to=reply_target.pk if reply_target else None,
         reply_form=form_html,
         page_url="" if request is not None and request.path == post_url else post_url,
+        replies_open=not closed,
     ) if comments else ""
     return render_to_string(
         "comments/_section.html",
@@ -100,6 +103,7 @@ def comment_section(context, post):
             "count": len(comments),
             "thread": thread,
             "closed": closed,
+            "unpublished": unpublished,
             "form_html": "" if reply_target else form_html,
             "reply_error": reply_error,
         },
