@@ -47,3 +47,13 @@ def hit(key, rate, *, now=None):
             cache.add(cache_key, 1, timeout=period + 1)
             count = 1
     return count <= limit
+
+
+def seconds_until_reset(rate, *, now=None):
+    """Seconds until the current window ends (for a 429's Retry-After); 0 when off."""
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return 0
+    period = parsed[1]
+    now = now if now is not None else time.time()
+    return max(1, int(period - now % period + 0.999))

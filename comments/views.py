@@ -1,6 +1,7 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +9,7 @@ from django.urls import resolve
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
-from comments import services
+from comments import ratelimit, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
@@ -41,7 +42,11 @@ def post_comment(request, post_id):
     except services.CommentsClosed as refusal:
         return _refused(request, post, form, refusal, status=403)
     except services.RateLimited as refusal:
-        return _refused(request, post, form, refusal, status=429)
+        response = _refused(request, post, form, refusal, status=429)
+        response["Retry-After"] = str(
+            ratelimit.seconds_until_reset(settings.COMMENT_RATE_LIMIT)
+        )
+        return response
     except (services.DuplicateComment, services.InvalidParent) as refusal:
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)

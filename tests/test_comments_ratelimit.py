@@ -66,3 +66,12 @@ def test_a_bad_setting_fails_the_system_checks(settings):
     settings.COMMENT_RATE_LIMIT = "lots"
     settings.COMMENT_MAX_DEPTH = 0
     assert {error.id for error in comment_settings(None)} == {"comments.E001", "comments.E003"}
+
+
+def test_seconds_until_reset_is_the_rest_of_the_window():
+    from comments.ratelimit import seconds_until_reset
+
+    assert seconds_until_reset("5/m", now=600.0) == 60
+    assert seconds_until_reset("5/m", now=630.5) == 30
+    assert seconds_until_reset("10/h", now=3600.0 + 3599.5) == 1
+    assert seconds_until_reset("off", now=0) == 0

@@ -150,6 +150,7 @@ def test_rate_limit_gives_a_429_page_that_keeps_the_text(client, a_post, setting
     html = response.content.decode()
     assert "several comments in a short time" in html
     assert "Please keep me</textarea>" in html
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert 'class="comment-form"' in html and 'value="Ann Reader"' in html
     assert Comment.objects.count() == 2
 
