@@ -76,3 +76,19 @@ def test_a_staff_preview_of_a_draft_offers_no_comment_form(client, a_draft):
     html = client.get(a_draft.get_absolute_url()).content.decode()
     assert "Comments open when this post is published." in html
     assert 'class="comment-form"' not in html
+
+
+@pytest.mark.parametrize("parent", ["held", "999999", "abc"])
+def test_a_bad_parent_is_explained_once(client, a_post, settings, parent):
+    from tests.test_comments_support import form_data, post_url
+
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    if parent == "held":
+        parent = str(Comment.objects.create(
+            post=a_post, name="H", email="h@example.org", body="Held").pk)
+    response = client.post(post_url(a_post), form_data(a_post, parent=parent))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count('role="alert"') == 1, html[html.find("comments"):][:2000]
+    assert Comment.objects.filter(body="Held").count() <= 1
+    assert Comment.objects.count() == (1 if parent.isdigit() and parent != "999999" else 0)

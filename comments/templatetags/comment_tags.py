@@ -83,7 +83,10 @@ def comment_section(context, post):
     closed = unpublished or comments_closed(post)
     wanted = _requested_parent(request, form)
     reply_target = by_id.get(wanted) if wanted is not None else None
-    reply_error = BAD_REPLY if wanted is not None and reply_target is None else ""
+    # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
+    reply_error = (
+        BAD_REPLY if wanted is not None and reply_target is None and not form.is_bound else ""
+    )
 
     form_html = "" if closed else render_comment_form(
         request, post, form, reply_target=reply_target
