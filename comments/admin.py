@@ -150,16 +150,6 @@ class CommentAdmin(admin.ModelAdmin):
                 request, f"{count} comment{'s' if count != 1 else ''} {done}.", messages.SUCCESS
             )
 
-    def response_action(self, request, queryset):
-        """A forged selection such as ``abc`` would make Django's own ``pk__in`` lookup raise
-        (a 500): ids that are not whole numbers are dropped before it runs."""
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        usable = [value for value in selected if value.isascii() and value.isdigit()]
-        if len(usable) != len(selected):
-            request.POST = request.POST.copy()
-            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
-        return super().response_action(request, queryset)
-
     @staticmethod
     def _refused_count(request, queryset, allowed):
         if request.POST.get("select_across") == "1":

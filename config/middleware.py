@@ -85,3 +85,25 @@ class DatabaseUnavailableMiddleware:
         response = _render_plain(request, "503.html", 503, context)
         response["Retry-After"] = "30"
         return response
+
+
+class AdminActionSelectionMiddleware:
+    """Drop forged ids from an admin bulk action's selection.
+
+    Django's admin filters the selection with ``pk__in``, which raises (a 500) on a value
+    such as ``abc``. Every primary key here is a whole number, so anything else is
+    dropped before any admin, ours or Django's own (users, groups), sees it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path.startswith("/admin/"):
+            name = "_selected_action"
+            selected = request.POST.getlist(name)
+            usable = [value for value in selected if value.isascii() and value.isdigit()]
+            if len(usable) != len(selected):
+                request.POST = request.POST.copy()
+                request.POST.setlist(name, usable)
+        return self.get_response(request)

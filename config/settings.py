@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.AdminActionSelectionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it serves from the cache only after CSRF, auth and messages have run.
     "blog.page_cache.PageCacheMiddleware",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from blog.models import Post
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,3 +82,17 @@ def test_a_csrf_failure_on_the_comment_form_keeps_the_text(a_post):
     assert "Please send the form again" in html
     assert "A long &lt;careful&gt; reply</textarea>" in html
     assert a_post.comments.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [("/admin/blog/post/", "publish_selected"), ("/admin/comments/comment/", "approve"),
+     ("/admin/auth/user/", "delete_selected")],
+)
+def test_a_forged_id_in_an_admin_bulk_action_is_no_500(client, a_superuser, a_post, url, action):
+    client.force_login(a_superuser)
+    response = client.post(
+        url, {"action": action, "_selected_action": ["abc", "1e3", "-1"], "index": 0}
+    )
+    assert response.status_code in (200, 302)
+    assert Post.objects.filter(pk=a_post.pk).exists()
