@@ -11,53 +11,36 @@ from django.core.cache import cache
 
 from comments import ratelimit
 from tests.factories import make_post
+from tests.test_settings_env import settings_in_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
-def _settings_in_subprocess(expression, **env):
-    """Evaluate an expression over config.settings with a clean, production-like environment."""
-    environment = {
-        "PATH": os.environ["PATH"],
-        "SECRET_KEY": "k" * 50,
-        "ALLOWED_HOSTS": "example.org",
-        "SITE_URL": "https://example.org",
-        **env,
-    }
-    code = f"import config.settings as s; print({expression})"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
-        text=True, timeout=60, check=True,
-    )
-    return result.stdout.strip()
-
-
 def test_without_redis_the_cache_is_the_database_shared_by_every_worker():
-    backend = _settings_in_subprocess('s.CACHES["default"]["BACKEND"]')
-    assert backend == "django.core.cache.backends.db.DatabaseCache"
+    caches = settings_in_subprocess(["CACHES"])["CACHES"]
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
 def test_with_redis_url_the_cache_is_redis():
-    backend = _settings_in_subprocess(
-        's.CACHES["default"]["BACKEND"] + " " + s.CACHES["default"]["LOCATION"]',
-        REDIS_URL="redis://cache.internal:6379/2",
-    )
-    assert backend == "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/2"
+    caches = settings_in_subprocess(["CACHES"], REDIS_URL="redis://cache.internal:6379/2")
+    assert caches["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert caches["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
 
 
 def test_database_url_switches_the_engine_with_nothing_else_changed():
-    engine = _settings_in_subprocess(
-        's.DATABASES["default"]["ENGINE"]', DATABASE_URL="postgres://u@db.internal:5432/tp"
-    )
-    assert engine == "django.db.backends.postgresql"
+    databases = settings_in_subprocess(
+        ["DATABASES"], DATABASE_URL="postgres://u@db.internal:5432/tp"
+    )["DATABASES"]
+    assert databases["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert databases["default"]["HOST"] == "db.internal"
 
 
 def test_sqlite_is_tuned_for_concurrent_writers():
-    options = _settings_in_subprocess('s.DATABASES["default"]["OPTIONS"]')
-    assert "'transaction_mode': 'IMMEDIATE'" in options
-    assert "journal_mode=WAL" in options
-    assert "busy_timeout" in options
+    options = settings_in_subprocess(["DATABASES"])["DATABASES"]["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
+    assert "busy_timeout" in options["init_command"]
 
 
 def test_a_sqlite_file_database_opens_in_wal_mode(tmp_path):

@@ -48,6 +48,7 @@ OVERRIDES = {
 
 
 def settings_in_subprocess(names, **env):
+    """The named settings, as JSON, from config.settings in a clean, production-like process."""
     environment = {
         "PATH": os.environ["PATH"],
         "SECRET_KEY": "k" * 50,
