@@ -34,7 +34,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
 from django.utils.encoding import iri_to_uri
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, urlencode
 from django.utils.module_loading import import_string
 
 PUNCH_PATTERN = re.compile(rb"__tp_punch__([a-z_]+)__([A-Za-z0-9_-]*)__")
@@ -194,7 +194,17 @@ local_layer = LocalLayer(max_entries=getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES
 
 
 def _key(request, current_generation):
-    url = iri_to_uri(request.build_absolute_uri())
+    """The page's address with only the query parameters our views read.
+
+    A shared link arrives as ``?utm_source=...&fbclid=<unique per visitor>``: keeping such
+    parameters in the key would make every visitor of a popular post miss the cache.
+    """
+    kept = sorted(
+        (name, value)
+        for name in settings.PAGE_CACHE_QUERY_PARAMETERS
+        for value in request.GET.getlist(name)
+    )
+    url = iri_to_uri(request.build_absolute_uri(request.path)) + "?" + urlencode(kept)
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"page-cache:{current_generation}:{request.method == 'HEAD'}:{digest}"
 

@@ -205,6 +205,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit"}
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
+# The only query parameters the public views read; others (utm_*, fbclid...) share the page.
+PAGE_CACHE_QUERY_PARAMETERS = ("page", "replyto")
 # Per-request values filled into cached pages: name -> "module.function(request, arg)".
 PAGE_CACHE_PUNCHES = {"comment_token": "comments.forms.token_for_punch"}
 

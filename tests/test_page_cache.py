@@ -224,3 +224,22 @@ def test_a_page_served_from_the_shared_cache_alone_is_complete(client, a_post):
     assert second["X-Page-Cache"] == "hit"
     assert a_post.title in second.content.decode()
     assert second["ETag"] == first["ETag"]
+
+
+def test_tracking_parameters_share_the_cached_page(client, a_post):
+    """A post shared on social media arrives with a unique fbclid per visitor."""
+    url = a_post.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url + "?utm_source=mastodon&fbclid=abc1")["X-Page-Cache"] == "hit"
+    assert client.get(url + "?fbclid=abc2&utm_medium=social")["X-Page-Cache"] == "hit"
+
+
+def test_the_parameters_the_views_read_keep_their_own_pages(client, an_author):
+    for n in range(12):
+        make_post(author=an_author, title=f"Listed post {n}")
+    first = client.get("/")
+    second = client.get("/?page=2&utm_source=x")
+    assert second["X-Page-Cache"] == "miss"
+    assert second.content != first.content
+    assert client.get("/?utm_source=y&page=2")["X-Page-Cache"] == "hit"
+    assert client.get("/?page=abc").status_code == 404
