@@ -50,8 +50,18 @@ _EXTRAS = (
     "There is a good discussion on [the journal's site](https://www.thelancet.com/) too.",
 )
 _NAMES = (
-    "Ana Ruiz", "Ben Okafor", "Chloé Martin", "Dev Patel", "Eva Lindqvist", "Farid Haddad",
-    "Grace O'Neill", "Hiro Tanaka", "Ines Costa", "Jonas Weber", "Kemi Adeyemi", "Liu Yang",
+    "Ana Ruiz",
+    "Ben Okafor",
+    "Chloé Martin",
+    "Dev Patel",
+    "Eva Lindqvist",
+    "Farid Haddad",
+    "Grace O'Neill",
+    "Hiro Tanaka",
+    "Ines Costa",
+    "Jonas Weber",
+    "Kemi Adeyemi",
+    "Liu Yang",
 )
 
 POST_BODY = """The trial randomised 840 people with relapsing-remitting multiple sclerosis who
@@ -96,8 +106,12 @@ def comment_body(rng):
 def bench_author():
     user, _ = get_user_model().objects.get_or_create(
         username=AUTHOR_USERNAME,
-        defaults={"first_name": "Gavin", "last_name": "Giovannoni", "email": "author@example.org",
-                  "is_staff": True},
+        defaults={
+            "first_name": "Gavin",
+            "last_name": "Giovannoni",
+            "email": "author@example.org",
+            "is_staff": True,
+        },
     )
     return user
 
@@ -136,8 +150,12 @@ def build_posts(count, *, slug_prefix="bench-post", now=None):
         for n in range(count)
     )
     Disclosure.objects.bulk_create(
-        Disclosure(post=post, person="Gavin Giovannoni", relationship=Disclosure.Relationship.NONE,
-                   statement="I have nothing to disclose.")
+        Disclosure(
+            post=post,
+            person="Gavin Giovannoni",
+            relationship=Disclosure.Relationship.NONE,
+            statement="I have nothing to disclose.",
+        )
         for post in posts
     )
     tags = {

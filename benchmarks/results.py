@@ -63,11 +63,15 @@ def main():
     if not rows:
         print("No results were recorded.")
         return 1
-    print(table(
-        ["Target", "Measured", "Result"],
-        [[r["target"], r["figure"], "SKIP" if r["ok"] is None else verdict(r["ok"])]
-         for r in rows],
-    ))
+    print(
+        table(
+            ["Target", "Measured", "Result"],
+            [
+                [r["target"], r["figure"], "SKIP" if r["ok"] is None else verdict(r["ok"])]
+                for r in rows
+            ],
+        )
+    )
     met = sum(1 for r in rows if r["ok"])
     missed = sum(1 for r in rows if r["ok"] is False)
     print(f"\n{met} met, {missed} missed, {sum(1 for r in rows if r['ok'] is None)} skipped.")

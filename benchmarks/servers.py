@@ -69,9 +69,22 @@ def gunicorn_server(*, label, **env):
     environment = {**os.environ, **{k: str(v) for k, v in env.items()}}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [str(GUNICORN), "config.wsgi:application", "--workers", str(WORKERS),
-             "--bind", f"{HOST}:{port}", "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(GUNICORN),
+                "config.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"{HOST}:{port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:

@@ -27,8 +27,12 @@ COMMENTS = int(os.environ.get("BENCH_COMMENTS", "1000"))
 RATE_TARGET = 100.0
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "trialpress_bench"
-SERVER_ENV = {"COMMENT_MIN_SUBMIT_SECONDS": 0, "COMMENT_RATE_LIMIT": "off",
-              "PAGE_CACHE_SECONDS": 300, "REDIS_URL": ""}
+SERVER_ENV = {
+    "COMMENT_MIN_SUBMIT_SECONDS": 0,
+    "COMMENT_RATE_LIMIT": "off",
+    "PAGE_CACHE_SECONDS": 300,
+    "REDIS_URL": "",
+}
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
@@ -48,9 +52,11 @@ def comment_fields(n):
         "name": f"Reader {n}",
         "email": f"bench-reader-{n}-{os.getpid()}@example.org",
         "website": "",
-        "body": (f"Comment {n}: the relapse rate fell, but the rater-masked design and the "
-                 f"uneven dropout make me cautious about the disability result. "
-                 f"Has anyone seen the per-protocol analysis? (ref {n * 7919 % 100003})"),
+        "body": (
+            f"Comment {n}: the relapse rate fell, but the rater-masked design and the "
+            f"uneven dropout make me cautious about the disability result. "
+            f"Has anyone seen the per-protocol analysis? (ref {n * 7919 % 100003})"
+        ),
         "competing_interests": "None declared",
         "homepage_url": "",
         "parent": "",
@@ -71,13 +77,20 @@ def submit(port, post_path, action, n):
     fields = hidden_fields(body.decode())
     if csrf_cookie is None or "csrfmiddlewaretoken" not in fields or "security_token" not in fields:
         return "no CSRF cookie, token or security_token in the page", got, 0.0
-    form = {**comment_fields(n), "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
-            "security_token": fields["security_token"]}
+    form = {
+        **comment_fields(n),
+        "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+        "security_token": fields["security_token"],
+    }
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
         started = time.perf_counter()
-        conn.request("POST", action, body=urlencode(form), headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie})
+        conn.request(
+            "POST",
+            action,
+            body=urlencode(form),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie},
+        )
         response = conn.getresponse()
         response.read()
         return response.status, got, time.perf_counter() - started
@@ -107,8 +120,13 @@ def manage(env, *args):
     """Run a step in a subprocess, so each engine gets its own settings (DATABASE_URL)."""
     command = [sys.executable, *args]
     return subprocess.run(  # noqa: S603 - this interpreter running our own modules
-        command, cwd=ROOT, env={**os.environ, **env},
-        check=True, capture_output=True, text=True, timeout=300,
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     ).stdout
 
 
@@ -116,7 +134,8 @@ def run_engine(label, env):
     target = json.loads(manage(env, "-m", "benchmarks.submissions", "--prepare"))
     with gunicorn_server(label=f"submit-{label}", **SERVER_ENV, **env) as port:
         elapsed, errors, get_times, post_times = send_all(
-            port, target["post_path"], target["action"])
+            port, target["post_path"], target["action"]
+        )
     stored = int(manage(env, "-m", "benchmarks.submissions", "--count", str(target["post_id"])))
     return elapsed, errors, get_times, post_times, stored
 
@@ -125,9 +144,14 @@ def _pg(url):
     import dj_database_url
 
     parsed = dj_database_url.parse(url)
-    return {"host": parsed["HOST"] or HOST, "port": parsed["PORT"] or 5432,
-            "user": parsed["USER"] or None, "password": parsed["PASSWORD"] or None,
-            "dbname": parsed["NAME"], "connect_timeout": 3}
+    return {
+        "host": parsed["HOST"] or HOST,
+        "port": parsed["PORT"] or 5432,
+        "user": parsed["USER"] or None,
+        "password": parsed["PASSWORD"] or None,
+        "dbname": parsed["NAME"],
+        "connect_timeout": 3,
+    }
 
 
 def _pg_admin(sql):
@@ -143,8 +167,10 @@ def postgres_url():
         _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
         _pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
     except Exception as exc:  # noqa: BLE001 - unreachable or not allowed: skip with a message
-        print(f"PostgreSQL not usable at {PG_ADMIN_URL} ({exc.__class__.__name__}: "
-              f"{str(exc).strip()[:120]}): the PostgreSQL run is skipped.")
+        print(
+            f"PostgreSQL not usable at {PG_ADMIN_URL} ({exc.__class__.__name__}: "
+            f"{str(exc).strip()[:120]}): the PostgreSQL run is skipped."
+        )
         return None
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     return f"{base}/{PG_BENCH_DB}"
@@ -162,22 +188,39 @@ def report_row(engine, elapsed, errors, get_times, post_times, stored):
     samples = "; ".join(sorted({str(e) for e in errors})[:3])
     ok_equal = stored == COMMENTS
     ok_errors = not errors
-    record(f"{engine}: stored = sent, errors = 0", f"{stored}/{COMMENTS}, {len(errors)} errors",
-           ok_equal and ok_errors)
+    record(
+        f"{engine}: stored = sent, errors = 0",
+        f"{stored}/{COMMENTS}, {len(errors)} errors",
+        ok_equal and ok_errors,
+    )
     target = ""
     if engine == "SQLite":
         ok = rate >= RATE_TARGET
         target = f"{verdict(ok)} (\u2265 {RATE_TARGET:.0f})"
-        record(f"SQLite: \u2265 {RATE_TARGET:.0f} comments/s with {CLIENTS} clients",
-               f"{rate:.0f}/s", ok)
-    return [engine, COMMENTS, f"{stored} {verdict(ok_equal)}",
-            f"{len(errors)} {verdict(ok_errors)}", f"{elapsed:.1f}", f"{rate:.0f}", target,
-            _ms(get_times), _ms(post_times), samples or "-"]
+        record(
+            f"SQLite: \u2265 {RATE_TARGET:.0f} comments/s with {CLIENTS} clients",
+            f"{rate:.0f}/s",
+            ok,
+        )
+    return [
+        engine,
+        COMMENTS,
+        f"{stored} {verdict(ok_equal)}",
+        f"{len(errors)} {verdict(ok_errors)}",
+        f"{elapsed:.1f}",
+        f"{rate:.0f}",
+        target,
+        _ms(get_times),
+        _ms(post_times),
+        samples or "-",
+    ]
 
 
 def main():
-    print(f"\n== Comment submission: {CLIENTS} concurrent clients, {COMMENTS:,} comments "
-          f"(GET page + POST form each), gunicorn 2 workers, page cache on")
+    print(
+        f"\n== Comment submission: {CLIENTS} concurrent clients, {COMMENTS:,} comments "
+        f"(GET page + POST form each), gunicorn 2 workers, page cache on"
+    )
     rows = []
     engines = [("SQLite", {})]
     pg_url = postgres_url()
@@ -194,9 +237,23 @@ def main():
     finally:
         if pg_url:
             _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-    print(table(["Engine", "Sent", "Stored", "Errors", "Seconds", "Comments/s", "Target",
-                 "GET ms med/p95",
-                 "POST ms med/p95", "Error samples"], rows))
+    print(
+        table(
+            [
+                "Engine",
+                "Sent",
+                "Stored",
+                "Errors",
+                "Seconds",
+                "Comments/s",
+                "Target",
+                "GET ms med/p95",
+                "POST ms med/p95",
+                "Error samples",
+            ],
+            rows,
+        )
+    )
 
 
 def _prepare():
@@ -212,8 +269,15 @@ def _prepare():
     slug = f"{data.SUBMISSION_POST_SLUG}-{os.getpid()}"
     post = data.build_post(slug=slug, title="A write-up readers comment on")
     post = Post.objects.get(pk=post.pk)
-    print(json.dumps({"post_id": post.pk, "post_path": post.get_absolute_url(),
-                      "action": reverse("comments:post", args=[post.pk])}))
+    print(
+        json.dumps(
+            {
+                "post_id": post.pk,
+                "post_path": post.get_absolute_url(),
+                "action": reverse("comments:post", args=[post.pk]),
+            }
+        )
+    )
 
 
 def _count(post_id):

@@ -25,9 +25,19 @@ REDIS_KEY_PREFIX = f"trialpress-bench-{os.getpid()}"
 def wrk(port, path, *, seconds):
     """Requests/second and the count of non-2xx/3xx answers and socket errors."""
     output = subprocess.run(  # noqa: S603 - wrk on a loopback URL we built
-        [shutil.which("wrk"), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s",
-         "--timeout", "10s", f"http://{HOST}:{port}{path}"],
-        capture_output=True, text=True, timeout=seconds + 30, check=True,
+        [
+            shutil.which("wrk"),
+            f"-t{WRK_THREADS}",
+            f"-c{WRK_CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            f"http://{HOST}:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
@@ -85,8 +95,10 @@ def main():
     django.setup()
     from blog.models import Post
 
-    print(f"\n== Throughput: gunicorn ({WORKERS} sync workers, DEBUG off) and wrk "
-          f"(-t{WRK_THREADS} -c{WRK_CONNECTIONS}), {HOST} only; best of 2 alternating runs")
+    print(
+        f"\n== Throughput: gunicorn ({WORKERS} sync workers, DEBUG off) and wrk "
+        f"(-t{WRK_THREADS} -c{WRK_CONNECTIONS}), {HOST} only; best of 2 alternating runs"
+    )
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk, as root): throughput skipped.")
         note("Throughput (wrk not installed)")
@@ -97,19 +109,28 @@ def main():
     path = post.get_absolute_url()
     seconds = int(os.environ.get("BENCH_WRK_SECONDS", "3"))
 
-    setups = [("uncached", "database cache", False, {"REDIS_URL": ""}),
-              ("cached", "database cache", True, {"REDIS_URL": ""})]
+    setups = [
+        ("uncached", "database cache", False, {"REDIS_URL": ""}),
+        ("cached", "database cache", True, {"REDIS_URL": ""}),
+    ]
     if redis_reachable():
-        setups.append(("cached", "Redis", True,
-                       {"REDIS_URL": REDIS_BENCH_URL, "CACHE_KEY_PREFIX": REDIS_KEY_PREFIX}))
+        setups.append(
+            (
+                "cached",
+                "Redis",
+                True,
+                {"REDIS_URL": REDIS_BENCH_URL, "CACHE_KEY_PREFIX": REDIS_KEY_PREFIX},
+            )
+        )
     else:
         print("No Redis on 127.0.0.1:6379: the Redis row is skipped.")
 
     rows = []
     for mode, backend, cached, env in setups:
         try:
-            hello, page = run_server(f"{mode}-{backend.split()[0].lower()}", path,
-                                     seconds=seconds, cached=cached, **env)
+            hello, page = run_server(
+                f"{mode}-{backend.split()[0].lower()}", path, seconds=seconds, cached=cached, **env
+            )
         finally:
             if backend == "Redis":
                 _clear_redis_keys()
@@ -118,14 +139,33 @@ def main():
         if cached:
             ok = ratio >= CACHED_TARGET
             result = f"{verdict(ok)} (\u2265 {CACHED_TARGET:.0%})"
-            record(f"Cached 500-comment post \u2265 {CACHED_TARGET:.0%} of hello ({backend})",
-                   f"{ratio:.1%}", ok)
-        problems = "; ".join(filter(None, [
-            f"{hello[1] + page[1]} non-2xx" if hello[1] + page[1] else "", hello[2], page[2]]))
-        rows.append([f"post, 500 comments, {mode}", backend, f"{hello[0]:.0f}",
-                     f"{page[0]:.0f}", f"{ratio:.1%}", result, problems or "none"])
-    print(table(["Page", "Cache", "Hello req/s", "Page req/s", "Page/hello", "Target",
-                 "Errors"], rows))
+            record(
+                f"Cached 500-comment post \u2265 {CACHED_TARGET:.0%} of hello ({backend})",
+                f"{ratio:.1%}",
+                ok,
+            )
+        problems = "; ".join(
+            filter(
+                None,
+                [f"{hello[1] + page[1]} non-2xx" if hello[1] + page[1] else "", hello[2], page[2]],
+            )
+        )
+        rows.append(
+            [
+                f"post, 500 comments, {mode}",
+                backend,
+                f"{hello[0]:.0f}",
+                f"{page[0]:.0f}",
+                f"{ratio:.1%}",
+                result,
+                problems or "none",
+            ]
+        )
+    print(
+        table(
+            ["Page", "Cache", "Hello req/s", "Page req/s", "Page/hello", "Target", "Errors"], rows
+        )
+    )
 
 
 if __name__ == "__main__":

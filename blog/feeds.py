@@ -67,11 +67,7 @@ class PostFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return (
-            Post.objects.published()
-            .for_listing()
-            .prefetch_related("disclosures")[:FEED_LENGTH]
-        )
+        return Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title

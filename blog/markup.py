@@ -51,16 +51,61 @@ MAX_NESTING = 16
 
 # --------------------------------------------------------------------------- allow-lists
 
-POST_TAGS = frozenset({
-    "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
-    "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "abbr", "sup", "sub",
-    "table", "thead", "tbody", "tr", "th", "td",
-    "img", "figure", "figcaption", "dl", "dt", "dd", "del", "ins",
-})
-COMMENT_TAGS = frozenset({
-    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-})
+POST_TAGS = frozenset(
+    {
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "abbr",
+        "sup",
+        "sub",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "img",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "del",
+        "ins",
+    }
+)
+COMMENT_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "a",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+    }
+)
 
 _LANGUAGE_CLASS = re.compile(r"language-[\w.+-]{1,40}")
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
@@ -236,7 +281,7 @@ def _registry(registration):
 
 
 def registry_name(registration):
-    """"ClinicalTrials.gov", "ISRCTN registry" or "EU Clinical Trials Register"; "" if unknown."""
+    """ "ClinicalTrials.gov", "ISRCTN registry" or "EU Clinical Trials Register"; "" if unknown."""
     return _registry(registration)[0]
 
 

@@ -128,8 +128,11 @@ def json_ld(post, url, desc):
         "headline": post.title,
         "description": desc,
         "author": {"@type": "Person", "name": author_name(post.author)},
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
-                      "url": settings.SITE_URL + "/"},
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL + "/",
+        },
         "datePublished": machine_datetime(post.published_at),
         "dateModified": machine_datetime(post.updated_at),
         "keywords": [tag.name for tag in post.tags.all()],
@@ -151,8 +154,14 @@ def json_ld(post, url, desc):
 def scholarly_article(post):
     article = {}
     if post.doi:
-        article.update({"@id": post.doi_url, "sameAs": post.doi_url, "identifier": post.doi,
-                        "url": post.doi_url})
+        article.update(
+            {
+                "@id": post.doi_url,
+                "sameAs": post.doi_url,
+                "identifier": post.doi,
+                "url": post.doi_url,
+            }
+        )
     if post.source_title:
         article["name"] = post.source_title
         article["headline"] = post.source_title

@@ -17,17 +17,15 @@ from blog import markup
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Posts a reader may see: status published and a publish date not in the future."""
-        return self.filter(
-            status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now()
-        )
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def for_label(self, slug):
         return self.filter(tags__slug=slug)
 
     def for_listing(self):
         """What a list page shows, in a fixed number of queries whatever the count."""
-        return self.select_related("author").prefetch_related("tags").order_by(
-            "-published_at", "-pk"
+        return (
+            self.select_related("author").prefetch_related("tags").order_by("-published_at", "-pk")
         )
 
     def visible_to(self, user):

@@ -135,8 +135,7 @@ class CachedPage:
         if not self.has_punches:
             return self.chunks[0]
         return b"".join(
-            chunk if isinstance(chunk, bytes) else _fill(request, *chunk)
-            for chunk in self.chunks
+            chunk if isinstance(chunk, bytes) else _fill(request, *chunk) for chunk in self.chunks
         )
 
     def etag_for(self, request):

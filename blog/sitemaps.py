@@ -27,8 +27,10 @@ class PostSitemap(SiteUrlSitemap):
     priority = 0.8
 
     def items(self):
-        return Post.objects.published().only("slug", "published_at", "updated_at").order_by(
-            "-published_at", "-pk"
+        return (
+            Post.objects.published()
+            .only("slug", "published_at", "updated_at")
+            .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, post):

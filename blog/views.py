@@ -36,10 +36,10 @@ class PostListMixin:
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
 
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True,
-                      **kwargs):
-        return super().get_paginator(queryset, per_page, orphans,
-                                     allow_empty_first_page=not self.require_posts, **kwargs)
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page=not self.require_posts, **kwargs
+        )
 
     def get_queryset(self):
         return self.filter_posts(Post.objects.published()).for_listing()
@@ -176,8 +176,9 @@ class LegacyPostRedirectView(RedirectView):
     query_string = False
 
     def get_redirect_url(self, *args, **kwargs):
-        post = get_object_or_404(Post.objects.published().only("slug", "published_at"),
-                                 slug=kwargs["slug"])
+        post = get_object_or_404(
+            Post.objects.published().only("slug", "published_at"), slug=kwargs["slug"]
+        )
         return post.get_absolute_url()
 
 
@@ -191,7 +192,7 @@ def page_not_found(request, exception):
 
 
 FALLBACK_500 = (
-    "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
     "<title>Server error</title></head><body><h1>Something went wrong</h1>"
     "<p>We could not show this page. Please try again in a few minutes.</p></body></html>"
 )

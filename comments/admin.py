@@ -63,9 +63,22 @@ class CommentAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["approve", "reject", "mark_spam", "hold"]
     fields = (
-        "post", "parent_link", "status", "status_reason", "moderated_by", "moderated_at",
-        "name", "email", "website", "body", "competing_interests", "is_post_author",
-        "public_link", "ip_address", "user_agent", "created_at",
+        "post",
+        "parent_link",
+        "status",
+        "status_reason",
+        "moderated_by",
+        "moderated_at",
+        "name",
+        "email",
+        "website",
+        "body",
+        "competing_interests",
+        "is_post_author",
+        "public_link",
+        "ip_address",
+        "user_agent",
+        "created_at",
     )
     # Everything: the commenter's words are theirs, and the status changes only through
     # the actions and the page's buttons (comments.services).
@@ -107,8 +120,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Nothing on the page is editable: the moderation buttons replace "Save".
-        context.update(show_save=False, show_save_and_continue=False,
-                       show_save_and_add_another=False)
+        context.update(
+            show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="comment")

@@ -15,11 +15,16 @@ def comment_settings(app_configs, **kwargs):
     except ImproperlyConfigured as exc:
         errors.append(Error(str(exc), id="comments.E001"))
     if not 1 <= settings.COMMENT_NAME_MAX_LENGTH <= 100:
-        errors.append(Error("COMMENT_NAME_MAX_LENGTH must be between 1 and 100 (the column).",
-                            id="comments.E002"))
+        errors.append(
+            Error(
+                "COMMENT_NAME_MAX_LENGTH must be between 1 and 100 (the column).",
+                id="comments.E002",
+            )
+        )
     if settings.COMMENT_MAX_DEPTH < 1:
-        errors.append(Error("COMMENT_MAX_DEPTH must be 1 or more (1: no replies).",
-                            id="comments.E003"))
+        errors.append(
+            Error("COMMENT_MAX_DEPTH must be 1 or more (1: no replies).", id="comments.E003")
+        )
     for name in ("COMMENT_MAX_LENGTH", "COMMENT_FORM_MAX_AGE_SECONDS"):
         if getattr(settings, name) < 1:
             errors.append(Error(f"{name} must be 1 or more.", id="comments.E004"))

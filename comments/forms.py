@@ -30,8 +30,9 @@ def make_token(post, *, now=None):
 
 
 def _token_for_post_id(post_id, *, now=None):
-    return signing.dumps({"p": post_id, "t": now if now is not None else time.time()},
-                         salt=TOKEN_SALT)
+    return signing.dumps(
+        {"p": post_id, "t": now if now is not None else time.time()}, salt=TOKEN_SALT
+    )
 
 
 def token_for_punch(request, post_id):
@@ -99,13 +100,9 @@ class CommentForm(forms.ModelForm):
         self.fields["name"].widget.attrs.update(
             {"autocomplete": "name", "maxlength": settings.COMMENT_NAME_MAX_LENGTH}
         )
-        self.fields["name"].validators.append(
-            MaxLengthValidator(settings.COMMENT_NAME_MAX_LENGTH)
-        )
+        self.fields["name"].validators.append(MaxLengthValidator(settings.COMMENT_NAME_MAX_LENGTH))
         self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
-        self.fields["body"].validators.append(
-            MaxLengthValidator(settings.COMMENT_MAX_LENGTH)
-        )
+        self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
         self.fields["competing_interests"].initial = "None declared"
         self.fields["competing_interests"].required = False  # blank means "None declared"

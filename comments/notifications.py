@@ -38,8 +38,10 @@ def recipients_for(comment):
 
 def held_comment_message(comment):
     """(subject, body) for a held comment."""
-    subject = f"[{_one_line(settings.SITE_NAME)}] A comment is waiting on " \
-              f"\u201c{_one_line(comment.post.title)}\u201d"
+    subject = (
+        f"[{_one_line(settings.SITE_NAME)}] A comment is waiting on "
+        f"\u201c{_one_line(comment.post.title)}\u201d"
+    )
     admin_url = f"{settings.SITE_URL}{comment.get_admin_url()}"
     body = "\n".join(
         [
@@ -82,8 +84,10 @@ def notify_held(*, comment_id):
         return 0
     if settings.COMMENT_NOTIFY_IN_BACKGROUND:
         sender = threading.Thread(
-            target=_send, args=(comment_id, subject, body, recipients),
-            name=f"notify-comment-{comment_id}", daemon=True,
+            target=_send,
+            args=(comment_id, subject, body, recipients),
+            name=f"notify-comment-{comment_id}",
+            daemon=True,
         )
         sender.start()
         return sender

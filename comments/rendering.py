@@ -46,7 +46,7 @@ def comment_html(comment, *, tz, page_url="", replies_open=True):
     reply = f' <a href="{page_url}?replyto={pk}#respond">Reply</a>' if replies_open else ""
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
-        f'{AUTHOR_BADGE if comment.is_post_author else ""} '
+        f"{AUTHOR_BADGE if comment.is_post_author else ''} "
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a>"
         f"{reply}</p>"
@@ -84,9 +84,7 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replie
             else:
                 parts.append("</li></ol>" * (last_depth - depth) + "</li>")
         last_depth = depth
-        parts.append(
-            comment_html(comment, tz=tz, page_url=page_url, replies_open=replies_open)
-        )
+        parts.append(comment_html(comment, tz=tz, page_url=page_url, replies_open=replies_open))
         if reply_to is not None and comment.pk == reply_to:
             parts.append(reply_form)
     if last_depth is not None:

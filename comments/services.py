@@ -107,9 +107,7 @@ def comment_submit(*, post, data, request_meta, user=None):
     if moderation.comments_closed(post):
         raise CommentsClosed()
     staff = _is_staff(user)
-    if not staff and not ratelimit.hit(
-        request_meta.get("ip_address"), settings.COMMENT_RATE_LIMIT
-    ):
+    if not staff and not ratelimit.hit(request_meta.get("ip_address"), settings.COMMENT_RATE_LIMIT):
         raise RateLimited()
 
     comment = Comment(

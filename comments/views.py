@@ -1,6 +1,5 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -43,9 +42,7 @@ def post_comment(request, post_id):
         return _refused(request, post, form, refusal, status=403)
     except services.RateLimited as refusal:
         response = _refused(request, post, form, refusal, status=429)
-        response["Retry-After"] = str(
-            ratelimit.seconds_until_reset(settings.COMMENT_RATE_LIMIT)
-        )
+        response["Retry-After"] = str(ratelimit.seconds_until_reset(settings.COMMENT_RATE_LIMIT))
         return response
     except (services.DuplicateComment, services.InvalidParent) as refusal:
         form.add_error(None, refusal.message)
@@ -69,9 +66,7 @@ def _refused(request, post, form, refusal, *, status):
     if retry:
         parent_id = form.cleaned_data.get("parent")
         target = Comment.objects.approved().for_post(post).filter(pk=parent_id).first()
-        form_html = render_comment_form(
-            request, post, form, reply_target=target, heading_level=2
-        )
+        form_html = render_comment_form(request, post, form, reply_target=target, heading_level=2)
     return render(
         request,
         "comments/refused.html",

@@ -43,11 +43,16 @@ def a_post(db, an_author):
 
 @pytest.fixture
 def a_draft(db, an_author):
-    return make_post(author=an_author, title="A draft write-up", status=Post.Status.DRAFT,
-                     labels=["neurology"])
+    return make_post(
+        author=an_author, title="A draft write-up", status=Post.Status.DRAFT, labels=["neurology"]
+    )
 
 
 @pytest.fixture
 def a_scheduled_post(db, an_author):
-    return make_post(author=an_author, title="A scheduled write-up",
-                     published_at=timezone.now() + timedelta(days=3), labels=["neurology"])
+    return make_post(
+        author=an_author,
+        title="A scheduled write-up",
+        published_at=timezone.now() + timedelta(days=3),
+        labels=["neurology"],
+    )

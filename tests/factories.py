@@ -24,8 +24,16 @@ def make_user(*, username=None, staff=False, superuser=False, **fields):
     return user
 
 
-def make_post(*, author=None, title=None, status=Post.Status.PUBLISHED, published_at=None,
-              labels=(), disclosure=True, **fields):
+def make_post(
+    *,
+    author=None,
+    title=None,
+    status=Post.Status.PUBLISHED,
+    published_at=None,
+    labels=(),
+    disclosure=True,
+    **fields,
+):
     """A post, published a day ago with a 'nothing to disclose' disclosure unless told otherwise."""
     n = next(_seq)
     post = Post.objects.create(

@@ -36,8 +36,14 @@ def snapshot(post):
     """Everything a refused request must leave as it was."""
     fresh = Post.objects.get(pk=post.pk)
     return (
-        fresh.title, fresh.slug, fresh.body, fresh.status, fresh.published_at,
-        fresh.author_id, fresh.updated_at, sorted(fresh.tags.names()),
+        fresh.title,
+        fresh.slug,
+        fresh.body,
+        fresh.status,
+        fresh.published_at,
+        fresh.author_id,
+        fresh.updated_at,
+        sorted(fresh.tags.names()),
         list(fresh.disclosures.values_list("pk", "person", "relationship", "statement")),
     )
 
@@ -128,9 +134,7 @@ def test_an_author_cannot_open_another_author_s_post(client, ann, otto_s):
 
 
 def test_an_author_cannot_read_another_author_s_post_history(client, ann, otto_s):
-    response = logged_in(client, ann).get(
-        reverse("admin:blog_post_history", args=[otto_s.pk])
-    )
+    response = logged_in(client, ann).get(reverse("admin:blog_post_history", args=[otto_s.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
@@ -139,8 +143,12 @@ def test_an_author_cannot_read_another_author_s_post_history(client, ann, otto_s
 def test_a_direct_post_to_another_author_s_post_changes_nothing(client, ann, otto_s):
     before = snapshot(otto_s)
     data = change_data(
-        otto_s, rows=existing_rows(otto_s), title="Defaced", body="<b>pwned</b>",
-        status="draft", tags="spam",
+        otto_s,
+        rows=existing_rows(otto_s),
+        title="Defaced",
+        body="<b>pwned</b>",
+        status="draft",
+        tags="spam",
     )
 
     response = logged_in(client, ann).post(change_url(otto_s), data)
@@ -167,11 +175,17 @@ def test_an_author_cannot_edit_another_post_s_disclosure_through_their_own(
     """A forged inline row naming a disclosure of Otto's post is not Ann's to change."""
     theirs = otto_s.disclosures.get()
     before = snapshot(otto_s)
-    rows = existing_rows(ann_s) + [{
-        "id": str(theirs.pk), "post": str(ann_s.pk), "person": "Otto Other",
-        "relationship": "consultancy", "organisations": "Evil Pharma",
-        "statement": "Rewritten by Ann.", "position": "1",
-    }]
+    rows = existing_rows(ann_s) + [
+        {
+            "id": str(theirs.pk),
+            "post": str(ann_s.pk),
+            "person": "Otto Other",
+            "relationship": "consultancy",
+            "organisations": "Evil Pharma",
+            "statement": "Rewritten by Ann.",
+            "position": "1",
+        }
+    ]
     data = change_data(ann_s, rows=rows)
     data["disclosures-INITIAL_FORMS"] = str(len(rows))
 
@@ -227,9 +241,7 @@ def test_bulk_delete_with_another_author_s_post_deletes_nothing_of_theirs(
     assert Post.objects.filter(pk=otto_s.pk).exists()
 
 
-def test_bulk_publish_including_another_author_s_post_refuses_that_one(
-    client, ann, otto_s_draft
-):
+def test_bulk_publish_including_another_author_s_post_refuses_that_one(client, ann, otto_s_draft):
     own = make_post(author=ann, title="Ann's draft", status=Post.Status.DRAFT)
     before = snapshot(otto_s_draft)
 
@@ -273,9 +285,7 @@ def test_a_forged_selection_of_junk_ids_is_harmless(client, ann, ann_s):
     assert response.status_code == 200
     # "-1" never reaches the admin (config.middleware.AdminActionSelectionMiddleware);
     # 999999 does, and is refused like a post the user may not change.
-    assert "1 selected post was not published: you may not change it." in (
-        messages_in(response)
-    )
+    assert "1 selected post was not published: you may not change it." in (messages_in(response))
 
 
 def test_an_author_who_also_moderates_is_told_which_post_they_may_not_publish(
@@ -297,17 +307,15 @@ def test_an_author_who_also_moderates_is_told_which_post_they_may_not_publish(
     assert snapshot(otto_s_draft) == before
 
 
-def test_an_author_who_also_moderates_may_read_but_not_change_another_s_post(
-    client, ann, otto_s
-):
+def test_an_author_who_also_moderates_may_read_but_not_change_another_s_post(client, ann, otto_s):
     ann.groups.add(Group.objects.get(name="Moderators"))
     logged_in(client, ann)
     before = snapshot(otto_s)
 
     page = client.get(change_url(otto_s)).content.decode()
-    response = client.post(change_url(otto_s), change_data(
-        otto_s, rows=existing_rows(otto_s), title="Defaced"
-    ))
+    response = client.post(
+        change_url(otto_s), change_data(otto_s, rows=existing_rows(otto_s), title="Defaced")
+    )
 
     assert "Otto&#x27;s write-up" in page
     assert 'name="_save"' not in page
@@ -317,7 +325,8 @@ def test_an_author_who_also_moderates_may_read_but_not_change_another_s_post(
 
 def test_a_new_post_belongs_to_whoever_wrote_it(client, ann, otto):
     data = post_data(
-        status="draft", author=str(otto.pk),
+        status="draft",
+        author=str(otto.pk),
         disclosures=[{"person": "Ann Author", "relationship": "none", "position": "0"}],
     )
 
@@ -475,9 +484,7 @@ def test_an_author_follows_the_moderation_email_and_approves_a_comment_on_their_
     logged_in(client, ann)
 
     page = client.get(comment_change_url(held_on_ann_s)).content.decode()
-    response = client.post(
-        comment_change_url(held_on_ann_s), {"_moderate": "Approve"}, follow=True
-    )
+    response = client.post(comment_change_url(held_on_ann_s), {"_moderate": "Approve"}, follow=True)
 
     assert "What was the dropout?" in page
     assert 'name="_moderate" value="Approve"' in page

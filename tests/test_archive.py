@@ -26,15 +26,19 @@ def dated(an_author):
         "nov12b": make_post(author=an_author, title="November two", published_at=at(2012, 11, 20)),
         "mar12": make_post(author=an_author, title="March post", published_at=at(2012, 3, 5)),
         "jan13": make_post(author=an_author, title="January post", published_at=at(2013, 1, 9)),
-        "draft": make_post(author=an_author, title="Draft in June", status=Post.Status.DRAFT,
-                           published_at=at(2012, 6, 1)),
+        "draft": make_post(
+            author=an_author,
+            title="Draft in June",
+            status=Post.Status.DRAFT,
+            published_at=at(2012, 6, 1),
+        ),
     }
 
 
 def test_a_year_page_lists_that_years_posts(client, dated):
     response = client.get(reverse("blog:archive_year", args=[2012]))
     html = response.content.decode()
-    assertContains(response, "<h1 class=\"page-title\">Posts from 2012</h1>", html=True)
+    assertContains(response, '<h1 class="page-title">Posts from 2012</h1>', html=True)
     assert html.index("November two") < html.index("November one") < html.index("March post")
     assertNotContains(response, "January post")
     assertNotContains(response, "Draft in June")
@@ -49,11 +53,24 @@ def test_a_month_page_lists_that_months_posts(client, dated):
     assertNotContains(response, "March post")
 
 
-@pytest.mark.parametrize("path", [
-    "/2011/", "/2012/06/", "/2012/07/",        # empty, or only a draft
-    "/2012/13/", "/2012/00/", "/2012/1/", "/0000/", "/99999/", "/0999/", "/3000/",
-    "/2012/11/?page=2", "/2012/?page=0", "/2012/?page=abc",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2011/",
+        "/2012/06/",
+        "/2012/07/",  # empty, or only a draft
+        "/2012/13/",
+        "/2012/00/",
+        "/2012/1/",
+        "/0000/",
+        "/99999/",
+        "/0999/",
+        "/3000/",
+        "/2012/11/?page=2",
+        "/2012/?page=0",
+        "/2012/?page=abc",
+    ],
+)
 def test_an_empty_or_invalid_archive_page_is_not_found(client, dated, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -67,7 +84,8 @@ def test_the_archive_groups_months_under_years_newest_first(dated):
 
 
 def test_the_archive_is_one_query_whatever_the_number_of_posts(
-        dated, an_author, django_assert_num_queries):
+    dated, an_author, django_assert_num_queries
+):
     for day in range(1, 20):
         make_post(author=an_author, published_at=at(2010, 1 + day % 12, day))
     with django_assert_num_queries(1):
@@ -84,7 +102,9 @@ def test_the_archive_counts_months_in_the_site_time_zone(an_author, settings):
 def test_the_sidebar_shows_years_and_months_with_counts(client, dated):
     response = client.get("/")
     html = response.content.decode()
-    sidebar = html[html.index('class="widget archive-nav"'):html.index('class="widget label-nav"')]
+    sidebar = html[
+        html.index('class="widget archive-nav"') : html.index('class="widget label-nav"')
+    ]
     assert '<summary>2013 <span class="count">(1)</span></summary>' in sidebar
     assert '<summary>2012 <span class="count">(3)</span></summary>' in sidebar
     assert '<a href="/2012/">All of 2012</a>' in sidebar
@@ -96,8 +116,8 @@ def test_the_sidebar_shows_years_and_months_with_counts(client, dated):
 
 def test_the_year_being_read_is_open_in_the_sidebar(client, dated):
     html = client.get("/2012/").content.decode()
-    assert '<details open>\n        <summary>2012 ' in html
-    assert '<details>\n        <summary>2013 ' in html
+    assert "<details open>\n        <summary>2012 " in html
+    assert "<details>\n        <summary>2013 " in html
 
 
 def test_no_link_hides_inside_a_summary(client, dated):
@@ -111,7 +131,7 @@ def test_no_link_hides_inside_a_summary(client, dated):
 
 def sidebar_of(client, path="/"):
     html = client.get(path).content.decode()
-    return html[html.index('class="widget archive-nav"'):html.index('class="widget label-nav"')]
+    return html[html.index('class="widget archive-nav"') : html.index('class="widget label-nav"')]
 
 
 def test_the_sidebar_is_cached_and_a_new_post_shows_at_once(client, dated, an_author):
@@ -119,8 +139,10 @@ def test_the_sidebar_is_cached_and_a_new_post_shows_at_once(client, dated, an_au
     sidebar_of(client)
     with CaptureQueriesContext(connection) as cold:
         sidebar_of(client, "/2012/")
-    assert not any("django_datetime_trunc" in q["sql"] or "DATE_TRUNC" in q["sql"].upper()
-                   for q in cold.captured_queries)
+    assert not any(
+        "django_datetime_trunc" in q["sql"] or "DATE_TRUNC" in q["sql"].upper()
+        for q in cold.captured_queries
+    )
     make_post(author=an_author, title="Another November", published_at=at(2012, 11, 25))
     sidebar = sidebar_of(client)
     assert '<summary>2012 <span class="count">(4)</span></summary>' in sidebar
@@ -128,7 +150,8 @@ def test_the_sidebar_is_cached_and_a_new_post_shows_at_once(client, dated, an_au
 
 
 def test_a_scheduled_post_joins_the_cached_sidebar_when_its_time_comes(
-        client, dated, an_author, monkeypatch):
+    client, dated, an_author, monkeypatch
+):
     from django.utils import timezone
 
     real_now = timezone.now()

@@ -26,8 +26,12 @@ from tests.test_hostile_comments import comment_form_fields, dangers, feeds, sub
 
 pytestmark = pytest.mark.django_db
 
-FRIENDLY = {"name": "Ann Reader", "email": "ann@example.org",
-            "body": "Were the raters masked?", "competing_interests": "None declared"}
+FRIENDLY = {
+    "name": "Ann Reader",
+    "email": "ann@example.org",
+    "body": "Were the raters masked?",
+    "competing_interests": "None declared",
+}
 TEXT_FIELDS = ("name", "body", "competing_interests")
 RENDER_BOUND_SECONDS = 1.0  # the promise is 50 ms; this only catches a runaway
 
@@ -52,13 +56,16 @@ def form(browser, a_post):
 
 def post_raw(client, post, form, raw_pairs, *, content_type=None):
     """POST a urlencoded body built by hand, so that raw (invalid) bytes reach the server."""
-    friendly = {k: v for k, v in {**form, **FRIENDLY}.items()
-                if k not in {name for name, _ in raw_pairs}}
+    friendly = {
+        k: v for k, v in {**form, **FRIENDLY}.items() if k not in {name for name, _ in raw_pairs}
+    }
     body = urlencode(friendly).encode() + b"".join(
         b"&" + name.encode() + b"=" + value for name, value in raw_pairs
     )
     return client.generic(
-        "POST", reverse("comments:post", args=[post.pk]), body,
+        "POST",
+        reverse("comments:post", args=[post.pk]),
+        body,
         content_type=content_type or "application/x-www-form-urlencoded",
     )
 
@@ -97,10 +104,12 @@ def field_errors(html, field):
 
 # --------------------------------------------------------------------------- NUL, encodings
 
+
 @pytest.mark.parametrize("field", ["name", "email", "website", "body", "competing_interests"])
 def test_a_nul_byte_in_any_field_is_refused_with_a_message(browser, a_post, form, field):
     value = {"email": "ann\x00@example.org", "website": "https://ex\x00ample.org"}.get(
-        field, "Ann\x00Reader")
+        field, "Ann\x00Reader"
+    )
     response = submit_comment(browser, a_post, fields=form, **{field: value})
     assert response.status_code == 400
     errors = field_errors(response.content.decode(), field)
@@ -129,8 +138,11 @@ def test_a_forged_parent_gets_a_message_at_the_top(browser, a_post, form, parent
 
 
 def test_a_nul_byte_in_the_user_agent_is_dropped_before_the_database(browser, a_post, form):
-    response = browser.post(reverse("comments:post", args=[a_post.pk]),
-                            {**form, **FRIENDLY}, HTTP_USER_AGENT="Evil\x00Bot/1.0" * 100)
+    response = browser.post(
+        reverse("comments:post", args=[a_post.pk]),
+        {**form, **FRIENDLY},
+        HTTP_USER_AGENT="Evil\x00Bot/1.0" * 100,
+    )
     assert response.status_code == 302
     agent = Comment.objects.get().user_agent
     assert agent.startswith("EvilBot/1.0EvilBot") and len(agent) == 500
@@ -166,8 +178,13 @@ def test_invalid_utf8_in_the_email_is_a_form_error(browser, a_post, form):
 
 
 def test_an_unknown_charset_is_read_as_utf8(browser, a_post, form):
-    response = post_raw(browser, a_post, form, [("body", b"caf%C3%A9")],
-                        content_type="application/x-www-form-urlencoded; charset=no-such")
+    response = post_raw(
+        browser,
+        a_post,
+        form,
+        [("body", b"caf%C3%A9")],
+        content_type="application/x-www-form-urlencoded; charset=no-such",
+    )
     assert response.status_code == 302
     assert Comment.objects.get().body == "caf\u00e9"
 
@@ -182,8 +199,9 @@ def test_two_thousand_fields_get_the_400_page(browser, a_post, form):
 
 def test_a_broken_multipart_body_gets_the_400_page(browser, a_post, form):
     response = browser.generic(
-        "POST", reverse("comments:post", args=[a_post.pk]),
-        b"--xyz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nunterminated",
+        "POST",
+        reverse("comments:post", args=[a_post.pk]),
+        b'--xyz\r\nContent-Disposition: form-data; name="body"\r\n\r\nunterminated',
         content_type="multipart/form-data; boundary=",
     )
     assert response.status_code == 400
@@ -193,8 +211,9 @@ def test_a_broken_multipart_body_gets_the_400_page(browser, a_post, form):
 
 # --------------------------------------------------------------------------- sizes and limits
 
+
 def test_a_100_kb_comment_is_refused_and_the_text_is_kept(browser, a_post, form):
-    text = ("Dose <b>&</b> \"response\" " * 5000)[:100 * 1024 - 1] + "."
+    text = ('Dose <b>&</b> "response" ' * 5000)[: 100 * 1024 - 1] + "."
     response = submit_comment(browser, a_post, fields=form, body=text)
     assert response.status_code == 400
     html = response.content.decode()
@@ -234,8 +253,9 @@ def test_each_length_limit_has_a_clear_message_and_keeps_the_text(browser, a_pos
     assert response.status_code == 400
     html = response.content.decode()
     errors = field_errors(html, field)
-    assert f"Ensure this value has at most {limit} characters (it has {len(value)})." in errors \
-        or (field == "email" and errors == ["Enter a valid email address."]), errors
+    assert f"Ensure this value has at most {limit} characters (it has {len(value)})." in errors or (
+        field == "email" and errors == ["Enter a valid email address."]
+    ), errors
     assert value in html
     assert Comment.objects.count() == 0
 
@@ -248,9 +268,11 @@ def test_the_length_limits_follow_the_settings(browser, a_post, settings):
     html = response.content.decode()
     assert response.status_code == 400
     assert field_errors(html, "name") == [
-        "Ensure this value has at most 12 characters (it has 13)."]
+        "Ensure this value has at most 12 characters (it has 13)."
+    ]
     assert field_errors(html, "body") == [
-        "Ensure this value has at most 40 characters (it has 41)."]
+        "Ensure this value has at most 40 characters (it has 41)."
+    ]
     assert 'maxlength="40"' in html and 'maxlength="12"' in html
 
 
@@ -299,8 +321,15 @@ def test_pathological_markdown_renders_quickly_and_inertly():
         assert seconds < RENDER_BOUND_SECONDS, (label, seconds)
 
 
-@pytest.mark.parametrize("label", ["10,000 nested blockquotes", "10,000 backticks",
-                                   "10,000 emphasis openers", "10,000 unclosed links"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "10,000 nested blockquotes",
+        "10,000 backticks",
+        "10,000 emphasis openers",
+        "10,000 unclosed links",
+    ],
+)
 def test_pathological_comments_within_the_default_limit_are_stored_and_shown(
     browser, a_post, a_superuser, form, label
 ):
@@ -318,15 +347,17 @@ def test_pathological_comments_within_the_default_limit_are_stored_and_shown(
 
 
 @pytest.mark.parametrize("label", ["10,000 nested list levels", "a 200 KB word"])
-def test_pathological_comments_over_the_default_limit(browser, a_post, a_superuser, settings,
-                                                      label):
+def test_pathological_comments_over_the_default_limit(
+    browser, a_post, a_superuser, settings, label
+):
     """Refused with the default limit; stored and shown when an operator raises it."""
     text = PATHOLOGICAL[label]
     form = comment_form_fields(browser, a_post)[1]
     response = submit_comment(browser, a_post, fields=form, body=text)
     assert response.status_code == 400
     assert field_errors(response.content.decode(), "body")[0].startswith(
-        "Ensure this value has at most 10000 characters")
+        "Ensure this value has at most 10000 characters"
+    )
 
     settings.COMMENT_MAX_LENGTH = 250 * 1024
     form = comment_form_fields(browser, a_post)[1]
@@ -339,6 +370,7 @@ def test_pathological_comments_over_the_default_limit(browser, a_post, a_superus
 
 
 # --------------------------------------------------------------------------- names and headers
+
 
 def test_bidi_overrides_and_zero_width_characters_in_a_name_are_kept_but_isolated(
     browser, a_post, a_superuser, form
@@ -382,26 +414,38 @@ def enclosing_tags(html, text, *, within):
 
         def handle_data(self, data):
             if self.inside is not None and text in data:
-                self.found.append(tuple(self.stack[self.inside - 1:]))
+                self.found.append(tuple(self.stack[self.inside - 1 :]))
 
     finder = Finder()
     finder.feed(html)
     return finder.found
 
 
-HEADERS_OF_A_PLAIN_MESSAGE = {"Content-Type", "MIME-Version", "Content-Transfer-Encoding",
-                              "Subject", "From", "To", "Date", "Message-ID"}
+HEADERS_OF_A_PLAIN_MESSAGE = {
+    "Content-Type",
+    "MIME-Version",
+    "Content-Transfer-Encoding",
+    "Subject",
+    "From",
+    "To",
+    "Date",
+    "Message-ID",
+}
 
 
-@pytest.mark.parametrize("name", [
-    "Ann\r\nBcc: victim@example.org",
-    "Ann\nSubject: pwned\n\nbody",
-    "Ann\rCc: victim@example.org",
-    "Ann\u2028Bcc: victim@example.org",
-    "Ann\x85Bcc: victim@example.org",
-])
-def test_line_breaks_in_the_name_inject_no_header(browser, a_post, form, settings, name,
-                                                  django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ann\r\nBcc: victim@example.org",
+        "Ann\nSubject: pwned\n\nbody",
+        "Ann\rCc: victim@example.org",
+        "Ann\u2028Bcc: victim@example.org",
+        "Ann\x85Bcc: victim@example.org",
+    ],
+)
+def test_line_breaks_in_the_name_inject_no_header(
+    browser, a_post, form, settings, name, django_capture_on_commit_callbacks
+):
     settings.COMMENT_MODERATORS = ["mod@example.org"]
     with django_capture_on_commit_callbacks(execute=True):
         response = submit_comment(browser, a_post, fields=form, name=name)
@@ -419,12 +463,15 @@ def test_line_breaks_in_the_name_inject_no_header(browser, a_post, form, setting
     assert sent.bcc == [] and sent.cc == [] and sent.reply_to == []
 
 
-@pytest.mark.parametrize("email", [
-    "ann@example.org\r\nBcc: victim@example.org",
-    "ann@example.org\nCc: victim@example.org",
-    "ann@example.org%0ABcc:victim@example.org",
-    "\"ann\r\nBcc: victim@example.org\"@example.org",
-])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann@example.org\r\nBcc: victim@example.org",
+        "ann@example.org\nCc: victim@example.org",
+        "ann@example.org%0ABcc:victim@example.org",
+        '"ann\r\nBcc: victim@example.org"@example.org',
+    ],
+)
 def test_line_breaks_in_the_email_are_a_form_error(browser, a_post, form, email):
     response = submit_comment(browser, a_post, fields=form, email=email)
     assert response.status_code == 400
@@ -435,8 +482,10 @@ def test_line_breaks_in_the_email_are_a_form_error(browser, a_post, form, email)
 
 # --------------------------------------------------------------------------- template syntax
 
-LITERALS = ("{{ settings.SECRET_KEY }} {% debug %} {% load static %} {{ 7|add:7 }} "
-            "%s %n %(name)s {0.__class__} {name!r} ${7*7} #{7*7} <%= 7*7 %>")
+LITERALS = (
+    "{{ settings.SECRET_KEY }} {% debug %} {% load static %} {{ 7|add:7 }} "
+    "%s %n %(name)s {0.__class__} {name!r} ${7*7} #{7*7} <%= 7*7 %>"
+)
 
 
 def test_template_syntax_and_format_strings_are_stored_and_shown_literally(

@@ -52,8 +52,9 @@ def test_build_comments_files_threads_as_the_comment_form_would():
     assert post.comment_count == 7
 
     # The next comment, saved the ordinary way, gets a fresh id and a path after them.
-    later = Comment.objects.create(post=post, name="N", email="n@example.org", body="Later.",
-                                   status=Comment.Status.APPROVED)
+    later = Comment.objects.create(
+        post=post, name="N", email="n@example.org", body="Later.", status=Comment.Status.APPROVED
+    )
     later.refresh_from_db()
     assert later.pk > max(by_pk)
     assert later.thread_path > comments[-1].thread_path
@@ -78,8 +79,7 @@ def test_render_measurement_runs_on_every_page():
 
     results = [render.measure(client, page, runs=2) for page in pages]
 
-    assert [m.page.name.split()[0] for m in results] == ["home", "post,", "post,", "label",
-                                                         "Atom"]
+    assert [m.page.name.split()[0] for m in results] == ["home", "post,", "post,", "label", "Atom"]
     for m in results:
         assert 0 < m.best_ms <= m.median_ms
         assert m.queries > 0
@@ -102,9 +102,11 @@ def test_hello_world_floor_answers_on_top_of_the_site_urls(client):
 
 
 def test_hidden_fields_reads_the_tokens_a_commenter_needs():
-    page = ('<form><input type="hidden" name="csrfmiddlewaretoken" value="abc&amp;1">'
-            '<input type="hidden" name="security_token" value="x:y" id="id_security_token">'
-            '<textarea name="body"></textarea><input type="text" name="name"></form>')
+    page = (
+        '<form><input type="hidden" name="csrfmiddlewaretoken" value="abc&amp;1">'
+        '<input type="hidden" name="security_token" value="x:y" id="id_security_token">'
+        '<textarea name="body"></textarea><input type="text" name="name"></form>'
+    )
     assert hidden_fields(page) == {"csrfmiddlewaretoken": "abc&1", "security_token": "x:y"}
 
 

@@ -57,16 +57,21 @@ def test_filter_by_post_and_search(moderator_client, a_post, an_author):
         assert [c.body for c in found.context["cl"].result_list] == [expected], query
 
 
-@pytest.mark.parametrize(("action", "status", "count"), [
-    ("approve", Status.APPROVED, 1),
-    ("reject", Status.REJECTED, 0),
-    ("mark_spam", Status.SPAM, 0),
-])
-def test_actions_record_who_when_and_history(moderator_client, a_superuser, a_post,
-                                             action, status, count):
+@pytest.mark.parametrize(
+    ("action", "status", "count"),
+    [
+        ("approve", Status.APPROVED, 1),
+        ("reject", Status.REJECTED, 0),
+        ("mark_spam", Status.SPAM, 0),
+    ],
+)
+def test_actions_record_who_when_and_history(
+    moderator_client, a_superuser, a_post, action, status, count
+):
     comment = make_comment(a_post, status=Status.HELD)
     response = moderator_client.post(
-        reverse(CHANGELIST), {"action": action, "_selected_action": [comment.pk]}, follow=True)
+        reverse(CHANGELIST), {"action": action, "_selected_action": [comment.pk]}, follow=True
+    )
     assert "1 comment" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == status
@@ -84,16 +89,26 @@ def test_back_to_held_undoes_a_mistake_and_recounts(moderator_client, a_post):
     url = reverse(CHANGELIST)
     moderator_client.post(url, {"action": "approve", "_selected_action": [comment.pk]})
     assert Post.objects.get(pk=a_post.pk).comment_count == 1
-    moderator_client.post(url + "?status__exact=all",
-                          {"action": "hold", "_selected_action": [comment.pk]})
+    moderator_client.post(
+        url + "?status__exact=all", {"action": "hold", "_selected_action": [comment.pk]}
+    )
     comment.refresh_from_db()
     assert comment.status == Status.HELD
     assert Post.objects.get(pk=a_post.pk).comment_count == 0
     assert LogEntry.objects.filter(object_id=str(comment.pk)).count() == 2
 
 
-COMMENTER_FIELDS = ("name", "email", "website", "body", "competing_interests", "post",
-                    "parent", "ip_address", "user_agent")
+COMMENTER_FIELDS = (
+    "name",
+    "email",
+    "website",
+    "body",
+    "competing_interests",
+    "post",
+    "parent",
+    "ip_address",
+    "user_agent",
+)
 
 
 def change_url(comment):
@@ -106,15 +121,24 @@ def record(comment):
     return {name: getattr(fresh, name) for name in (*COMMENTER_FIELDS, "body_html")}
 
 
-FORGED = {"name": "Staff Rewrite", "email": "x@example.org", "website": "https://evil.example",
-          "body": "Edited *text*", "competing_interests": "Rewritten", "ip_address": "10.0.0.1",
-          "user_agent": "Forged", "status": "approved"}
+FORGED = {
+    "name": "Staff Rewrite",
+    "email": "x@example.org",
+    "website": "https://evil.example",
+    "body": "Edited *text*",
+    "competing_interests": "Rewritten",
+    "ip_address": "10.0.0.1",
+    "user_agent": "Forged",
+    "status": "approved",
+}
 
 
-def test_change_page_shows_the_record_read_only_and_moderates(moderator_client, a_superuser,
-                                                              a_post):
-    comment = make_comment(a_post, status=Status.HELD, ip_address="192.0.2.7",
-                           website="https://ann.example")
+def test_change_page_shows_the_record_read_only_and_moderates(
+    moderator_client, a_superuser, a_post
+):
+    comment = make_comment(
+        a_post, status=Status.HELD, ip_address="192.0.2.7", website="https://ann.example"
+    )
     before = record(comment)
     html = moderator_client.get(change_url(comment)).content.decode()
     assert "Moderated by" in html and "192.0.2.7" in html and "A comment." in html
@@ -123,7 +147,8 @@ def test_change_page_shows_the_record_read_only_and_moderates(moderator_client, 
     assert 'name="_save"' not in html and 'name="_continue"' not in html
     assert 'name="_moderate" value="Approve"' in html
     response = moderator_client.post(
-        change_url(comment), {**FORGED, "post": a_post.pk, "_moderate": "Approve"})
+        change_url(comment), {**FORGED, "post": a_post.pk, "_moderate": "Approve"}
+    )
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED and comment.moderated_by == a_superuser
@@ -136,8 +161,9 @@ def test_a_forged_save_rewrites_nothing(moderator_client, a_post, button):
     parent = make_comment(a_post)
     comment = make_comment(a_post, parent=parent, status=Status.HELD, ip_address="192.0.2.7")
     before = record(comment)
-    moderator_client.post(change_url(comment), {
-        **FORGED, "post": other.pk, "parent": "", button: "Save"})
+    moderator_client.post(
+        change_url(comment), {**FORGED, "post": other.pk, "parent": "", button: "Save"}
+    )
     assert record(comment) == before
     assert Comment.objects.get(pk=comment.pk).status == Status.HELD
 
@@ -147,7 +173,8 @@ def test_no_bulk_delete_for_anyone(moderator_client, a_post):
     changelist = moderator_client.get(reverse(CHANGELIST) + "?status__exact=all")
     response = moderator_client.post(
         reverse(CHANGELIST) + "?status__exact=all",
-        {"action": "delete_selected", "_selected_action": [comment.pk], "post": "yes"})
+        {"action": "delete_selected", "_selected_action": [comment.pk], "post": "yes"},
+    )
     assert "delete_selected" not in changelist.content.decode()
     assert response.status_code == 302  # "No action selected": back to the list
     assert Comment.objects.filter(pk=comment.pk).exists()
@@ -158,27 +185,32 @@ def a_moderator(db):
     from django.contrib.auth.models import Group
 
     from tests.factories import make_user
+
     moderator = make_user(username="mo", staff=True)
     moderator.groups.add(Group.objects.get(name="Moderators"))
     return moderator
 
 
 def test_a_moderator_cannot_delete_a_comment_even_with_the_permission_by_hand(
-        client, a_moderator, a_post):
+    client, a_moderator, a_post
+):
     from django.contrib.auth.models import Permission
+
     a_moderator.user_permissions.add(Permission.objects.get(codename="delete_comment"))
     comment = make_comment(a_post, status=Status.SPAM)
     client.force_login(a_moderator)
     page = client.get(change_url(comment)).content.decode()
-    response = client.post(reverse("admin:comments_comment_delete", args=[comment.pk]),
-                           {"post": "yes"})
+    response = client.post(
+        reverse("admin:comments_comment_delete", args=[comment.pk]), {"post": "yes"}
+    )
     assert "deletelink" not in page
     assert response.status_code == 403
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
 def test_a_superuser_may_delete_one_comment_from_its_page_and_the_count_follows(
-        moderator_client, a_post):
+    moderator_client, a_post
+):
     comment = make_comment(a_post, status=Status.APPROVED, body="Delete me.")
     reply = make_comment(a_post, parent=comment, status=Status.APPROVED, body="And my reply.")
     kept = make_comment(a_post, status=Status.APPROVED)
@@ -213,9 +245,11 @@ def test_waiting_count_on_the_admin_index_and_the_post_page(moderator_client, a_
 
 def test_a_forged_selection_of_junk_ids_is_harmless(moderator_client, a_post):
     comment = make_comment(a_post, status=Status.HELD)
-    response = moderator_client.post(reverse(CHANGELIST), {
-        "action": "approve", "_selected_action": [comment.pk, "abc", "1.5", "\u0661", ""]},
-        follow=True)
+    response = moderator_client.post(
+        reverse(CHANGELIST),
+        {"action": "approve", "_selected_action": [comment.pk, "abc", "1.5", "\u0661", ""]},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "1 comment approved." in response.content.decode()
     comment.refresh_from_db()
@@ -227,8 +261,9 @@ def test_moderating_needs_permission(client, a_post):
 
     client.force_login(make_user(staff=True))
     comment = make_comment(a_post, status=Status.HELD)
-    response = client.post(reverse(CHANGELIST),
-                           {"action": "approve", "_selected_action": [comment.pk]})
+    response = client.post(
+        reverse(CHANGELIST), {"action": "approve", "_selected_action": [comment.pk]}
+    )
     assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.status == Status.HELD

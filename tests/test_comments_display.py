@@ -36,11 +36,16 @@ def test_only_approved_comments_are_shown(client, a_post):
 
 
 def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, a_post):
-    comment = make_comment(a_post, name="Ann Reader", website="https://ann.example",
-                           body="I *doubt* it.", competing_interests="Consultant to Sanofi")
+    comment = make_comment(
+        a_post,
+        name="Ann Reader",
+        website="https://ann.example",
+        body="I *doubt* it.",
+        competing_interests="Consultant to Sanofi",
+    )
     html = page(client, a_post)
     local = timezone.localtime(comment.created_at)
-    item = html[html.index(f'<li id="comment-{comment.pk}">'):]
+    item = html[html.index(f'<li id="comment-{comment.pk}">') :]
     assert item.startswith(
         f'<li id="comment-{comment.pk}"><p>'
         '<a href="https://ann.example" rel="nofollow ugc noopener">Ann Reader</a> '
@@ -68,7 +73,7 @@ def test_thread_order_and_nesting(client, a_post):
     assert html.index("first") < html.index("reply to first") < html.index("second")
     start = html.index(f'id="comment-{first.pk}"')
     end = html.index(f'id="comment-{second.pk}"')
-    assert f"</p><ol><li id=\"comment-{reply.pk}\">" in html[start:end]
+    assert f'</p><ol><li id="comment-{reply.pk}">' in html[start:end]
     assert f'id="comment-{reply.pk}"' in html[start:end]
 
 
@@ -88,7 +93,8 @@ def test_thread_html_is_balanced(a_post):
     make_comment(a_post)
     make_comment(a_post, parent=top)
     html = Template("{% load comment_tags %}{% comment_section post %}").render(
-        Context({"post": a_post}))
+        Context({"post": a_post})
+    )
     for tag in ("ol", "li", "p", "bdi", "time"):
         assert html.count(f"<{tag} ") + html.count(f"<{tag}>") == html.count(f"</{tag}>"), tag
 
@@ -106,9 +112,12 @@ def test_the_form_is_under_the_thread_with_help_and_labels(client, a_post):
 
 def test_feed_link_tag(a_post):
     html = Template("{% load comment_tags %}{% comment_feed_link post %}").render(
-        Context({"post": a_post}))
-    assert html == ('<link rel="alternate" type="application/atom+xml" title="Comments on '
-                    f'A published write-up" href="/comments/feeds/post/{a_post.pk}/">')
+        Context({"post": a_post})
+    )
+    assert html == (
+        '<link rel="alternate" type="application/atom+xml" title="Comments on '
+        f'A published write-up" href="/comments/feeds/post/{a_post.pk}/">'
+    )
 
 
 def test_query_count_does_not_grow_with_comments(client, a_post, django_assert_max_num_queries):
@@ -117,8 +126,12 @@ def test_query_count_does_not_grow_with_comments(client, a_post, django_assert_m
         client.get(a_post.get_absolute_url())
     parents = [make_comment(a_post, body=f"top {n}") for n in range(100)]
     for n in range(400):
-        make_comment(a_post, parent=parents[n % 100], body=f"reply {n}",
-                     website="https://x.example" if n % 2 else "")
+        make_comment(
+            a_post,
+            parent=parents[n % 100],
+            body=f"reply {n}",
+            website="https://x.example" if n % 2 else "",
+        )
     post_recount_comments(post_id=a_post.pk)
     with django_assert_max_num_queries(len(empty.captured_queries)):
         html = client.get(a_post.get_absolute_url()).content.decode()
@@ -126,8 +139,16 @@ def test_query_count_does_not_grow_with_comments(client, a_post, django_assert_m
 
 
 def test_rendering_500_comments_is_fast(a_post):
-    rows = [Comment(post=a_post, name=f"Reader {n}", email="r@example.org", body="x" * 300,
-                    website="https://r.example") for n in range(500)]
+    rows = [
+        Comment(
+            post=a_post,
+            name=f"Reader {n}",
+            email="r@example.org",
+            body="x" * 300,
+            website="https://r.example",
+        )
+        for n in range(500)
+    ]
     for row in rows:
         row.render_body()
     Comment.objects.bulk_create(rows)

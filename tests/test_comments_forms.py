@@ -83,9 +83,19 @@ def test_whitespace_only_comment_is_refused(a_post):
     assert not form.is_valid() and "body" in form.errors
 
 
-@pytest.mark.parametrize("website", ["javascript:alert(1)", "data:text/html,x", "ftp://x.example",
-                                     "ftps://x.example", "http://", "not a url",
-                                     "JavaScript:alert(1)", "https://exa mple.org"])
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "ftp://x.example",
+        "ftps://x.example",
+        "http://",
+        "not a url",
+        "JavaScript:alert(1)",
+        "https://exa mple.org",
+    ],
+)
 def test_website_must_be_http_with_one_clear_message(a_post, website):
     form = bound(a_post, website=website)
     assert not form.is_valid()

@@ -24,7 +24,7 @@ VECTORS = [
     "<svg onload=alert(1)>",
     "<svg><script>alert(1)</script></svg>",
     "<iframe src=javascript:alert(1)></iframe>",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "[click](javascript:alert(1))",
     "[click](JaVaScRiPt:alert(1))",
     "[click](  javascript:alert(1))",
@@ -40,7 +40,7 @@ VECTORS = [
     "<form action=javascript:alert(1)><button>x</button></form>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<details open ontoggle=alert(1)>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "`<script>alert(1)</script>`",
     "```\n<script>alert(1)</script>\n```",
     "> <script>alert(1)</script>",
@@ -50,8 +50,8 @@ VECTORS = [
     "\u202e<script>alert(1)</script>",
     "<meta http-equiv=refresh content=0;url=javascript:alert(1)>",
     "<base href=javascript:alert(1)//>",
-    "<a href=\"&#106;avascript:alert(1)\">x</a>",
-    "https://example.org/\"onmouseover=\"alert(1)",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    'https://example.org/"onmouseover="alert(1)',
 ]
 
 CORPUS = Path(__file__).resolve().parent / "data" / "xss-vectors.txt"
@@ -61,8 +61,25 @@ if CORPUS.exists():
             VECTORS.append(line.replace("\\n", "\n"))
 VECTORS = list(dict.fromkeys(VECTORS))
 
-FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "style", "svg", "math", "base", "meta",
-                  "link", "img", "form", "input", "button", "body", "details", "textarea"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "img",
+    "form",
+    "input",
+    "button",
+    "body",
+    "details",
+    "textarea",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
@@ -97,7 +114,7 @@ def thread_html(client, post):
     html = client.get(post.get_absolute_url()).content.decode()
     Post.objects.filter(pk=post.pk).update(comments_open=True)
     start = html.index('<section class="comments"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +149,7 @@ def test_every_vector_through_every_field_is_inert(client, a_post, a_superuser, 
         parsed = feedparser.parse(client.get(feed).content)
         for entry in parsed.entries:
             assert problems_in(entry.summary) == [], (feed, entry.summary)
-            assert problems_in(f"<a href=\"{entry.link}\">") == []
+            assert problems_in(f'<a href="{entry.link}">') == []
 
 
 def test_the_stored_html_carries_no_payload(a_post):
@@ -140,8 +157,12 @@ def test_the_stored_html_carries_no_payload(a_post):
     for number, vector in enumerate(VECTORS):
         comment = comment_submit(
             post=a_post,
-            data={"name": vector, "email": f"m{number}@example.org", "body": vector,
-                  "competing_interests": vector},
+            data={
+                "name": vector,
+                "email": f"m{number}@example.org",
+                "body": vector,
+                "competing_interests": vector,
+            },
             request_meta={"ip_address": "192.0.2.1", "user_agent": vector},
         )
         assert "\x00" not in comment.body + comment.name + comment.user_agent

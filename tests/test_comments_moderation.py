@@ -11,9 +11,13 @@ Status = Comment.Status
 
 
 def new_comment(post, **fields):
-    comment = Comment(post=post, name=fields.pop("name", "Bo"),
-                      email=fields.pop("email", "bo@example.org"),
-                      body=fields.pop("body", "A fair question."), **fields)
+    comment = Comment(
+        post=post,
+        name=fields.pop("name", "Bo"),
+        email=fields.pop("email", "bo@example.org"),
+        body=fields.pop("body", "A fair question."),
+        **fields,
+    )
     comment.render_body()
     return comment
 
@@ -82,8 +86,10 @@ def test_honeypot_is_spam(a_post):
 
 def test_sent_too_fast_is_spam(a_post, settings):
     settings.COMMENT_MIN_SUBMIT_SECONDS = 3
-    assert moderation.sent_too_fast(new_comment(a_post), {**META, "elapsed_seconds": 1.2})[0] \
+    assert (
+        moderation.sent_too_fast(new_comment(a_post), {**META, "elapsed_seconds": 1.2})[0]
         == Status.SPAM
+    )
     assert moderation.sent_too_fast(new_comment(a_post), {**META, "elapsed_seconds": 3.5}) is None
 
 
@@ -96,8 +102,9 @@ def test_disallowed_word_is_spam_whatever_else(a_post, settings):
 
 def test_spam_rules_come_before_the_returning_commenter(a_post):
     make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
-    assert moderation.decide(new_comment(a_post), {**META, "honeypot": "http://x"})[0] \
-        == Status.SPAM
+    assert (
+        moderation.decide(new_comment(a_post), {**META, "honeypot": "http://x"})[0] == Status.SPAM
+    )
 
 
 def test_staff_are_approved_at_once(a_post):
@@ -114,15 +121,20 @@ def test_a_non_staff_account_gets_no_favour(a_post):
 def test_rules_are_replaceable(a_post):
     always_spam = lambda comment, meta: (Status.SPAM, "test")  # noqa: E731
     assert moderation.decide(new_comment(a_post), META, rules=[always_spam]) == (
-        Status.SPAM, "test")
+        Status.SPAM,
+        "test",
+    )
 
 
-@pytest.mark.parametrize(("open_", "days", "age", "closed"), [
-    (False, 0, 1, True),
-    (True, 0, 1000, False),
-    (True, 30, 10, False),
-    (True, 30, 31, True),
-])
+@pytest.mark.parametrize(
+    ("open_", "days", "age", "closed"),
+    [
+        (False, 0, 1, True),
+        (True, 0, 1000, False),
+        (True, 30, 10, False),
+        (True, 30, 31, True),
+    ],
+)
 def test_comments_closed(a_post, settings, open_, days, age, closed):
     from datetime import timedelta
 

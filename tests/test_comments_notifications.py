@@ -67,25 +67,31 @@ def test_a_failing_mail_server_loses_nothing(
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     from tests.test_comments_support import form_data, post_url
 
-    with caplog.at_level(logging.ERROR, logger="comments.notifications"), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        caplog.at_level(logging.ERROR, logger="comments.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post(post_url(a_post), form_data(a_post))
     assert response.status_code == 302
     assert Comment.objects.get().status == Status.HELD
     assert "Could not send the moderation email" in caplog.text
 
 
-@pytest.mark.parametrize("evil", [
-    "Ann\r\nBcc: victim@example.org",
-    "Ann\nSubject: pwned",
-    "Ann\r\n\r\n<script>",
-])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "Ann\r\nBcc: victim@example.org",
+        "Ann\nSubject: pwned",
+        "Ann\r\n\r\n<script>",
+    ],
+)
 def test_header_injection_through_the_name_stays_in_the_body(
     a_post, evil, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        comment = Comment.objects.create(post=a_post, name=evil, email="x@example.org",
-                                         body="b", status=Status.HELD)
+        comment = Comment.objects.create(
+            post=a_post, name=evil, email="x@example.org", body="b", status=Status.HELD
+        )
     notify_held(comment_id=comment.pk)
     message = mail.outbox[-1]
     parsed = message.message()
@@ -116,6 +122,10 @@ def test_no_recipients_no_mail(a_post, settings):
 
 def test_staff_comment_sends_nothing(a_post, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        comment_submit(post=a_post, data={"body": "From the desk"}, request_meta=META,
-                       user=make_user(staff=True))
+        comment_submit(
+            post=a_post,
+            data={"body": "From the desk"},
+            request_meta=META,
+            user=make_user(staff=True),
+        )
     assert mail.outbox == []

@@ -9,11 +9,21 @@ from django.core.exceptions import ImproperlyConfigured
 from comments import ratelimit
 
 
-@pytest.mark.parametrize(("rate", "parsed"), [
-    ("5/m", (5, 60)), ("10/s", (10, 1)), ("100/h", (100, 3600)), ("3/d", (3, 86400)),
-    (" 7 / 15m ", (7, 900)), ("2/min", (2, 60)), ("off", None), ("OFF", None), ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [
+        ("5/m", (5, 60)),
+        ("10/s", (10, 1)),
+        ("100/h", (100, 3600)),
+        ("3/d", (3, 86400)),
+        (" 7 / 15m ", (7, 900)),
+        ("2/min", (2, 60)),
+        ("off", None),
+        ("OFF", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_rate(rate, parsed):
     assert ratelimit.parse_rate(rate) == parsed
 
@@ -26,7 +36,11 @@ def test_bad_rates_fail_loudly(rate):
 
 def test_limit_within_a_window_then_a_new_window():
     assert [ratelimit.hit("192.0.2.1", "3/m", now=60.0) for _ in range(4)] == [
-        True, True, True, False]
+        True,
+        True,
+        True,
+        False,
+    ]
     assert ratelimit.hit("192.0.2.2", "3/m", now=60.0)  # another address
     assert ratelimit.hit("192.0.2.1", "3/m", now=120.0)  # the next minute
 
@@ -48,8 +62,7 @@ def test_counters_live_in_the_shared_cache():
 
 def test_concurrent_hits_are_counted_exactly():
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: ratelimit.hit("192.0.2.9", "10/h", now=0.0),
-                                range(40)))
+        results = list(pool.map(lambda _: ratelimit.hit("192.0.2.9", "10/h", now=0.0), range(40)))
     assert results.count(True) == 10
 
 

@@ -111,8 +111,9 @@ def test_editing_a_body_rerenders_it_and_status_saves_do_not(a_post, monkeypatch
     assert calls == []
 
 
-def test_a_submission_costs_a_fixed_number_of_queries(a_post, django_assert_num_queries,
-                                                      django_capture_on_commit_callbacks):
+def test_a_submission_costs_a_fixed_number_of_queries(
+    a_post, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     """A held reply, 7: the parent; the duplicate check; the returning-commenter rule; a
     savepoint; the INSERT; the thread path UPDATE; the release. The post and the parent are
     not looked up again to validate them, and a held comment needs no recount. An approved

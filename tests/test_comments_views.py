@@ -25,8 +25,10 @@ def test_a_new_comment_is_held_and_the_notice_follows_the_redirect(client, a_pos
     page = client.get(response["Location"]).content.decode()
     assert "Your comment is awaiting moderation" in page
     assert "Were the raters really" not in page  # held: not shown
-    assert "Your comment is awaiting moderation" not in client.get(
-        a_post.get_absolute_url()).content.decode()  # the notice shows once
+    assert (
+        "Your comment is awaiting moderation"
+        not in client.get(a_post.get_absolute_url()).content.decode()
+    )  # the notice shows once
 
 
 def test_spam_gets_the_same_notice(client, a_post):
@@ -63,8 +65,13 @@ def test_refreshing_the_landing_page_never_posts_twice(client, a_post):
 
 
 def test_invalid_form_comes_back_with_errors_and_the_text_kept(client, a_post):
-    data = form_data(a_post, email="not-an-email", body="My <b>careful</b> thoughts",
-                     website="https://ann.example", competing_interests="Consultant to X")
+    data = form_data(
+        a_post,
+        email="not-an-email",
+        body="My <b>careful</b> thoughts",
+        website="https://ann.example",
+        competing_interests="Consultant to X",
+    )
     response = client.post(post_url(a_post), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -230,11 +237,11 @@ def test_max_depth_one_means_no_nesting(client, a_post, settings):
 @pytest.mark.parametrize("status", [Status.HELD, Status.REJECTED, Status.SPAM])
 def test_reply_to_a_comment_that_is_not_approved_is_refused(client, a_post, status):
     parent = make_comment(a_post, status=status)
-    response = client.post(post_url(a_post), form_data(a_post, parent=parent.pk,
-                                                       email="cy@example.org"))
+    response = client.post(
+        post_url(a_post), form_data(a_post, parent=parent.pk, email="cy@example.org")
+    )
     assert response.status_code == 400
-    assert "That comment is not published, so it cannot take replies." in \
-        response.content.decode()
+    assert "That comment is not published, so it cannot take replies." in response.content.decode()
     assert not Comment.objects.filter(email="cy@example.org").exists()
 
 
@@ -279,8 +286,10 @@ def test_the_posts_author_is_marked_and_badged(client, a_post, an_author):
 
 def test_anonymous_cannot_claim_to_be_the_author(client, a_post):
     make_comment(a_post, status=Status.APPROVED)
-    client.post(post_url(a_post), form_data(a_post, name="Gavin Giovannoni", is_post_author="1",
-                                            body="Fake"))
+    client.post(
+        post_url(a_post),
+        form_data(a_post, name="Gavin Giovannoni", is_post_author="1", body="Fake"),
+    )
     assert not Comment.objects.get(body="Fake").is_post_author
 
 
@@ -307,8 +316,9 @@ def test_a_model_validation_error_is_a_form_error_not_a_500(client, a_post, monk
 
 def test_client_ip_from_a_trusted_proxy_header(client, a_post, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    client.post(post_url(a_post), form_data(a_post),
-                HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4")
+    client.post(
+        post_url(a_post), form_data(a_post), HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4"
+    )
     assert Comment.objects.get().ip_address == "198.51.100.4"
 
 

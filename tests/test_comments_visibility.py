@@ -84,11 +84,12 @@ def test_a_bad_parent_is_explained_once(client, a_post, settings, parent):
 
     settings.COMMENT_MIN_SUBMIT_SECONDS = 0
     if parent == "held":
-        parent = str(Comment.objects.create(
-            post=a_post, name="H", email="h@example.org", body="Held").pk)
+        parent = str(
+            Comment.objects.create(post=a_post, name="H", email="h@example.org", body="Held").pk
+        )
     response = client.post(post_url(a_post), form_data(a_post, parent=parent))
     assert response.status_code == 400
     html = response.content.decode()
-    assert html.count('role="alert"') == 1, html[html.find("comments"):][:2000]
+    assert html.count('role="alert"') == 1, html[html.find("comments") :][:2000]
     assert Comment.objects.filter(body="Held").count() <= 1
     assert Comment.objects.count() == (1 if parent.isdigit() and parent != "999999" else 0)

@@ -76,8 +76,12 @@ class ServerDatabase:
     def run(self, script, *args, timeout=60):
         """Run a Python snippet against this database; its stdout, or a failure with stderr."""
         done = subprocess.run(  # noqa: S603 - our own interpreter, our own script
-            [sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-c", script, *map(str, args)],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
@@ -92,8 +96,9 @@ class ServerDatabase:
 
             with psycopg.connect(self.url.replace("postgres://", "postgresql://")) as conn:
                 return conn.execute(sql.replace("?", "%s"), params).fetchone()
-        with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"),
-                                                timeout=5)) as conn:
+        with contextlib.closing(
+            sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=5)
+        ) as conn:
             return conn.execute(sql, params).fetchone()
 
 
@@ -101,8 +106,12 @@ def _postgres_admin_url():
     db = settings.DATABASES["default"]
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgresql://{user}{password}@{db.get('HOST') or '127.0.0.1'}:" \
-           f"{db.get('PORT') or 5432}/postgres", user, password
+    return (
+        f"postgresql://{user}{password}@{db.get('HOST') or '127.0.0.1'}:"
+        f"{db.get('PORT') or 5432}/postgres",
+        user,
+        password,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -139,9 +148,24 @@ def gunicorn(database, probe_path, log_path):
     port = _free_port()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [str(GUNICORN), "config.wsgi:application", "--workers", "2", "--threads", "8",
-             "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
-            cwd=ROOT, env=database.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(GUNICORN),
+                "config.wsgi:application",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=database.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
@@ -178,14 +202,21 @@ def commenter(base, post_url, number, start, results):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     try:
         with opener.open(base + post_url, timeout=30) as response:
-            forms = [f for f in page_forms(response.read().decode())
-                     if "comment-form" in f["attrs"].get("class", "")]
-        form = {**forms[0]["fields"], "name": f"Reader {number}",
-                "email": f"reader{number}@example.org",
-                "body": f"Comment {number}: what about the dropouts?"}
+            forms = [
+                f
+                for f in page_forms(response.read().decode())
+                if "comment-form" in f["attrs"].get("class", "")
+            ]
+        form = {
+            **forms[0]["fields"],
+            "name": f"Reader {number}",
+            "email": f"reader{number}@example.org",
+            "body": f"Comment {number}: what about the dropouts?",
+        }
         start.wait(timeout=30)
         request = urllib.request.Request(
-            base + forms[0]["attrs"]["action"], data=urllib.parse.urlencode(form).encode())
+            base + forms[0]["attrs"]["action"], data=urllib.parse.urlencode(form).encode()
+        )
         try:
             with opener.open(request, timeout=60) as response:
                 results[number] = (response.status, response.read().decode(errors="replace"))
@@ -201,9 +232,10 @@ def test_concurrent_comments_are_all_stored(server_database, tmp_path):
     results = {}
     with gunicorn(server_database, post["url"], log_path) as base:
         start = threading.Barrier(CLIENTS)
-        threads = [threading.Thread(target=commenter,
-                                    args=(base, post["url"], n, start, results))
-                   for n in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=commenter, args=(base, post["url"], n, start, results))
+            for n in range(CLIENTS)
+        ]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -213,14 +245,15 @@ def test_concurrent_comments_are_all_stored(server_database, tmp_path):
     engine = "PostgreSQL" if ON_POSTGRES else "SQLite file"
     print(f"\n{CLIENTS} concurrent commenters on {engine}: {elapsed:.2f} s")
 
-    failures = {n: (status, body[:300]) for n, (status, body) in results.items()
-                if status != 302}
+    failures = {n: (status, body[:300]) for n, (status, body) in results.items() if status != 302}
     assert len(results) == CLIENTS and not failures, failures
     stored = server_database.query(
-        "SELECT COUNT(*) FROM comments_comment WHERE post_id = ?", (post["pk"],))[0]
+        "SELECT COUNT(*) FROM comments_comment WHERE post_id = ?", (post["pk"],)
+    )[0]
     assert stored == CLIENTS
     names = server_database.query(
-        "SELECT COUNT(DISTINCT name) FROM comments_comment WHERE post_id = ?", (post["pk"],))[0]
+        "SELECT COUNT(DISTINCT name) FROM comments_comment WHERE post_id = ?", (post["pk"],)
+    )[0]
     assert names == CLIENTS
     log = log_path.read_text(errors="replace")
     assert "database is locked" not in log and "Traceback" not in log, log[-3000:]

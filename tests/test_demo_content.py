@@ -167,7 +167,8 @@ def test_the_post_page_shows_the_labels(client, care_ms_ii):
 
 
 def test_reference_managers_get_the_real_authors_while_the_body_keeps_the_source_verbatim(
-        client, care_ms_ii):
+    client, care_ms_ii
+):
     """The source's "Cole et al." (a typo for Coles) stays in the body as written; the
     structured authors are the first author and the group, never "et al."."""
     html = client.get(care_ms_ii.get_absolute_url()).content.decode()

@@ -22,29 +22,49 @@ def twins(an_author):
     any count, label or archive link would show.
     """
     now = timezone.now()
-    live = make_post(author=an_author, title="Live twin", slug="live-twin",
-                     labels=["shared"], published_at=now - timedelta(days=2))
-    draft = make_post(author=an_author, title="Zebra draft twin", slug="zebra-draft-twin",
-                      status=Post.Status.DRAFT, labels=["shared", "zebra-secret"],
-                      published_at=now - timedelta(days=400), summary="Zebra summary")
-    scheduled = make_post(author=an_author, title="Quokka scheduled twin",
-                          slug="quokka-scheduled-twin", labels=["shared", "quokka-secret"],
-                          published_at=now + timedelta(days=400), summary="Quokka summary")
+    live = make_post(
+        author=an_author,
+        title="Live twin",
+        slug="live-twin",
+        labels=["shared"],
+        published_at=now - timedelta(days=2),
+    )
+    draft = make_post(
+        author=an_author,
+        title="Zebra draft twin",
+        slug="zebra-draft-twin",
+        status=Post.Status.DRAFT,
+        labels=["shared", "zebra-secret"],
+        published_at=now - timedelta(days=400),
+        summary="Zebra summary",
+    )
+    scheduled = make_post(
+        author=an_author,
+        title="Quokka scheduled twin",
+        slug="quokka-scheduled-twin",
+        labels=["shared", "quokka-secret"],
+        published_at=now + timedelta(days=400),
+        summary="Quokka summary",
+    )
     return live, draft, scheduled
 
 
 def reader_surfaces(live):
     year, month = live.get_absolute_url().split("/")[1:3]
     return [
-        "/", "/?page=1", reverse("blog:label_list"),
+        "/",
+        "/?page=1",
+        reverse("blog:label_list"),
         reverse("blog:label_detail", args=["shared"]),
         reverse("blog:archive_year", args=[int(year)]),
         reverse("blog:archive_month", args=[int(year), int(month)]),
         live.get_absolute_url(),
-        reverse("blog:feed_atom"), reverse("blog:feed_rss"),
+        reverse("blog:feed_atom"),
+        reverse("blog:feed_rss"),
         reverse("blog:label_feed_atom", args=["shared"]),
         reverse("blog:label_feed_rss", args=["shared"]),
-        reverse("blog:sitemap"), reverse("blog:robots_txt"),
+        reverse("blog:sitemap"),
+        reverse("blog:robots_txt"),
     ]
 
 
@@ -145,8 +165,9 @@ def test_staff_lists_still_show_only_published_posts(client, twins, an_author):
 
 def test_a_hidden_post_is_never_a_neighbour(client, twins, an_author):
     live, draft, scheduled = twins
-    older = make_post(author=an_author, title="Older live",
-                      published_at=live.published_at - timedelta(days=1))
+    older = make_post(
+        author=an_author, title="Older live", published_at=live.published_at - timedelta(days=1)
+    )
     response = client.get(live.get_absolute_url())
     assertContains(response, f'rel="prev" href="{older.get_absolute_url()}"')
     assertNotContains(response, 'rel="next"')

@@ -55,8 +55,15 @@ def test_a_sqlite_file_database_opens_in_wal_mode(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() == "wal"
 
 
@@ -96,8 +103,9 @@ def _count_in_another_process(key):
         f"r = redis.Redis.from_url({REDIS_TEST_URL!r});"
         f"keys = r.keys('*{key}*'); print(int(r.get(keys[0])) if keys else 0)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=30, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
     return int(result.stdout.strip())
 
 

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_an_unknown_address_gets_the_styled_404_page(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
-    assertContains(response, "<h1 id=\"error-heading\">Page not found</h1>", status_code=404,
-                   html=True)
-    assertContains(response, '<link rel="stylesheet" href="/static/css/site.css">',
-                   status_code=404)
+    assertContains(
+        response, '<h1 id="error-heading">Page not found</h1>', status_code=404, html=True
+    )
+    assertContains(response, '<link rel="stylesheet" href="/static/css/site.css">', status_code=404)
     assertContains(response, '<a href="/">Read the latest posts</a>', status_code=404, html=True)
     assertContains(response, '<meta name="robots" content="noindex">', status_code=404)
 
@@ -66,7 +66,7 @@ def test_the_500_page_falls_back_to_plain_html_if_its_template_fails(caplog):
 def test_the_400_page_is_styled():
     response = defaults.bad_request(RequestFactory().get("/"), exception=None)
     assert response.status_code == 400
-    assert b"<h1 id=\"error-heading\">Bad request</h1>" in response.content
+    assert b'<h1 id="error-heading">Bad request</h1>' in response.content
     assert b"/static/css/site.css" in response.content
 
 
@@ -78,7 +78,10 @@ def test_the_403_page_is_styled():
 
 
 def test_error_pages_have_no_inline_script_or_style(client):
-    pages = [client.get("/nope/").content, views.server_error(RequestFactory().get("/")).content,
-             defaults.bad_request(RequestFactory().get("/"), exception=None).content]
+    pages = [
+        client.get("/nope/").content,
+        views.server_error(RequestFactory().get("/")).content,
+        defaults.bad_request(RequestFactory().get("/"), exception=None).content,
+    ]
     for content in pages:
         assert b"<script" not in content and b" style=" not in content

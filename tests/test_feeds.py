@@ -21,15 +21,29 @@ DOI = "10.1016/S0140-6736(12)61768-1"
 @pytest.fixture
 def feed_posts(an_author):
     now = timezone.now()
-    older = make_post(author=an_author, title="Older post", labels=["trials"],
-                      published_at=now - timedelta(days=5))
-    newer = make_post(author=an_author, title="Newer post", labels=["alemtuzumab", "trials"],
-                      body="The **result** & more.", doi=DOI, disclosure=False,
-                      source_citation="Coles AJ et al. Lancet 2012.",
-                      published_at=now - timedelta(days=1))
-    Disclosure.objects.create(post=newer, person="Gavin Giovannoni",
-                              relationship=Disclosure.Relationship.CONSULTANCY,
-                              organisations="Genzyme", statement="Paid <consultancy> work.")
+    older = make_post(
+        author=an_author,
+        title="Older post",
+        labels=["trials"],
+        published_at=now - timedelta(days=5),
+    )
+    newer = make_post(
+        author=an_author,
+        title="Newer post",
+        labels=["alemtuzumab", "trials"],
+        body="The **result** & more.",
+        doi=DOI,
+        disclosure=False,
+        source_citation="Coles AJ et al. Lancet 2012.",
+        published_at=now - timedelta(days=1),
+    )
+    Disclosure.objects.create(
+        post=newer,
+        person="Gavin Giovannoni",
+        relationship=Disclosure.Relationship.CONSULTANCY,
+        organisations="Genzyme",
+        statement="Paid <consultancy> work.",
+    )
     Post.objects.filter(pk=newer.pk).update(status=Post.Status.PUBLISHED)
     make_post(author=an_author, title="Draft post", status=Post.Status.DRAFT)
     return older, newer
@@ -41,7 +55,8 @@ def fetch(client, name, **headers):
 
 @pytest.mark.parametrize("name", FEEDS)
 def test_the_feed_parses_without_errors_and_lists_published_posts_newest_first(
-        client, feed_posts, name):
+    client, feed_posts, name
+):
     response = fetch(client, name)
     feed = feedparser.parse(response.content)
     assert feed.bozo == 0, feed.get("bozo_exception")
@@ -93,8 +108,12 @@ def test_atom_summary_is_plain_text_even_when_the_summary_looks_like_markup(clie
 @pytest.mark.parametrize("name", FEEDS)
 def test_a_two_line_disclosure_statement_keeps_its_line_break(client, an_author, name):
     post = make_post(author=an_author, disclosure=False)
-    Disclosure.objects.create(post=post, person="GG", relationship=Disclosure.Relationship.OTHER,
-                              statement="First line & <more>.\nSecond line.")
+    Disclosure.objects.create(
+        post=post,
+        person="GG",
+        relationship=Disclosure.Relationship.OTHER,
+        statement="First line & <more>.\nSecond line.",
+    )
     entry = feedparser.parse(fetch(client, name).content).entries[0]
     content = full_content(entry, name)
     assert "First line &amp; &lt;more&gt;.<br />Second line." in content.replace("<br>", "<br />")
@@ -102,7 +121,8 @@ def test_a_two_line_disclosure_statement_keeps_its_line_break(client, an_author,
 
 @pytest.mark.parametrize("name", FEEDS)
 def test_items_show_no_comment_count_so_approving_a_comment_leaves_the_feed_as_it_was(
-        client, feed_posts, a_superuser, name):
+    client, feed_posts, a_superuser, name
+):
     """Approving a comment saves no post, so ETag and Last-Modified stay; the feed must too."""
     from comments.services import comment_approve
     from tests.test_comments_support import make_comment
@@ -122,10 +142,10 @@ def test_items_show_no_comment_count_so_approving_a_comment_leaves_the_feed_as_i
     assert b"1 comment" not in again.content and b"No comments" not in first.content
 
 
-@pytest.mark.parametrize(
-    "name", [*FEEDS, "blog:label_feed_atom", "blog:label_feed_rss"])
+@pytest.mark.parametrize("name", [*FEEDS, "blog:label_feed_atom", "blog:label_feed_rss"])
 def test_every_address_in_a_feed_comes_from_site_url_not_the_host_header(
-        client, feed_posts, settings, name):
+    client, feed_posts, settings, name
+):
     settings.SITE_URL = "https://trialpress.example"
     _, newer = feed_posts
     url = reverse(name, kwargs={"slug": "trials"}) if "label" in name else reverse(name)
@@ -179,7 +199,8 @@ def test_a_conditional_get_with_the_etag_gets_304(client, feed_posts, name):
 
 @pytest.mark.parametrize("name", FEEDS)
 def test_a_304_is_decided_before_the_feed_is_built(
-        client, feed_posts, name, django_assert_num_queries):
+    client, feed_posts, name, django_assert_num_queries
+):
     """One query (count and newest dates of published posts), not the items and their tags."""
     etag = fetch(client, name)["ETag"]
     with django_assert_num_queries(1):
@@ -212,13 +233,13 @@ def test_any_change_readers_would_see_changes_the_etag(client, feed_posts, an_au
 
 def test_a_scheduled_post_going_live_changes_the_feed(client, an_author):
     make_post(author=an_author, title="Live")
-    scheduled = make_post(author=an_author, title="Scheduled",
-                          published_at=timezone.now() + timedelta(hours=1))
+    scheduled = make_post(
+        author=an_author, title="Scheduled", published_at=timezone.now() + timedelta(hours=1)
+    )
     first = fetch(client, "blog:feed_rss")
     assert b"Scheduled" not in first.content
     # Its time comes without the post being saved again.
-    Post.objects.filter(pk=scheduled.pk).update(
-        published_at=timezone.now() - timedelta(seconds=1))
+    Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     again = fetch(client, "blog:feed_rss", if_none_match=first["ETag"])
     assert again.status_code == 200
     assert b"Scheduled" in again.content

@@ -29,10 +29,38 @@ from tests.test_markup_security import load_vectors as load_corpus
 
 CORPUS = Path(__file__).resolve().parent / "data" / "xss-vectors.txt"
 FIELDS = ("name", "email", "website", "body", "competing_interests")
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "form", "frame", "frameset", "applet",
-                  "base", "meta", "link", "style", "svg", "math"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster",
-                  "background", "srcset", "lowsrc", "dynsrc", "codebase", "cite", "ping"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "frame",
+    "frameset",
+    "applet",
+    "base",
+    "meta",
+    "link",
+    "style",
+    "svg",
+    "math",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "poster",
+    "background",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "cite",
+    "ping",
+}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _IGNORED_IN_SCHEMES = re.compile(r"[\x00-\x20\x7f-\xa0\ufffd\s]+")  # stricter than browsers
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -46,6 +74,7 @@ def load_vectors():
 
 
 # --------------------------------------------------------------------------- HTML helpers
+
 
 class _FormParser(HTMLParser):
     """Every <form> on a page: its attributes and the fields a browser would send."""
@@ -107,8 +136,11 @@ def comment_form_fields(client, post):
     """(action, fields) of the comment form on the post page, as a browser would send it."""
     response = client.get(post.get_absolute_url())
     assert response.status_code == 200
-    forms = [f for f in page_forms(response.content.decode())
-             if "comment-form" in f["attrs"].get("class", "")]
+    forms = [
+        f
+        for f in page_forms(response.content.decode())
+        if "comment-form" in f["attrs"].get("class", "")
+    ]
     assert len(forms) == 1, "the post page should carry exactly one comment form"
     return forms[0]["attrs"]["action"], forms[0]["fields"]
 
@@ -117,8 +149,13 @@ def submit_comment(client, post, *, fields=None, **values):
     """POST the real form with ``values`` replacing what the commenter typed."""
     if fields is None:
         _action, fields = comment_form_fields(client, post)
-    data = {**fields, "name": "Ann Reader", "email": "ann@example.org",
-            "body": "Were the raters masked?", **values}
+    data = {
+        **fields,
+        "name": "Ann Reader",
+        "email": "ann@example.org",
+        "body": "Were the raters masked?",
+        **values,
+    }
     return client.post(reverse("comments:post", args=[post.pk]), data)
 
 
@@ -175,6 +212,7 @@ def assert_feed_is_inert(client, url):
 
 # --------------------------------------------------------------------------- the tests
 
+
 @pytest.fixture
 def open_limits(settings):
     settings.COMMENT_MIN_SUBMIT_SECONDS = 0
@@ -205,21 +243,26 @@ def feeds(post):
         reverse("blog:feed_rss"),
     ]
     if label is not None:
-        urls += [reverse("blog:label_feed_atom", args=[label.slug]),
-                 reverse("blog:label_feed_rss", args=[label.slug])]
+        urls += [
+            reverse("blog:label_feed_atom", args=[label.slug]),
+            reverse("blog:label_feed_rss", args=[label.slug]),
+        ]
     return urls
 
 
 def baseline(client, post):
     """What the pages hold with one friendly, approved comment: the site's own forms etc."""
-    return {name: dangers(client.get(url).content.decode())
-            for name, url in public_surfaces(post).items()}
+    return {
+        name: dangers(client.get(url).content.decode())
+        for name, url in public_surfaces(post).items()
+    }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", FIELDS)
-def test_every_vector_through_every_comment_field(browser, an_author, a_superuser,
-                                                  open_limits, field):
+def test_every_vector_through_every_comment_field(
+    browser, an_author, a_superuser, open_limits, field
+):
     vectors = load_vectors()
     post = make_post(author=an_author, title="Hostile field " + field, labels=["neurology"])
     friendly = make_post(author=an_author, title="Friendly twin", labels=["neurology"])
@@ -250,8 +293,9 @@ def test_every_vector_through_every_comment_field(browser, an_author, a_superuse
     assert Comment.objects.filter(post=post).count() == stored
     for comment in Comment.objects.filter(post=post):
         comment_approve(comment=comment, moderator=a_superuser)
-    print(f"\n{field}: {stored} stored, {refused} refused with a form error "
-          f"({len(vectors)} vectors)")
+    print(
+        f"\n{field}: {stored} stored, {refused} refused with a form error ({len(vectors)} vectors)"
+    )
     if field in ("name", "body", "competing_interests"):
         # Text fields store every vector (shown inertly) except those with a NUL character,
         # which the form refuses with its message.
@@ -266,15 +310,20 @@ def test_every_vector_through_every_comment_field(browser, an_author, a_superuse
 
 def test_the_checks_catch_what_they_look_for():
     found = dangers(
-        '<form><script src=x></script><iframe></iframe><object></object><embed>'
+        "<form><script src=x></script><iframe></iframe><object></object><embed>"
         '<a href=" jav&#x09;ascript:alert(1)">x</a><img src="&#x0;data:text/html,x">'
         '<p style="x" onclick="y">z</p><a href="VBScript:x">v</a></form>'
     )
     unsafe_urls = [key for key in found if "=" in key and "=..." not in key]
     assert len(unsafe_urls) == 3, unsafe_urls
     assert {key: n for key, n in found.items() if key not in unsafe_urls} == {
-        "<form>": 1, "<script>": 1, "<iframe>": 1, "<object>": 1, "<embed>": 1,
-        "<p style=...>": 1, "<p onclick=...>": 1,
+        "<form>": 1,
+        "<script>": 1,
+        "<iframe>": 1,
+        "<object>": 1,
+        "<embed>": 1,
+        "<p style=...>": 1,
+        "<p onclick=...>": 1,
     }
     assert dangers('<a href="https://example.org/javascript:x">ok</a>') == {}
     parts = feed_html_parts(
@@ -292,8 +341,11 @@ def admin_browser(browser, a_superuser):
 
 def admin_post_form(client, post):
     url = reverse("admin:blog_post_change", args=[post.pk])
-    forms = [f for f in page_forms(client.get(url).content.decode())
-             if f["attrs"].get("id") == "post_form"]
+    forms = [
+        f
+        for f in page_forms(client.get(url).content.decode())
+        if f["attrs"].get("id") == "post_form"
+    ]
     assert len(forms) == 1
     fields = dict(forms[0]["fields"])
     fields["_save"] = "Save"

@@ -15,22 +15,33 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def labelled(an_author):
     return {
-        "ms": [make_post(author=an_author, title=f"MS post {i}",
-                         labels=["multiple sclerosis", "trials"]) for i in range(3)],
+        "ms": [
+            make_post(
+                author=an_author, title=f"MS post {i}", labels=["multiple sclerosis", "trials"]
+            )
+            for i in range(3)
+        ],
         "cancer": make_post(author=an_author, title="Cancer post", labels=["oncology", "trials"]),
-        "draft": make_post(author=an_author, title="Secret draft", status=Post.Status.DRAFT,
-                           labels=["embargoed", "oncology"]),
+        "draft": make_post(
+            author=an_author,
+            title="Secret draft",
+            status=Post.Status.DRAFT,
+            labels=["embargoed", "oncology"],
+        ),
     }
 
 
 def test_the_label_index_lists_labels_in_use_with_counts(client, labelled):
     response = client.get(reverse("blog:label_list"))
     html = response.content.decode()
-    for slug, name, count in [("multiple-sclerosis", "multiple sclerosis", "3 posts"),
-                              ("oncology", "oncology", "1 post"), ("trials", "trials", "4 posts")]:
+    for slug, name, count in [
+        ("multiple-sclerosis", "multiple sclerosis", "3 posts"),
+        ("oncology", "oncology", "1 post"),
+        ("trials", "trials", "4 posts"),
+    ]:
         link = f'<a href="{reverse("blog:label_detail", args=[slug])}">{name}</a>'
         assert link in html
-        assert count in html[html.index(link):html.index(link) + 200]
+        assert count in html[html.index(link) : html.index(link) + 200]
     assert html.index(">multiple sclerosis<") < html.index(">oncology<") < html.index(">trials<")
     assertNotContains(response, "embargoed")
 
@@ -70,10 +81,16 @@ def test_a_label_page_advertises_its_feeds(client, labelled):
     response = client.get(reverse("blog:label_detail", args=["oncology"]))
     atom = reverse("blog:label_feed_atom", args=["oncology"])
     rss = reverse("blog:label_feed_rss", args=["oncology"])
-    assertContains(response, f'<link rel="alternate" type="application/atom+xml" '
-                             f'title="Trialpress: oncology (Atom)" href="{atom}">')
-    assertContains(response, f'<link rel="alternate" type="application/rss+xml" '
-                             f'title="Trialpress: oncology (RSS)" href="{rss}">')
+    assertContains(
+        response,
+        f'<link rel="alternate" type="application/atom+xml" '
+        f'title="Trialpress: oncology (Atom)" href="{atom}">',
+    )
+    assertContains(
+        response,
+        f'<link rel="alternate" type="application/rss+xml" '
+        f'title="Trialpress: oncology (RSS)" href="{rss}">',
+    )
 
 
 @pytest.mark.parametrize("name", ["blog:label_feed_atom", "blog:label_feed_rss"])
@@ -103,16 +120,16 @@ def test_the_cached_sidebar_follows_label_changes_at_once(client, labelled, an_a
 
     def label_nav():
         html = client.get("/").content.decode()
-        return html[html.index('class="widget label-nav"'):]
+        return html[html.index('class="widget label-nav"') :]
 
-    assert ">oncology</a> <span class=\"count\">(1)</span>" in label_nav()
-    assert ">oncology</a> <span class=\"count\">(1)</span>" in label_nav()  # cached
+    assert '>oncology</a> <span class="count">(1)</span>' in label_nav()
+    assert '>oncology</a> <span class="count">(1)</span>' in label_nav()  # cached
     tag = Tag.objects.get(slug="oncology")
     tag.name = "Oncology & haematology"
     tag.save()
-    assert ">Oncology &amp; haematology</a> <span class=\"count\">(1)</span>" in label_nav()
+    assert '>Oncology &amp; haematology</a> <span class="count">(1)</span>' in label_nav()
     make_post(author=an_author, title="Another cancer post", labels=[tag])
-    assert ">Oncology &amp; haematology</a> <span class=\"count\">(2)</span>" in label_nav()
+    assert '>Oncology &amp; haematology</a> <span class="count">(2)</span>' in label_nav()
     labelled["draft"].status = Post.Status.PUBLISHED
     labelled["draft"].save()
     assert ">embargoed</a>" in label_nav()

@@ -19,15 +19,19 @@ def many_posts(an_author, settings):
     settings.BLOG_POSTS_PER_PAGE = 10
     now = timezone.now()
     return [
-        make_post(author=an_author, title=f"Numbered post {i:02d}",
-                  published_at=now - timedelta(days=30 - i))
+        make_post(
+            author=an_author,
+            title=f"Numbered post {i:02d}",
+            published_at=now - timedelta(days=30 - i),
+        )
         for i in range(25)
     ]
 
 
 def titles(response):
-    return re.findall(r'class="post-title"[^>]*><a href="[^"]+">([^<]+)</a>',
-                      response.content.decode())
+    return re.findall(
+        r'class="post-title"[^>]*><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
 
 
 def test_the_home_page_lists_published_posts_newest_first(client, many_posts):
@@ -36,8 +40,12 @@ def test_the_home_page_lists_published_posts_newest_first(client, many_posts):
 
 
 def test_each_item_has_title_author_date_labels_summary_and_comment_count(client, an_author):
-    post = make_post(author=an_author, title="Complete item", summary="What it found.",
-                     labels=["alemtuzumab", "trials"])
+    post = make_post(
+        author=an_author,
+        title="Complete item",
+        summary="What it found.",
+        labels=["alemtuzumab", "trials"],
+    )
     Post.objects.filter(pk=post.pk).update(comment_count=3)
     response = client.get("/")
     html = response.content.decode()
@@ -51,8 +59,9 @@ def test_each_item_has_title_author_date_labels_summary_and_comment_count(client
     assertContains(response, f'href="{post.get_absolute_url()}#comments">3 comments')
 
 
-@pytest.mark.parametrize(("count", "text"), [(0, "No comments"), (1, "1 comment"),
-                                             (2, "2 comments")])
+@pytest.mark.parametrize(
+    ("count", "text"), [(0, "No comments"), (1, "1 comment"), (2, "2 comments")]
+)
 def test_comment_counts_read_naturally(client, a_post, count, text):
     Post.objects.filter(pk=a_post.pk).update(comment_count=count)
     assertContains(client.get("/"), f'#comments">{text}<')
@@ -85,8 +94,9 @@ def test_the_page_size_comes_from_the_setting(client, many_posts, settings):
     assert len(titles(client.get("/"))) == 4
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "4", "99999", str(10**30), "1.5",
-                                  "%00", "1e3", "<script>"])
+@pytest.mark.parametrize(
+    "page", ["0", "-1", "abc", "4", "99999", str(10**30), "1.5", "%00", "1e3", "<script>"]
+)
 def test_a_bad_page_number_is_not_found(client, many_posts, page):
     response = client.get("/", {"page": page})
     assert response.status_code == 404
@@ -102,7 +112,7 @@ def test_an_empty_blog_says_so(client, db):
 def test_list_pages_show_the_archive_and_labels_in_the_sidebar(client, a_post):
     response = client.get("/")
     html = response.content.decode()
-    sidebar = html[html.index('<aside class="sidebar"'):]
+    sidebar = html[html.index('<aside class="sidebar"') :]
     year = timezone.localtime(a_post.published_at).year
     assert f'href="{reverse("blog:archive_year", args=[year])}"' in sidebar
     assert f'href="{reverse("blog:label_detail", args=["neurology"])}"' in sidebar

@@ -16,7 +16,8 @@ def limits(settings):
 
 def _login(client, username, password, ip="203.0.113.5"):
     return client.post(
-        reverse("admin:login"), {"username": username, "password": password},
+        reverse("admin:login"),
+        {"username": username, "password": password},
         REMOTE_ADDR=ip,
     )
 

@@ -73,8 +73,9 @@ def assert_saved_and_told(page, caplog):
 
 
 @pytest.mark.parametrize("failure", FAILURES)
-def test_a_failing_mail_server_loses_no_comment(a_post, settings, caplog, failure,
-                                                django_capture_on_commit_callbacks):
+def test_a_failing_mail_server_loses_no_comment(
+    a_post, settings, caplog, failure, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = f"{__name__}.RaisingBackend"
     RaisingBackend.failure, RaisingBackend.attempts = FAILURES[failure], 0
     with caplog.at_level(logging.ERROR, logger="comments.notifications"):
@@ -121,8 +122,9 @@ def use_smtp(settings, port):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
 
 
-def test_the_real_smtp_backend_meeting_a_closed_port(a_post, settings, caplog,
-                                                     django_capture_on_commit_callbacks):
+def test_the_real_smtp_backend_meeting_a_closed_port(
+    a_post, settings, caplog, django_capture_on_commit_callbacks
+):
     use_smtp(settings, _closed_port())
     with caplog.at_level(logging.ERROR, logger="comments.notifications"):
         page, seconds = comment_and_follow(a_post, django_capture_on_commit_callbacks)

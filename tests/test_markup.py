@@ -20,8 +20,27 @@ from blog.markup import (
 )
 
 CARE_MS_2 = Path(__file__).parent / "data" / "care-ms-2-source.txt"
-BLOCK_TAGS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "br",
-              "dt", "dd", "ul", "ol", "table", "tr", "hr"}
+BLOCK_TAGS = {
+    "p",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "td",
+    "th",
+    "br",
+    "dt",
+    "dd",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "hr",
+}
 
 
 class _Reader(HTMLParser):
@@ -60,11 +79,15 @@ def tags_of(fragment):
 
 
 def links_of(fragment):
-    return [(attrs.get("href"), attrs.get("rel")) for tag, attrs in read(fragment).elements
-            if tag == "a"]
+    return [
+        (attrs.get("href"), attrs.get("rel"))
+        for tag, attrs in read(fragment).elements
+        if tag == "a"
+    ]
 
 
 # --- the CARE-MS II corpus -------------------------------------------------------------
+
 
 def _sentences():
     source = CARE_MS_2.read_text(encoding="utf-8")
@@ -93,6 +116,7 @@ def test_the_source_gets_its_doi_and_registry_links():
 
 
 # --- characters kept as typed ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("render", [render_post, render_comment], ids=["post", "comment"])
 def test_characters_are_kept_exactly(render):
@@ -128,25 +152,52 @@ def test_nul_bytes_and_lone_surrogates_are_cleaned(render):
 
 # --- policies -------------------------------------------------------------------------
 
+
 def test_post_policy_keeps_the_wide_allowlist():
     out = render_post(
         "# Title\n\n## Sub\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
-        "Term\n: Definition\n\n![A scan](/static/scan.png \"Scan\")\n\n"
+        'Term\n: Definition\n\n![A scan](/static/scan.png "Scan")\n\n'
         "~~old~~ **bold** *em* `code`\n\n---\n\n> quoted\n\n1. one\n2. two"
     )
     tags = set(tags_of(out))
-    assert {"h2", "table", "thead", "tbody", "th", "td", "dl", "dt", "dd", "img", "del",
-            "strong", "em", "code", "hr", "blockquote", "ol", "li"} <= tags
+    assert {
+        "h2",
+        "table",
+        "thead",
+        "tbody",
+        "th",
+        "td",
+        "dl",
+        "dt",
+        "dd",
+        "img",
+        "del",
+        "strong",
+        "em",
+        "code",
+        "hr",
+        "blockquote",
+        "ol",
+        "li",
+    } <= tags
     assert "h1" not in tags  # the page title is the h1
     img = next(attrs for tag, attrs in read(out).elements if tag == "img")
     assert img == {"alt": "A scan", "src": "/static/scan.png", "title": "Scan"}
     assert 'align="right"' in out and "style" not in out
 
 
-@pytest.mark.parametrize("src", ["https://example.org/km.png", "http://example.org/km.png",
-                                 "//example.org/km.png", "/\\example.org/km.png",
-                                 "javascript:alert(1)", "mailto:a@example.org",
-                                 "data:image/png;base64,AAAA"])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://example.org/km.png",
+        "http://example.org/km.png",
+        "//example.org/km.png",
+        "/\\example.org/km.png",
+        "javascript:alert(1)",
+        "mailto:a@example.org",
+        "data:image/png;base64,AAAA",
+    ],
+)
 def test_post_images_from_elsewhere_become_links_so_pages_make_no_third_party_request(src):
     out = render_post(f"![Kaplan-Meier curve]({src})")
     assert [tag for tag, attrs in read(out).elements if tag == "img"] == []
@@ -174,10 +225,10 @@ def test_comment_policy_has_no_headings_images_tables_or_rules():
 
 
 def test_comment_policy_keeps_its_formatting():
-    out = render_comment("*em* **strong** `code`\n\n> quote\n\n- a\n- b\n\n```\nx\n```\n\n"
-                         "line one\nline two")
-    assert {"em", "strong", "code", "blockquote", "ul", "li", "pre", "p", "br"} <= set(
-        tags_of(out))
+    out = render_comment(
+        "*em* **strong** `code`\n\n> quote\n\n- a\n- b\n\n```\nx\n```\n\nline one\nline two"
+    )
+    assert {"em", "strong", "code", "blockquote", "ul", "li", "pre", "p", "br"} <= set(tags_of(out))
 
 
 def test_comment_links_are_nofollow_ugc_noopener():
@@ -188,13 +239,14 @@ def test_comment_links_are_nofollow_ugc_noopener():
 
 
 def test_post_links_have_no_forced_rel():
-    assert links_of(render_post("[site](https://example.org)")) == [
-        ("https://example.org", None)]
+    assert links_of(render_post("[site](https://example.org)")) == [("https://example.org", None)]
 
 
 def test_sanitize_html_applies_the_policy_to_any_html():
-    dirty = ('<h1>T</h1><p onclick="x">a <a href="javascript:x" rel="me">b</a>'
-             '<img src="https://e.org/i.png" onerror="x"></p><!-- c --><script>s</script>')
+    dirty = (
+        '<h1>T</h1><p onclick="x">a <a href="javascript:x" rel="me">b</a>'
+        '<img src="https://e.org/i.png" onerror="x"></p><!-- c --><script>s</script>'
+    )
     post = sanitize_html(dirty, policy=POST_POLICY)
     comment = sanitize_html(dirty, policy=COMMENT_POLICY)
     assert "onclick" not in post and "javascript" not in post and "<!--" not in post
@@ -210,26 +262,36 @@ def test_mailto_and_relative_links_survive():
 
 # --- DOI and registry helpers ------------------------------------------------------------
 
-@pytest.mark.parametrize("doi, url", [
-    ("10.1016/S0140-6736(12)61768-1", "https://doi.org/10.1016/S0140-6736(12)61768-1"),
-    ("doi:10.1000/xyz", "https://doi.org/10.1000/xyz"),
-    ("https://doi.org/10.1000/xyz", "https://doi.org/10.1000/xyz"),
-    ('10.1000/a b"c', "https://doi.org/10.1000/a%20b%22c"),
-    ("10.1000/a<b>#?%", "https://doi.org/10.1000/a%3Cb%3E%23%3F%25"),
-])
+
+@pytest.mark.parametrize(
+    "doi, url",
+    [
+        ("10.1016/S0140-6736(12)61768-1", "https://doi.org/10.1016/S0140-6736(12)61768-1"),
+        ("doi:10.1000/xyz", "https://doi.org/10.1000/xyz"),
+        ("https://doi.org/10.1000/xyz", "https://doi.org/10.1000/xyz"),
+        ('10.1000/a b"c', "https://doi.org/10.1000/a%20b%22c"),
+        ("10.1000/a<b>#?%", "https://doi.org/10.1000/a%3Cb%3E%23%3F%25"),
+    ],
+)
 def test_doi_url(doi, url):
     assert doi_url(doi) == url
 
 
-@pytest.mark.parametrize("registration, name, url", [
-    ("NCT00548405", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT00548405"),
-    (" nct00548405 ", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT00548405"),
-    ("ISRCTN12345678", "ISRCTN registry", "https://www.isrctn.com/ISRCTN12345678"),
-    ("2004-000123-45", "EU Clinical Trials Register",
-     "https://www.clinicaltrialsregister.eu/ctr-search/search?query=2004-000123-45"),
-    ("NCT1234", "", ""),
-    ("javascript:alert(1)", "", ""),
-])
+@pytest.mark.parametrize(
+    "registration, name, url",
+    [
+        ("NCT00548405", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT00548405"),
+        (" nct00548405 ", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT00548405"),
+        ("ISRCTN12345678", "ISRCTN registry", "https://www.isrctn.com/ISRCTN12345678"),
+        (
+            "2004-000123-45",
+            "EU Clinical Trials Register",
+            "https://www.clinicaltrialsregister.eu/ctr-search/search?query=2004-000123-45",
+        ),
+        ("NCT1234", "", ""),
+        ("javascript:alert(1)", "", ""),
+    ],
+)
 def test_registry_name_and_url(registration, name, url):
     assert registry_name(registration) == name
     assert registry_url(registration) == url
@@ -237,16 +299,26 @@ def test_registry_name_and_url(registration, name, url):
 
 # --- auto-links ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("source, linked_text, href", [
-    ("See doi:10.1016/S0140-6736(12)61768-1.", "doi:10.1016/S0140-6736(12)61768-1",
-     "https://doi.org/10.1016/S0140-6736(12)61768-1"),
-    ("(doi:10.1000/abc)", "doi:10.1000/abc", "https://doi.org/10.1000/abc"),
-    ("DOI 10.1000/abc, then", "DOI 10.1000/abc", "https://doi.org/10.1000/abc"),
-    ("doi: 10.1000/abc;", "doi: 10.1000/abc", "https://doi.org/10.1000/abc"),
-    ("ISRCTN12345678.", "ISRCTN12345678", "https://www.isrctn.com/ISRCTN12345678"),
-    ("EudraCT 2007-001161-38,", "2007-001161-38",
-     "https://www.clinicaltrialsregister.eu/ctr-search/search?query=2007-001161-38"),
-])
+
+@pytest.mark.parametrize(
+    "source, linked_text, href",
+    [
+        (
+            "See doi:10.1016/S0140-6736(12)61768-1.",
+            "doi:10.1016/S0140-6736(12)61768-1",
+            "https://doi.org/10.1016/S0140-6736(12)61768-1",
+        ),
+        ("(doi:10.1000/abc)", "doi:10.1000/abc", "https://doi.org/10.1000/abc"),
+        ("DOI 10.1000/abc, then", "DOI 10.1000/abc", "https://doi.org/10.1000/abc"),
+        ("doi: 10.1000/abc;", "doi: 10.1000/abc", "https://doi.org/10.1000/abc"),
+        ("ISRCTN12345678.", "ISRCTN12345678", "https://www.isrctn.com/ISRCTN12345678"),
+        (
+            "EudraCT 2007-001161-38,",
+            "2007-001161-38",
+            "https://www.clinicaltrialsregister.eu/ctr-search/search?query=2007-001161-38",
+        ),
+    ],
+)
 def test_auto_links(source, linked_text, href):
     out = render_post(source)
     anchors = re.findall(r'<a href="([^"]+)">([^<]+)</a>', out)
@@ -254,12 +326,15 @@ def test_auto_links(source, linked_text, href):
     assert text_of(out) == source
 
 
-@pytest.mark.parametrize("source", [
-    "`NCT00548405 doi:10.1000/abc`",
-    "    NCT00548405 doi:10.1000/abc",
-    "[trial NCT00548405](https://example.org/)",
-    "XNCT00548405 NCT005484051 10.1000/abc 2007-0011610-38",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "`NCT00548405 doi:10.1000/abc`",
+        "    NCT00548405 doi:10.1000/abc",
+        "[trial NCT00548405](https://example.org/)",
+        "XNCT00548405 NCT005484051 10.1000/abc 2007-0011610-38",
+    ],
+)
 def test_no_auto_links_in_code_links_or_lookalikes(source):
     hrefs = [href for href, _ in links_of(render_post(source))]
     assert all("doi.org" not in h and "clinicaltrials" not in h for h in hrefs)
@@ -268,8 +343,11 @@ def test_no_auto_links_in_code_links_or_lookalikes(source):
 def test_emphasis_and_links_around_ids_still_work():
     out = render_post("*NCT00548405* and **doi:10.1000/x** [x](https://example.org)")
     hrefs = [href for href, _ in links_of(out)]
-    assert hrefs == ["https://clinicaltrials.gov/study/NCT00548405",
-                     "https://doi.org/10.1000/x", "https://example.org"]
+    assert hrefs == [
+        "https://clinicaltrials.gov/study/NCT00548405",
+        "https://doi.org/10.1000/x",
+        "https://example.org",
+    ]
 
 
 # --- hostile shapes: always safe HTML, quickly ------------------------------------------
@@ -310,8 +388,9 @@ def test_hostile_shapes_render_safely_and_in_bounded_time(render, name):
     assert elapsed < 5, f"{name} took {elapsed:.2f}s"  # generous: seconds, not minutes
     assert "\x00" not in out
     out.encode("utf-8")
-    assert not set(tags_of(out)) - (POST_POLICY.tags if render is render_post
-                                    else COMMENT_POLICY.tags)
+    assert not set(tags_of(out)) - (
+        POST_POLICY.tags if render is render_post else COMMENT_POLICY.tags
+    )
 
 
 def test_deep_nesting_keeps_the_text():
@@ -333,7 +412,6 @@ def test_the_plain_text_fallback_is_escaped():
 def test_a_comment_full_of_angle_brackets_is_shown_as_plain_text_quickly():
     """Past a thousand '<' or '&' a comment loses only its formatting: bleach's cost per
     escaped character would otherwise take a 10 KB comment past 50 ms."""
-
 
     text = "*not emphasis* " + "<" * 9_000
     started = time.perf_counter()

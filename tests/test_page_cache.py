@@ -123,9 +123,9 @@ def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, setti
     for visitor, page, name in ((first, first_page, "First"), (second, second_page, "Second")):
         html = page.content.decode()
         form_action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
-        data = dict(re.findall(
-                r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html
-            ))
+        data = dict(
+            re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
+        )
         data.update(
             csrfmiddlewaretoken=_csrf_token(html),
             name=f"{name} Visitor",
@@ -135,9 +135,10 @@ def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, setti
         )
         response = visitor.post(form_action, data)
         assert response.status_code == 302, response.content.decode()[:500]
-    assert set(
-        a_post.comments.values_list("name", flat=True)
-    ) == {"First Visitor", "Second Visitor"}
+    assert set(a_post.comments.values_list("name", flat=True)) == {
+        "First Visitor",
+        "Second Visitor",
+    }
 
 
 def test_a_page_with_a_notice_is_neither_served_from_nor_stored_in_the_cache(a_post, settings):
@@ -151,8 +152,12 @@ def test_a_page_with_a_notice_is_neither_served_from_nor_stored_in_the_cache(a_p
     data = dict(
         re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
     )
-    data.update(name="Noticed", email="noticed@example.org", body="Hold me.",
-                competing_interests="None declared")
+    data.update(
+        name="Noticed",
+        email="noticed@example.org",
+        body="Hold me.",
+        competing_interests="None declared",
+    )
     action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
     response = commenter.post(action, data, follow=True)
     assert "awaiting moderation" in response.content.decode()

@@ -48,14 +48,15 @@ class HeadParser(HTMLParser):
             self._in_script = None
 
     def meta_values(self, key):
-        return [m.get("content") for m in self.meta
-                if m.get("property") == key or m.get("name") == key]
+        return [
+            m.get("content") for m in self.meta if m.get("property") == key or m.get("name") == key
+        ]
 
 
 def section(html, element_id):
     """The <section> with this id, as a well-formed fragment."""
     start = html.index(f'<section id="{element_id}"')
-    return html[start:html.index("</section>", start) + len("</section>")]
+    return html[start : html.index("</section>", start) + len("</section>")]
 
 
 def parse_head(response):
@@ -82,9 +83,9 @@ def care_ms(an_author):
         disclosure=False,
         published_at=datetime(2012, 11, 2, 9, 30, tzinfo=UTC),
         source_citation="Coles AJ et al. Alemtuzumab for patients with relapsing multiple "
-                        "sclerosis after disease-modifying therapy. Lancet 2012.",
+        "sclerosis after disease-modifying therapy. Lancet 2012.",
         source_title="Alemtuzumab for patients with relapsing multiple sclerosis after "
-                     "disease-modifying therapy",
+        "disease-modifying therapy",
         source_authors="Coles AJ; Twyman CL; Arnold DL",
         source_journal="The Lancet",
         source_date=datetime(2012, 11, 1).date(),
@@ -92,13 +93,19 @@ def care_ms(an_author):
         trial_registration="NCT00548405",
     )
     Disclosure.objects.create(
-        post=post, person="Gavin Giovannoni",
+        post=post,
+        person="Gavin Giovannoni",
         relationship=Disclosure.Relationship.PRINCIPAL_INVESTIGATOR,
-        organisations="Barts Health, Genzyme, Sanofi", statement=STATEMENT, position=0,
+        organisations="Barts Health, Genzyme, Sanofi",
+        statement=STATEMENT,
+        position=0,
     )
     Disclosure.objects.create(
-        post=post, person="A co-author", relationship=Disclosure.Relationship.NONE,
-        statement="Nothing to declare.", position=1,
+        post=post,
+        person="A co-author",
+        relationship=Disclosure.Relationship.NONE,
+        statement="Nothing to declare.",
+        position=1,
     )
     post.status = Post.Status.PUBLISHED
     post.save()
@@ -108,11 +115,13 @@ def care_ms(an_author):
 def test_the_post_page_shows_title_author_date_body_and_linked_labels(client, care_ms):
     response = client.get(care_ms.get_absolute_url())
     assert response.status_code == 200
-    assertInHTML('<h1 id="post-title">CARE-MS II: more news on alemtuzumab</h1>',
-                 response.content.decode())
+    assertInHTML(
+        '<h1 id="post-title">CARE-MS II: more news on alemtuzumab</h1>', response.content.decode()
+    )
     assertContains(response, "Gavin Giovannoni")
-    assertContains(response, '<time datetime="2012-11-02T09:30:00Z">2 November 2012</time>',
-                   html=True)
+    assertContains(
+        response, '<time datetime="2012-11-02T09:30:00Z">2 November 2012</time>', html=True
+    )
     assertContains(response, "<strong>better</strong>", html=True)
     for slug in ("alemtuzumab", "multiple-sclerosis"):
         assertContains(response, f'href="{reverse("blog:label_detail", args=[slug])}"')
@@ -141,8 +150,9 @@ def test_each_disclosure_is_shown_in_full_with_the_statement_verbatim(client, ca
     assertInHTML("<dt>Organisations</dt><dd>Barts Health, Genzyme, Sanofi</dd>", full)
     escaped = STATEMENT.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     first, second = escaped.split("\n")
-    assert (f'<blockquote class="disclosure-statement"><p>{first}<br>{second}</p></blockquote>'
-            in full)
+    assert (
+        f'<blockquote class="disclosure-statement"><p>{first}<br>{second}</p></blockquote>' in full
+    )
     assert "<not a tag>" not in html
 
 
@@ -189,11 +199,15 @@ def test_machine_readable_dates_have_no_microseconds(client, an_author):
     post = make_post(author=an_author, slug="with-micro", published_at=moment)
     post.refresh_from_db()
     assert post.published_at.microsecond == 123456
-    scheduled = make_post(author=an_author, slug="later-micro",
-                          published_at=moment + timedelta(days=3))
+    scheduled = make_post(
+        author=an_author, slug="later-micro", published_at=moment + timedelta(days=3)
+    )
     client.force_login(an_author)
-    pages = [client.get(post.get_absolute_url()), client.get(reverse("blog:post_list")),
-             client.get(scheduled.get_absolute_url())]
+    pages = [
+        client.get(post.get_absolute_url()),
+        client.get(reverse("blog:post_list")),
+        client.get(scheduled.get_absolute_url()),
+    ]
     expected = f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
     for response in pages:
         assert response.status_code == 200
@@ -211,15 +225,18 @@ def test_machine_readable_dates_have_no_microseconds(client, an_author):
     assert MACHINE_DATETIME.fullmatch(data["dateModified"])
 
 
-@pytest.mark.parametrize(("written", "authors"), [
-    ("Coles AJ; CARE-MS II investigators", ["Coles AJ", "CARE-MS II investigators"]),
-    ("Cole et al.", ["Cole"]),
-    ("Coles AJ, et al", ["Coles AJ"]),
-    ("Coles AJ; Twyman CL; et al.", ["Coles AJ", "Twyman CL"]),
-    ("et al.", []),
-    (" ; ;ET AL ", []),
-    ("Bennet al.; Petal A", ["Bennet al.", "Petal A"]),
-])
+@pytest.mark.parametrize(
+    ("written", "authors"),
+    [
+        ("Coles AJ; CARE-MS II investigators", ["Coles AJ", "CARE-MS II investigators"]),
+        ("Cole et al.", ["Cole"]),
+        ("Coles AJ, et al", ["Coles AJ"]),
+        ("Coles AJ; Twyman CL; et al.", ["Coles AJ", "Twyman CL"]),
+        ("et al.", []),
+        (" ; ;ET AL ", []),
+        ("Bennet al.; Petal A", ["Bennet al.", "Petal A"]),
+    ],
+)
 def test_one_citation_author_per_name_and_never_et_al(client, an_author, written, authors):
     post = make_post(author=an_author, source_title="A trial", source_authors=written)
     head = parse_head(client.get(post.get_absolute_url()))
@@ -229,8 +246,11 @@ def test_one_citation_author_per_name_and_never_et_al(client, an_author, written
 
 
 def test_a_group_author_is_an_organisation_in_json_ld(client, an_author):
-    post = make_post(author=an_author, source_title="A trial",
-                     source_authors="Coles AJ; CARE-MS II investigators")
+    post = make_post(
+        author=an_author,
+        source_title="A trial",
+        source_authors="Coles AJ; CARE-MS II investigators",
+    )
     head = parse_head(client.get(post.get_absolute_url()))
     (block,) = [t for a, t in head.scripts if a.get("type") == "application/ld+json"]
     assert json.loads(block)["citation"]["author"] == [
@@ -270,9 +290,15 @@ def test_only_the_json_ld_block_is_a_script_and_no_inline_styles(client, care_ms
 
 
 def test_hostile_text_cannot_break_out_of_the_json_ld_or_the_markup(client, an_author):
-    evil = '</script><script>alert(1)</script><!--'
-    post = make_post(author=an_author, title=evil, summary=evil, source_title=evil,
-                     source_authors=f"{evil}; B", doi=f"10.1/{evil}")
+    evil = "</script><script>alert(1)</script><!--"
+    post = make_post(
+        author=an_author,
+        title=evil,
+        summary=evil,
+        source_title=evil,
+        source_authors=f"{evil}; B",
+        doi=f"10.1/{evil}",
+    )
     response = client.get(post.get_absolute_url())
     html = response.content.decode()
     assert "<script>alert(1)" not in html
@@ -287,21 +313,23 @@ def test_hostile_text_cannot_break_out_of_the_json_ld_or_the_markup(client, an_a
 def test_previous_and_next_link_published_neighbours_only(client, an_author):
     now = timezone.now()
     older = make_post(author=an_author, title="Older", published_at=now - timedelta(days=3))
-    make_post(author=an_author, title="Draft between", status=Post.Status.DRAFT,
-              published_at=now - timedelta(days=2, hours=12))
-    middle = make_post(author=an_author, title="Middle",
-                       published_at=now - timedelta(days=2))
+    make_post(
+        author=an_author,
+        title="Draft between",
+        status=Post.Status.DRAFT,
+        published_at=now - timedelta(days=2, hours=12),
+    )
+    middle = make_post(author=an_author, title="Middle", published_at=now - timedelta(days=2))
     newer = make_post(author=an_author, title="Newer", published_at=now - timedelta(days=1))
-    make_post(author=an_author, title="Scheduled after",
-              published_at=now + timedelta(days=1))
+    make_post(author=an_author, title="Scheduled after", published_at=now + timedelta(days=1))
     html = client.get(middle.get_absolute_url()).content.decode()
-    nav = html[html.index('class="post-nav"'):]
+    nav = html[html.index('class="post-nav"') :]
     assert f'rel="prev" href="{older.get_absolute_url()}"' in nav
     assert f'rel="next" href="{newer.get_absolute_url()}"' in nav
     assert "Draft between" not in html
     newest = client.get(newer.get_absolute_url()).content.decode()
     assert "Scheduled after" not in newest
-    assert 'rel="next"' not in newest[newest.index('class="post-nav"'):]
+    assert 'rel="next"' not in newest[newest.index('class="post-nav"') :]
 
 
 def test_posts_published_at_the_same_moment_still_link_to_each_other(client, an_author):
@@ -312,17 +340,20 @@ def test_posts_published_at_the_same_moment_still_link_to_each_other(client, an_
     assertContains(client.get(second.get_absolute_url()), f'href="{first.get_absolute_url()}"')
 
 
-@pytest.mark.parametrize("path", [
-    "/2012/12/care-ms-ii/",      # wrong month
-    "/2013/11/care-ms-ii/",      # wrong year
-    "/2012/1/care-ms-ii/",       # month not written with two digits
-    "/2012/011/care-ms-ii/",
-    "/2012/13/care-ms-ii/",
-    "/2012/00/care-ms-ii/",
-    "/0000/11/care-ms-ii/",
-    "/2012/11/no-such-post/",
-    "/2012/11/care-ms-ii",       # CommonMiddleware redirects; the target is the real page
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2012/12/care-ms-ii/",  # wrong month
+        "/2013/11/care-ms-ii/",  # wrong year
+        "/2012/1/care-ms-ii/",  # month not written with two digits
+        "/2012/011/care-ms-ii/",
+        "/2012/13/care-ms-ii/",
+        "/2012/00/care-ms-ii/",
+        "/0000/11/care-ms-ii/",
+        "/2012/11/no-such-post/",
+        "/2012/11/care-ms-ii",  # CommonMiddleware redirects; the target is the real page
+    ],
+)
 def test_an_address_that_does_not_match_the_post_is_not_found(client, care_ms, path):
     response = client.get(path)
     if path.endswith("care-ms-ii"):
@@ -335,8 +366,9 @@ def test_an_address_that_does_not_match_the_post_is_not_found(client, care_ms, p
 
 def test_the_address_uses_the_month_in_the_site_time_zone(client, an_author, settings):
     settings.TIME_ZONE = "America/New_York"
-    post = make_post(author=an_author, slug="midnight",
-                     published_at=datetime(2024, 3, 1, 2, 0, tzinfo=UTC))
+    post = make_post(
+        author=an_author, slug="midnight", published_at=datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+    )
     assert post.get_absolute_url() == "/2024/02/midnight/"
     assert client.get("/2024/02/midnight/").status_code == 200
     assert client.get("/2024/03/midnight/").status_code == 404

@@ -32,19 +32,31 @@ START = datetime(2012, 11, 20, 12, tzinfo=UTC)
 @pytest.fixture
 def target(an_author):
     """The post every case looks at: November 2012, label "alemtuzumab"."""
-    return make_post(author=an_author, title="Target", slug="target",
-                     labels=["alemtuzumab", "trials"], published_at=START)
+    return make_post(
+        author=an_author,
+        title="Target",
+        slug="target",
+        labels=["alemtuzumab", "trials"],
+        published_at=START,
+    )
 
 
 def add_posts(author, count):
     """Posts around the target: same label and month, other months and years too."""
     for i in range(count):
-        post = make_post(author=author, title=f"Filler {i}",
-                         labels=["alemtuzumab", f"label-{i % 7}"],
-                         published_at=START - timedelta(days=i * 11 - 60))
-        Disclosure.objects.create(post=post, person="Another author",
-                                  relationship=Disclosure.Relationship.HONORARIA,
-                                  organisations="Pharma Ltd", position=1)
+        post = make_post(
+            author=author,
+            title=f"Filler {i}",
+            labels=["alemtuzumab", f"label-{i % 7}"],
+            published_at=START - timedelta(days=i * 11 - 60),
+        )
+        Disclosure.objects.create(
+            post=post,
+            person="Another author",
+            relationship=Disclosure.Relationship.HONORARIA,
+            organisations="Pharma Ltd",
+            position=1,
+        )
         Post.objects.filter(pk=post.pk).update(comment_count=i)
 
 
@@ -55,8 +67,9 @@ def queries_for(client, url):
     return len(context.captured_queries)
 
 
-def assert_fixed_budget(client, an_author, url, budget, django_assert_max_num_queries, *,
-                        sidebar=False):
+def assert_fixed_budget(
+    client, an_author, url, budget, django_assert_max_num_queries, *, sidebar=False
+):
     """``budget`` is the cold cost (after a change, as after add_posts). With ``sidebar``,
     a second request reuses the cached sidebar and costs exactly SIDEBAR_QUERIES fewer."""
     with_one = queries_for(client, url)
@@ -72,8 +85,9 @@ def assert_fixed_budget(client, an_author, url, budget, django_assert_max_num_qu
 def test_home_page(client, target, an_author, django_assert_max_num_queries):
     """6 queries: count of published posts; the page of posts with their authors (one JOIN);
     their labels (prefetch); the sidebar (SIDEBAR_QUERIES, none when cached)."""
-    assert_fixed_budget(client, an_author, "/", 3 + SIDEBAR_QUERIES,
-                        django_assert_max_num_queries, sidebar=True)
+    assert_fixed_budget(
+        client, an_author, "/", 3 + SIDEBAR_QUERIES, django_assert_max_num_queries, sidebar=True
+    )
 
 
 def test_second_home_page(client, target, an_author, django_assert_max_num_queries, settings):
@@ -88,14 +102,16 @@ def test_label_page(client, target, an_author, django_assert_max_num_queries):
     """7 queries: the label (in use by a published post); count of its posts; the page of
     posts with authors; their labels; the sidebar (SIDEBAR_QUERIES, none when cached)."""
     url = reverse("blog:label_detail", args=["alemtuzumab"])
-    assert_fixed_budget(client, an_author, url, 4 + SIDEBAR_QUERIES,
-                        django_assert_max_num_queries, sidebar=True)
+    assert_fixed_budget(
+        client, an_author, url, 4 + SIDEBAR_QUERIES, django_assert_max_num_queries, sidebar=True
+    )
 
 
 def test_label_index(client, target, an_author, django_assert_max_num_queries):
     """1 query: labels in use with their counts."""
-    assert_fixed_budget(client, an_author, reverse("blog:label_list"), 1,
-                        django_assert_max_num_queries)
+    assert_fixed_budget(
+        client, an_author, reverse("blog:label_list"), 1, django_assert_max_num_queries
+    )
 
 
 @pytest.mark.parametrize("args", [(2012,), (2012, 11)])
@@ -103,17 +119,28 @@ def test_archive_pages(client, target, an_author, django_assert_max_num_queries,
     """6 queries: count of the period's posts; the page of posts with authors; their labels;
     the sidebar (SIDEBAR_QUERIES, none when cached)."""
     name = "blog:archive_year" if len(args) == 1 else "blog:archive_month"
-    assert_fixed_budget(client, an_author, reverse(name, args=args), 3 + SIDEBAR_QUERIES,
-                        django_assert_max_num_queries, sidebar=True)
+    assert_fixed_budget(
+        client,
+        an_author,
+        reverse(name, args=args),
+        3 + SIDEBAR_QUERIES,
+        django_assert_max_num_queries,
+        sidebar=True,
+    )
 
 
 def test_post_page(client, target, an_author, django_assert_max_num_queries):
     """8 blog queries: the post with its author; its labels; its disclosures; the older
     neighbour; the newer neighbour; the sidebar (SIDEBAR_QUERIES, none when cached). Plus
     the comment section's own queries (COMMENT_SECTION_ALLOWANCE)."""
-    assert_fixed_budget(client, an_author, target.get_absolute_url(),
-                        5 + SIDEBAR_QUERIES + COMMENT_SECTION_ALLOWANCE,
-                        django_assert_max_num_queries, sidebar=True)
+    assert_fixed_budget(
+        client,
+        an_author,
+        target.get_absolute_url(),
+        5 + SIDEBAR_QUERIES + COMMENT_SECTION_ALLOWANCE,
+        django_assert_max_num_queries,
+        sidebar=True,
+    )
 
 
 @pytest.mark.parametrize("name", ["blog:feed_atom", "blog:feed_rss"])
@@ -126,11 +153,13 @@ def test_feeds(client, target, an_author, django_assert_max_num_queries, name):
 @pytest.mark.parametrize("name", ["blog:label_feed_atom", "blog:label_feed_rss"])
 def test_label_feeds(client, target, an_author, django_assert_max_num_queries, name):
     """5 queries: as the site feed, plus the label (in use by a published post)."""
-    assert_fixed_budget(client, an_author, reverse(name, args=["alemtuzumab"]), 5,
-                        django_assert_max_num_queries)
+    assert_fixed_budget(
+        client, an_author, reverse(name, args=["alemtuzumab"]), 5, django_assert_max_num_queries
+    )
 
 
 def test_sitemap(client, target, an_author, django_assert_max_num_queries):
     """5 queries: count and list of posts; count and list of labels in use; archive months."""
-    assert_fixed_budget(client, an_author, reverse("blog:sitemap"), 5,
-                        django_assert_max_num_queries)
+    assert_fixed_budget(
+        client, an_author, reverse("blog:sitemap"), 5, django_assert_max_num_queries
+    )

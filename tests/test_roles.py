@@ -25,21 +25,36 @@ SCHEMA_EDITOR = SimpleNamespace(connection=connection)
 
 EXPECTED = {
     "Authors": {
-        "blog.add_post", "blog.change_post", "blog.view_post",
-        "blog.add_disclosure", "blog.change_disclosure", "blog.delete_disclosure",
+        "blog.add_post",
+        "blog.change_post",
+        "blog.view_post",
+        "blog.add_disclosure",
+        "blog.change_disclosure",
+        "blog.delete_disclosure",
         "blog.view_disclosure",
-        "taggit.add_tag", "taggit.view_tag",
-        "comments.change_comment", "comments.view_comment",
+        "taggit.add_tag",
+        "taggit.view_tag",
+        "comments.change_comment",
+        "comments.view_comment",
     },
     "Editors": {
-        "blog.add_post", "blog.change_post", "blog.delete_post", "blog.view_post",
-        "blog.add_disclosure", "blog.change_disclosure", "blog.delete_disclosure",
+        "blog.add_post",
+        "blog.change_post",
+        "blog.delete_post",
+        "blog.view_post",
+        "blog.add_disclosure",
+        "blog.change_disclosure",
+        "blog.delete_disclosure",
         "blog.view_disclosure",
-        "taggit.add_tag", "taggit.change_tag", "taggit.delete_tag", "taggit.view_tag",
+        "taggit.add_tag",
+        "taggit.change_tag",
+        "taggit.delete_tag",
+        "taggit.view_tag",
         "comments.view_comment",
     },
     "Moderators": {
-        "comments.change_comment", "comments.view_comment",
+        "comments.change_comment",
+        "comments.view_comment",
         "blog.view_post",
     },
 }
@@ -197,8 +212,12 @@ def test_who_may_see_which_post_in_the_admin(people, own_and_other, who, own, ot
 
 @pytest.mark.parametrize(
     ("who", "own", "other"),
-    [("author", False, False), ("editor", True, True), ("moderator", False, False),
-     ("superuser", True, True)],
+    [
+        ("author", False, False),
+        ("editor", True, True),
+        ("moderator", False, False),
+        ("superuser", True, True),
+    ],
 )
 def test_who_may_delete_which_post(people, own_and_other, who, own, other):
     ann_s, otto_s = own_and_other

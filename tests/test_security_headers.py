@@ -49,7 +49,11 @@ def test_check_deploy_prints_no_warning_under_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stdout + result.stderr
@@ -86,8 +90,11 @@ def test_a_csrf_failure_on_the_comment_form_keeps_the_text(a_post):
 
 @pytest.mark.parametrize(
     ("url", "action"),
-    [("/admin/blog/post/", "publish_selected"), ("/admin/comments/comment/", "approve"),
-     ("/admin/auth/user/", "delete_selected")],
+    [
+        ("/admin/blog/post/", "publish_selected"),
+        ("/admin/comments/comment/", "approve"),
+        ("/admin/auth/user/", "delete_selected"),
+    ],
 )
 def test_a_forged_id_in_an_admin_bulk_action_is_no_500(client, a_superuser, a_post, url, action):
     client.force_login(a_superuser)

@@ -60,8 +60,15 @@ def settings_in_subprocess(names, **env):
         "import json, config.settings as s;"
         f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}, default=list))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 

@@ -31,13 +31,19 @@ def sitemap_entries(client):
 
 
 def test_the_sitemap_lists_posts_labels_and_archive_years_and_months(client, an_author):
-    post = make_post(author=an_author, slug="care-ms-ii", labels=["alemtuzumab"],
-                     published_at=datetime(2012, 11, 2, 9, tzinfo=UTC))
+    post = make_post(
+        author=an_author,
+        slug="care-ms-ii",
+        labels=["alemtuzumab"],
+        published_at=datetime(2012, 11, 2, 9, tzinfo=UTC),
+    )
     make_post(author=an_author, slug="older", published_at=datetime(2012, 3, 1, 9, tzinfo=UTC))
     entries = sitemap_entries(client)
     post.refresh_from_db()
-    assert entries["https://trialpress.example/2012/11/care-ms-ii/"] == \
-        post.updated_at.date().isoformat()
+    assert (
+        entries["https://trialpress.example/2012/11/care-ms-ii/"]
+        == post.updated_at.date().isoformat()
+    )
     assert "https://trialpress.example/2012/03/older/" in entries
     assert "https://trialpress.example/labels/alemtuzumab/" in entries
     assert "https://trialpress.example/2012/11/" in entries
@@ -59,9 +65,15 @@ def test_each_year_with_posts_is_listed_once_and_its_address_works(client, an_au
 
 
 def test_the_sitemap_leaves_out_drafts_scheduled_posts_and_their_labels(
-        client, a_post, a_draft, a_scheduled_post, an_author):
-    make_post(author=an_author, slug="hidden", status=Post.Status.DRAFT, labels=["embargoed"],
-              published_at=datetime(2011, 5, 5, tzinfo=UTC))
+    client, a_post, a_draft, a_scheduled_post, an_author
+):
+    make_post(
+        author=an_author,
+        slug="hidden",
+        status=Post.Status.DRAFT,
+        labels=["embargoed"],
+        published_at=datetime(2011, 5, 5, tzinfo=UTC),
+    )
     entries = sitemap_entries(client)
     text = " ".join(entries)
     assert a_post.slug in text

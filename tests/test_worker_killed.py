@@ -61,8 +61,12 @@ print("FINISHED", flush=True)
 def test_a_worker_killed_inside_the_transaction_leaves_nothing(server_database):  # noqa: F811
     post = server_database.make_post("Killed mid-submission")
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter, our own script
-        [sys.executable, "-c", WORKER, str(post["pk"])], cwd=ROOT, env=server_database.env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", WORKER, str(post["pk"])],
+        cwd=ROOT,
+        env=server_database.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = [worker.stdout.readline(), worker.stdout.readline()]
@@ -80,12 +84,15 @@ def test_a_worker_killed_inside_the_transaction_leaves_nothing(server_database):
     # ...and after the kill, none of it is.
     def state():
         return (
-            server_database.query("SELECT COUNT(*) FROM comments_comment WHERE post_id = ?",
-                                  (post["pk"],))[0],
-            server_database.query("SELECT comment_count FROM blog_post WHERE id = ?",
-                                  (post["pk"],))[0],
-            server_database.query("SELECT COUNT(*) FROM comments_comment WHERE body = ?",
-                                  ("The half-saved one.",))[0],
+            server_database.query(
+                "SELECT COUNT(*) FROM comments_comment WHERE post_id = ?", (post["pk"],)
+            )[0],
+            server_database.query(
+                "SELECT comment_count FROM blog_post WHERE id = ?", (post["pk"],)
+            )[0],
+            server_database.query(
+                "SELECT COUNT(*) FROM comments_comment WHERE body = ?", ("The half-saved one.",)
+            )[0],
         )
 
     assert state() == (1, 1, 0)
@@ -98,10 +105,13 @@ def test_a_worker_killed_inside_the_transaction_leaves_nothing(server_database):
         "services.comment_submit(post=Post.objects.get(pk=int(sys.argv[1])),"
         " data={'name': 'Bo', 'email': 'ann@example.org', 'body': 'After the crash.'},"
         " request_meta={'ip_address': '192.0.2.8', 'user_agent': 'next'})",
-        post["pk"], timeout=30,
+        post["pk"],
+        timeout=30,
     )
     assert time.perf_counter() - started < 20  # the SQLite busy timeout is 20 s
     assert state()[:2] == (2, 2)
     engine = "PostgreSQL" if ON_POSTGRES else "SQLite file"
-    print(f"\nkilled mid-transaction on {engine}: nothing kept; next submission "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"\nkilled mid-transaction on {engine}: nothing kept; next submission "
+        f"{time.perf_counter() - started:.2f} s"
+    )

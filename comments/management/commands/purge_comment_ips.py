@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = "Blank ip_address and user_agent on comments older than --days days."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, required=True,
-                            help="Keep them on comments from the last N days.")
+        parser.add_argument(
+            "--days", type=int, required=True, help="Keep them on comments from the last N days."
+        )
 
     def handle(self, *args, days, **options):
         if days < 0:
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             ip_address__isnull=True, user_agent=""
         )
         count = stale.update(ip_address=None, user_agent="")
-        self.stdout.write(f"Blanked the IP address and user agent of {count} comment(s) "
-                          f"older than {days} day(s).")
+        self.stdout.write(
+            f"Blanked the IP address and user agent of {count} comment(s) older than {days} day(s)."
+        )
         return None
