@@ -29,6 +29,8 @@ run: $(VENV)/.installed-runtime
 
 ## test: install what the tests need and run the whole suite (SQLite, then PostgreSQL)
 test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	bash scripts/install-browser.sh
 	bash scripts/test.sh
 
