@@ -24,7 +24,10 @@ run: $(VENV)/.installed-runtime
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py rerender_posts
 	DEBUG=1 $(PY) manage.py rerender_comments
-	DEBUG=1 $(PY) manage.py ensure_admin
+	@echo "=================================================================================="
+	@echo " Trialpress: http://127.0.0.1:8000/   (stop with Ctrl-C)"
+	@DEBUG=1 $(PY) manage.py ensure_admin
+	@echo "=================================================================================="
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: install what the tests need and run the whole suite (SQLite, then PostgreSQL)
