@@ -33,29 +33,45 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import iri_to_uri
 from django.utils.http import quote_etag, urlencode
 from django.utils.module_loading import import_string
 
-PUNCH_PATTERN = re.compile(rb"__tp_punch__([a-z_]+)__([A-Za-z0-9_-]*)__")
 GENERATION_KEY = "page-cache:generation"
 NEXT_PUBLISH_KEY = "page-cache:next-publish"
 STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "Link", "X-Robots-Tag")
 
 
-def punch(name, arg=""):
-    """A placeholder that PageCacheMiddleware fills for each request with PUNCHES[name]."""
-    return f"__tp_punch__{name}__{arg}__"
-
-
-CSRF_PLACEHOLDER = punch("csrf")
+@memoize
+def _marker():
+    """A per-deploy secret in every placeholder (derived from SECRET_KEY, so every worker
+    agrees). Readers' text is in the same page: without it, a commenter could type a
+    placeholder and have it filled, or break the page for everyone."""
+    return salted_hmac("trialpress.page_cache.punch", "placeholder").hexdigest()[:24]
 
 
 @memoize
-def _resolver(name):
-    if name == "csrf":
-        return lambda request, arg: get_token(request)
-    return import_string(settings.PAGE_CACHE_PUNCHES[name])
+def _pattern():
+    return re.compile(b"__tp" + _marker().encode() + rb"__([a-z_]+)__([0-9]*)__")
+
+
+def punch(name, arg=""):
+    """A placeholder that PageCacheMiddleware fills for each request with PUNCHES[name]."""
+    return f"__tp{_marker()}__{name}__{arg}__"
+
+
+def csrf_placeholder():
+    return punch("csrf")
+
+
+@memoize
+def _resolvers():
+    """Every placeholder name we fill: the CSRF token, and those in PAGE_CACHE_PUNCHES."""
+    resolvers = {"csrf": lambda request, arg: get_token(request)}
+    for name, path in settings.PAGE_CACHE_PUNCHES.items():
+        resolvers[name] = import_string(path)
+    return resolvers
 
 
 def is_enabled():
@@ -102,7 +118,7 @@ def _seconds_until_next_publish():
 
 
 def _fill(request, name, arg):
-    return str(_resolver(name)(request, arg)).encode()
+    return str(_resolvers()[name](request, arg)).encode()
 
 
 class CachedPage:
@@ -114,7 +130,10 @@ class CachedPage:
         body = response.content
         self.chunks = []
         position = 0
-        for match in PUNCH_PATTERN.finditer(body):
+        known = _resolvers()
+        for match in _pattern().finditer(body):
+            if match.group(1).decode() not in known:
+                continue  # not ours to fill: left as the text it is
             self.chunks.append(body[position : match.start()])
             self.chunks.append((match.group(1).decode(), match.group(2).decode()))
             position = match.end()
@@ -282,7 +301,7 @@ class PageCacheMiddleware:
     @staticmethod
     def _fill_uncached(request, response):
         """A response not stored (a 404, say) may still hold placeholders: fill them."""
-        if not response.streaming and b"__tp_punch__" in response.content:
+        if not response.streaming and _pattern().search(response.content):
             page = CachedPage(response, expires_at=0)
             response.content = page.body_for(request)
             response["ETag"] = page.etag_for(request)

@@ -119,7 +119,7 @@ def test_a_cached_page_never_breaks_the_next_visitors_comment_form(a_post, setti
     first_page = first.get(url)
     second_page = second.get(url)
     assert second_page["X-Page-Cache"] == "hit"
-    assert "__tp_punch__" not in second_page.content.decode()
+    assert "__tp" not in second_page.content.decode()
     for visitor, page, name in ((first, first_page, "First"), (second, second_page, "Second")):
         html = page.content.decode()
         form_action = re.search(r'<form[^>]+action="([^"]*comments/post[^"]*)"', html).group(1)
@@ -248,3 +248,39 @@ def test_the_parameters_the_views_read_keep_their_own_pages(client, an_author):
     assert second.content != first.content
     assert client.get("/?utm_source=y&page=2")["X-Page-Cache"] == "hit"
     assert client.get("/?page=abc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "__tp_punch__comment_token__x__",
+        "__tp_punch__csrf____",
+        "__tp_punch__nothing__1__",
+    ],
+)
+def test_a_placeholder_typed_by_a_reader_is_shown_as_typed(client, a_post, typed):
+    """Placeholders carry a secret derived from SECRET_KEY: one a commenter types (in any
+    field) is never filled, and cannot break the page for the next reader."""
+    from comments.models import Comment
+
+    Comment.objects.create(
+        post=a_post,
+        name=typed,
+        email="p@example.org",
+        body=f"`{typed}` and {typed}",
+        website=f"https://example.org/?t={typed}",
+        status=Comment.Status.APPROVED,
+    )
+    for _ in range(2):  # the rendering that stores the page, then a hit
+        response = client.get(a_post.get_absolute_url())
+        assert response.status_code == 200
+        assert typed in response.content.decode()
+    assert response["X-Page-Cache"] == "hit"
+    for url in ("/comments/feeds/latest/", f"/comments/feeds/post/{a_post.pk}/"):
+        assert client.get(url).status_code == 200
+
+
+def test_a_label_that_looks_like_a_placeholder_cannot_take_the_site_down(client, a_post):
+    a_post.tags.add("__tp_punch__x__y__")
+    for url in ("/", "/labels/", "/feeds/atom/", a_post.get_absolute_url()):
+        assert client.get(url).status_code == 200, url

@@ -4,7 +4,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 
-from blog.page_cache import CSRF_PLACEHOLDER
+from blog.page_cache import csrf_placeholder
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def csrf_input(context):
     if request is None:
         return ""
     if getattr(request, "page_cache_candidate", False):
-        token = CSRF_PLACEHOLDER  # replaced per visitor by PageCacheMiddleware
+        token = csrf_placeholder()  # replaced per visitor by PageCacheMiddleware
     else:
         token = get_token(request)
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
