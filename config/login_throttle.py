@@ -6,6 +6,7 @@ the counters.
 """
 
 import hashlib
+import unicodedata
 
 from django.conf import settings
 from django.contrib import admin
@@ -16,7 +17,8 @@ from config.client_ip import client_ip
 
 
 def _keys(request):
-    username = request.POST.get("username", "").strip().lower()
+    # Django signs in "ａdmin" (full-width) as "admin": count them as one username.
+    username = unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
     digest = hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()[:32]
     return (f"login-fail:ip:{client_ip(request)}", f"login-fail:user:{digest}")
 

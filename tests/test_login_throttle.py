@@ -55,3 +55,13 @@ def test_a_successful_login_resets_the_counters(client, limits):
     _login(client, "editor", "wrong")
     _login(client, "editor", "wrong")
     assert _login(client, "editor", "right-password").status_code == 302
+
+
+def test_other_spellings_of_a_username_share_its_counter(client, limits):
+    """Django normalises usernames (NFKC) before signing in: "ａdmin" is "admin"."""
+    make_user(username="editor", staff=True, password="right-password")
+    for n in range(3):
+        _login(client, "editor", "wrong", ip=f"198.51.100.{n}")
+    for spelling in ("\uff45ditor", "EDITOR", " editor "):
+        response = _login(client, spelling, "right-password", ip="192.0.2.200")
+        assert response.status_code == 429, spelling
