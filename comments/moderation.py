@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments.models import Comment
@@ -87,10 +88,24 @@ def moderation_word(comment, meta):
     return None
 
 
+def staff_email(comment, meta):
+    """An anonymous comment signed with a staff member's email is held: anyone can type
+    an address, and the author's own name and address would otherwise carry weight."""
+    if not comment.email:
+        return None
+    staff = get_user_model().objects.filter(is_staff=True, email__iexact=comment.email)
+    if staff.exists():
+        return Status.HELD, "a staff member's email, sent without signing in"
+    return None
+
+
 def returning_commenter(comment, meta):
+    """WordPress's rule: an email with an earlier approved comment is trusted. Only
+    anonymous comments count: staff comments are approved for who signed in, not for
+    the address, which anyone can type."""
     if not settings.COMMENT_APPROVE_RETURNING or not comment.email:
         return None
-    if Comment.objects.approved().by_email(comment.email).exists():
+    if Comment.objects.approved().by_email(comment.email).filter(user__isnull=True).exists():
         return Status.APPROVED, "returning commenter"
     return None
 
@@ -102,6 +117,7 @@ RULES = [
     disallowed_word,
     too_many_links,
     moderation_word,
+    staff_email,
     returning_commenter,
 ]
 

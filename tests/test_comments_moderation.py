@@ -144,3 +144,46 @@ def test_comments_closed(a_post, settings, open_, days, age, closed):
     a_post.comments_open = open_
     a_post.published_at = timezone.now() - timedelta(days=age)
     assert moderation.comments_closed(a_post) is closed
+
+
+def test_a_staff_email_typed_by_an_anonymous_commenter_is_held(a_post):
+    """Staff comments are approved for who signed in; an address alone proves nothing."""
+    Comment.objects.create(
+        post=a_post,
+        name="Gavin",
+        email=a_post.author.email,
+        body="Signed in and approved.",
+        status=Comment.Status.APPROVED,
+        user=a_post.author,
+    )
+    impostor = Comment(
+        post=a_post,
+        name="Gavin Giovannoni",
+        email=a_post.author.email.upper(),
+        body="I retract the paper.",
+    )
+    status, reason = moderation.decide(impostor, {"user": None, "elapsed_seconds": 60})
+    assert status == Comment.Status.HELD
+    assert "staff member's email" in reason
+
+
+def test_only_anonymous_approved_comments_make_a_returning_commenter(a_post):
+    member = make_user(email="member@example.org")
+    Comment.objects.create(
+        post=a_post,
+        name="M",
+        email="member@example.org",
+        body="Approved while signed in.",
+        status=Comment.Status.APPROVED,
+        user=member,
+    )
+    newcomer = Comment(post=a_post, name="M", email="member@example.org", body="Hello")
+    assert moderation.returning_commenter(newcomer, {}) is None
+    Comment.objects.create(
+        post=a_post,
+        name="M",
+        email="member@example.org",
+        body="Approved, anonymous.",
+        status=Comment.Status.APPROVED,
+    )
+    assert moderation.returning_commenter(newcomer, {})[0] == Comment.Status.APPROVED
