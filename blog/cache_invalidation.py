@@ -16,6 +16,10 @@ from blog import page_cache
 def _on_change(sender, instance=None, created=False, **kwargs):
     if sender._meta.app_label not in settings.PAGE_CACHE_INVALIDATING_APPS:
         return
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return  # a sign-in: nothing a reader sees
+    if created and sender._meta.app_label == "auth":
+        return  # a new account shows nowhere until its first post, which invalidates
     if created and not getattr(instance, "visible_to_readers", True):
         # A new held or spam comment changes nothing a reader sees: keep the pages.
         return

@@ -203,7 +203,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Page cache (blog.page_cache): anonymous pages served from the shared cache.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit"}
+# Apps whose changes readers may see ("auth": an author's name is on every post).
+PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit", "auth"}
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # The only query parameters the public views read; others (utm_*, fbclid...) share the page.
 PAGE_CACHE_QUERY_PARAMETERS = ("page", "replyto")

@@ -284,3 +284,22 @@ def test_a_label_that_looks_like_a_placeholder_cannot_take_the_site_down(client,
     a_post.tags.add("__tp_punch__x__y__")
     for url in ("/", "/labels/", "/feeds/atom/", a_post.get_absolute_url()):
         assert client.get(url).status_code == 200, url
+
+
+def test_renaming_an_author_shows_on_the_very_next_request(client, a_post):
+    client.get(a_post.get_absolute_url())
+    author = a_post.author
+    author.first_name, author.last_name = "Alasdair", "Coles"
+    author.save()
+    assert "Alasdair Coles" in client.get(a_post.get_absolute_url()).content.decode()
+
+
+def test_a_sign_in_keeps_the_cached_pages(client, a_post):
+    from blog import page_cache
+
+    client.get("/")
+    before = page_cache.generation()
+    client.force_login(a_post.author)  # updates last_login
+    client.logout()
+    assert page_cache.generation() == before
+    assert client.get("/")["X-Page-Cache"] == "hit"
