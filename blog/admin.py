@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from blog import label_admin
 from blog.forms import DisclosureInlineFormSet, PostAdminForm
 from blog.models import Disclosure, Post
 from blog.services import post_publish, post_unpublish
@@ -207,3 +208,6 @@ class PostAdmin(admin.ModelAdmin):
                 f"{refused} selected {noun} not {done}: you may not change {them}.",
                 messages.ERROR,
             )
+
+
+label_admin.register()

@@ -1,0 +1,59 @@
+"""Labels in the admin follow the roles: Authors cannot rewrite other authors' labels."""
+
+import pytest
+from taggit.models import Tag
+
+from blog.models import Post
+from tests.factories import make_post
+from tests.test_admin_permissions import logged_in, member_of
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/taggit/tag/"
+
+
+@pytest.fixture
+def ann(db):
+    return member_of("Authors", "ann")
+
+
+@pytest.fixture
+def otto_s_posts(db):
+    otto = member_of("Authors", "otto")
+    published = make_post(author=otto, title="Otto's post", labels=["ms", "alemtuzumab"])
+    make_post(author=otto, title="Embargoed", status=Post.Status.DRAFT, labels=["secret-trial"])
+    return published
+
+
+def test_an_author_cannot_merge_labels_across_posts(client, ann, otto_s_posts):
+    ids = [str(pk) for pk in Tag.objects.values_list("pk", flat=True)]
+    browser = logged_in(client, ann)
+    browser.post(CHANGELIST, {"action": "render_tag_form", "_selected_action": ids, "index": 0})
+    response = browser.post(CHANGELIST + "merge-tags/", {"new_tag_name": "defaced"})
+    assert response.status_code in (302, 404)
+    assert sorted(otto_s_posts.tags.names()) == ["alemtuzumab", "ms"]
+    assert not Tag.objects.filter(name="defaced").exists()
+
+
+def test_an_author_cannot_rename_a_label(client, ann, otto_s_posts):
+    tag = Tag.objects.get(name="ms")
+    response = logged_in(client, ann).post(
+        f"{CHANGELIST}{tag.pk}/change/", {"name": "defaced", "slug": "defaced"}
+    )
+    assert response.status_code == 403
+    assert Tag.objects.get(pk=tag.pk).name == "ms"
+
+
+def test_an_author_sees_only_the_labels_of_posts_they_may_see(client, ann, otto_s_posts):
+    make_post(author=ann, title="Ann's post", labels=["ms", "natalizumab"])
+    html = logged_in(client, ann).get(CHANGELIST).content.decode()
+    assert "natalizumab" in html and "ms" in html
+    assert "secret-trial" not in html and "alemtuzumab" not in html
+
+
+def test_an_editor_renames_a_label(client, otto_s_posts):
+    tag = Tag.objects.get(name="ms")
+    response = logged_in(client, member_of("Editors", "eddie")).post(
+        f"{CHANGELIST}{tag.pk}/change/", {"name": "multiple sclerosis", "slug": "ms"}
+    )
+    assert response.status_code == 302
+    assert Tag.objects.get(pk=tag.pk).name == "multiple sclerosis"
