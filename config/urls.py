@@ -5,6 +5,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from config.admin_shortcut import admin_view_on_site
 from config.login_throttle import throttled_admin_login
 
 
@@ -15,6 +16,7 @@ def favicon(request):
 
 urlpatterns = [
     path("admin/login/", throttled_admin_login, name="admin_login_throttled"),
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin_view_on_site),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
     path("comments/", include("comments.urls")),

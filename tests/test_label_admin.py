@@ -57,3 +57,20 @@ def test_an_editor_renames_a_label(client, otto_s_posts):
     )
     assert response.status_code == 302
     assert Tag.objects.get(pk=tag.pk).name == "multiple sclerosis"
+
+
+def test_view_on_site_reveals_no_other_authors_draft(client, ann, otto_s_posts):
+    from django.contrib.contenttypes.models import ContentType
+
+    draft = Post.objects.get(title="Embargoed")
+    own = make_post(author=ann, title="Ann's draft", status=Post.Status.DRAFT)
+    content_type = ContentType.objects.get_for_model(Post).pk
+    browser = logged_in(client, ann)
+    refused = browser.get(f"/admin/r/{content_type}/{draft.pk}/")
+    assert refused.status_code == 404
+    assert draft.slug not in refused.get("Location", "") + refused.content.decode()
+    allowed = browser.get(f"/admin/r/{content_type}/{own.pk}/")
+    assert allowed.status_code == 302 and own.slug in allowed["Location"]
+    client.logout()
+    assert client.get(f"/admin/r/{content_type}/{own.pk}/").status_code == 302  # to sign-in
+    assert "login" in client.get(f"/admin/r/{content_type}/{own.pk}/")["Location"]
