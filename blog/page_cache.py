@@ -30,6 +30,7 @@ from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
@@ -283,9 +284,14 @@ class PageCacheMiddleware:
         if not is_enabled() or not _is_candidate(request):
             return self.get_response(request)
 
+        try:
+            key = _key(request, generation())
+            page = _lookup(key)
+        except DatabaseError:
+            # The database cache shares the database's fate: serve uncached, and let the
+            # view meet the failure (a styled 503), not this middleware (a bare 500).
+            return self.get_response(request)
         request.page_cache_candidate = True
-        key = _key(request, generation())
-        page = _lookup(key)
         if page is not None:
             return page.respond(request, status="hit")
 
@@ -293,7 +299,10 @@ class PageCacheMiddleware:
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _is_storable(request, response):
-            page = _store(key, response)
+            try:
+                page = _store(key, response)
+            except DatabaseError:
+                page = None
             if page is not None:
                 return page.respond(request, status="miss")
         return self._fill_uncached(request, response)

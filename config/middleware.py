@@ -1,6 +1,7 @@
 """Site-wide HTTP concerns: security headers, request size limits, database faults."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -77,14 +78,29 @@ class DatabaseUnavailableMiddleware:
         return None
 
     def _unavailable(self, request, exc):
-        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exc)
-        context = {}
-        if request.method == "POST":
-            # Give the commenter their text back: nothing typed is lost.
-            context["kept_text"] = request.POST.get("body", "")
-        response = _render_plain(request, "503.html", 503, context)
-        response["Retry-After"] = "30"
-        return response
+        return database_unavailable(request, exc)
+
+
+def database_unavailable(request, exc):
+    """The styled 503, with a commenter's text given back: nothing typed is lost."""
+    logger.error("Database unavailable for %s %s: %s", request.method, request.path, exc)
+    context = {}
+    if request.method == "POST":
+        context["kept_text"] = request.POST.get("body", "")
+    response = _render_plain(request, "503.html", 503, context)
+    response["Retry-After"] = "30"
+    return response
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached is a 503, wherever it was noticed
+    (a middleware's cache read, the session, the user), not only in a view."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return database_unavailable(request, error)
+    from blog.views import server_error as blog_server_error
+
+    return blog_server_error(request)
 
 
 class AdminActionSelectionMiddleware:

@@ -24,4 +24,4 @@ urlpatterns = [
 ]
 
 handler404 = "blog.views.page_not_found"
-handler500 = "blog.views.server_error"
+handler500 = "config.middleware.server_error"
