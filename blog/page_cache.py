@@ -233,6 +233,8 @@ def _is_candidate(request):
         return False
     if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
         return False
+    if any(name in request.GET for name in settings.PAGE_CACHE_BYPASS_PARAMETERS):
+        return False
     messages = getattr(request, "_messages", None)
     if messages is not None and len(messages):
         return False

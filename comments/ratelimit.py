@@ -1,4 +1,4 @@
-"""A fixed-window rate limit in the shared cache, so it holds across worker processes.
+"""A fixed-window rate limit in the shared "counters" cache, so it holds across workers.
 
 ``COMMENT_RATE_LIMIT`` is ``"N/period"`` with period s, m, h or d (``"5/m"``: five per
 minute), or ``"off"``. The counter is created with ``add()`` (only one process wins) and
@@ -10,7 +10,7 @@ few; use Redis (REDIS_URL) where that matters.
 import re
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -38,13 +38,13 @@ def hit(key, rate, *, now=None):
     limit, period = parsed
     window = int((now if now is not None else time.time()) // period)
     cache_key = f"comments:rate:{key}:{period}:{window}"
-    if cache.add(cache_key, 1, timeout=period + 1):
+    if caches["counters"].add(cache_key, 1, timeout=period + 1):
         count = 1
     else:
         try:
-            count = cache.incr(cache_key)
+            count = caches["counters"].incr(cache_key)
         except ValueError:  # expired between add() and incr(): start a new window
-            cache.add(cache_key, 1, timeout=period + 1)
+            caches["counters"].add(cache_key, 1, timeout=period + 1)
             count = 1
     return count <= limit
 

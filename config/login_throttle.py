@@ -10,7 +10,7 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
+from django.core.cache import caches
 from django.shortcuts import render
 
 from config.client_ip import client_ip
@@ -24,17 +24,17 @@ def _keys(request):
 
 
 def _is_locked(keys):
-    counts = cache.get_many(keys)
+    counts = caches["counters"].get_many(keys)
     return any(count >= settings.ADMIN_LOGIN_MAX_FAILURES for count in counts.values())
 
 
 def _record_failure(keys):
     for key in keys:
-        if not cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS):
+        if not caches["counters"].add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS):
             try:
-                cache.incr(key)
+                caches["counters"].incr(key)
             except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS)
+                caches["counters"].add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS)
 
 
 def throttled_admin_login(request, extra_context=None):
@@ -55,7 +55,7 @@ def throttled_admin_login(request, extra_context=None):
         )
     response = admin.site.login(request, extra_context)
     if request.user.is_authenticated and response.status_code in (301, 302, 303):
-        cache.delete_many(keys)
+        caches["counters"].delete_many(keys)
     else:
         _record_failure(keys)
     return response

@@ -144,13 +144,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when REDIS_URL is set; otherwise the database, so that every worker
 # process on the machine shares rate limits and cached pages (never per-process locmem).
 REDIS_URL = env_str("REDIS_URL", "")
+_CACHE_PREFIX = env_str("CACHE_KEY_PREFIX", "trialpress")
+# Two caches: "default" holds pages and may be culled when full; "counters" holds the rate
+# limit and the sign-in throttle, apart, so that no flood of pages can evict them.
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "trialpress"),
+            "KEY_PREFIX": f"{_CACHE_PREFIX}-{alias}",
         }
+        for alias in ("default", "counters")
     }
 else:
     CACHES = {
@@ -158,7 +162,12 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "trialpress_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        "counters": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "trialpress_counters",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,8 +215,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # Apps whose changes readers may see ("auth": an author's name is on every post).
 PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit", "auth"}
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
-# The only query parameters the public views read; others (utm_*, fbclid...) share the page.
-PAGE_CACHE_QUERY_PARAMETERS = ("page", "replyto")
+# The query parameters that make a different page; others (utm_*, fbclid...) share it.
+PAGE_CACHE_QUERY_PARAMETERS = ("page",)
+# Requests with these are never cached (the no-JavaScript reply form: rare, and unbounded).
+PAGE_CACHE_BYPASS_PARAMETERS = ("replyto",)
 # Per-request values filled into cached pages: name -> "module.function(request, arg)".
 PAGE_CACHE_PUNCHES = {"comment_token": "comments.forms.token_for_punch"}
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from blog.models import Post
@@ -14,10 +14,12 @@ from tests.factories import make_post, make_user
 def _clear_cache():
     from blog.page_cache import local_layer
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     local_layer.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     local_layer.clear()
 
 

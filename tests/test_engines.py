@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from comments import ratelimit
 from tests.factories import make_post
@@ -18,14 +18,20 @@ REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_without_redis_the_cache_is_the_database_shared_by_every_worker():
-    caches = settings_in_subprocess(["CACHES"])["CACHES"]
-    assert caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    configured = settings_in_subprocess(["CACHES"])["CACHES"]
+    for alias, table in (("default", "trialpress_cache"), ("counters", "trialpress_counters")):
+        assert configured[alias]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+        assert configured[alias]["LOCATION"] == table
 
 
 def test_with_redis_url_the_cache_is_redis():
-    caches = settings_in_subprocess(["CACHES"], REDIS_URL="redis://cache.internal:6379/2")
-    assert caches["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert caches["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+    configured = settings_in_subprocess(["CACHES"], REDIS_URL="redis://cache.internal:6379/2")
+    for alias in ("default", "counters"):
+        cache_settings = configured["CACHES"][alias]
+        assert cache_settings["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache_settings["LOCATION"] == "redis://cache.internal:6379/2"
+    prefixes = {configured["CACHES"][alias]["KEY_PREFIX"] for alias in ("default", "counters")}
+    assert len(prefixes) == 2
 
 
 def test_database_url_switches_the_engine_with_nothing_else_changed():
@@ -85,15 +91,18 @@ def real_redis(settings):
             pytest.fail(message + " and CI=true requires it")
         pytest.skip(message)
     settings.CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"trialpress-test-{os.getpid()}",
+            "KEY_PREFIX": f"trialpress-test-{os.getpid()}-{alias}",
         }
+        for alias in ("default", "counters")
     }
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield cache
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def _count_in_another_process(key):

@@ -65,3 +65,14 @@ def test_other_spellings_of_a_username_share_its_counter(client, limits):
     for spelling in ("\uff45ditor", "EDITOR", " editor "):
         response = _login(client, spelling, "right-password", ip="192.0.2.200")
         assert response.status_code == 429, spelling
+
+
+def test_a_lockout_survives_the_page_cache_being_emptied(client, limits):
+    """Counters live in their own cache: culling or flooding the pages cannot lift them."""
+    from django.core.cache import caches
+
+    make_user(username="editor", staff=True, password="right-password")
+    for _ in range(3):
+        _login(client, "editor", "wrong")
+    caches["default"].clear()
+    assert _login(client, "editor", "right-password").status_code == 429
