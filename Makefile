@@ -39,6 +39,7 @@ test: $(VENV)/.installed-dev
 
 ## serve: the production set-up (gunicorn, DEBUG off, whitenoise); needs SECRET_KEY etc.
 serve: $(VENV)/.installed-runtime
+	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
 	$(PY) manage.py collectstatic --no-input
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable

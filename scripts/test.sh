@@ -5,7 +5,13 @@ set -u
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=tests.settings
-PG_URL="${TEST_DATABASE_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
+# PostgreSQL for the second pass: TEST_DATABASE_URL, else DATABASE_URL if it names
+# PostgreSQL, else the local server.
+case "${DATABASE_URL:-}" in
+  postgres://*|postgresql://*|pgsql://*) default_pg="$DATABASE_URL" ;;
+  *) default_pg="postgres://postgres@127.0.0.1:5432/test" ;;
+esac
+PG_URL="${TEST_DATABASE_URL:-$default_pg}"
 status=0
 
 echo "== Test suite on SQLite"
