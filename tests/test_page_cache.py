@@ -311,3 +311,52 @@ def test_reply_form_pages_bypass_the_cache(client, a_post):
         response = client.get(f"{a_post.get_absolute_url()}?replyto={n}")
         assert "X-Page-Cache" not in response
     assert client.get(a_post.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_rejecting_a_comment_hides_it_on_the_very_next_request(client, a_post):
+    from comments.models import Comment
+    from comments.services import comment_approve, comment_reject
+
+    moderator = make_user(staff=True)
+    comment = Comment.objects.create(
+        post=a_post, name="Soon Gone", email="g@example.org", body="Regrettable words."
+    )
+    comment_approve(comment=comment, moderator=moderator)
+    assert "Regrettable words." in client.get(a_post.get_absolute_url()).content.decode()
+    assert client.get(a_post.get_absolute_url())["X-Page-Cache"] == "hit"
+    comment_reject(comment=comment, moderator=moderator)
+    assert "Regrettable words." not in client.get(a_post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/labels/",
+        "/labels/neurology/",
+        "archive_year",
+        "archive_month",
+        "/feeds/atom/",
+        "/feeds/rss/",
+        "/feeds/labels/neurology/atom/",
+        "/comments/feeds/latest/",
+        "/sitemap.xml",
+    ],
+)
+def test_lists_archives_and_feeds_are_served_from_the_cache(client, a_post, url):
+    from django.urls import NoReverseMatch, reverse
+
+    local = timezone.localtime(a_post.published_at)
+    if url == "archive_year":
+        url = f"/{local.year}/"
+    elif url == "archive_month":
+        url = f"/{local.year}/{local.month:02d}/"
+    elif url.startswith("/feeds/labels/"):
+        try:
+            url = reverse("blog:label_feed_atom", kwargs={"slug": "neurology"})
+        except NoReverseMatch:
+            pytest.fail("no per-label Atom feed URL")
+    first = client.get(url)
+    assert first.status_code == 200, url
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit", url
+    assert second.content == first.content

@@ -103,3 +103,43 @@ def test_a_forged_id_in_an_admin_bulk_action_is_no_500(client, a_superuser, a_po
     )
     assert response.status_code in (200, 302)
     assert Post.objects.filter(pk=a_post.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "post",
+        "/labels/",
+        "/labels/neurology/",
+        "archive",
+        "/feeds/atom/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/no-such-page/",
+        "/comments/feeds/latest/",
+    ],
+)
+def test_every_public_response_carries_the_security_headers(client, a_post, url):
+    if url == "post":
+        url = a_post.get_absolute_url()
+    elif url == "archive":
+        url = a_post.get_absolute_url().rsplit("/", 2)[0] + "/"
+    response = client.get(url)
+    assert "script-src 'self'" in response["Content-Security-Policy"], url
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_cookies_really_sent_are_httponly_and_samesite(client, a_post):
+    from tests.factories import make_user
+
+    page = client.get(a_post.get_absolute_url())
+    csrf = page.cookies["csrftoken"]
+    assert csrf["httponly"] is True and csrf["samesite"] == "Lax"
+    make_user(username="staffer", staff=True, password="a-long-password-1")
+    signed_in = client.post(
+        "/admin/login/", {"username": "staffer", "password": "a-long-password-1"}
+    )
+    session = signed_in.cookies["sessionid"]
+    assert session["httponly"] is True and session["samesite"] == "Lax"
