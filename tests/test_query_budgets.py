@@ -163,3 +163,22 @@ def test_sitemap(client, target, an_author, django_assert_max_num_queries):
     assert_fixed_budget(
         client, an_author, reverse("blog:sitemap"), 5, django_assert_max_num_queries
     )
+
+
+def test_the_post_page_costs_the_same_queries_for_0_and_2000_comments(client, db):
+    """Issue 5: the same number, not merely no more (threads of one comment and 4 replies)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks import data
+
+    empty, busy = data.build_post(slug="no-comments"), data.build_post(slug="two-thousand")
+    data.build_comments(busy, 2000)
+    counts = {}
+    for post in (empty, busy):
+        client.get(post.get_absolute_url())  # warm the per-generation sidebar cache alike
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(post.get_absolute_url()).content.decode()
+        counts[post.slug] = len(queries.captured_queries)
+        assert html.count('<li id="comment-') == (2000 if post is busy else 0)
+    assert counts["no-comments"] == counts["two-thousand"]
