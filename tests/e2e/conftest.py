@@ -220,6 +220,46 @@ def care_ms_post(transactional_db):
     return Post.objects.published().get(slug="care-ms-2-more-news-on-alemtuzumab")
 
 
+@pytest.fixture
+def care_ms_post_with_thread(care_ms_post):
+    """The write-up with a discussion, so the quality gates see a thread as readers do:
+    nested replies, a commenter's website link, the author's badge, a right-to-left name,
+    Markdown (a link, emphasis, a quote, a list); and one held comment for the queue."""
+    from comments.models import Comment
+    from comments.services import comment_approve, post_recount_comments
+
+    moderator = make_staff(username="thread-moderator", role="Moderators")
+
+    def approved(body, parent=None, **fields):
+        fields.setdefault("name", "Ann Reader")
+        fields.setdefault("email", "ann@example.org")
+        comment = Comment.objects.create(post=care_ms_post, parent=parent, body=body, **fields)
+        comment_approve(comment=comment, moderator=moderator)
+        return comment
+
+    top = approved(
+        "Were the raters *really* masked? See [the protocol](https://example.org/protocol).",
+        website="https://ann.example.org",
+    )
+    reply = approved(
+        "> Were the raters really masked?\n\nYes: a separate rater, blinded to the arm.",
+        parent=top,
+        name="Gavin Giovannoni",
+        email=care_ms_post.author.email,
+        is_post_author=True,
+        competing_interests="See the disclosure above",
+    )
+    approved(
+        "- infusion reactions\n- thyroid disease\n- ITP", parent=reply, name="\u05d3\u05e0\u05d4"
+    )
+    approved("What will NICE say about the price?", name="Ben Okafor", email="ben@example.org")
+    Comment.objects.create(
+        post=care_ms_post, name="Held Reader", email="held@example.org", body="Waiting."
+    )
+    post_recount_comments(post_id=care_ms_post.pk)
+    return care_ms_post
+
+
 def restore_role_groups():
     """The roles' groups come from a data migration. The live server needs transactional
     tests, whose teardown empties every table, data migrations' rows included; the

@@ -28,11 +28,14 @@ FOCUS_VISIBLE = """() => {
 }"""
 
 
-def test_axe_finds_no_violations(new_context, care_ms_post, a_moderator):
+def test_axe_finds_no_violations(new_context, care_ms_post_with_thread, a_moderator):
+    care_ms_post = care_ms_post_with_thread
     page = new_context().new_page()
     found = {}
     for name, url in public_pages(care_ms_post).items():
         page.goto(url)
+        if name == "post page":
+            assert page.locator("li[id^='comment-']").count() == 4, "no thread to check"
         found[name] = axe_violations(page)
     show_comment_form_errors(page, care_ms_post)
     found["comment form with errors"] = axe_violations(page)

@@ -12,12 +12,14 @@ pytestmark = pytest.mark.e2e
 BROKEN = "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></body>"
 
 
-def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, tmp_path):
+def test_nu_html_checker_finds_no_errors(java, page, care_ms_post_with_thread, tmp_path):
+    care_ms_post = care_ms_post_with_thread
     sent = {}
     for name, url in public_pages(care_ms_post).items():
         response = page.goto(url)
         assert response.status == 200, (name, response.status)
         sent[name] = response.text()
+    assert sent["post page"].count('<li id="comment-') == 4, "the thread is not on the page"
     sent["comment form with errors"] = show_comment_form_errors(page, care_ms_post).text()
     sent["known broken page"] = BROKEN  # proves the checker ran, in the same Java start-up
 
