@@ -7,6 +7,7 @@ attribute (a held comment), and creating such a row leaves the cache alone.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -14,11 +15,13 @@ from blog import page_cache
 
 
 def _on_change(sender, instance=None, created=False, **kwargs):
-    if sender._meta.app_label not in settings.PAGE_CACHE_INVALIDATING_APPS:
+    # Authors' names are on every post: the user model counts too (not the rest of auth).
+    relevant = sender._meta.app_label in settings.PAGE_CACHE_INVALIDATING_APPS
+    if not (relevant or sender is get_user_model()):
         return
     if set(kwargs.get("update_fields") or ()) == {"last_login"}:
         return  # a sign-in: nothing a reader sees
-    if created and sender._meta.app_label == "auth":
+    if created and sender is get_user_model():
         return  # a new account shows nowhere until its first post, which invalidates
     if created and not getattr(instance, "visible_to_readers", True):
         # A new held or spam comment changes nothing a reader sees: keep the pages.

@@ -22,15 +22,18 @@ a visitor without a cookie, and it cannot be invalidated on demand. Here:
 """
 
 import hashlib
+import logging
 import re
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import DatabaseError, router, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_response_headers
@@ -39,6 +42,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.http import quote_etag, urlencode
 from django.utils.module_loading import import_string
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 NEXT_PUBLISH_KEY = "page-cache:next-publish"
 STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "Link", "X-Robots-Tag")
@@ -80,12 +84,28 @@ def is_enabled():
 
 
 def invalidate():
-    """Make every cached page stale: the next request renders afresh."""
+    """Make every cached page stale: the next request renders afresh.
+
+    Never fails the change that called it: with the cache in the database, its table may
+    not exist yet (a migration on a fresh install runs before ``createcachetable``), so
+    the bump runs in a savepoint, which leaves the caller's transaction usable.
+    """
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
-    cache.delete(NEXT_PUBLISH_KEY)
+        with _savepoint_if_database_cache():
+            try:
+                cache.incr(GENERATION_KEY)
+            except ValueError:
+                cache.set(GENERATION_KEY, int(time.time() * 1000), None)
+            cache.delete(NEXT_PUBLISH_KEY)
+    except DatabaseError as error:
+        logger.warning("Could not invalidate the page cache: %s", error)
+
+
+def _savepoint_if_database_cache():
+    backend = caches["default"]
+    if isinstance(backend, DatabaseCache):
+        return transaction.atomic(using=router.db_for_write(backend.cache_model_class))
+    return nullcontext()
 
 
 def generation():

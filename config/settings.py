@@ -212,8 +212,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Page cache (blog.page_cache): anonymous pages served from the shared cache.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-# Apps whose changes readers may see ("auth": an author's name is on every post).
-PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit", "auth"}
+# Apps whose changes readers may see (and the user model: an author's name is on every post).
+PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit"}
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # The query parameters that make a different page; others (utm_*, fbclid...) share it.
 PAGE_CACHE_QUERY_PARAMETERS = ("page",)

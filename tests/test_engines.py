@@ -137,3 +137,24 @@ def test_the_page_cache_works_on_redis_and_is_invalidated(real_redis, client, se
     response = client.get("/")
     assert "Renamed in Redis" in response.content.decode()
     assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_fresh_install_migrates_before_its_cache_table_exists(tmp_path):
+    """`make run` migrates, then creates the cache tables: data migrations that touch
+    models with cache-invalidating signals must not need the cache table yet."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+    }
+    for command in (["migrate", "--no-input"], ["createcachetable"], ["load_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
