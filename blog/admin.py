@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from blog import label_admin
 from blog.forms import DisclosureInlineFormSet, PostAdminForm
-from blog.models import Disclosure, Post
+from blog.models import Disclosure, Post, labels_prefetch
 from blog.services import post_publish, post_unpublish
 from roles import policy
 
@@ -113,7 +113,12 @@ class PostAdmin(admin.ModelAdmin):
         return ("author", "body_preview") if obj is not None else ("body_preview",)
 
     def get_queryset(self, request):
-        posts = super().get_queryset(request).select_related("author").prefetch_related("tags")
+        posts = (
+            super()
+            .get_queryset(request)
+            .select_related("author")
+            .prefetch_related(labels_prefetch())
+        )
         return policy.posts_visible_to(request.user, posts)
 
     def has_view_permission(self, request, obj=None):
@@ -150,7 +155,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.display(description="labels")
     def labels(self, obj):
-        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+        return ", ".join(sorted(tag.name for tag in obj.labels))
 
     @admin.display(description="rendered body")
     def body_preview(self, obj):

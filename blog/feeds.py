@@ -95,7 +95,7 @@ class PostFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.labels]
 
 
 class AtomPostFeed(PostFeed):

@@ -100,7 +100,7 @@ def open_graph(post, url, desc):
         ("article:modified_time", machine_datetime(post.updated_at)),
         ("article:author", author_name(post.author)),
     ]
-    tags += [("article:tag", tag.name) for tag in post.tags.all()]
+    tags += [("article:tag", tag.name) for tag in post.labels]
     return tags
 
 
@@ -135,7 +135,7 @@ def json_ld(post, url, desc):
         },
         "datePublished": machine_datetime(post.published_at),
         "dateModified": machine_datetime(post.updated_at),
-        "keywords": [tag.name for tag in post.tags.all()],
+        "keywords": [tag.name for tag in post.labels],
         "inLanguage": "en-GB",
     }
     article = scholarly_article(post)

@@ -14,6 +14,16 @@ from taggit.managers import TaggableManager
 from blog import markup
 
 
+def labels_prefetch():
+    """Labels prefetched into a plain list (``Post.labels``).
+
+    Prefetching the taggit manager itself makes Django build one filtered, joined
+    queryset per post just to hold the rows (about a third of a millisecond each); a
+    list attribute costs nothing per post.
+    """
+    return models.Prefetch("tags", to_attr="prefetched_labels")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Posts a reader may see: status published and a publish date not in the future."""
@@ -25,7 +35,9 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list page shows, in a fixed number of queries whatever the count."""
         return (
-            self.select_related("author").prefetch_related("tags").order_by("-published_at", "-pk")
+            self.select_related("author")
+            .prefetch_related(labels_prefetch())
+            .order_by("-published_at", "-pk")
         )
 
     def visible_to(self, user):
@@ -140,6 +152,12 @@ class Post(models.Model):
         if pending is not None:
             return pending > 0
         return self.pk is not None and self.disclosures.exists()
+
+    @property
+    def labels(self):
+        """The post's labels: the prefetched list when there is one, else one query."""
+        prefetched = self.__dict__.get("prefetched_labels")
+        return prefetched if prefetched is not None else list(self.tags.all())
 
     @property
     def is_published(self):

@@ -14,7 +14,7 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from blog import metadata
-from blog.models import Post
+from blog.models import Post, labels_prefetch
 from blog.navigation import label_in_use_or_none, labels_in_use
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class PostDetailView(DetailView):
         return (
             Post.objects.visible_to(self.request.user)
             .select_related("author")
-            .prefetch_related("tags", "disclosures")
+            .prefetch_related(labels_prefetch(), "disclosures")
         )
 
     def get_object(self, queryset=None):
