@@ -76,6 +76,17 @@ def member_of(name, **fields):
 # --- the groups -------------------------------------------------------------------------
 
 
+def assert_rule(check, narrow, everything, user, pair, own, other):
+    """``check(user, obj)`` on the user's own object and another's, and ``narrow(user, qs)``
+    keeping exactly the allowed ones."""
+    mine, theirs = pair
+    assert check(user, mine) is own
+    assert check(user, theirs) is other
+    assert set(narrow(user, everything)) == {
+        obj for obj, allowed in ((mine, own), (theirs, other)) if allowed
+    }
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_migration_made_each_group_with_exactly_its_permissions(name):
     assert codenames(Group.objects.get(name=name)) == EXPECTED[name]
@@ -179,14 +190,15 @@ def own_and_other(people):
     ],
 )
 def test_who_may_edit_which_post(people, own_and_other, who, own, other):
-    ann_s, otto_s = own_and_other
-    user = people[who]
-
-    assert policy.can_edit_post(user, ann_s) is own
-    assert policy.can_edit_post(user, otto_s) is other
-    assert set(policy.posts_editable_by(user, Post.objects.all())) == {
-        post for post, allowed in ((ann_s, own), (otto_s, other)) if allowed
-    }
+    assert_rule(
+        policy.can_edit_post,
+        policy.posts_editable_by,
+        Post.objects.all(),
+        people[who],
+        own_and_other,
+        own,
+        other,
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,14 +212,15 @@ def test_who_may_edit_which_post(people, own_and_other, who, own, other):
     ],
 )
 def test_who_may_see_which_post_in_the_admin(people, own_and_other, who, own, other):
-    ann_s, otto_s = own_and_other
-    user = people[who]
-
-    assert policy.can_view_post(user, ann_s) is own
-    assert policy.can_view_post(user, otto_s) is other
-    assert set(policy.posts_visible_to(user, Post.objects.all())) == {
-        post for post, allowed in ((ann_s, own), (otto_s, other)) if allowed
-    }
+    assert_rule(
+        policy.can_view_post,
+        policy.posts_visible_to,
+        Post.objects.all(),
+        people[who],
+        own_and_other,
+        own,
+        other,
+    )
 
 
 @pytest.mark.parametrize(
@@ -269,14 +282,15 @@ def comment_on_each(own_and_other):
     ],
 )
 def test_who_may_see_which_comment_in_the_admin(people, comment_on_each, who, own, other):
-    on_ann_s, on_otto_s = comment_on_each
-    user = people[who]
-
-    assert policy.can_view_comment(user, on_ann_s) is own
-    assert policy.can_view_comment(user, on_otto_s) is other
-    assert set(policy.comments_visible_to(user, Comment.objects.all())) == {
-        comment for comment, allowed in ((on_ann_s, own), (on_otto_s, other)) if allowed
-    }
+    assert_rule(
+        policy.can_view_comment,
+        policy.comments_visible_to,
+        Comment.objects.all(),
+        people[who],
+        comment_on_each,
+        own,
+        other,
+    )
 
 
 @pytest.mark.parametrize(
@@ -291,14 +305,15 @@ def test_who_may_see_which_comment_in_the_admin(people, comment_on_each, who, ow
 )
 def test_who_may_moderate_which_comment(people, comment_on_each, who, own, other):
     """Authors moderate the comments on their own posts (the moderation email is theirs)."""
-    on_ann_s, on_otto_s = comment_on_each
-    user = people[who]
-
-    assert policy.can_moderate_comment(user, on_ann_s) is own
-    assert policy.can_moderate_comment(user, on_otto_s) is other
-    assert set(policy.comments_moderated_by(user, Comment.objects.all())) == {
-        comment for comment, allowed in ((on_ann_s, own), (on_otto_s, other)) if allowed
-    }
+    assert_rule(
+        policy.can_moderate_comment,
+        policy.comments_moderated_by,
+        Comment.objects.all(),
+        people[who],
+        comment_on_each,
+        own,
+        other,
+    )
 
 
 def test_an_editor_who_also_writes_as_an_author_moderates_only_their_own_posts_comments(
