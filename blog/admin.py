@@ -15,7 +15,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blog import label_admin
-from blog.forms import DisclosureInlineFormSet, PostAdminForm
+from blog.forms import (
+    MAIN_FIELDS,
+    PUBLISHING_FIELDS,
+    SOURCE_FIELDS,
+    DisclosureInlineFormSet,
+    PostAdminForm,
+)
 from blog.models import Disclosure, Post, labels_prefetch
 from blog.services import post_publish, post_unpublish
 from roles import policy
@@ -75,17 +81,9 @@ class PostAdmin(admin.ModelAdmin):
     actions = ("publish_selected", "unpublish_selected")
     save_on_top = True
 
-    main_fields = ("title", "slug", "summary", "body")
-    publishing_fields = ("tags", "status", "published_at", "comments_open")
-    source_fields = (
-        "source_citation",
-        "source_title",
-        "source_authors",
-        "source_journal",
-        "source_date",
-        "doi",
-        "trial_registration",
-    )
+    main_fields = MAIN_FIELDS
+    publishing_fields = PUBLISHING_FIELDS
+    source_fields = SOURCE_FIELDS
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

@@ -50,27 +50,26 @@ def count_pending_disclosures(data, *, prefix=DISCLOSURE_PREFIX):
     return count
 
 
+# The post's fields in the admin's three groups: the form takes them all, the admin's
+# fieldsets lay them out (blog.admin.PostAdmin.get_fieldsets).
+MAIN_FIELDS = ("title", "slug", "summary", "body")
+PUBLISHING_FIELDS = ("tags", "status", "published_at", "comments_open")
+SOURCE_FIELDS = (
+    "source_citation",
+    "source_title",
+    "source_authors",
+    "source_journal",
+    "source_date",
+    "doi",
+    "trial_registration",
+)
+
+
 class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         # The admin narrows this to its fieldsets; author is set from the request.
-        fields = (
-            "title",
-            "slug",
-            "summary",
-            "body",
-            "tags",
-            "status",
-            "published_at",
-            "comments_open",
-            "source_citation",
-            "source_title",
-            "source_authors",
-            "source_journal",
-            "source_date",
-            "doi",
-            "trial_registration",
-        )
+        fields = (*MAIN_FIELDS, *PUBLISHING_FIELDS, *SOURCE_FIELDS)
         widgets = {
             "body": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "post-body-source"}),
             "summary": forms.Textarea(attrs={"rows": 3, "cols": 100}),
