@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from blog.models import Post
+from tests import strategies  # noqa: F401  (loads the Hypothesis profile for every test)
 from tests.factories import make_post, make_user
 
 
