@@ -23,7 +23,12 @@ from blog.forms import (
     PostAdminForm,
 )
 from blog.models import Disclosure, Post, labels_prefetch
-from blog.services import post_publish, post_unpublish
+from blog.services import (
+    post_address_remember,
+    post_live_address,
+    post_publish,
+    post_unpublish,
+)
 from roles import policy
 
 
@@ -143,7 +148,9 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
+        previous = post_live_address(obj.pk)
         super().save_model(request, obj, form, change)
+        post_address_remember(post=obj, previous=previous)
 
     @admin.display(description="status", ordering="status")
     def publication_state(self, obj):

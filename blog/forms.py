@@ -12,9 +12,16 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils.text import slugify
 
-from blog.models import Disclosure, Post
+from blog.models import (
+    LABEL_NAME_MAX_LENGTH,
+    Disclosure,
+    Post,
+    slug_from,
+    unique_slug,
+)
+
+SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
 
 # The inline formset's prefix: Disclosure.post's related_name.
 DISCLOSURE_PREFIX = "disclosures"
@@ -65,7 +72,27 @@ SOURCE_FIELDS = (
 )
 
 
+class AnySlugField(forms.CharField):
+    """Whatever the author types becomes a slug under the one rule (as in WordPress):
+    ``Ménière's Disease!`` gives ``ménières-disease``; nothing is refused for its shape."""
+
+    allow_unicode = True  # the admin's prepopulate script keeps letters of every script
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return slug_from(value, fallback="", max_length=SLUG_MAX_LENGTH) if value else ""
+
+
 class PostAdminForm(forms.ModelForm):
+    slug = AnySlugField(
+        max_length=SLUG_MAX_LENGTH,
+        required=False,
+        help_text=(
+            "The last part of the post's address, in any script. Leave it empty to make one "
+            "from the title. If another post has it, -2, -3... is added."
+        ),
+    )
+
     class Meta:
         model = Post
         # The admin narrows this to its fieldsets; author is set from the request.
@@ -79,23 +106,29 @@ class PostAdminForm(forms.ModelForm):
     class Media:
         css = {"all": ["blog/admin/post-form.css"]}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:
-            self.fields["slug"].required = False
-            self.fields["slug"].help_text += " Leave it empty to make one from the title."
-
     def clean_slug(self):
-        """Without JavaScript the slug is not filled in for you: make it from the title."""
-        slug = self.cleaned_data.get("slug")
-        if slug:
-            return slug
-        slug = slugify(self.cleaned_data.get("title", ""))[:200]
-        if not slug:
+        """Without JavaScript the slug is not filled in for you: make it from the title
+        (or "post" when the title has no letters or digits, e.g. emoji only).
+
+        A slug another post has gets a silent -2, -3 (as in WordPress): an error would tell
+        an author that someone else's draft has it.
+        """
+        slug = self.cleaned_data.get("slug") or slug_from(
+            self.cleaned_data.get("title", ""), fallback="post", max_length=SLUG_MAX_LENGTH
+        )
+        return unique_slug(
+            slug, taken=Post.objects.exclude(pk=self.instance.pk), max_length=SLUG_MAX_LENGTH
+        )
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        too_long = [name for name in names if len(name) > LABEL_NAME_MAX_LENGTH]
+        if too_long:
             raise ValidationError(
-                "Write a slug: the title has no letters or digits to make one from."
+                f"A label can have at most {LABEL_NAME_MAX_LENGTH} characters; shorten "
+                f"\u201c{too_long[0][:40]}\u2026\u201d."
             )
-        return slug
+        return names
 
     def _post_clean(self):
         # Before the model's validation runs: tell the post what the inline will save.

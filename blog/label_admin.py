@@ -1,24 +1,79 @@
-"""Labels (taggit's Tag) in the admin, under the roles' rules.
+"""Labels (taggit's Tag, as the ``blog.Label`` proxy) in the admin, under the roles' rules.
 
-taggit's own TagAdmin lets any staff member merge or rename labels across every post (its
-merge view checks only is_staff). Here: no bulk actions and no merge view; Authors see
-the labels of the posts they may see, and only Editors change or delete labels, since a
-label belongs to every post that carries it.
+They are listed under the Blog section. taggit's own TagAdmin lets any staff member merge or
+rename labels across every post (its merge view checks only is_staff). Here: no bulk
+actions and no merge view; Authors see the labels of the posts they may see, and only
+Editors change or delete labels, since a label belongs to every post that carries it.
+Permissions stay taggit's (``taggit.change_tag``...), which the roles migration grants.
+
+Adding a label never tells an author that a label they may not see exists: a name that
+is taken (in any case) is answered like a new one, and the slug is made by the one rule
+with a silent suffix.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
-from blog.models import Post
+from blog.models import Label, Post, label_for_name, label_slug
 from roles import policy
+
+
+class LabelAddForm(forms.ModelForm):
+    class Meta:
+        model = Label
+        fields = ("name",)
+
+    def validate_unique(self):
+        """Skipped: ``LabelAdmin.save_model`` reuses a label that has this name."""
+
+
+class LabelChangeForm(forms.ModelForm):
+    class Meta:
+        model = Label
+        fields = ("name", "slug")
+        help_texts = {
+            "slug": "The last part of the label's address: letters of any script, digits, "
+            "hyphens. Changing it changes the address."
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        return slug or label_slug(self.cleaned_data.get("name", ""), exclude_pk=self.instance.pk)
 
 
 class LabelAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
     actions = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = LabelChangeForm if obj is not None else LabelAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("name", "slug") if obj is not None else ("name",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        label = label_for_name(obj.name)
+        obj.pk, obj.slug, obj.name = label.pk, label.slug, label.name
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The same answer whether the name was new or taken (by a label this user may
+        not see): back to the list, which shows only the labels they may see."""
+        self.message_user(
+            request,
+            f"The label \u201c{obj.name}\u201d is ready: add it to a post to use it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:blog_label_changelist"))
 
     def get_queryset(self, request):
         labels = super().get_queryset(request)
@@ -31,14 +86,24 @@ class LabelAdmin(admin.ModelAdmin):
         )
         return labels.filter(pk__in=tagged.values("tag_id"))
 
+    @staticmethod
+    def _taggit_perm(request, action):
+        return request.user.has_perm(f"taggit.{action}_tag")
+
+    def has_view_permission(self, request, obj=None):
+        return self._taggit_perm(request, "view") or self._taggit_perm(request, "change")
+
+    def has_add_permission(self, request):
+        return self._taggit_perm(request, "add")
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and policy.is_editor(request.user)
+        return self._taggit_perm(request, "change") and policy.is_editor(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and policy.is_editor(request.user)
+        return self._taggit_perm(request, "delete") and policy.is_editor(request.user)
 
 
 def register(site=admin.site):
     if site.is_registered(Tag):
         site.unregister(Tag)
-    site.register(Tag, LabelAdmin)
+    site.register(Label, LabelAdmin)

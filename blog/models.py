@@ -4,14 +4,166 @@ The publication rule lives in one place, ``PostQuerySet.published()``; views, fe
 sitemaps and template tags all go through it.
 """
 
+import logging
+import re
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.urls import reverse
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from taggit.managers import TaggableManager
+from django.utils.text import slugify
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import Tag
 
 from blog import markup
+
+logger = logging.getLogger(__name__)
+
+# --- Addresses ---------------------------------------------------------------------------
+# ONE slug rule for posts and labels: what ``slugify(allow_unicode=True)`` makes (letters
+# and digits of any script, "_" and "-"). The URL converter (blog.urls), the slug fields'
+# validators and the functions that make slugs all use SLUG_PATTERN; addresses are
+# percent-encoded by reverse(), so feeds, the sitemap and links carry plain ASCII.
+SLUG_PATTERN = r"[-\w]+"
+slug_validator = RegexValidator(
+    re.compile(rf"^{SLUG_PATTERN}\Z"),
+    "Use letters (any script), digits, hyphens or underscores.",
+    "invalid",
+)
+
+# Post dates readers can reach: every address has a four-digit year (blog.urls).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def slug_from(text, *, fallback, max_length):
+    """The slug for ``text`` under the one rule, or ``fallback`` when nothing is left
+    (a title or label of emoji only)."""
+    slug = slugify(text, allow_unicode=True)[:max_length].strip("-_")
+    return slug or fallback
+
+
+def unique_slug(base, *, taken, max_length):
+    """``base``, else ``base-2``, ``base-3``... the first not in ``taken`` (a queryset of
+    rows with a ``slug``), as WordPress does: silent, so a clash tells nobody that a post
+    or label they may not see exists."""
+    used = set(taken.filter(slug__startswith=base[: max_length - 4]).values_list("slug", flat=True))
+    if base not in used:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+        if candidate not in used:
+            return candidate
+        n += 1
+
+
+def validate_publish_date(value):
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"Enter a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+            code="out_of_range",
+        )
+
+
+def publish_date_bounds():
+    """The first and the last moment (exclusive) of a date an address can show."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime(EARLIEST_YEAR, 1, 1, tzinfo=zone),
+        datetime(LATEST_YEAR + 1, 1, 1, tzinfo=zone),
+    )
+
+
+# --- Labels ------------------------------------------------------------------------------
+LABEL_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
+LABEL_SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
+
+
+class LabelQuerySet(models.QuerySet):
+    def named(self, name):
+        """The label called ``name``, whatever its case ("MS" is "ms"), or None."""
+        return self.filter(name__iexact=name).order_by("pk").first()
+
+
+class Label(Tag):
+    """taggit's Tag, shown under the Blog section of the admin as "labels"."""
+
+    objects = LabelQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "label"
+        verbose_name_plural = "labels"
+
+
+def label_slug(name, *, exclude_pk=None):
+    """A free slug for a label called ``name`` under the one rule."""
+    base = slug_from(name, fallback="label", max_length=LABEL_SLUG_MAX_LENGTH)
+    return unique_slug(
+        base, taken=Tag.objects.exclude(pk=exclude_pk), max_length=LABEL_SLUG_MAX_LENGTH
+    )
+
+
+def label_for_name(name):
+    """The label called ``name`` (any case), created with a rule-made slug if new.
+
+    A concurrent creation of the same label or slug loses the race quietly and retries.
+    """
+    name = name.strip()
+    for _attempt in range(3):
+        existing = Label.objects.named(name)
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return Label.objects.create(name=name, slug=label_slug(name))
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"Could not create the label {name!r}")
+
+
+def labels_from_string(text):
+    """Labels as an author types them: separated by commas, as in WordPress.
+
+    Quotes around a label are optional (``"multiple sclerosis", alemtuzumab``) and let a
+    label hold a comma; text without a comma is one label.
+    """
+    names, current, quoted = [], [], False
+    for char in text or "":
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    names.append("".join(current))
+    seen, result = set(), []
+    for name in (" ".join(n.split()) for n in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return result
+
+
+def labels_to_string(tags):
+    """The admin field's text for these labels: ``a, multiple sclerosis`` (no quotes
+    unless a label holds a comma); ``labels_from_string`` reads it back unchanged."""
+    names = sorted((tag.name for tag in tags), key=str.casefold)
+    return ", ".join(f'"{name}"' if "," in name else name for name in names)
+
+
+class LabelManager(_TaggableManager):
+    """Labels given by name are found case-insensitively or created under the slug rule."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tags = [label_for_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        return super()._to_tag_model_instances(tags, tag_kwargs)
 
 
 def labels_prefetch():
@@ -26,8 +178,16 @@ def labels_prefetch():
 
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
-        """Posts a reader may see: status published and a publish date not in the future."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        """Posts a reader may see: status published and a publish date not in the future
+        (and within the years an address can show: rows stored around the admin's checks
+        are left out rather than break every page)."""
+        earliest, latest = publish_date_bounds()
+        return self.filter(
+            status=Post.Status.PUBLISHED,
+            published_at__lte=now or timezone.now(),
+            published_at__gte=earliest,
+            published_at__lt=latest,
+        )
 
     def for_label(self, slug):
         return self.filter(tags__slug=slug)
@@ -57,7 +217,10 @@ class Post(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The last part of the post's address."
+        max_length=200,
+        unique=True,
+        allow_unicode=True,  # Django's validate_unicode_slug is SLUG_PATTERN
+        help_text="The last part of the post's address.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
@@ -74,6 +237,7 @@ class Post(models.Model):
         "publish date",
         default=timezone.now,
         db_index=True,
+        validators=[validate_publish_date],
         help_text="A date in the future schedules the post.",
     )
     comments_open = models.BooleanField(
@@ -106,7 +270,14 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    tags = TaggableManager("labels", blank=True, help_text="A comma-separated list of labels.")
+    tags = TaggableManager(
+        "labels",
+        blank=True,
+        manager=LabelManager,
+        help_text="Separate labels with commas: multiple sclerosis, alemtuzumab. A label may "
+        'hold spaces; quotes are optional ("multiple sclerosis", alemtuzumab). Capitals do '
+        "not make a new label: MS and ms are one.",
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -131,6 +302,21 @@ class Post(models.Model):
             "blog:post_detail",
             kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def address(self):
+        """``get_absolute_url()``, or "" (logged) for a row stored around the admin's checks
+        that has no valid address, so that a list shows the rest instead of failing."""
+        try:
+            return self.get_absolute_url()
+        except (NoReverseMatch, ValueError, OverflowError):
+            logger.warning("Post %s has no valid address (slug %r)", self.pk, self.slug)
+            return ""
+
+    @property
+    def address_parts(self):
+        local = timezone.localtime(self.published_at)
+        return local.year, local.month, self.slug
 
     def clean(self):
         super().clean()
@@ -211,3 +397,28 @@ class Disclosure(models.Model):
             raise ValidationError(
                 {"organisations": "Name the organisations concerned, or write the statement."}
             )
+
+
+class PostAddress(models.Model):
+    """An address a published post used to have: it answers with a 301 to the post.
+
+    Recorded by ``blog.services.post_address_remember`` when a live post's date or slug
+    changes (WordPress keeps old slugs the same way). A post that now lives at the address
+    wins over the redirect.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_addresses")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    slug = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month", "slug"], name="unique_old_address")
+        ]
+
+    def __str__(self):
+        return f"/{self.year:04d}/{self.month:02d}/{self.slug}/"

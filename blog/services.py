@@ -7,7 +7,36 @@ The admin's actions and the demo loader call these, so the publication rule
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from blog.models import Disclosure, Post
+from blog.models import Disclosure, Post, PostAddress
+
+
+def post_live_address(post_pk):
+    """The (year, month, slug) readers know the stored post by, or None if it is not live
+    (a draft, a scheduled post or no post: nobody can have its address yet)."""
+    if post_pk is None:
+        return None
+    stored = Post.objects.published().filter(pk=post_pk).only("slug", "published_at").first()
+    return stored.address_parts if stored is not None else None
+
+
+@transaction.atomic
+def post_address_remember(*, post, previous):
+    """After ``post`` was saved: if it was live at ``previous`` (from ``post_live_address``
+    before the save) and now has another address, the old one redirects to it (301).
+
+    The post's own current address is never kept as an old one, so moving a post back
+    does not loop.
+    """
+    current = post.address_parts
+    PostAddress.objects.filter(
+        post=post, year=current[0], month=current[1], slug=current[2]
+    ).delete()
+    if previous is None or tuple(previous) == current:
+        return
+    year, month, slug = previous
+    PostAddress.objects.update_or_create(
+        year=year, month=month, slug=slug, defaults={"post": post}
+    )
 
 
 @transaction.atomic
@@ -16,6 +45,7 @@ def post_publish(*, post, when=None):
 
     Raises ValidationError, saving nothing, when the post has no disclosure.
     """
+    address = post_live_address(post.pk)
     previous = (post.status, post.published_at)
     post.status = Post.Status.PUBLISHED
     if when is not None:
@@ -26,6 +56,7 @@ def post_publish(*, post, when=None):
         post.status, post.published_at = previous
         raise
     post.save()
+    post_address_remember(post=post, previous=address)
     return post
 
 
@@ -48,6 +79,7 @@ def post_upsert(*, slug, author, fields, labels=(), disclosures=()):
     Returns ``(post, changed)``.
     """
     post = Post.objects.filter(slug=slug).first()
+    address = post_live_address(post.pk if post else None)
     created = post is None
     if created:
         post = Post(slug=slug, status=Post.Status.DRAFT)
@@ -62,6 +94,7 @@ def post_upsert(*, slug, author, fields, labels=(), disclosures=()):
     if changed:
         post.full_clean()
         post.save()
+        post_address_remember(post=post, previous=address)
 
     if _disclosure_rows(post.disclosures.all()) != _disclosure_rows(disclosures):
         post.disclosures.all().delete()

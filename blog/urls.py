@@ -4,7 +4,24 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from blog import feeds, views
+from blog.models import SLUG_PATTERN
 from blog.sitemaps import SITEMAPS
+
+
+class SlugConverter:
+    """Slugs in any script (blog.models.SLUG_PATTERN, the one rule for posts and labels).
+
+    Django matches the decoded path, so ``/labels/%CE%B2-interferon/`` is ``β-interferon``;
+    reverse() percent-encodes it back.
+    """
+
+    regex = SLUG_PATTERN
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
 
 
 class YearConverter:
@@ -33,14 +50,15 @@ class MonthConverter:
 
 register_converter(YearConverter, "yyyy")
 register_converter(MonthConverter, "mm")
+register_converter(SlugConverter, "anyslug")
 
 app_name = "blog"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
     path("labels/", views.LabelListView.as_view(), name="label_list"),
-    path("labels/<slug:slug>/", views.LabelPostListView.as_view(), name="label_detail"),
-    path("labels/<slug:slug>/feeds/atom/", feeds.label_atom_feed, name="label_feed_atom"),
-    path("labels/<slug:slug>/feeds/rss/", feeds.label_rss_feed, name="label_feed_rss"),
+    path("labels/<anyslug:slug>/", views.LabelPostListView.as_view(), name="label_detail"),
+    path("labels/<anyslug:slug>/feeds/atom/", feeds.label_atom_feed, name="label_feed_atom"),
+    path("labels/<anyslug:slug>/feeds/rss/", feeds.label_rss_feed, name="label_feed_rss"),
     path("feeds/atom/", feeds.atom_feed, name="feed_atom"),
     path("feeds/rss/", feeds.rss_feed, name="feed_rss"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -48,12 +66,12 @@ urlpatterns = [
     path("<yyyy:year>/", views.YearArchiveView.as_view(), name="archive_year"),
     path("<yyyy:year>/<mm:month>/", views.MonthArchiveView.as_view(), name="archive_month"),
     path(
-        "<yyyy:year>/<mm:month>/<slug:slug>/",
+        "<yyyy:year>/<mm:month>/<anyslug:slug>/",
         views.PostDetailView.as_view(),
         name="post_detail",
     ),
     path(
-        "<yyyy:year>/<mm:month>/<slug:slug>.html",
+        "<yyyy:year>/<mm:month>/<anyslug:slug>.html",
         views.LegacyPostRedirectView.as_view(),
         name="post_legacy",
     ),

@@ -5,8 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpResponseServerError
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -14,7 +13,7 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from blog import metadata
-from blog.models import Post, labels_prefetch
+from blog.models import Post, PostAddress, labels_prefetch
 from blog.navigation import label_in_use_or_none, labels_in_use
 
 logger = logging.getLogger(__name__)
@@ -119,6 +118,15 @@ class PostDetailView(DetailView):
     context_object_name = "post"
     template_name = "blog/post_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved_to = old_address_target(kwargs["year"], kwargs["month"], kwargs["slug"])
+            if moved_to is None:
+                raise
+            return HttpResponsePermanentRedirect(moved_to)
+
     def get_queryset(self):
         return (
             Post.objects.visible_to(self.request.user)
@@ -151,6 +159,24 @@ class PostDetailView(DetailView):
         return response
 
 
+def old_address_target(year, month, slug):
+    """Where a published post that used to live at this address lives now, or None.
+
+    Asked only when no post answers at the address, so a new post there wins (one query).
+    """
+    old = (
+        PostAddress.objects.filter(
+            year=year,
+            month=month,
+            slug=slug,
+            post__in=Post.objects.published().values("pk"),
+        )
+        .select_related("post")
+        .first()
+    )
+    return old.post.address or None if old is not None else None
+
+
 def _neighbour(post, *, older):
     """The published post just before (older) or after this one, or None (one query)."""
     at, pk = post.published_at, post.pk
@@ -176,10 +202,13 @@ class LegacyPostRedirectView(RedirectView):
     query_string = False
 
     def get_redirect_url(self, *args, **kwargs):
-        post = get_object_or_404(
-            Post.objects.published().only("slug", "published_at"), slug=kwargs["slug"]
-        )
-        return post.get_absolute_url()
+        post = Post.objects.published().only("slug", "published_at").filter(slug=kwargs["slug"])
+        if post:
+            return post[0].get_absolute_url()
+        moved_to = old_address_target(kwargs["year"], kwargs["month"], kwargs["slug"])
+        if moved_to is None:
+            raise Http404("No post at this address.")
+        return moved_to
 
 
 class RobotsTxtView(TemplateView):

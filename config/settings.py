@@ -222,6 +222,12 @@ PAGE_CACHE_BYPASS_PARAMETERS = ("replyto",)
 # Per-request values filled into cached pages: name -> "module.function(request, arg)".
 PAGE_CACHE_PUNCHES = {"comment_token": "comments.forms.token_for_punch"}
 
+# Labels (django-taggit): "MS" and "ms" are one label; the admin field reads and writes
+# comma-separated labels, WordPress style (blog.models.labels_from_string).
+TAGGIT_CASE_INSENSITIVE = True
+TAGGIT_TAGS_FROM_STRING = "blog.models.labels_from_string"
+TAGGIT_STRING_FROM_TAGS = "blog.models.labels_to_string"
+
 # Security
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
