@@ -34,9 +34,7 @@ def post_address_remember(*, post, previous):
     if previous is None or tuple(previous) == current:
         return
     year, month, slug = previous
-    PostAddress.objects.update_or_create(
-        year=year, month=month, slug=slug, defaults={"post": post}
-    )
+    PostAddress.objects.update_or_create(year=year, month=month, slug=slug, defaults={"post": post})
 
 
 @transaction.atomic

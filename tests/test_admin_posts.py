@@ -214,11 +214,142 @@ def test_an_empty_slug_is_made_from_the_title(admin_client):
     assert Post.objects.filter(slug="care-ms-2-more-news-on-alemtuzumab").exists()
 
 
-def test_a_title_without_letters_and_no_slug_is_a_clear_error(admin_client):
-    response = admin_client.post(ADD_URL, post_data(title="<>!?", slug="", disclosures=[NOTHING]))
+@pytest.mark.parametrize("title", ["<>!?", "\U0001f9e0\U0001f48a"])
+def test_a_title_without_letters_and_no_slug_still_gets_an_address(admin_client, client, title):
+    response = admin_client.post(ADD_URL, post_data(title=title, slug="", disclosures=[NOTHING]))
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.slug == "post"
+    assert client.get(post.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Σκλήρυνση κατά πλάκας", "σκλήρυνση-κατά-πλάκας"),
+        ("多发性硬化 试验", "多发性硬化-试验"),
+        ("Ménière's disease", "ménières-disease"),
+    ],
+)
+def test_a_title_in_any_script_makes_a_slug_in_that_script(admin_client, client, title, slug):
+    response = admin_client.post(ADD_URL, post_data(title=title, slug="", disclosures=[NOTHING]))
+
+    assert response.status_code == 302
+    post = Post.objects.get(slug=slug)
+    page = client.get(post.get_absolute_url())
+    assert page.status_code == 200
+    assert post.get_absolute_url().isascii()  # percent-encoded by reverse()
+    assert f'rel="canonical" href="http://testserver{post.get_absolute_url()}"' in (
+        page.content.decode()
+    )
+
+
+def test_the_slug_field_keeps_letters_of_every_script_when_prepopulated(admin_client):
+    from html import unescape
+
+    html = unescape(admin_client.get(ADD_URL).content.decode())
+    assert '"name": "slug"' in html
+    assert '"allowUnicode": true' in html
+
+
+def test_a_typed_slug_is_made_into_a_slug_not_refused(admin_client):
+    response = admin_client.post(
+        ADD_URL, post_data(slug="  Sjögren Syndrome: a review! ", disclosures=[NOTHING])
+    )
+
+    assert response.status_code == 302
+    assert Post.objects.get().slug == "sjögren-syndrome-a-review"
+
+
+def test_a_taken_slug_gets_a_silent_suffix_even_from_an_unseen_draft(client, an_author):
+    from django.contrib.auth.models import Group
+
+    other = make_user(username="otto", staff=True)
+    other.groups.add(Group.objects.get(name="Authors"))
+    make_post(author=other, slug="secret-trial", status=Post.Status.DRAFT)
+    client.force_login(an_author)
+
+    first = client.post(ADD_URL, post_data(slug="secret-trial", disclosures=[NOTHING]))
+    second = client.post(ADD_URL, post_data(slug="secret-trial", disclosures=[NOTHING]))
+
+    assert first.status_code == second.status_code == 302
+    mine = Post.objects.filter(author=an_author).order_by("pk")
+    assert [post.slug for post in mine] == ["secret-trial-2", "secret-trial-3"]
+
+
+def test_saving_a_post_unchanged_keeps_its_slug(admin_client, a_post):
+    slug = a_post.slug
+    data = change_data(a_post, rows=existing_rows(a_post))
+
+    assert admin_client.post(change_url(a_post), data).status_code == 302
+    a_post.refresh_from_db()
+    assert a_post.slug == slug
+
+
+@pytest.mark.parametrize("day", ["0999-06-15", "1899-12-31", "3000-01-01"])
+def test_a_publish_date_outside_1900_to_2999_is_a_clear_error(admin_client, day):
+    data = post_data(disclosures=[NOTHING])
+    data["published_at_0"] = day
+
+    response = admin_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    assert "the title has no letters or digits" in response.content.decode()
+    assert "Enter a date between the years 1900 and 2999." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_labels_are_shown_comma_separated_without_quotes(admin_client, a_post):
+    a_post.tags.set(["multiple sclerosis", "ms", "Sjögren syndrome"])
+
+    html = admin_client.get(change_url(a_post)).content.decode()
+
+    assert 'value="ms, multiple sclerosis, Sjögren syndrome"' in html
+    assert "&quot;" not in html[html.index('name="tags"') - 300 : html.index('name="tags"') + 300]
+    assert "Separate labels with commas" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "names"),
+    [
+        ("multiple sclerosis, alemtuzumab", ["alemtuzumab", "multiple sclerosis"]),
+        ('"multiple sclerosis", alemtuzumab', ["alemtuzumab", "multiple sclerosis"]),
+        ("multiple sclerosis", ["multiple sclerosis"]),
+        ('"Crohn\'s, ulcerative colitis", IBD', ["Crohn's, ulcerative colitis", "IBD"]),
+        ("MS, ms, Ms", ["MS"]),
+        (" , ,", []),
+    ],
+)
+def test_labels_typed_with_commas_and_optional_quotes(admin_client, typed, names):
+    response = admin_client.post(ADD_URL, post_data(tags=typed, disclosures=[NOTHING]))
+
+    assert response.status_code == 302
+    assert sorted(Post.objects.get().tags.names()) == names
+
+
+def test_the_labels_field_round_trips(admin_client, a_post):
+    a_post.tags.set(["multiple sclerosis", "Crohn's, ulcerative colitis", "ms-2"])
+    before = sorted(a_post.tags.names())
+
+    response = admin_client.post(change_url(a_post), change_data_from_page(admin_client, a_post))
+
+    assert response.status_code == 302
+    assert sorted(a_post.tags.names()) == before
+
+
+def change_data_from_page(browser, post):
+    html = browser.get(change_url(post)).content.decode()
+    shown = re.search(r'name="tags" value="([^"]*)"', html).group(1)
+    from html import unescape
+
+    return change_data(post, rows=existing_rows(post), tags=unescape(shown))
+
+
+def test_a_label_too_long_is_a_clear_error(admin_client):
+    response = admin_client.post(ADD_URL, post_data(tags="x" * 101, disclosures=[NOTHING]))
+
+    assert response.status_code == 200
+    assert "A label can have at most 100 characters" in response.content.decode()
     assert not Post.objects.exists()
 
 

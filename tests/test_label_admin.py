@@ -8,7 +8,7 @@ from tests.factories import make_post
 from tests.test_admin_permissions import logged_in, member_of
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = "/admin/taggit/tag/"
+CHANGELIST = "/admin/blog/label/"
 
 
 @pytest.fixture
