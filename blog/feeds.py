@@ -24,7 +24,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
 from blog.metadata import absolute_url, author_name, description
-from blog.models import Post
+from blog.models import Post, with_addresses
 from blog.navigation import label_in_use_or_none
 
 FEED_LENGTH = 20
@@ -67,7 +67,9 @@ class PostFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
+        return with_addresses(
+            Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
+        )
 
     def item_title(self, item):
         return item.title
@@ -135,7 +137,7 @@ class LabelFeedMixin:
         return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
-        return (
+        return with_addresses(
             Post.objects.published()
             .for_label(label.slug)
             .for_listing()

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # validators and the functions that make slugs all use SLUG_PATTERN; addresses are
 # percent-encoded by reverse(), so feeds, the sitemap and links carry plain ASCII.
 SLUG_PATTERN = r"[-\w]+"
+_WHOLE_SLUG = re.compile(rf"{SLUG_PATTERN}\Z")
 slug_validator = RegexValidator(
     re.compile(rf"^{SLUG_PATTERN}\Z"),
     "Use letters (any script), digits, hyphens or underscores.",
@@ -156,6 +157,20 @@ def labels_to_string(tags):
     unless a label holds a comma); ``labels_from_string`` reads it back unchanged."""
     names = sorted((tag.name for tag in tags), key=str.casefold)
     return ", ".join(f'"{name}"' if "," in name else name for name in names)
+
+
+def label_has_address(label):
+    """True if the label's slug can be an address. A slug stored around the admin's
+    checks cannot: the label is left out of pages (and logged) rather than break them."""
+    if _WHOLE_SLUG.match(label.slug or ""):
+        return True
+    logger.warning("Label %s has no valid address (slug %r): left out", label.pk, label.slug)
+    return False
+
+
+def with_addresses(posts):
+    """The posts whose address can be built, in order; ``Post.address`` logs the others."""
+    return [post for post in posts if post.address]
 
 
 class LabelManager(_TaggableManager):
@@ -343,7 +358,8 @@ class Post(models.Model):
     def labels(self):
         """The post's labels: the prefetched list when there is one, else one query."""
         prefetched = self.__dict__.get("prefetched_labels")
-        return prefetched if prefetched is not None else list(self.tags.all())
+        labels = prefetched if prefetched is not None else list(self.tags.all())
+        return [label for label in labels if label_has_address(label)]
 
     @property
     def is_published(self):

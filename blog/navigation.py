@@ -17,7 +17,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from blog import page_cache
-from blog.models import Post
+from blog.models import Post, label_has_address
 
 SIDEBAR_CACHE_SECONDS = 24 * 3600
 
@@ -121,7 +121,9 @@ def _sidebar_entry():
     entry = {
         "years": archive_years(),
         "labels": [
-            LabelCount(label.name, label.slug, label.num_posts) for label in labels_in_use()
+            LabelCount(label.name, label.slug, label.num_posts)
+            for label in labels_in_use()
+            if label_has_address(label)
         ],
         "until": until,
     }

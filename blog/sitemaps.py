@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from blog.models import Post
+from blog.models import Post, label_has_address, with_addresses
 from blog.navigation import archive_years, labels_in_use
 
 
@@ -27,7 +27,7 @@ class PostSitemap(SiteUrlSitemap):
     priority = 0.8
 
     def items(self):
-        return (
+        return with_addresses(
             Post.objects.published()
             .only("slug", "published_at", "updated_at")
             .order_by("-published_at", "-pk")
@@ -42,7 +42,7 @@ class LabelSitemap(SiteUrlSitemap):
     priority = 0.4
 
     def items(self):
-        return labels_in_use()
+        return [label for label in labels_in_use() if label_has_address(label)]
 
     def location(self, label):
         return reverse("blog:label_detail", kwargs={"slug": label.slug})

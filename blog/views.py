@@ -13,7 +13,7 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from blog import metadata
-from blog.models import Post, PostAddress, labels_prefetch
+from blog.models import Post, PostAddress, label_has_address, labels_prefetch, with_addresses
 from blog.navigation import label_in_use_or_none, labels_in_use
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class PostListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["list_heading"] = self.get_list_heading()
+        context[self.context_object_name] = with_addresses(context[self.context_object_name])
         return context
 
     def get_list_heading(self):
@@ -109,7 +110,7 @@ class LabelListView(ListView):
     template_name = "blog/label_list.html"
 
     def get_queryset(self):
-        return labels_in_use()
+        return [label for label in labels_in_use() if label_has_address(label)]
 
 
 class PostDetailView(DetailView):
@@ -186,13 +187,14 @@ def _neighbour(post, *, older):
     else:
         condition = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
         order = ("published_at", "pk")
-    return (
+    neighbour = (
         Post.objects.published()
         .filter(condition)
         .order_by(*order)
         .only("title", "slug", "published_at")
         .first()
     )
+    return neighbour if neighbour is not None and neighbour.address else None
 
 
 class LegacyPostRedirectView(RedirectView):
