@@ -62,7 +62,8 @@ class LabelAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         label = label_for_name(obj.name)
-        obj.pk, obj.slug, obj.name = label.pk, label.slug, label.name
+        # The name stays as typed: the stored one's capitals would tell it existed.
+        obj.pk, obj.slug = label.pk, label.slug
         obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):

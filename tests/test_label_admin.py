@@ -74,3 +74,51 @@ def test_view_on_site_reveals_no_other_authors_draft(client, ann, otto_s_posts):
     client.logout()
     assert client.get(f"/admin/r/{content_type}/{own.pk}/").status_code == 302  # to sign-in
     assert "login" in client.get(f"/admin/r/{content_type}/{own.pk}/")["Location"]
+
+
+def test_labels_are_listed_under_the_blog_section(client, ann):
+    html = logged_in(client, ann).get("/admin/").content.decode()
+    blog = html[html.index('id="app-blog"') if 'id="app-blog"' in html else html.index("Blog") :]
+    assert 'href="/admin/blog/label/"' in blog
+    assert "Taggit" not in html
+    assert logged_in(client, ann).get("/admin/taggit/tag/").status_code == 404
+
+
+def test_adding_a_label_that_a_hidden_draft_has_reveals_nothing(client, ann, otto_s_posts):
+    browser = logged_in(client, ann)
+    fresh = browser.post(CHANGELIST + "add/", {"name": "natalizumab"}, follow=True)
+    taken = browser.post(CHANGELIST + "add/", {"name": "Secret-Trial"}, follow=True)
+
+    def answer(response):
+        return (
+            response.content.decode().replace("natalizumab", "NAME").replace("Secret-Trial", "NAME")
+        )
+
+    assert fresh.status_code == taken.status_code == 200
+    assert "already exists" not in taken.content.decode()
+    assert "is ready" in taken.content.decode()
+    assert answer(taken).count("NAME") == answer(fresh).count("NAME")
+    assert Tag.objects.filter(name__iexact="secret-trial").count() == 1
+    assert "secret-trial" not in taken.content.decode()
+
+
+def test_an_author_adds_a_label_in_any_script(client, ann):
+    response = logged_in(client, ann).post(CHANGELIST + "add/", {"name": "β-interferon"})
+    assert response.status_code == 302
+    assert Tag.objects.get(name="β-interferon").slug == "β-interferon"
+
+
+def test_an_author_adding_a_label_chooses_no_slug(client, ann):
+    html = logged_in(client, ann).get(CHANGELIST + "add/").content.decode()
+    assert 'name="name"' in html
+    assert 'name="slug"' not in html
+
+
+def test_an_editor_gives_a_label_a_slug_in_any_script(client, otto_s_posts):
+    tag = Tag.objects.get(name="ms")
+    response = logged_in(client, member_of("Editors", "eddie")).post(
+        f"{CHANGELIST}{tag.pk}/change/", {"name": "Σκλήρυνση", "slug": "σκλήρυνση"}
+    )
+    assert response.status_code == 302
+    assert Tag.objects.get(pk=tag.pk).slug == "σκλήρυνση"
+    assert client.get("/labels/σκλήρυνση/").status_code == 200
