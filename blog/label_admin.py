@@ -40,6 +40,17 @@ class LabelChangeForm(forms.ModelForm):
             "hyphens. Changing it changes the address."
         }
 
+    def clean_name(self):
+        """Only Editors rename labels, and they see every label: naming the twin is fine."""
+        name = " ".join(self.cleaned_data.get("name", "").split())
+        twin = Label.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        if twin is not None:
+            raise forms.ValidationError(
+                f"The label \u201c{twin.name}\u201d already exists (capitals do not make a "
+                "new label). Use it on the posts instead, or delete this one."
+            )
+        return name
+
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
         return slug or label_slug(self.cleaned_data.get("name", ""), exclude_pk=self.instance.pk)

@@ -122,3 +122,13 @@ def test_an_editor_gives_a_label_a_slug_in_any_script(client, otto_s_posts):
     assert response.status_code == 302
     assert Tag.objects.get(pk=tag.pk).slug == "σκλήρυνση"
     assert client.get("/labels/σκλήρυνση/").status_code == 200
+
+
+def test_an_editor_cannot_rename_a_label_into_its_case_twin(client, otto_s_posts):
+    tag = Tag.objects.get(name="alemtuzumab")
+    response = logged_in(client, member_of("Editors", "eddie")).post(
+        f"{CHANGELIST}{tag.pk}/change/", {"name": "MS", "slug": "alemtuzumab"}
+    )
+    assert response.status_code == 200
+    assert "The label “ms” already exists" in response.content.decode()
+    assert Tag.objects.get(pk=tag.pk).name == "alemtuzumab"
