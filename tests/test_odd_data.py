@@ -104,3 +104,25 @@ def test_a_post_with_an_empty_title_and_body_still_lists(client, fine, an_author
 
     assert_every_page_survives(client, fine, absent=[])
     assert client.get(odd.get_absolute_url()).status_code == 200
+
+
+def test_the_admin_shows_an_oddly_dated_post_so_an_editor_can_mend_it(
+    client, fine, an_author, a_superuser
+):
+    from tests.test_admin_posts import change_data, change_url, existing_rows
+
+    odd = make_post(author=an_author, title="Dated oddly", slug="dated-oddly")
+    Post.objects.filter(pk=odd.pk).update(published_at=datetime(999, 6, 15, 12, tzinfo=UTC))
+    odd.refresh_from_db()
+    client.force_login(a_superuser)
+
+    assert "Dated oddly" in client.get(reverse("admin:blog_post_changelist")).content.decode()
+    assert client.get(change_url(odd)).status_code == 200
+    unchanged = change_data(odd, rows=existing_rows(odd))
+    unchanged["published_at_0"] = "0999-06-15"
+    refused = client.post(change_url(odd), unchanged)
+    assert "Enter a date between the years 1900 and 2999." in refused.content.decode()
+    mended = change_data(odd, rows=existing_rows(odd), published_at=fine.published_at)
+    assert client.post(change_url(odd), mended).status_code == 302
+    client.logout()
+    assert client.get("/2012/11/dated-oddly/").status_code == 200
