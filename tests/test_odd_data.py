@@ -117,12 +117,15 @@ def test_the_admin_shows_an_oddly_dated_post_so_an_editor_can_mend_it(
     client.force_login(a_superuser)
 
     assert "Dated oddly" in client.get(reverse("admin:blog_post_changelist")).content.decode()
-    assert client.get(change_url(odd)).status_code == 200
+    page = client.get(change_url(odd))
+    assert page.status_code == 200
+    assert "View on site" not in page.content.decode()
     unchanged = change_data(odd, rows=existing_rows(odd))
     unchanged["published_at_0"] = "0999-06-15"
     refused = client.post(change_url(odd), unchanged)
     assert "Enter a date between the years 1900 and 2999." in refused.content.decode()
     mended = change_data(odd, rows=existing_rows(odd), published_at=fine.published_at)
     assert client.post(change_url(odd), mended).status_code == 302
+    assert "View on site" in client.get(change_url(odd)).content.decode()
     client.logout()
     assert client.get("/2012/11/dated-oddly/").status_code == 200
