@@ -43,7 +43,7 @@ class LabelChangeForm(forms.ModelForm):
     def clean_name(self):
         """Only Editors rename labels, and they see every label: naming the twin is fine."""
         name = " ".join(self.cleaned_data.get("name", "").split())
-        twin = Label.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        twin = Label.objects.exclude(pk=self.instance.pk).named(name)
         if twin is not None:
             raise forms.ValidationError(
                 f"The label \u201c{twin.name}\u201d already exists (capitals do not make a "

@@ -87,8 +87,20 @@ LABEL_SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 
 class LabelQuerySet(models.QuerySet):
     def named(self, name):
-        """The label called ``name``, whatever its case ("MS" is "ms"), or None."""
-        return self.filter(name__iexact=name).order_by("pk").first()
+        """The label called ``name``, whatever its case ("MS" is "ms"), or None.
+
+        ``iexact`` finds most; SQLite compares only ASCII letters without case, so a miss is
+        checked again in Python (``casefold``: "MÉNIÈRE" is "Ménière"). That scan of the
+        names happens only when a label is about to be created, which is rare.
+        """
+        found = self.filter(name__iexact=name).order_by("pk").first()
+        if found is not None:
+            return found
+        wanted = name.casefold()
+        for pk, stored in self.order_by("pk").values_list("pk", "name"):
+            if stored.casefold() == wanted:
+                return self.get(pk=pk)
+        return None
 
 
 class Label(Tag):

@@ -106,6 +106,13 @@ def test_labels_differing_only_in_case_are_one_label(an_author):
     assert second.tags.get().name == "MS"
 
 
+def test_labels_differing_only_in_case_in_any_script_are_one_label(an_author):
+    make_post(author=an_author, labels=["Ménière's disease", "Σκλήρυνση"])
+    again = make_post(author=an_author, labels=["MÉNIÈRE'S DISEASE", "σκλήρυνση"])
+    assert Tag.objects.count() == 2
+    assert sorted(again.tags.names()) == ["Ménière's disease", "Σκλήρυνση"]
+
+
 def test_the_sitemap_lists_labels_and_posts_in_any_script(client, an_author, settings):
     settings.SITE_URL = "https://trialpress.example"
     post = make_post(author=an_author, slug="σκλήρυνση", labels=["β-interferon"])
