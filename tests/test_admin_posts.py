@@ -240,9 +240,9 @@ def test_a_title_in_any_script_makes_a_slug_in_that_script(admin_client, client,
     page = client.get(post.get_absolute_url())
     assert page.status_code == 200
     assert post.get_absolute_url().isascii()  # percent-encoded by reverse()
-    assert f'rel="canonical" href="http://testserver{post.get_absolute_url()}"' in (
-        page.content.decode()
-    )
+    html = page.content.decode()
+    assert f'rel="canonical" href="http://testserver{post.get_absolute_url()}"' in html
+    assert f'property="og:url" content="http://testserver{post.get_absolute_url()}"' in html
 
 
 def test_the_slug_field_keeps_letters_of_every_script_when_prepopulated(admin_client):
