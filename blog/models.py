@@ -10,7 +10,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,16 +23,12 @@ logger = logging.getLogger(__name__)
 
 # --- Addresses ---------------------------------------------------------------------------
 # ONE slug rule for posts and labels: what ``slugify(allow_unicode=True)`` makes (letters
-# and digits of any script, "_" and "-"). The URL converter (blog.urls), the slug fields'
-# validators and the functions that make slugs all use SLUG_PATTERN; addresses are
-# percent-encoded by reverse(), so feeds, the sitemap and links carry plain ASCII.
+# and digits of any script, "_" and "-"). The URL converter (blog.urls), the functions that
+# make slugs and the checks below use SLUG_PATTERN; it is also what Django's
+# validate_unicode_slug accepts, the validator of both slug fields (allow_unicode=True).
+# reverse() percent-encodes addresses, so feeds, the sitemap and links carry plain ASCII.
 SLUG_PATTERN = r"[-\w]+"
 _WHOLE_SLUG = re.compile(rf"{SLUG_PATTERN}\Z")
-slug_validator = RegexValidator(
-    re.compile(rf"^{SLUG_PATTERN}\Z"),
-    "Use letters (any script), digits, hyphens or underscores.",
-    "invalid",
-)
 
 # Post dates readers can reach: every address has a four-digit year (blog.urls).
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999

@@ -83,6 +83,17 @@ def test_label_slugs_follow_the_one_rule():
         assert re.fullmatch(SLUG_PATTERN, label_slug(name))
 
 
+def test_one_rule_for_addresses_fields_and_validators():
+    from django.core.validators import slug_unicode_re
+
+    from blog.urls import SlugConverter
+
+    assert SlugConverter.regex == SLUG_PATTERN
+    assert slug_unicode_re.pattern == rf"^{SLUG_PATTERN}\Z"
+    for model, field in [(Post, "slug"), (Tag, "slug")]:
+        assert model._meta.get_field(field).allow_unicode
+
+
 def test_a_label_address_is_percent_encoded_and_resolves_back():
     path = reverse("blog:label_detail", args=["β-interferon"])
     assert path == "/labels/%CE%B2-interferon/"
