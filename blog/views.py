@@ -175,7 +175,9 @@ def old_address_target(year, month, slug):
         .select_related("post")
         .first()
     )
-    return old.post.address or None if old is not None else None
+    if old is None:
+        return None
+    return old.post.address or None
 
 
 def _neighbour(post, *, older):
