@@ -20,6 +20,8 @@ def view_on_site(request, content_type_id, object_id):
     obj = model_admin.get_object(request, object_id) if model_admin else None
     if obj is None or not model_admin.has_view_permission(request, obj):
         raise Http404("No such object.")
+    if not getattr(obj, "has_address", True):
+        raise Http404("This object has no public address yet: correct it in the admin.")
     return shortcut(request, content_type_id, object_id)
 
 

@@ -120,6 +120,10 @@ def test_the_admin_shows_an_oddly_dated_post_so_an_editor_can_mend_it(
     page = client.get(change_url(odd))
     assert page.status_code == 200
     assert "View on site" not in page.content.decode()
+    from django.contrib.contenttypes.models import ContentType
+
+    shortcut = f"/admin/r/{ContentType.objects.get_for_model(Post).pk}/{odd.pk}/"
+    assert client.get(shortcut).status_code == 404  # not a 500 from get_absolute_url()
     unchanged = change_data(odd, rows=existing_rows(odd))
     unchanged["published_at_0"] = "0999-06-15"
     refused = client.post(change_url(odd), unchanged)
