@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LimitsConfig(AppConfig):
+    name = "limits"
+    verbose_name = "Rate limits and sign-in throttling"
+    default_auto_field = "django.db.models.BigAutoField"
