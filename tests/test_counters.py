@@ -179,3 +179,15 @@ def test_on_redis_evicting_every_key_lifts_no_lockout_and_no_rate_limit(
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()  # the worst eviction: everything
     assert _login(client, "right-password").status_code == 429
     assert not ratelimit.hit("198.51.100.7", "2/m", now=61.0)
+
+
+def test_bad_throttle_settings_and_a_proxy_without_a_client_header_fail_the_checks(settings):
+    from limits.checks import throttle_settings
+
+    assert throttle_settings(None) == []
+    settings.ADMIN_LOGIN_MAX_FAILURES = 0
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.CLIENT_IP_HEADER = "REMOTE_ADDR"
+    assert [problem.id for problem in throttle_settings(None)] == ["limits.E001", "limits.W001"]
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert [problem.id for problem in throttle_settings(None)] == ["limits.E001"]
