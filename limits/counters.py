@@ -3,11 +3,11 @@
 One hit is one statement on SQLite and PostgreSQL (an upsert with RETURNING), atomic under
 concurrency: no read-then-write, no lost counts. A counter keeps the expiry it was created
 with however often it is hit; once expired, the next hit starts a new window at 1. Expired
-rows are deleted now and then by a hit (about one in ``PURGE_ONE_IN``), and by
+rows are deleted by the first hit in each process after every ``PURGE_EVERY_SECONDS`` (a
+clock, not chance, so a request's query count stays predictable), and by
 ``manage.py clear_lockouts --expired``.
 """
 
-import random
 import time
 from typing import NamedTuple
 
@@ -16,7 +16,8 @@ from django.db.models import Q
 
 from limits.models import Counter
 
-PURGE_ONE_IN = 200
+PURGE_EVERY_SECONDS = 600
+_next_purge = time.time() + PURGE_EVERY_SECONDS
 _UPSERT_VENDORS = {"sqlite", "postgresql"}
 
 
@@ -70,8 +71,10 @@ def _locked_update(key, expires_at, now):
 
 def counter_hit(*, key, window, now=None):
     """Count one event for ``key`` in a window of ``window`` seconds; returns the ``Count``."""
+    global _next_purge
     now = time.time() if now is None else float(now)
-    if random.randrange(PURGE_ONE_IN) == 0:
+    if now >= _next_purge:
+        _next_purge = now + PURGE_EVERY_SECONDS
         counters_purge_expired(now=now)
     if connection.vendor in _UPSERT_VENDORS:
         return _upsert(key, now + window, now)

@@ -61,6 +61,15 @@ def a_scheduled_post(db, an_author):
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_counter_purge_mid_test(monkeypatch):
+    """Purging expired counters happens on a clock (limits.counters): keep it out of query
+    counts; tests/test_counters.py tests it."""
+    from limits import counters
+
+    monkeypatch.setattr(counters, "_next_purge", float("inf"))
+
+
 class FakeClock:
     """``time.time()`` for everything that reads it (counters, rate limits), moved by hand."""
 
