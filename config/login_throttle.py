@@ -11,8 +11,10 @@ IPv6 /64; requests without a usable address share one strict bucket):
   again in N seconds"). This only slows a distributed guesser; it never blocks the user's
   known addresses, so no one can lock an account out from elsewhere.
 
-A successful sign-in clears its address + username counter and remembers the address as
-known for that username for ADMIN_LOGIN_KNOWN_ADDRESS_DAYS. ``manage.py clear_lockouts``
+A successful sign-in clears its address + username counter and remembers, for
+ADMIN_LOGIN_KNOWN_ADDRESS_DAYS, both the address (a database record) and the browser (a signed,
+HttpOnly cookie naming the username's digest), so a user whose address changes is not slowed
+either. ``manage.py clear_lockouts``
 lifts lockouts by username or address.
 """
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
+from django.urls import reverse
 
 from config.client_ip import UNKNOWN, address_bucket, client_bucket
 from limits.counters import counter_hit, counter_peek_many, counter_set, counters_clear
@@ -32,6 +35,9 @@ from limits.counters import counter_hit, counter_peek_many, counter_set, counter
 logger = logging.getLogger(__name__)
 
 PREFIX = "login:"
+KNOWN_COOKIE = "signin_known"
+_COOKIE_SALT = "config.login_throttle.known"
+_COOKIE_MAX_USERS = 5
 
 
 def username_digest(username):
@@ -83,7 +89,28 @@ def _address_limit(bucket):
     return settings.ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS
 
 
-def refusal_for(keys, *, now=None):
+def _known_in_cookie(request):
+    """The username digests this browser has signed in with (signed, so unforgeable)."""
+    max_age = settings.ADMIN_LOGIN_KNOWN_ADDRESS_DAYS * 86400
+    value = request.get_signed_cookie(KNOWN_COOKIE, "", salt=_COOKIE_SALT, max_age=max_age)
+    return value.split(",") if value else []
+
+
+def _remember_browser(request, response, keys):
+    users = [keys.user] + [u for u in _known_in_cookie(request) if u != keys.user]
+    response.set_signed_cookie(
+        KNOWN_COOKIE,
+        ",".join(users[:_COOKIE_MAX_USERS]),
+        salt=_COOKIE_SALT,
+        max_age=settings.ADMIN_LOGIN_KNOWN_ADDRESS_DAYS * 86400,
+        path=reverse("admin:login"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def refusal_for(keys, *, now=None, known_browser=False):
     """Why this attempt must wait (a ``Refusal``), or None to let it through."""
     now = time.time() if now is None else now
     counts = counter_peek_many(keys=[keys.pair, keys.address, keys.username, keys.known], now=now)
@@ -98,7 +125,7 @@ def refusal_for(keys, *, now=None):
             "Too many failed sign-in attempts from your address.", address.seconds_left(now)
         )
     username = counts.get(keys.username)
-    known = keys.bucket != UNKNOWN and keys.known in counts
+    known = known_browser or (keys.bucket != UNKNOWN and keys.known in counts)
     if username and username.count >= settings.ADMIN_LOGIN_USERNAME_SLOWDOWN_AFTER and not known:
         slot = counter_hit(key=keys.slot, window=settings.ADMIN_LOGIN_SLOWDOWN_SECONDS, now=now)
         if slot.count > 1:
@@ -157,7 +184,7 @@ def throttled_admin_login(request, extra_context=None):
     if request.method != "POST":
         return admin.site.login(request, extra_context)
     keys = Keys.for_request(request)
-    refusal = refusal_for(keys)
+    refusal = refusal_for(keys, known_browser=keys.user in _known_in_cookie(request))
     if refusal is not None:
         logger.warning("admin sign-in refused for %s: %s", keys.bucket, refusal.message)
         response = render(
@@ -176,6 +203,7 @@ def throttled_admin_login(request, extra_context=None):
     response = admin.site.login(request, extra_context)
     if request.user.is_authenticated and response.status_code in (301, 302, 303):
         record_success(keys)
+        _remember_browser(request, response, keys)
     else:
         record_failure(keys)
     return response

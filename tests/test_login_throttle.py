@@ -4,9 +4,11 @@ import logging
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 
+from config.login_throttle import KNOWN_COOKIE
 from tests.factories import make_user
 from tests.strategies import any_script_text
 
@@ -30,7 +32,11 @@ def an_editor(db):
 
 
 def _login(client, username, password, ip="203.0.113.5", **meta):
+    """Sign out first, as a browser would, keeping its cookies but the session."""
+    known = client.cookies.get(KNOWN_COOKIE)
     client.logout()
+    if known is not None:
+        client.cookies[KNOWN_COOKIE] = known.value
     meta.setdefault("REMOTE_ADDR", ip)
     return client.post(reverse("admin:login"), {"username": username, "password": password}, **meta)
 
@@ -39,9 +45,11 @@ def _signed_in(client):
     return "_auth_user_id" in client.session
 
 
-def _attack(client, username, *, failures, addresses):
+def _attack(username, *, failures, addresses):
+    """Failures from an attacker's own browser (none of the user's cookies)."""
+    attacker = Client()
     for n in range(failures):
-        _login(client, username, "wrong", ip=addresses[n % len(addresses)])
+        _login(attacker, username, "wrong", ip=addresses[n % len(addresses)])
 
 
 BOTNET = [f"198.51.{n // 250}.{n % 250 + 1}" for n in range(500)]
@@ -64,13 +72,16 @@ def test_an_attacker_elsewhere_cannot_lock_the_admin_out_of_the_usual_address(
 ):
     """Issue 10 item 4: five wrong passwords from anywhere used to 429 the real admin."""
     assert _login(client, "editor", "right-password", ip=USUAL).status_code == 302
-    _attack(client, "editor", failures=60, addresses=BOTNET[:20])
+    _attack("editor", failures=60, addresses=BOTNET[:20])
     response = _login(client, "editor", "right-password", ip=USUAL)
     assert response.status_code == 302 and _signed_in(client)
+    other_browser = Client()  # the address alone is enough, without the browser's cookie
+    response = _login(other_browser, "editor", "right-password", ip=USUAL)
+    assert response.status_code == 302 and _signed_in(other_browser)
 
 
 def test_a_few_failures_elsewhere_never_stop_a_first_sign_in(client, limits, an_editor):
-    _attack(client, "editor", failures=5, addresses=BOTNET)
+    _attack("editor", failures=5, addresses=BOTNET)
     assert _login(client, "editor", "right-password", ip=USUAL).status_code == 302
 
 
@@ -78,10 +89,11 @@ def test_many_failures_for_a_username_slow_down_new_addresses_only(
     client, limits, an_editor, fake_clock
 ):
     assert _login(client, "editor", "right-password", ip=USUAL).status_code == 302
-    _attack(client, "editor", failures=10, addresses=BOTNET)
+    stranger = Client()
+    _attack("editor", failures=10, addresses=BOTNET)
     # One attempt per 30 s for the username from all unknown addresses together.
-    assert _login(client, "editor", "wrong", ip="203.0.113.50").status_code == 200
-    slowed = _login(client, "editor", "right-password", ip="203.0.113.51")
+    assert _login(stranger, "editor", "wrong", ip="203.0.113.50").status_code == 200
+    slowed = _login(stranger, "editor", "right-password", ip="203.0.113.51")
     assert slowed.status_code == 429
     assert "sign-in from a new address is slowed down" in slowed.content.decode()
     assert "Please wait 30 seconds and try again." in slowed.content.decode()
@@ -89,7 +101,27 @@ def test_many_failures_for_a_username_slow_down_new_addresses_only(
     # The user's known address is never slowed.
     assert _login(client, "editor", "right-password", ip=USUAL).status_code == 302
     fake_clock.advance(30)
-    assert _login(client, "editor", "right-password", ip="203.0.113.51").status_code == 302
+    assert _login(stranger, "editor", "right-password", ip="203.0.113.51").status_code == 302
+
+
+def test_a_browser_that_signed_in_before_is_not_slowed_on_a_new_address(client, limits, an_editor):
+    assert _login(client, "editor", "right-password", ip=USUAL).status_code == 302
+    cookie = client.cookies[KNOWN_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert cookie["path"] == reverse("admin:login")
+    assert "editor" not in cookie.value  # a digest, signed
+    stranger = Client()
+    _attack("editor", failures=11, addresses=BOTNET)
+    assert _login(stranger, "editor", "right-password", ip="203.0.113.51").status_code == 429
+    assert _login(client, "editor", "right-password", ip="203.0.113.52").status_code == 302
+    forged = Client()
+    forged.cookies[KNOWN_COOKIE] = cookie.value.replace(":", ";", 1)
+    assert _login(forged, "editor", "right-password", ip="203.0.113.53").status_code == 429
+    copied = Client()  # another username's cookie does not help either
+    copied.cookies[KNOWN_COOKIE] = cookie.value
+    make_user(username="other", staff=True, password="right-password")
+    _attack("other", failures=11, addresses=BOTNET)
+    assert _login(copied, "other", "right-password", ip="203.0.113.54").status_code == 429
 
 
 def test_the_address_limit_covers_every_username(client, limits, an_editor):
@@ -127,7 +159,7 @@ def test_other_spellings_of_a_username_share_its_counter(client, limits, an_edit
 def test_every_address_of_a_slash_64_and_every_spelling_count_as_one(
     client, limits, an_editor, attacker, victim
 ):
-    _attack(client, "editor", failures=3, addresses=attacker)
+    _attack("editor", failures=3, addresses=attacker)
     assert _login(client, "editor", "right-password", ip=victim).status_code == 429
     assert _login(client, "editor", "right-password", ip="2001:db8:1:3::1").status_code == 302
 
@@ -149,7 +181,7 @@ def test_behind_a_proxy_requests_without_an_address_share_one_strict_bucket(
 
 
 def test_clear_lockouts_by_username(client, limits, an_editor, capsys):
-    _attack(client, "editor", failures=3, addresses=["203.0.113.5", "203.0.113.6"])
+    _attack("editor", failures=3, addresses=["203.0.113.5", "203.0.113.6"])
     call_command("clear_lockouts", username="EDITOR")
     assert "Lifted 3 sign-in counters." in capsys.readouterr().out  # 2 pairs, username-wide
     assert _login(client, "editor", "right-password").status_code == 302
@@ -161,7 +193,7 @@ def test_clear_lockouts_by_address_and_all(client, limits, an_editor, capsys):
     call_command("clear_lockouts", ip="2001:db8:1:2::77")  # the same /64
     assert "Lifted 7 sign-in counters." in capsys.readouterr().out
     assert _login(client, "editor", "right-password", ip="2001:db8:1:2::1").status_code == 302
-    _attack(client, "editor", failures=3, addresses=["203.0.113.5"])
+    _attack("editor", failures=3, addresses=["203.0.113.5"])
     call_command("clear_lockouts", all=True)
     assert _login(client, "editor", "right-password").status_code == 302
 
