@@ -1,17 +1,32 @@
-"""A fixed-window rate limit in the shared "counters" cache, so it holds across workers.
+"""Fixed-window rate limits, counted in the database (``limits.counters``) for every worker.
 
-``COMMENT_RATE_LIMIT`` is ``"N/period"`` with period s, m, h or d (``"5/m"``: five per
-minute), or ``"off"``. The counter is created with ``add()`` (only one process wins) and
-bumped with ``incr()``, which is atomic in Redis and locmem. The database cache's ``incr()``
-is a read then a write, so truly simultaneous hits from one address may undercount by a
-few; use Redis (REDIS_URL) where that matters.
+A rate is ``"N/period"`` with period s, m, h or d (``"5/m"``: five per minute), or ``"off"``;
+``COMMENT_RATE_LIMIT`` is the one for comments, per client address.
+
+The API, for any caller:
+
+- ``hit(key, rate)`` counts one event for ``key`` and says whether it is within the limit.
+  ``key`` is any string (a token, a name); a client address is counted by its bucket (the
+  IPv4 address, or the /64 of an IPv6 address, whatever its spelling: see
+  ``config.client_ip``). A missing key (None, "") is never exempt: every call without one
+  shares the single ``unknown`` bucket.
+- ``seconds_until_reset(rate)`` is the rest of the current window, for ``Retry-After``.
+
+Windows are aligned to the clock (a "5/m" window is a calendar minute) and keep their length
+whatever the cache: the counter row expires at the end of its window.
 """
 
+import hashlib
+import logging
 import re
 import time
 
-from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+
+from config.client_ip import UNKNOWN, address_bucket
+from limits.counters import counter_hit
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*$", re.IGNORECASE)
@@ -33,20 +48,29 @@ def parse_rate(rate):
 def hit(key, rate, *, now=None):
     """Count one hit for ``key``; True if it is within the limit, False if over it."""
     parsed = parse_rate(rate)
-    if parsed is None or not key:
+    if parsed is None:
         return True
     limit, period = parsed
-    window = int((now if now is not None else time.time()) // period)
-    cache_key = f"comments:rate:{key}:{period}:{window}"
-    if caches["counters"].add(cache_key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = caches["counters"].incr(cache_key)
-        except ValueError:  # expired between add() and incr(): start a new window
-            caches["counters"].add(cache_key, 1, timeout=period + 1)
-            count = 1
-    return count <= limit
+    now = time.time() if now is None else now
+    window = int(now // period)
+    counted = counter_hit(
+        key=f"rate:{_bucket(key)}:{period}:{window}",
+        window=(window + 1) * period - now,
+        now=now,
+    )
+    return counted.count <= limit
+
+
+def _bucket(key):
+    """An address's bucket, ``unknown`` for no key, any other key as it is (long ones hashed)."""
+    if not key:
+        logger.warning("rate limit: no usable client address, counted in the shared unknown bucket")
+        return UNKNOWN
+    key = str(key)
+    bucket = address_bucket(key)
+    if bucket != UNKNOWN:
+        return bucket
+    return key if len(key) <= 100 else hashlib.sha256(key.encode(errors="replace")).hexdigest()
 
 
 def seconds_until_reset(rate, *, now=None):

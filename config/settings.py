@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "roles",
+    "limits",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +146,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # process on the machine shares rate limits and cached pages (never per-process locmem).
 REDIS_URL = env_str("REDIS_URL", "")
 _CACHE_PREFIX = env_str("CACHE_KEY_PREFIX", "trialpress")
-# Two caches: "default" holds pages and may be culled when full; "counters" holds the rate
-# limit and the sign-in throttle, apart, so that no flood of pages can evict them.
+# Rate limits and sign-in throttling do not use a cache: their counters live in the
+# database (limits.Counter), where no page traffic can evict them and windows keep their length.
 if REDIS_URL:
     CACHES = {
         alias: {
@@ -154,7 +155,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{_CACHE_PREFIX}-{alias}",
         }
-        for alias in ("default", "counters")
+        for alias in ("default",)
     }
 else:
     CACHES = {
@@ -162,11 +163,6 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "trialpress_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        },
-        "counters": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "trialpress_counters",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
 
@@ -199,9 +195,20 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 # Where the client's IP comes from (rate limits, sign-in throttling): REMOTE_ADDR, or behind
 # one trusted reverse proxy the header it sets, e.g. HTTP_X_FORWARDED_FOR (last entry used).
+# Requests without a usable address share one bucket (config/client_ip.py): never exempt.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
+# Admin sign-in throttling (config/login_throttle.py), all counted per window below:
+# failures for one username from one address (IPv6: one /64) before that pair is refused,
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
+# failures from one address for any usernames before the address is refused,
+ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+# failures for one username from all addresses before addresses it never signed in from are
+# slowed to one attempt per ADMIN_LOGIN_SLOWDOWN_SECONDS (its known addresses are not),
+ADMIN_LOGIN_USERNAME_SLOWDOWN_AFTER = env_int("ADMIN_LOGIN_USERNAME_SLOWDOWN_AFTER", 50)
+ADMIN_LOGIN_SLOWDOWN_SECONDS = env_int("ADMIN_LOGIN_SLOWDOWN_SECONDS", 30)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# how long an address stays known for a username after a successful sign-in from it.
+ADMIN_LOGIN_KNOWN_ADDRESS_DAYS = env_int("ADMIN_LOGIN_KNOWN_ADDRESS_DAYS", 90)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

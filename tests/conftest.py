@@ -59,3 +59,34 @@ def a_scheduled_post(db, an_author):
         published_at=timezone.now() + timedelta(days=3),
         labels=["neurology"],
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_counter_purge_mid_test(monkeypatch):
+    """Purging expired counters happens on a clock (limits.counters): keep it out of query
+    counts; tests/test_counters.py tests it."""
+    from limits import counters
+
+    monkeypatch.setattr(counters, "_next_purge", float("inf"))
+
+
+class FakeClock:
+    """``time.time()`` for everything that reads it (counters, rate limits), moved by hand."""
+
+    def __init__(self, start):
+        self.now = float(start)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    import time
+
+    clock = FakeClock(1_800_000_000)
+    monkeypatch.setattr(time, "time", clock)
+    return clock
