@@ -10,6 +10,7 @@ Everything here is plain data; templates escape it, except the JSON-LD string, w
 ``json_ld_script_content`` makes safe to place inside a <script> element.
 """
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -84,9 +85,22 @@ def registry_name(registration):
     return (name_of(registration) if name_of else "") or "trial registry"
 
 
+DESCRIPTION_LENGTH = 300
+
+
 def description(post):
-    text = post.summary or strip_tags(post.body_html)
-    return Truncator(" ".join(text.split())).chars(300)
+    """Plain text, never HTML: the summary as written, else the body's visible text.
+
+    ``strip_tags`` leaves the stored HTML's entities (``&lt;``, ``&amp;``) in place, so
+    they are decoded here: templates, the JSON encoder and the feed writer each escape
+    the result once. Text short enough is returned untouched (``Truncator`` would also
+    NFC-normalise it).
+    """
+    text = post.summary or html.unescape(strip_tags(post.body_html))
+    text = " ".join(text.split())
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return Truncator(text).chars(DESCRIPTION_LENGTH)
 
 
 def open_graph(post, url, desc):
