@@ -3,7 +3,11 @@
 By default only what is missing is created: a demo post that already exists (matched by
 slug) is left exactly as it is, so edits made in the admin survive ``make run``, which
 loads the demo on every start. ``reset=True`` (``load_demo --reset``) rewrites the demo
-posts from their files instead; both are idempotent.
+posts, and the demo accounts that wrote them, from their files instead; both are idempotent.
+
+A demo post says what it was when written: its "last modified" date (``updated_at``, shown
+as ``dateModified`` and in the feeds) is its publication date, not the moment it was loaded;
+an edit made afterwards moves it as usual.
 
 Each file is a front matter block between two ``---`` lines, then the Markdown body::
 
@@ -13,11 +17,11 @@ Each file is a front matter block between two ``---`` lines, then the Markdown b
     status: published
     published_at: 2012-11-02T09:00:00Z
     labels: multiple sclerosis, alemtuzumab
-    author: gavin
-    author_name: Gavin Giovannoni
-    author_email: gavin.giovannoni@example.org
+    author: barts-pi
+    author_name: The trial's principal investigator at Barts Health
+    author_email: barts-pi@example.org
     disclosure:
-      person: Gavin Giovannoni
+      person: The trial's principal investigator at Barts Health
       relationship: consultancy
       organisations: Genzyme, Sanofi
     ---
@@ -34,6 +38,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from blog.models import Post
 from blog.services import post_publish, post_unpublish, post_upsert
@@ -66,6 +71,13 @@ KNOWN_KEYS = {
     *LIST_KEYS,
 }
 DISCLOSURE_KEYS = {"person", "relationship", "organisations", "statement"}
+
+# Demo accounts of earlier versions, old username -> new. ``load_demo --reset`` renames an
+# old one (if it is still a demo account: it never had a password) so that an old install's
+# demo posts, disclosures and comments pass to the new attribution.
+RENAMED_DEMO_AUTHORS = {"gavin": "barts-pi"}
+# Addresses the loader itself hands out (RFC 2606): replacing one loses no real mailbox.
+PLACEHOLDER_EMAIL_DOMAINS = ("@example.org", "@example.com", "@example.net")
 
 
 class FrontMatterError(ValueError):
@@ -179,20 +191,24 @@ def _datetime(value, name):
     return moment
 
 
-def demo_author(*, username, full_name, email=""):
-    """The demo author: a staff user with a name and an email address (so moderation mail
-    has a recipient), and an unusable password.
+def demo_author(*, username, full_name, email="", refresh=False):
+    """The demo author: a staff user with a display name and an email address (so
+    moderation mail has a recipient), and an unusable password.
+
+    The display name is kept whole in ``first_name``: it need not be a person's first and
+    last name ("The trial's principal investigator at Barts Health").
 
     An existing user is left alone, except that a missing email address is filled in.
+    With ``refresh`` (a reset), a user that is still a demo account (no usable password)
+    also takes the file's name, and the file's address in place of a placeholder one.
     """
     user = get_user_model().objects.filter(username=username).first()
     if user is not None:
+        if refresh and not user.has_usable_password():
+            _refresh_demo_account(user, full_name, email)
         _fill_missing_email(user, email)
         return user
-    first, _, last = full_name.partition(" ")
-    user = get_user_model()(
-        username=username, first_name=first, last_name=last, email=email, is_staff=True
-    )
+    user = get_user_model()(username=username, first_name=full_name, email=email, is_staff=True)
     user.set_unusable_password()
     user.full_clean()
     user.save()
@@ -204,6 +220,31 @@ def _fill_missing_email(user, email):
     if email and not user.email:
         user.email = email
         user.save(update_fields=["email"])
+
+
+def _refresh_demo_account(user, full_name, email):
+    fields = []
+    if full_name and user.get_full_name() != full_name:
+        user.first_name, user.last_name = full_name, ""
+        fields += ["first_name", "last_name"]
+    if email and user.email != email and user.email.lower().endswith(PLACEHOLDER_EMAIL_DOMAINS):
+        user.email = email
+        fields.append("email")
+    if fields:
+        user.save(update_fields=fields)
+
+
+def _rename_old_demo_account(username):
+    """An old install's demo account for ``username``, renamed; a real account is kept."""
+    users = get_user_model().objects
+    if users.filter(username=username).exists():
+        return
+    for old, new in RENAMED_DEMO_AUTHORS.items():
+        account = users.filter(username=old).first() if new == username else None
+        if account is not None and not account.has_usable_password():
+            account.username = username
+            account.save(update_fields=["username"])
+            return
 
 
 @transaction.atomic
@@ -219,8 +260,13 @@ def load_demo_post(demo, *, reset=False):
         if author is not None:
             _fill_missing_email(author, demo.author_email)
         return existing, False
+    if reset:
+        _rename_old_demo_account(demo.author_username)
     author = demo_author(
-        username=demo.author_username, full_name=demo.author_name, email=demo.author_email
+        username=demo.author_username,
+        full_name=demo.author_name,
+        email=demo.author_email,
+        refresh=reset,
     )
     post, changed = post_upsert(
         slug=demo.slug,
@@ -235,6 +281,10 @@ def load_demo_post(demo, *, reset=False):
         else:
             post_unpublish(post=post)
         changed = True
+    if changed:
+        # As written in its file: last modified when it was published (or now, if later).
+        post.updated_at = min(post.published_at, timezone.now())
+        Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)
     return post, changed
 
 

@@ -4,14 +4,20 @@ The source is tests/data/care-ms-2-source.txt (the author's original post). Afte
 load_demo, the post page's visible text must contain each of its sentences exactly
 (characters such as μ, —, · and < included), with the DOI and registry links, the
 conflict-of-interest statement and the labels.
+
+The demo says only what its source says: the source does not name its author (its CoI line
+says "I am the principal investigator on this study at Barts Health"), so neither does the
+demo; and the post was last modified when it was published, not when it was loaded.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 
 from blog.models import Post
 
@@ -175,3 +181,60 @@ def test_reference_managers_get_the_real_authors_while_the_body_keeps_the_source
     authors = re.findall(r'<meta name="citation_author" content="([^"]*)">', html)
     assert authors == ["Coles AJ", "CARE-MS II investigators"]
     assert "Cole et al." in visible(care_ms_ii.body_html).text
+
+
+AUTHOR = "The trial's principal investigator at Barts Health"
+PUBLISHED = "2012-11-02T09:00:00+00:00"
+
+
+def words(text):
+    return set(re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'").replace("'s", "")))
+
+
+def test_the_post_and_its_disclosures_are_attributed_as_the_source_does(client, care_ms_ii):
+    """Every word of the byline and of each disclosure's "who" is a word of the source."""
+    source_words = words(SOURCE.read_text(encoding="utf-8"))
+    author = care_ms_ii.author.get_full_name()
+    people = set(care_ms_ii.disclosures.values_list("person", flat=True))
+
+    assert author == AUTHOR and people == {AUTHOR}
+    assert words(author) - {"the"} <= source_words
+    html = client.get(care_ms_ii.get_absolute_url()).content.decode()
+    page = visible(html)
+    assert f"By {AUTHOR}" in page.text
+    assert f'<meta property="article:author" content="{escape(AUTHOR)}">' in html
+    (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert json.loads(ld)["author"]["name"] == AUTHOR
+
+
+def test_the_structured_first_author_is_coles_while_the_body_says_cole(care_ms_ii):
+    from blog.metadata import citation_authors
+
+    assert citation_authors(care_ms_ii) == ["Coles AJ", "CARE-MS II investigators"]
+    assert care_ms_ii.source_citation.startswith("Cole et al. ")
+    assert visible(care_ms_ii.body_html).text.startswith("Cole et al. Alemtuzumab")
+
+
+def test_the_demo_post_was_last_modified_when_it_was_published(client, care_ms_ii):
+    html = client.get(care_ms_ii.get_absolute_url()).content.decode()
+    (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(ld)
+
+    assert data["datePublished"] == data["dateModified"] == PUBLISHED
+    assert f'<meta property="article:modified_time" content="{PUBLISHED}">' in html
+    atom = client.get("/feeds/atom/").content.decode()
+    entry = atom.split("<entry>")[1:]
+    (care,) = [e for e in entry if care_ms_ii.get_absolute_url() in e]
+    assert "<updated>2012-11-02T09:00:00+00:00</updated>" in care
+    assert "<published>2012-11-02T09:00:00+00:00</published>" in care
+
+
+def test_an_edit_moves_the_modified_date_of_a_demo_post(client, care_ms_ii):
+    care_ms_ii.title = "CARE MS-2: more news on alemtuzumab (corrected)"
+    care_ms_ii.save()
+
+    html = client.get(care_ms_ii.get_absolute_url()).content.decode()
+    (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(ld)
+    assert data["datePublished"] == PUBLISHED
+    assert data["dateModified"] > PUBLISHED

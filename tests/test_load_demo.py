@@ -18,6 +18,8 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 SLUG = "care-ms-2-more-news-on-alemtuzumab"
+# The source does not name its author; the demo attributes the post as the source does.
+AUTHOR = "The trial's principal investigator at Barts Health"
 
 
 def run_load_demo(*args):
@@ -78,9 +80,9 @@ def test_the_care_ms_ii_disclosures_are_the_authors_own():
 
     rows = list(post.disclosures.values_list("person", "relationship", "organisations"))
     assert rows == [
-        ("Gavin Giovannoni", Disclosure.Relationship.PRINCIPAL_INVESTIGATOR, "Barts Health"),
-        ("Gavin Giovannoni", Disclosure.Relationship.CONSULTANCY, "Genzyme, Sanofi"),
-        ("Gavin Giovannoni", Disclosure.Relationship.HONORARIA, "Genzyme, Sanofi"),
+        (AUTHOR, Disclosure.Relationship.PRINCIPAL_INVESTIGATOR, "Barts Health"),
+        (AUTHOR, Disclosure.Relationship.CONSULTANCY, "Genzyme, Sanofi"),
+        (AUTHOR, Disclosure.Relationship.HONORARIA, "Genzyme, Sanofi"),
     ]
     assert post.disclosures.first().statement == (
         "I am the principal investigator on this study at Barts Health and have received "
@@ -91,21 +93,22 @@ def test_the_care_ms_ii_disclosures_are_the_authors_own():
 def test_the_demo_author_is_a_staff_user_without_a_usable_password():
     run_load_demo()
 
-    gavin = Post.objects.get(slug=SLUG).author
-    assert gavin.username == "gavin"
-    assert gavin.get_full_name() == "Gavin Giovannoni"
-    assert gavin.is_staff and not gavin.is_superuser
-    assert not gavin.has_usable_password()
+    author = Post.objects.get(slug=SLUG).author
+    assert author.username == "barts-pi"
+    assert author.get_full_name() == AUTHOR
+    assert (author.first_name, author.last_name) == (AUTHOR, "")
+    assert author.is_staff and not author.is_superuser
+    assert not author.has_usable_password()
 
 
 def test_an_existing_author_keeps_their_password():
-    make_user(username="gavin", staff=True, password="their-own-password")
+    make_user(username="barts-pi", staff=True, password="their-own-password")
 
     run_load_demo()
 
-    gavin = get_user_model().objects.get(username="gavin")
-    assert gavin.check_password("their-own-password")
-    assert Post.objects.get(slug=SLUG).author == gavin
+    author = get_user_model().objects.get(username="barts-pi")
+    assert author.check_password("their-own-password")
+    assert Post.objects.get(slug=SLUG).author == author
 
 
 def counts():
@@ -203,6 +206,117 @@ def test_reset_republishes_an_unpublished_demo_post():
     assert Post.objects.published().filter(slug=SLUG).exists()
 
 
+# --------------------------------------------------------------------------- old installs
+
+
+def an_old_install(tmp_path):
+    """The demo as versions before this one loaded it: the post and its three disclosures
+    attributed to a named person (the source names nobody), written by the "gavin" account."""
+    from blog.demo_loader import DEMO_DIR
+
+    old = (DEMO_DIR / "care-ms-ii.md").read_text(encoding="utf-8")
+    old = old.replace("author: barts-pi", "author: gavin")
+    old = old.replace("author_email: barts-pi@example.org", "author_email: old-demo@example.org")
+    old = old.replace(AUTHOR, OLD_NAME)
+    (tmp_path / "care-ms-ii.md").write_text(old, encoding="utf-8")
+    run_load_demo("--directory", str(tmp_path))
+    post = Post.objects.get(slug=SLUG)
+    assert post.author.username == "gavin" and post.author.get_full_name() == OLD_NAME
+    assert set(post.disclosures.values_list("person", flat=True)) == {OLD_NAME}
+    return post
+
+
+OLD_NAME = "A Named Person"
+
+
+def test_reset_brings_an_old_install_to_the_new_attribution(tmp_path):
+    from comments.models import Comment
+
+    old = an_old_install(tmp_path)
+    comment = Comment.objects.create(
+        post=old, name="Reader", email="r@example.org", body="Thanks.", status="approved"
+    )
+
+    output = run_load_demo("--reset")
+
+    post = Post.objects.get(slug=SLUG)
+    assert post.pk == old.pk
+    assert post.author.pk == old.author.pk  # the account is renamed, not replaced
+    assert post.author.username == "barts-pi"
+    assert post.author.get_full_name() == AUTHOR
+    assert post.author.email == "barts-pi@example.org"
+    assert set(post.disclosures.values_list("person", flat=True)) == {AUTHOR}
+    assert not get_user_model().objects.filter(username="gavin").exists()
+    assert not get_user_model().objects.filter(first_name__contains="Named").exists()
+    assert Comment.objects.filter(pk=comment.pk, post=post).exists()
+    assert f"Loaded: {post.title}" in output
+
+
+def test_a_plain_run_leaves_an_old_install_as_it_was(tmp_path):
+    an_old_install(tmp_path)
+
+    run_load_demo()
+
+    assert Post.objects.get(slug=SLUG).author.username == "gavin"
+
+
+def test_reset_leaves_a_real_account_with_the_old_username_alone(tmp_path):
+    """A "gavin" someone signs in with is a person's account: the post moves to the demo
+    account, the person keeps theirs."""
+    old = an_old_install(tmp_path)
+    person = old.author
+    person.set_password("their-own-password")
+    person.save()
+
+    run_load_demo("--reset")
+
+    person.refresh_from_db()
+    assert person.username == "gavin" and person.check_password("their-own-password")
+    assert person.get_full_name() == OLD_NAME
+    post = Post.objects.get(slug=SLUG)
+    assert post.author.username == "barts-pi" and post.author.get_full_name() == AUTHOR
+
+
+def test_reset_keeps_an_address_an_operator_gave_a_demo_account():
+    make_user(username="editor", staff=True, email="chief@trialpress.example", password=None)
+    get_user_model().objects.filter(username="editor").update(first_name="Old", last_name="Name")
+
+    run_load_demo("--reset")
+
+    editor = get_user_model().objects.get(username="editor")
+    assert editor.email == "chief@trialpress.example"
+    assert editor.get_full_name() == "Trialpress Editors"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_a_loaded_demo_post_was_last_modified_when_it_was_published():
+    run_load_demo()
+
+    for post in Post.objects.all():
+        assert post.updated_at == post.published_at, post.slug
+
+
+def test_a_reset_post_was_last_modified_when_it_was_published():
+    run_load_demo()
+    edit_care_ms_ii_as_an_editor_would()
+    assert Post.objects.get(slug=SLUG).updated_at > Post.objects.get(slug=SLUG).published_at
+
+    run_load_demo("--reset")
+
+    post = Post.objects.get(slug=SLUG)
+    assert post.updated_at == post.published_at
+
+
+def test_an_edit_after_loading_moves_the_modified_date():
+    run_load_demo()
+
+    edited = edit_care_ms_ii_as_an_editor_would()
+
+    assert edited.updated_at > edited.published_at
+
+
 def test_demo_authors_have_example_addresses_so_moderation_mail_has_a_recipient():
     from comments.models import Comment
     from comments.notifications import recipients_for
@@ -210,22 +324,22 @@ def test_demo_authors_have_example_addresses_so_moderation_mail_has_a_recipient(
     run_load_demo()
 
     emails = dict(get_user_model().objects.values_list("username", "email"))
-    assert emails == {"gavin": "gavin.giovannoni@example.org", "editor": "editors@example.org"}
+    assert emails == {"barts-pi": "barts-pi@example.org", "editor": "editors@example.org"}
     post = Post.objects.get(slug=SLUG)
-    assert "gavin.giovannoni@example.org" in recipients_for(Comment(post=post))
+    assert "barts-pi@example.org" in recipients_for(Comment(post=post))
 
 
 def test_an_existing_author_without_an_address_gets_one_and_an_address_is_kept():
-    make_user(username="gavin", staff=True, email="")
+    make_user(username="barts-pi", staff=True, email="")
     make_user(username="editor", staff=True, email="chief@trialpress.example")
     run_load_demo()
     # A demo author created before demo authors had addresses, on a later start.
-    get_user_model().objects.filter(username="gavin").update(email="")
+    get_user_model().objects.filter(username="barts-pi").update(email="")
 
     run_load_demo()
 
     emails = dict(get_user_model().objects.values_list("username", "email"))
-    assert emails == {"gavin": "gavin.giovannoni@example.org", "editor": "chief@trialpress.example"}
+    assert emails == {"barts-pi": "barts-pi@example.org", "editor": "chief@trialpress.example"}
 
 
 def test_every_demo_post_is_published_with_a_disclosure():
@@ -276,7 +390,7 @@ def test_malformed_front_matter_names_the_problem(text, message):
 
 def test_a_bad_demo_file_stops_the_command_with_its_name(tmp_path):
     (tmp_path / "broken.md").write_text(
-        "---\ntitle: T\nslug: t\nauthor: gavin\npublished_at: 2012-11-02 09:00\n---\nBody\n",
+        "---\ntitle: T\nslug: t\nauthor: someone\npublished_at: 2012-11-02 09:00\n---\nBody\n",
         encoding="utf-8",
     )
     with pytest.raises(CommandError, match=r"broken\.md.*time zone"):
@@ -286,7 +400,7 @@ def test_a_bad_demo_file_stops_the_command_with_its_name(tmp_path):
 
 def test_a_published_demo_file_without_disclosure_is_refused(tmp_path):
     (tmp_path / "undisclosed.md").write_text(
-        "---\ntitle: T\nslug: t\nauthor: gavin\nstatus: published\n"
+        "---\ntitle: T\nslug: t\nauthor: someone\nstatus: published\n"
         "published_at: 2012-11-02T09:00:00Z\n---\nBody\n",
         encoding="utf-8",
     )

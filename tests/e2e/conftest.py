@@ -244,7 +244,7 @@ def care_ms_post_with_thread(care_ms_post):
     reply = approved(
         "> Were the raters really masked?\n\nYes: a separate rater, blinded to the arm.",
         parent=top,
-        name="Gavin Giovannoni",
+        name=care_ms_post.author.get_full_name(),
         email=care_ms_post.author.email,
         is_post_author=True,
         competing_interests="See the disclosure above",

@@ -27,7 +27,7 @@ def test_reader_goes_from_home_page_to_post_to_label_page(page, care_ms_post):
     assert disclosure_heading.is_visible()
     disclosure = page.locator("section, aside, div").filter(has=disclosure_heading).last
     disclosure_text = disclosure.inner_text()
-    assert "Gavin Giovannoni" in disclosure_text
+    assert care_ms_post.author.get_full_name() in disclosure_text
     assert re.search(r"principal investigator", disclosure_text, re.I)
     assert "Barts Health" in disclosure_text
     assert "Genzyme" in disclosure_text and "Sanofi" in disclosure_text
