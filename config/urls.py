@@ -1,9 +1,11 @@
 """The site's URLs: each app owns its namespace."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from config.admin_shortcut import admin_view_on_site
 from config.login_throttle import throttled_admin_login
@@ -13,6 +15,12 @@ def favicon(request):
     """Old browsers and feed readers ask for /favicon.ico; point them to the SVG icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
+
+# The admin is headed with the site's name, read when a page is drawn (so a changed
+# SITE_NAME shows at once), instead of "Django administration".
+admin.site.site_header = lazy(lambda: settings.SITE_NAME, str)()
+admin.site.site_title = lazy(lambda: f"{settings.SITE_NAME} admin", str)()
+admin.site.index_title = lazy(lambda: f"{settings.SITE_NAME} administration", str)()
 
 urlpatterns = [
     path("admin/login/", throttled_admin_login, name="admin_login_throttled"),

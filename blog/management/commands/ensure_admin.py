@@ -4,7 +4,8 @@
 password and keeps it in var/admin-password.txt (readable by the owner only), so the
 printed line is the same on every later run. If the file is gone but the user exists,
 the password is reset to a new random one and stored again; a password changed in the
-admin since is left alone (with a warning), never overwritten.
+admin since is left alone (with a warning), never overwritten. The address printed is the
+admin's on SITE_URL (by default http://127.0.0.1:8000, where `make run` serves).
 """
 
 import os
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 
 USERNAME = "admin"
 EMAIL = "admin@localhost"
@@ -71,6 +73,8 @@ class Command(BaseCommand):
             )
 
         if not quiet:
-            self.stdout.write(
-                f"Admin: http://127.0.0.1:8000/admin/  user: {USERNAME}  password: {password}"
-            )
+            self.stdout.write(f"Admin: {admin_url()}  user: {USERNAME}  password: {password}")
+
+
+def admin_url():
+    return settings.SITE_URL + reverse("admin:index")
