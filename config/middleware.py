@@ -1,5 +1,7 @@
-"""Site-wide HTTP concerns: security headers, request size limits, database faults."""
+"""Site-wide HTTP concerns: security headers, request size limits, unreadable requests,
+database faults."""
 
+import codecs
 import logging
 import sys
 
@@ -56,6 +58,74 @@ class RequestSizeLimitMiddleware:
                 {"limit_kb": settings.MAX_REQUEST_BODY_BYTES // 1024},
             )
         return self.get_response(request)
+
+
+class UnreadableRequestMiddleware:
+    """A clear 400 page for requests no page can read, before anything reads them.
+
+    - A body declared in an encoding other than UTF-8 (``charset=latin-1``, ``utf-16``):
+      Django refuses such a form while the CSRF check reads it, and its 400 handler then
+      reads it again, which ended in a 500. Browsers send forms in the page's encoding
+      (UTF-8) and do not label them, so the label comes from a script, which is told to
+      send UTF-8. UTF-8 under another name (``utf8``, ``U8``) is read as UTF-8; a charset
+      on a request without a body describes nothing and is ignored; an unknown one is
+      ignored by Django already.
+    - A NUL character (``%00``) anywhere in the address: no page takes one, and PostgreSQL
+      refuses it in a query (the admin's search, filters and date hierarchy were 500s).
+    - A NUL in a cookie: the cookie is dropped, as any unreadable cookie is (a session
+      cookie with one was a 500 on PostgreSQL).
+    """
+
+    BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reason = self._encoding_problem(request) or self._nul_problem(request)
+        if reason:
+            logger.info("400 for %s %r: %s", request.method, request.path, reason)
+            return _render_plain(request, "400.html", 400, {"reason": reason})
+        for name, value in list(request.COOKIES.items()):
+            if "\x00" in name or "\x00" in value:
+                del request.COOKIES[name]
+        return self.get_response(request)
+
+    def _encoding_problem(self, request):
+        charset = request.content_params.get("charset")
+        if not charset:
+            return None
+        try:
+            codec = codecs.lookup(charset).name
+        except LookupError:
+            return None
+        if codec != "utf-8" and self._has_body(request):
+            return (
+                f"This request was sent as {charset}; this site reads forms only in UTF-8. "
+                "Send it again encoded as UTF-8."
+            )
+        if request.encoding != "utf-8":
+            request.encoding = "utf-8"
+        return None
+
+    def _has_body(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        return length > 0 or request.method in self.BODY_METHODS
+
+    def _nul_problem(self, request):
+        nul_in_query = any(
+            "\x00" in name or any("\x00" in value for value in values)
+            for name, values in request.GET.lists()
+        )
+        if nul_in_query or "\x00" in request.path:
+            return (
+                "The address contains a null character (%00), which no page on this site "
+                "accepts. Check the address and try again."
+            )
+        return None
 
 
 class DatabaseUnavailableMiddleware:
