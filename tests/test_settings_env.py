@@ -44,6 +44,7 @@ OVERRIDES = {
     "MAX_REQUEST_BODY_BYTES": ("1024", 1024),
     "CLIENT_IP_HEADER": ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_FOR"),
     "TIME_ZONE": ("Europe/London", "Europe/London"),
+    "EMAIL_FILE_PATH": ("/srv/trialpress/mail", "/srv/trialpress/mail"),
 }
 
 
@@ -90,6 +91,33 @@ def test_a_blank_variable_means_the_default_not_off():
     assert settings_in_subprocess(["COMMENT_RATE_LIMIT"], COMMENT_RATE_LIMIT="") == {
         "COMMENT_RATE_LIMIT": "5/m"
     }
+
+
+def test_the_file_mail_backend_writes_where_email_file_path_says(tmp_path):
+    """EMAIL_FILE_PATH defaults to var/mail (under TRIALPRESS_VAR_DIR) and is read from the
+    environment; with the file-based backend each message lands there as a file."""
+    default = settings_in_subprocess(["EMAIL_FILE_PATH"], TRIALPRESS_VAR_DIR=str(tmp_path))
+    assert default == {"EMAIL_FILE_PATH": str(tmp_path / "mail")}
+
+    outbox = tmp_path / "outbox"
+    code = (
+        "import django; django.setup();"
+        "from django.core.mail import send_mail;"
+        "send_mail('Subject p<0.001', 'Body', None, ['ed@example.org'])"
+    )
+    environment = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "k" * 50,
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "TRIALPRESS_VAR_DIR": str(tmp_path),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+    }
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, timeout=60, check=True)
+    (message,) = outbox.iterdir()
+    assert "Subject: Subject p<0.001" in message.read_text()
 
 
 def test_the_readme_documents_every_default_knob():
