@@ -18,6 +18,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from blog.metadata import citation_authors
 from blog.models import Disclosure, Post
 from tests.factories import make_post, make_user
 from tests.strategies import any_script_paragraphs, any_script_text
@@ -160,6 +161,10 @@ def check_head(client, post, *, label):
     assert_description(ld["description"], description)
     assert ld["author"]["name"] == author
     assert ld["keywords"] == [label]
+    authors = citation_authors(post)
+    assert head.meta.get("citation_author", []) == authors
+    if authors:
+        assert [a["name"] for a in ld["citation"]["author"]] == authors
     if post.source_title:
         assert head.meta["citation_title"] == [post.source_title]
         assert head.meta["citation_journal_title"] == [post.source_journal]
@@ -209,7 +214,16 @@ def check_feeds(client, post, *, label):
     tag = post.labels[0]
     root, labelled = feed_entry(client, "blog:label_feed_atom", post, label_slug=tag.slug)
     assert root.findtext(f"{ATOM}title") == f"{settings.SITE_NAME}: {label}"
+    assert root.findtext(f"{ATOM}subtitle") == (
+        f"Posts labelled \u201c{label}\u201d on {settings.SITE_NAME}."
+    )
     assert labelled.findtext(f"{ATOM}title") == post.title
+    root, _ = feed_entry(client, "blog:label_feed_rss", post, label_slug=tag.slug)
+    channel = root.find("channel")
+    assert channel.findtext("title") == f"{settings.SITE_NAME}: {label}"
+    assert channel.findtext("description") == (
+        f"Posts labelled \u201c{label}\u201d on {settings.SITE_NAME}."
+    )
 
 
 @pytest.mark.parametrize("text", CLINICAL_TEXTS)
@@ -279,3 +293,18 @@ def test_text_in_any_script_is_escaped_once_in_the_head_and_the_feeds(
 
     check_head(client, post, label=label)
     check_feeds(client, post, label=label)
+
+
+@pytest.mark.parametrize("name", ["Trials & <Tribulations>", 'The "p<0·05" blog'])
+def test_the_site_name_is_escaped_once_in_the_head_and_the_feeds(client, settings, name):
+    settings.SITE_NAME = name
+    post = write_post(title="A post", body="Body.")
+    head, ld = head_of(client, post)
+
+    assert head.title == f"A post · {name}"
+    assert head.meta["og:site_name"] == [name]
+    assert ld["publisher"]["name"] == name
+    atom = ElementTree.fromstring(client.get(reverse("blog:feed_atom")).content)
+    assert atom.findtext(f"{ATOM}title") == name
+    rss = ElementTree.fromstring(client.get(reverse("blog:feed_rss")).content)
+    assert rss.find("channel").findtext("title") == name
