@@ -100,9 +100,11 @@ class UnreadableRequestMiddleware:
         if reason:
             logger.info("400 for %s %r: %s", request.method, request.path, reason)
             return _render_plain(request, "400.html", 400, {"reason": reason})
-        for name, value in list(request.COOKIES.items()):
-            if "\x00" in name or "\x00" in value:
-                del request.COOKIES[name]
+        raw_cookies = request.META.get("HTTP_COOKIE", "")
+        if "\x00" in raw_cookies or "\\" in raw_cookies:  # raw, or a quoted "\000"
+            for name, value in list(request.COOKIES.items()):
+                if "\x00" in name or "\x00" in value:
+                    del request.COOKIES[name]
         return self.get_response(request)
 
     def _encoding_problem(self, request):
@@ -130,7 +132,9 @@ class UnreadableRequestMiddleware:
         return length > 0 or request.method in self.BODY_METHODS
 
     def _nul_problem(self, request):
-        nul_in_query = any(
+        raw_query = request.META.get("QUERY_STRING", "")
+        # A NUL reaches the decoded query only as %00 or a raw NUL: parse only then.
+        nul_in_query = ("%00" in raw_query or "\x00" in raw_query) and any(
             "\x00" in name or any("\x00" in value for value in values)
             for name, values in request.GET.lists()
         )
