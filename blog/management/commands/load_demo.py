@@ -2,7 +2,8 @@
 
 Creates the demo posts that are missing and leaves existing ones alone, so edits made in
 the admin survive (``make run`` runs this on every start). ``--reset`` rewrites the demo
-posts from their files. Both are safe to run again.
+posts, and the demo accounts that wrote them, from their files (which also brings an install
+made with an older demo to the current attribution). Both are safe to run again.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Rewrite existing demo posts from the files, discarding edits made since.",
+            help=(
+                "Rewrite existing demo posts and their demo accounts from the files, "
+                "discarding edits made since."
+            ),
         )
 
     def handle(self, *args, directory, reset, **options):
