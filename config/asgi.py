@@ -6,3 +6,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+
+from config.request_classes import TextCharsetASGIRequest  # noqa: E402 (needs settings)
+
+application.request_class = TextCharsetASGIRequest

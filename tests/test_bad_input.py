@@ -676,3 +676,48 @@ def test_percent_signs_survive_the_round_trip(browser, a_post, form):
     response = post_raw(browser, a_post, form, [("body", quote(text, safe="").encode())])
     assert response.status_code == 302
     assert Comment.objects.get().body == text
+
+
+def _through_the_deployed_handler(environ_overrides, body=b""):
+    """Call config.wsgi's application as gunicorn would (the test client builds its own
+    request class, so it cannot show what the deployed handler does)."""
+    import io
+
+    from django.test import RequestFactory
+
+    from config.wsgi import application
+
+    environ = RequestFactory().generic("GET", "/", secure=False).environ
+    environ.update(environ_overrides)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"] = status
+
+    content = b"".join(application(environ, start_response))
+    return int(captured["status"].split()[0]), content.decode()
+
+
+@pytest.mark.parametrize("charset", ["base64", "rot13", "hex", "zlib", "uu"])
+def test_a_charset_that_is_not_a_text_encoding_is_ignored_on_a_get(db, a_post, charset):
+    status, page = _through_the_deployed_handler(
+        {"QUERY_STRING": "a=1", "CONTENT_TYPE": f"text/plain; charset={charset}"}
+    )
+    assert status == 200
+    assert a_post.title in page
+
+
+@pytest.mark.parametrize("charset", ["base64", "rot13"])
+def test_a_form_declared_in_a_non_text_codec_gets_the_400_page(db, a_post, charset):
+    status, page = _through_the_deployed_handler(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": reverse("comments:post", args=[a_post.pk]),
+            "CONTENT_TYPE": f"application/x-www-form-urlencoded; charset={charset}",
+        },
+        body=b"name=x&body=y",
+    )
+    assert status == 400
+    assert "UTF-8" in page
