@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True
 
 
 def test_second_anonymous_request_is_served_from_the_cache(client, a_post):
@@ -208,7 +209,7 @@ def test_approving_a_comment_shows_it_on_the_very_next_request(client, a_post):
 def test_another_workers_change_is_seen_although_this_worker_holds_the_page(client, a_post):
     """The in-process layer is keyed by the shared generation: a change made elsewhere
     (here: only the shared generation moves) makes this worker render afresh."""
-    from blog import page_cache
+    import pagecache as page_cache
 
     client.get("/")
     assert client.get("/")["X-Page-Cache"] == "hit"
@@ -221,7 +222,7 @@ def test_another_workers_change_is_seen_although_this_worker_holds_the_page(clie
 
 def test_a_page_served_from_the_shared_cache_alone_is_complete(client, a_post):
     """A worker that has never seen the page gets it from the shared cache."""
-    from blog.page_cache import local_layer
+    from pagecache.store import local_layer
 
     first = client.get(a_post.get_absolute_url())
     local_layer.clear()
@@ -295,7 +296,7 @@ def test_renaming_an_author_shows_on_the_very_next_request(client, a_post):
 
 
 def test_a_sign_in_keeps_the_cached_pages(client, a_post):
-    from blog import page_cache
+    import pagecache as page_cache
 
     client.get("/")
     before = page_cache.generation()
