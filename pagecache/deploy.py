@@ -70,7 +70,7 @@ def _files_digest():
                 path = Path(root, name)
                 if path.suffix in SKIPPED_SUFFIXES:
                     continue
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(f"{directory.name}/{path.relative_to(directory)}".encode())
                 try:
                     digest.update(path.read_bytes())
                 except OSError:
