@@ -58,6 +58,14 @@ def _report(location, operation, error):
     )
 
 
+def forget_failures():
+    """Start afresh: retry every cache now, and report its next failure (tests)."""
+    with _state_lock:
+        _down_until.clear()
+        _last_logged.clear()
+        _unlogged.clear()
+
+
 class _FailSoft:
     """Every operation a page or a counter uses, answered as an empty cache on failure."""
 
