@@ -23,9 +23,9 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, connections, router, transaction
 
 try:
-    from redis.exceptions import RedisError
+    from redis.exceptions import OutOfMemoryError, ReadOnlyError, RedisError
 except ImportError:  # pragma: no cover - redis is a runtime dependency
-    RedisError = OSError
+    OutOfMemoryError = ReadOnlyError = RedisError = OSError
 
 logger = logging.getLogger(__name__)
 CACHE_ERRORS = (DatabaseError, RedisError, OSError)
@@ -181,9 +181,8 @@ class FailSoftRedisCache(_FailSoft, RedisCache):
             return _down_until.get(self._failure_key(), 0) > time.monotonic()
 
     def _failed(self, operation, error):
-        message = str(error)
         # Refused writes (out of memory, read-only replica) say nothing about reads.
-        if not message.startswith(("OOM", "READONLY")):
+        if not isinstance(error, (OutOfMemoryError, ReadOnlyError)):
             with _state_lock:
                 _down_until[self._failure_key()] = time.monotonic() + RETRY_SECONDS
         super()._failed(operation, error)
