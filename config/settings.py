@@ -228,7 +228,7 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # At most this many pages, and this many bytes (a page over MAX_BYTES / MAX_ENTRIES is
 # served uncached), in the shared cache, whatever the traffic.
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 500)
-PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 128 * 1024 * 1024)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024 * 1024)
 # X-Page-Cache: hit/miss tells anyone what is cached; always with DEBUG, otherwise on request.
 PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER")
 
