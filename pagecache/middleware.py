@@ -20,6 +20,7 @@ because the key holds only what changes the page:
 """
 
 import logging
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,8 +43,9 @@ def _paginated_list(view_class):
     )
 
 
+@lru_cache(maxsize=512)
 def parameters_read_by(view_func):
-    """{name: validate} for the query parameters this view reads."""
+    """{name: validate} for the query parameters this view reads (registered in ready())."""
     view_class = getattr(view_func, "view_class", None)
     read = {}
     if _paginated_list(view_class):
@@ -53,11 +55,17 @@ def parameters_read_by(view_func):
     return read
 
 
+@lru_cache(maxsize=8)
+def _known_hosts(site_url, allowed_hosts):
+    site_host, _port = split_domain_port(urlsplit(site_url).netloc)
+    literal = {h.lower().rstrip(".") for h in allowed_hosts if h[:1] not in ("", ".", "*")}
+    return site_host, frozenset(literal | {site_host})
+
+
 def host_bucket(request):
     host, _port = split_domain_port(request.get_host())
-    site_host, _port = split_domain_port(urlsplit(settings.SITE_URL).netloc)
-    literal = {h.lower().rstrip(".") for h in settings.ALLOWED_HOSTS if h[:1] not in ("", ".", "*")}
-    return host if host == site_host or host in literal else site_host
+    site_host, known = _known_hosts(settings.SITE_URL, tuple(settings.ALLOWED_HOSTS))
+    return host if host in known else site_host
 
 
 def address(request, view_func):
