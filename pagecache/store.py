@@ -88,15 +88,25 @@ def invalidate():
     """Make every cached page stale: the next request renders afresh. Never fails the
     change that called it.
 
-    If the generation cannot be moved on (a cache that refuses writes, Redis out of memory),
-    it is deleted, which a full cache still allows: a new one starts at the next read.
+    If the generation cannot be moved on (a cache that refuses writes, Redis out of memory,
+    a fail-soft database cache that dropped the write), it is deleted, which a full cache
+    still allows: a new one starts at the next read.
     """
     try:
         with _savepoint_if_database_cache():
             try:
-                cache.incr(GENERATION_KEY)
+                new = cache.incr(GENERATION_KEY)
+                moved = cache.get(GENERATION_KEY) == new
             except ValueError:  # missing, or the backend refused the write
+                moved = False
+            if not moved:
                 cache.delete(GENERATION_KEY)
+                if cache.get(GENERATION_KEY) is not None:
+                    logger.error(
+                        "Could not invalidate the page cache: pages may be stale for up to "
+                        "PAGE_CACHE_SECONDS (%s s)",
+                        settings.PAGE_CACHE_SECONDS,
+                    )
             cache.delete(NEXT_CHANGE_KEY)
     except CACHE_ERRORS as error:
         logger.error("Could not invalidate the page cache: %r", error)

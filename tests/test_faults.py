@@ -204,3 +204,24 @@ def test_a_cache_backend_that_raises_never_fails_a_page(a_post, settings, monkey
     a_post.save()
     assert "Edited while the cache was down" in reader.get("/").content.decode()
     assert caches["default"] is not None
+
+
+def test_a_dropped_generation_write_still_makes_pages_fresh(a_post, settings, monkeypatch):
+    """A fail-soft cache may drop the write that moves the generation on (a locked database):
+    the generation is then deleted, so no worker keeps serving the old pages."""
+    settings.PAGE_CACHE_SECONDS = 300
+    reader = Client()
+    reader.get(a_post.get_absolute_url())
+    default = caches["default"]
+
+    def incr_whose_write_is_dropped(key, delta=1, version=None):
+        return default.get(key, version=version) + delta  # what BaseCache.incr returns
+
+    monkeypatch.setattr(default, "incr", incr_whose_write_is_dropped)
+    a_post.title = "Fresh although the write was dropped"
+    a_post.save()
+    monkeypatch.undo()
+    assert (
+        "Fresh although the write was dropped"
+        in reader.get(a_post.get_absolute_url()).content.decode()
+    )
