@@ -7,6 +7,7 @@ class BlogConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
+        from django.contrib.sitemaps.views import sitemap
         from taggit.models import Tag, TaggedItem
 
         import pagecache
@@ -16,3 +17,4 @@ class BlogConfig(AppConfig):
         pagecache.watch(*self.get_models(), Tag, TaggedItem)
         pagecache.watch(get_user_model(), on_create=False, ignored_fields={"last_login"})
         pagecache.register_expiry(_next_publish_timestamp)
+        pagecache.vary_on_query(sitemap, "p")  # Django's sitemap pages

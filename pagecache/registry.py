@@ -5,6 +5,11 @@ pages (``register_placeholder``), the models whose changes readers see (``watch`
 query parameters that make a request uncacheable (``register_bypass_parameter``), the query
 parameters a view reads (``vary_on_query``; paginated generic list views are known without
 it) and when stored pages stop being true (``register_expiry``).
+
+A view that reads a query parameter must declare it: on a cacheable request the view is
+given only the parameters its key holds (so what is stored depends on nothing else). The
+test settings turn the page cache off, so declare it when you add the view, and test it
+with the cache on as tests/test_page_cache.py does.
 """
 
 import re

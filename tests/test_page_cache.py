@@ -569,3 +569,15 @@ def test_an_edited_template_gives_a_new_version(settings, tmp_path):
         assert deploy_version() != before
     finally:
         deploy_version.cache_clear()
+
+
+def test_a_registered_parameter_keys_its_view_and_is_validated(client, a_post):
+    """Django's sitemap reads ?p= (blog registers it): page 1 is its own entry, a page past
+    the end is Django's 404, and neither changes what the plain sitemap serves."""
+    plain = client.get("/sitemap.xml")
+    assert client.get("/sitemap.xml?p=1")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap.xml?p=1")["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap.xml?p=2").status_code == 404
+    assert client.get("/sitemap.xml?p=01").get("X-Page-Cache") is None
+    assert client.get("/sitemap.xml")["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap.xml").content == plain.content
