@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
 
 import pagecache
 from blog.models import Post
 from tests.factories import make_post, make_user
+from tests.strategies import any_script_text
 
 pytestmark = pytest.mark.django_db
 
@@ -581,3 +583,19 @@ def test_a_registered_parameter_keys_its_view_and_is_validated(client, a_post):
     assert client.get("/sitemap.xml?p=01").get("X-Page-Cache") is None
     assert client.get("/sitemap.xml")["X-Page-Cache"] == "hit"
     assert client.get("/sitemap.xml").content == plain.content
+
+
+@given(name=any_script_text(max_size=12), value=any_script_text(max_size=30))
+def test_any_query_string_in_any_script_stores_nothing_new(client, a_post, name, value):
+    """Typed or forged query strings, in any script: served, never a 500, never a new page."""
+    from urllib.parse import urlencode
+
+    for url in ("/", a_post.get_absolute_url(), "/feeds/atom/"):
+        client.get(url)
+    before = _stored_entries()
+    for url in ("/", a_post.get_absolute_url(), "/feeds/atom/", "/labels/"):
+        for query in (urlencode({name: value}), urlencode({"page": value})):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code in (200, 404), (url, query)
+            assert "__tp" not in response.content.decode()
+    assert _stored_entries() <= before + 1  # at most /labels/ itself
