@@ -84,37 +84,51 @@ def _savepoint_if_database_cache():
     return nullcontext()
 
 
+class _PendingInvalidation:
+    """Set when a change could not reach the cache (Redis down): this process moves the
+    generation on as soon as the cache answers again, so pages stored before the outage are
+    not served after it."""
+
+    pending = False
+
+
 def invalidate():
     """Make every cached page stale: the next request renders afresh. Never fails the
     change that called it.
 
     If the generation cannot be moved on (a cache that refuses writes, Redis out of memory,
     a fail-soft database cache that dropped the write), it is deleted, which a full cache
-    still allows: a new one starts at the next read.
+    still allows: a new one starts at the next read. If the cache cannot be reached at all,
+    this process tries again at its next request (``_PendingInvalidation``).
     """
+    reached, already_pending = False, _PendingInvalidation.pending
     try:
         with _savepoint_if_database_cache():
             try:
                 new = cache.incr(GENERATION_KEY)
-                moved = cache.get(GENERATION_KEY) == new
+                reached = cache.get(GENERATION_KEY) == new
             except ValueError:  # missing, or the backend refused the write
-                moved = False
-            if not moved:
+                pass
+            if not reached:
                 cache.delete(GENERATION_KEY)
-                if cache.get(GENERATION_KEY) is not None:
-                    logger.error(
-                        "Could not invalidate the page cache: pages may be stale for up to "
-                        "PAGE_CACHE_SECONDS (%s s)",
-                        settings.PAGE_CACHE_SECONDS,
-                    )
+                cache.add(GENERATION_KEY, time.time_ns(), None)
+                reached = cache.get(GENERATION_KEY) is not None
             cache.delete(NEXT_CHANGE_KEY)
     except CACHE_ERRORS as error:
-        logger.error("Could not invalidate the page cache: %r", error)
+        if not already_pending:
+            logger.error("Could not invalidate the page cache: %r", error)
+    _PendingInvalidation.pending = not reached
+    if not reached and not already_pending:
+        logger.error("Page cache not reached: the change is applied when it answers again")
 
 
 def generation():
     """The current generation (it changes whenever anything a reader sees changes), or None
     when the cache cannot be read or written: then nothing may be served from any layer."""
+    if _PendingInvalidation.pending:
+        invalidate()
+        if _PendingInvalidation.pending:
+            return None
     try:
         current = cache.get(GENERATION_KEY)
         if current is None:

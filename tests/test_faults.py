@@ -225,3 +225,30 @@ def test_a_dropped_generation_write_still_makes_pages_fresh(a_post, settings, mo
         "Fresh although the write was dropped"
         in reader.get(a_post.get_absolute_url()).content.decode()
     )
+
+
+class _UnreachableCache:
+    """What the fail-soft backends answer while Redis is down: nothing stored, nothing read."""
+
+    def get(self, key, default=None, version=None):
+        return default
+
+    def incr(self, key, delta=1, version=None):
+        raise ValueError(key)
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: False
+
+
+def test_a_change_made_while_the_cache_was_unreachable_shows_when_it_is_back(
+    a_post, settings, monkeypatch
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    reader = Client()
+    reader.get(a_post.get_absolute_url())  # stored before the outage
+    monkeypatch.setattr("pagecache.store.cache", _UnreachableCache())
+    a_post.title = "Edited during the outage"
+    a_post.save()
+    assert "Edited during the outage" in reader.get(a_post.get_absolute_url()).content.decode()
+    monkeypatch.undo()  # the cache is back, still holding the page from before
+    assert "Edited during the outage" in reader.get(a_post.get_absolute_url()).content.decode()
