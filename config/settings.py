@@ -144,7 +144,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set; otherwise the database, so that every worker
-# process on the machine shares rate limits and cached pages (never per-process locmem).
+# process on the machine shares cached pages (never per-process locmem).
 # `migrate` creates the database caches' tables (pagecache/tables.py).
 REDIS_URL = env_str("REDIS_URL", "")
 _CACHE_PREFIX = env_str("CACHE_KEY_PREFIX", "trialpress")
