@@ -302,3 +302,23 @@ def test_a_slow_client_does_not_hold_up_other_readers(deployed_site):
     assert not errors and answers, (errors, answers)
     assert answers[0].startswith(b"HTTP/1.1 "), answers  # the slow request was served too
     assert not answers[0].startswith((b"HTTP/1.1 5", b"HTTP/1.1 403")), answers
+
+
+def test_make_serve_is_the_django_deploy_with_threaded_workers():
+    """`make serve` runs what this file tests: migrate, collectstatic, gunicorn with
+    config/gunicorn.py (gthread; gunicorn silently uses gthread for sync with threads > 1,
+    and sync with one thread lets one slow client hold the worker)."""
+    import runpy
+
+    makefile = (ROOT / "Makefile").read_text()
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    steps = [line.strip() for line in serve.splitlines()[1:] if line.startswith("\t")]
+    assert [s for s in steps if "manage.py" in s] == [
+        "$(PY) manage.py migrate --no-input",
+        "$(PY) manage.py collectstatic --no-input",
+    ]
+    assert steps[-1] == "$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py"
+    assert "createcachetable" not in makefile
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] > 1
