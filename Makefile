@@ -20,7 +20,6 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 run: $(VENV)/.installed-runtime
 	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
 	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py rerender_posts
 	DEBUG=1 $(PY) manage.py rerender_comments
@@ -37,13 +36,13 @@ test: $(VENV)/.installed-dev
 	bash scripts/install-browser.sh
 	bash scripts/test.sh
 
-## serve: the production set-up (gunicorn, DEBUG off, whitenoise); needs SECRET_KEY etc.
+## serve: the production set-up (the Django deploy: migrate, collectstatic, start gunicorn
+## with threaded workers, config/gunicorn.py; DEBUG off, whitenoise); needs SECRET_KEY etc.
 serve: $(VENV)/.installed-runtime
 	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
-	$(PY) manage.py collectstatic --no-input
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py createcachetable
-	$(VENV)/bin/gunicorn config.wsgi --workers $${WEB_CONCURRENCY:-4} --bind $${BIND:-127.0.0.1:8000}
+	$(PY) manage.py collectstatic --no-input
+	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
 
 ## bench: print render times, query counts, sizes and throughput figures
 bench: $(VENV)/.installed-dev

@@ -6,7 +6,7 @@ Rendered HTML is stored when a post or comment is saved, so a change to ``blog.m
 
 from django.db import transaction
 
-from blog import page_cache
+import pagecache
 
 
 def rerender(queryset, *, render, source="body", target="body_html", batch_size=500):
@@ -25,7 +25,7 @@ def rerender(queryset, *, render, source="body", target="body_html", batch_size=
             changed = []
     total += _save(model, changed, target)
     if total:
-        page_cache.invalidate()
+        pagecache.invalidate()
     return total
 
 

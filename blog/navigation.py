@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from taggit.models import Tag
 
-from blog import page_cache
+import pagecache
 from blog.models import Post, label_has_address
 
 SIDEBAR_CACHE_SECONDS = 24 * 3600
@@ -112,7 +112,7 @@ def _sidebar(request=None):
 
 
 def _sidebar_entry():
-    key = f"navigation:{page_cache.generation()}:{timezone.get_current_timezone_name()}"
+    key = f"navigation:{pagecache.generation()}:{timezone.get_current_timezone_name()}"
     entry = cache.get(key)
     now = timezone.now().timestamp()
     if entry is not None and (entry["until"] is None or entry["until"] > now):

@@ -6,4 +6,10 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
+        import pagecache
         from comments import checks  # noqa: F401  (registers the system checks)
+        from comments.forms import token_for_punch
+
+        pagecache.watch(self.get_model("Comment"))
+        pagecache.register_placeholder("comment_token", token_for_punch)
+        pagecache.register_bypass_parameter("replyto")

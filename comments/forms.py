@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
-from blog import page_cache
+import pagecache
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form.security_token"
@@ -119,7 +119,7 @@ class CommentForm(forms.ModelForm):
         A page bound for the shared cache gets a placeholder instead, filled per request.
         """
         if request is not None and getattr(request, "page_cache_candidate", False):
-            return page_cache.punch("comment_token", self.post.pk)
+            return pagecache.punch("comment_token", self.post.pk)
         return make_token(self.post)
 
     def clean_name(self):

@@ -149,7 +149,7 @@ class Comment(models.Model):
 
     @property
     def visible_to_readers(self):
-        """Held, rejected and spam comments are not; blog.cache_invalidation asks."""
+        """Held, rejected and spam comments are not; pagecache.invalidation asks."""
         return self.status == self.Status.APPROVED
 
     @property

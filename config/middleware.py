@@ -147,7 +147,12 @@ class UnreadableRequestMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer a styled 503 when the database cannot be reached, instead of a traceback."""
+    """Answer a styled 503 when the database cannot be reached, instead of a traceback.
+
+    Only the database: a cache that fails is served around (pagecache/backends.py), so a
+    503 here always means the site's data could not be read or written, and the log names
+    the database and the error.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -169,9 +174,33 @@ class DatabaseUnavailableMiddleware:
         return database_unavailable(request, exc)
 
 
+def _database_description():
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    where = settings_dict.get("HOST") or ""
+    if settings_dict.get("PORT"):
+        where += f":{settings_dict['PORT']}"
+    return f"{connection.vendor} database {settings_dict.get('NAME')!s}" + (
+        f" at {where}" if where else ""
+    )
+
+
 def database_unavailable(request, exc):
     """The styled 503, with a commenter's text given back: nothing typed is lost."""
-    logger.error("Database unavailable for %s %s: %s", request.method, request.path, exc)
+    message = str(exc).strip() or "(no message)"
+    hint = ""
+    if "no such table" in message or ("relation" in message and "does not exist" in message):
+        hint = " (a table is missing: run `manage.py migrate`)"
+    logger.error(
+        "Database unavailable for %s %s: %s: %s on the %s%s",
+        request.method,
+        request.path,
+        type(exc).__name__,
+        message,
+        _database_description(),
+        hint,
+    )
     context = {}
     if request.method == "POST":
         context["kept_text"] = request.POST.get("body", "")

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    "pagecache",
     "blog",
     "comments",
     "roles",
@@ -98,7 +99,7 @@ MIDDLEWARE = [
     "config.middleware.AdminActionSelectionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it serves from the cache only after CSRF, auth and messages have run.
-    "blog.page_cache.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,24 +145,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set; otherwise the database, so that every worker
-# process on the machine shares rate limits and cached pages (never per-process locmem).
+# process on the machine shares cached pages (never per-process locmem).
+# `migrate` creates the database caches' tables (pagecache/tables.py).
 REDIS_URL = env_str("REDIS_URL", "")
 _CACHE_PREFIX = env_str("CACHE_KEY_PREFIX", "trialpress")
 # Rate limits and sign-in throttling do not use a cache: their counters live in the
 # database (limits.Counter), where no page traffic can evict them and windows keep their length.
+# The cache holds pages and fails soft (pagecache/backends.py): down, full or missing, pages
+# are served uncached and the failure is logged; short timeouts, so a hung Redis holds no request.
 if REDIS_URL:
     CACHES = {
-        alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "default": {
+            "BACKEND": "pagecache.backends.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{_CACHE_PREFIX}-{alias}",
+            "KEY_PREFIX": f"{_CACHE_PREFIX}-default",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-        for alias in ("default",)
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "pagecache.backends.FailSoftDatabaseCache",
             "LOCATION": "trialpress_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
@@ -220,17 +224,16 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trialpress <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Page cache (blog.page_cache): anonymous pages served from the shared cache.
+# Page cache (the pagecache app): anonymous pages served from the "default" cache. What it
+# watches, fills and varies on is registered by each app (pagecache/registry.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-# Apps whose changes readers may see (and the user model: an author's name is on every post).
-PAGE_CACHE_INVALIDATING_APPS = {"blog", "comments", "taggit"}
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
-# The query parameters that make a different page; others (utm_*, fbclid...) share it.
-PAGE_CACHE_QUERY_PARAMETERS = ("page",)
-# Requests with these are never cached (the no-JavaScript reply form: rare, and unbounded).
-PAGE_CACHE_BYPASS_PARAMETERS = ("replyto",)
-# Per-request values filled into cached pages: name -> "module.function(request, arg)".
-PAGE_CACHE_PUNCHES = {"comment_token": "comments.forms.token_for_punch"}
+# At most this many pages, and this many bytes (a page over MAX_BYTES / MAX_ENTRIES is
+# served uncached), in the shared cache, whatever the traffic.
+PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 500)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024 * 1024)
+# X-Page-Cache: hit/miss tells anyone what is cached; always with DEBUG, otherwise on request.
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER")
 
 # Labels (django-taggit): "MS" and "ms" are one label; the admin field reads and writes
 # comma-separated labels, WordPress style (blog.models.labels_from_string).

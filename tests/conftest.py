@@ -13,7 +13,7 @@ from tests.factories import make_post, make_user
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from blog.page_cache import local_layer
+    from pagecache.store import local_layer
 
     for each in caches.all():
         each.clear()

@@ -7,9 +7,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
 
+import pagecache
 from blog.models import Post
 from tests.factories import make_post, make_user
+from tests.strategies import any_script_text
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True
 
 
 def test_second_anonymous_request_is_served_from_the_cache(client, a_post):
@@ -208,12 +212,10 @@ def test_approving_a_comment_shows_it_on_the_very_next_request(client, a_post):
 def test_another_workers_change_is_seen_although_this_worker_holds_the_page(client, a_post):
     """The in-process layer is keyed by the shared generation: a change made elsewhere
     (here: only the shared generation moves) makes this worker render afresh."""
-    from blog import page_cache
-
     client.get("/")
     assert client.get("/")["X-Page-Cache"] == "hit"
     Post.objects.filter(pk=a_post.pk).update(title="Changed by another worker")
-    page_cache.invalidate()  # what that worker's signal does, in the shared cache
+    pagecache.invalidate()  # what that worker's signal does, in the shared cache
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert "Changed by another worker" in response.content.decode()
@@ -221,7 +223,7 @@ def test_another_workers_change_is_seen_although_this_worker_holds_the_page(clie
 
 def test_a_page_served_from_the_shared_cache_alone_is_complete(client, a_post):
     """A worker that has never seen the page gets it from the shared cache."""
-    from blog.page_cache import local_layer
+    from pagecache.store import local_layer
 
     first = client.get(a_post.get_absolute_url())
     local_layer.clear()
@@ -295,13 +297,11 @@ def test_renaming_an_author_shows_on_the_very_next_request(client, a_post):
 
 
 def test_a_sign_in_keeps_the_cached_pages(client, a_post):
-    from blog import page_cache
-
     client.get("/")
-    before = page_cache.generation()
+    before = pagecache.generation()
     client.force_login(a_post.author)  # updates last_login
     client.logout()
-    assert page_cache.generation() == before
+    assert pagecache.generation() == before
     assert client.get("/")["X-Page-Cache"] == "hit"
 
 
@@ -360,3 +360,242 @@ def test_lists_archives_and_feeds_are_served_from_the_cache(client, a_post, url)
     second = client.get(url)
     assert second["X-Page-Cache"] == "hit", url
     assert second.content == first.content
+
+
+# Cache key flooding (issue 10 item 5): only what changes the page makes a new entry ----------
+
+
+def _stored_entries():
+    """How many entries the shared cache holds (the tests' cache is local memory)."""
+    from django.core.cache import caches
+
+    return len(caches["default"]._cache)
+
+
+def test_query_strings_a_view_ignores_store_nothing_new(client, a_post):
+    """5,300 such requests grew the SQLite cache from 0.6 to 74 MB: each stored a page."""
+    post_url = a_post.get_absolute_url()
+    for url in (post_url, "/feeds/atom/", "/labels/"):
+        client.get(url)
+    before = _stored_entries()
+    for n in range(60):
+        for url in (post_url, "/feeds/atom/", "/labels/"):
+            response = client.get(f"{url}?page={n * 7919}&x{n}=y&utm_source={n}")
+            assert response.status_code == 200
+            assert response["X-Page-Cache"] == "hit", url
+    assert a_post.title in client.get(f"{post_url}?page=999").content.decode()
+    assert _stored_entries() == before
+
+
+def test_host_case_port_and_trailing_dot_variants_share_one_page(client, a_post):
+    url = a_post.get_absolute_url()
+    first = client.get(url)
+    before = _stored_entries()
+    for host in ("TESTSERVER", "testserver:8080", "testserver:1", "testserver.", "TestServer:443"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 200, host
+        assert response["X-Page-Cache"] == "hit", host
+        assert response.content.count(b"csrfmiddlewaretoken") == first.content.count(
+            b"csrfmiddlewaretoken"
+        )
+    assert _stored_entries() == before
+
+
+def test_a_wildcard_allowed_host_shares_the_sites_pages(client, a_post, settings):
+    """With ALLOWED_HOSTS = .example.org, any subdomain is valid: none gets its own pages."""
+    settings.ALLOWED_HOSTS = [".example.org", "testserver"]
+    settings.SITE_URL = "https://www.example.org"
+    url = a_post.get_absolute_url()
+    client.get(url, HTTP_HOST="www.example.org")
+    before = _stored_entries()
+    for n in range(20):
+        response = client.get(url, HTTP_HOST=f"junk{n}.example.org")
+        assert response["X-Page-Cache"] == "hit"
+    assert _stored_entries() == before
+
+
+def test_page_numbers_key_list_pages_only_in_their_canonical_form(client, an_author):
+    for n in range(12):
+        make_post(author=an_author, title=f"Listed post {n}")
+    assert client.get("/?page=2")["X-Page-Cache"] == "miss"
+    assert client.get("/?page=2")["X-Page-Cache"] == "hit"
+    before = _stored_entries()
+    for variant in ("02", "+2", " 2", "2.0", "last", "2&page=2"):
+        response = client.get(f"/?page={variant}")
+        assert response.get("X-Page-Cache") is None, variant  # served uncached, not stored
+        assert response.status_code in (200, 404), variant
+    for missing in ("999", "0", "-1", "abc", "9" * 40):
+        assert client.get(f"/?page={missing}").status_code == 404, missing
+    assert _stored_entries() == before
+
+
+def test_a_view_never_sees_a_parameter_the_key_does_not_hold(rf, a_post):
+    """What is stored can depend only on the key: the view gets the parameters it reads."""
+    from django.urls import resolve
+
+    from pagecache.middleware import address
+
+    request = rf.get("/?page=2&utm_source=x&q=anything")
+    request.user = type("Anonymous", (), {"is_authenticated": False})()
+    key = address(request, resolve("/").func)
+    assert dict(request.GET) == {"page": ["2"]}
+    assert "utm_source" not in key and "q=" not in key
+    detail = rf.get(a_post.get_absolute_url() + "?page=2")
+    address(detail, resolve(a_post.get_absolute_url()).func)
+    assert dict(detail.GET) == {}
+
+
+def test_the_cache_holds_at_most_max_entries_pages(client, an_author, settings):
+    settings.PAGE_CACHE_MAX_ENTRIES = 4
+    posts = [make_post(author=an_author, title=f"Bounded {n}") for n in range(25)]
+    for post in posts:
+        response = client.get(post.get_absolute_url())
+        assert post.title in response.content.decode()
+    slots = [key for key in _cache_keys() if "page-cache:slot:" in key]
+    assert 1 <= len(slots) <= 4
+
+
+def _cache_keys():
+    from django.core.cache import caches
+
+    return list(caches["default"]._cache)
+
+
+def test_a_page_larger_than_its_share_of_the_byte_budget_is_served_uncached(
+    client, a_post, settings
+):
+    settings.PAGE_CACHE_MAX_ENTRIES = 10
+    settings.PAGE_CACHE_MAX_BYTES = 10 * 1024  # 1 KB a page: smaller than any page here
+    for _ in range(2):
+        response = client.get(a_post.get_absolute_url())
+        assert response.status_code == 200
+        assert a_post.title in response.content.decode()
+        assert "__tp" not in response.content.decode()
+        assert "X-Page-Cache" not in response  # neither stored nor served from the cache
+    assert not [key for key in _cache_keys() if "page-cache:slot:" in key]
+
+
+def test_many_invalidations_do_not_pile_up_pages(client, a_post):
+    """A new generation overwrites its page's slot: old generations leave nothing behind."""
+    url = a_post.get_absolute_url()
+    for n in range(20):
+        Post.objects.filter(pk=a_post.pk).update(title=f"Revision {n}")
+        pagecache.invalidate()
+        assert f"Revision {n}" in client.get(url).content.decode()
+    assert len([key for key in _cache_keys() if "page-cache:slot:" in key]) == 1
+
+
+def test_the_state_header_is_off_in_production(client, a_post, settings):
+    """X-Page-Cache tells anyone which pages are cached (and so what others read)."""
+    settings.PAGE_CACHE_HEADER = False
+    settings.DEBUG = False
+    for _ in range(2):
+        response = client.get(a_post.get_absolute_url())
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
+    settings.DEBUG = True
+    assert client.get(a_post.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+# A deploy never serves the previous deploy's pages (issue 11) -------------------------------
+
+
+def test_a_changed_setting_is_on_the_very_next_page(client, a_post, settings):
+    """A changed SITE_URL kept the old canonical link for minutes."""
+    from pagecache.deploy import deploy_version
+
+    url = a_post.get_absolute_url()
+    assert 'href="http://testserver/' in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    settings.SITE_URL = "https://trials.example.org"
+    deploy_version.cache_clear()  # a new deploy: new processes
+    try:
+        html = client.get(url).content.decode()
+        assert 'rel="canonical" href="https://trials.example.org/' in html
+        assert "http://testserver/" not in html
+    finally:
+        deploy_version.cache_clear()
+
+
+def _version_in_subprocess(tmp_path, **env):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = (
+        "import django; django.setup();"
+        "from pagecache.deploy import deploy_version; print(deploy_version())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONHASHSEED": "random",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_every_worker_of_a_deploy_agrees_on_its_version_and_a_new_deploy_differs(tmp_path):
+    first = _version_in_subprocess(tmp_path)
+    assert _version_in_subprocess(tmp_path) == first  # another worker, another hash seed
+    assert _version_in_subprocess(tmp_path, SITE_URL="https://elsewhere.example") != first
+    assert _version_in_subprocess(tmp_path, SITE_NAME="Renamed") != first
+    assert _version_in_subprocess(tmp_path, DEPLOY_VERSION="abc123") != first
+    assert _version_in_subprocess(tmp_path, SECRET_KEY="another-secret") != first
+
+
+def test_an_edited_template_gives_a_new_version(settings, tmp_path):
+    from pagecache.deploy import deploy_version
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "extra.html").write_text("<p>one</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}
+    ]
+    deploy_version.cache_clear()
+    try:
+        before = deploy_version()
+        (templates / "extra.html").write_text("<p>two</p>")
+        deploy_version.cache_clear()
+        assert deploy_version() != before
+    finally:
+        deploy_version.cache_clear()
+
+
+def test_a_registered_parameter_keys_its_view_and_is_validated(client, a_post):
+    """Django's sitemap reads ?p= (blog registers it): page 1 is its own entry, a page past
+    the end is Django's 404, and neither changes what the plain sitemap serves."""
+    plain = client.get("/sitemap.xml")
+    assert client.get("/sitemap.xml?p=1")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap.xml?p=1")["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap.xml?p=2").status_code == 404
+    assert client.get("/sitemap.xml?p=01").get("X-Page-Cache") is None
+    assert client.get("/sitemap.xml")["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap.xml").content == plain.content
+
+
+@given(name=any_script_text(max_size=12), value=any_script_text(max_size=30))
+def test_any_query_string_in_any_script_stores_nothing_new(client, a_post, name, value):
+    """Typed or forged query strings, in any script: served, never a 500, never a new page."""
+    from urllib.parse import urlencode
+
+    for url in ("/", a_post.get_absolute_url(), "/feeds/atom/"):
+        client.get(url)
+    before = _stored_entries()
+    for url in ("/", a_post.get_absolute_url(), "/feeds/atom/", "/labels/"):
+        for query in (urlencode({name: value}), urlencode({"page": value})):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code in (200, 404), (url, query)
+            assert "__tp" not in response.content.decode()
+    assert _stored_entries() <= before + 1  # at most /labels/ itself

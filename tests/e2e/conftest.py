@@ -209,6 +209,7 @@ def _production_like_settings(settings):
     fails); the anti-spam timers off, since a browser fills a form in milliseconds and every
     visitor comes from 127.0.0.1."""
     settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True  # journeys check X-Page-Cache
     settings.COMMENT_MIN_SUBMIT_SECONDS = 0
     settings.COMMENT_RATE_LIMIT = "off"
 

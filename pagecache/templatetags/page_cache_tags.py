@@ -4,7 +4,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 
-from blog.page_cache import csrf_placeholder
+from pagecache.store import csrf_placeholder
 
 register = template.Library()
 

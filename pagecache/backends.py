@@ -1,0 +1,203 @@
+"""Cache backends that fail soft: a cache that is down, full or missing is a slower site,
+never a broken one.
+
+Django's Redis and database caches raise when Redis is unreachable or refuses writes
+(``maxmemory`` with ``noeviction``: "OOM command not allowed") or when the cache table does
+not exist; every page that touches the cache then answers 500 (or, for the database cache,
+a misleading 503 "database unavailable"). These subclasses log the failure (at most once a
+minute per process, with a count) and answer as a cache that holds nothing: reads miss,
+writes are dropped, ``incr`` raises ``ValueError`` as for a missing key.
+
+After a Redis failure the backend stops asking for ``RETRY_SECONDS``, so an outage costs
+each request nothing rather than a connection timeout. A real database outage still
+surfaces where the site reads its data (a styled 503): the database cache only hides its
+own failures.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError, connections, router, transaction
+
+try:
+    from redis.exceptions import OutOfMemoryError, ReadOnlyError, RedisError
+except ImportError:  # pragma: no cover - redis is a runtime dependency
+    OutOfMemoryError = ReadOnlyError = RedisError = OSError
+
+logger = logging.getLogger(__name__)
+CACHE_ERRORS = (DatabaseError, RedisError, OSError)
+RETRY_SECONDS = 5
+LOG_EVERY_SECONDS = 60
+
+_MISSING = object()
+_state_lock = threading.Lock()
+_down_until = {}
+_last_logged = {}
+_unlogged = {}
+
+
+def _report(location, operation, error):
+    """Log a cache failure, at most once a minute per cache (and say how many were not)."""
+    now = time.monotonic()
+    with _state_lock:
+        skipped = _unlogged.get(location, 0)
+        if now - _last_logged.get(location, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
+            _unlogged[location] = skipped + 1
+            return
+        _last_logged[location], _unlogged[location] = now, 0
+    logger.error(
+        "Cache %s failed on %s, serving uncached: %s: %s%s",
+        location,
+        operation,
+        type(error).__name__,
+        error,
+        f" ({skipped} more failures since the last report)" if skipped else "",
+    )
+
+
+def forget_failures():
+    """Start afresh: retry every cache now, and report its next failure (tests)."""
+    with _state_lock:
+        _down_until.clear()
+        _last_logged.clear()
+        _unlogged.clear()
+
+
+class _FailSoft:
+    """Every operation a page or a counter uses, answered as an empty cache on failure."""
+
+    fail_soft_errors = CACHE_ERRORS
+
+    def _failure_key(self):
+        return f"{type(self).__name__}({self._fail_soft_location})"
+
+    def _guard(self, operation):
+        """A context for one operation; True if it should not even be tried."""
+        return False
+
+    def _run(self, operation, call, fallback):
+        if self._guard(operation):
+            return fallback()
+        try:
+            with self._atomic():
+                return call()
+        except self.fail_soft_errors as error:
+            self._failed(operation, error)
+            return fallback()
+
+    def _atomic(self):
+        return _NoContext
+
+    def _failed(self, operation, error):
+        _report(self._failure_key(), operation, error)
+
+    def get(self, key, default=None, version=None):
+        return self._run("get", lambda: super(_FailSoft, self).get(key, default, version),
+                         lambda: default)  # fmt: skip
+
+    def get_many(self, keys, version=None):
+        return self._run("get_many", lambda: super(_FailSoft, self).get_many(keys, version), dict)
+
+    def set(self, key, value, timeout=_MISSING, version=None):
+        args = (key, value) if timeout is _MISSING else (key, value, timeout)
+        return self._run(
+            "set",
+            lambda: super(_FailSoft, self).set(*args, version=version) or True,
+            lambda: False,
+        )
+
+    def add(self, key, value, timeout=_MISSING, version=None):
+        args = (key, value) if timeout is _MISSING else (key, value, timeout)
+        return self._run(
+            "add", lambda: super(_FailSoft, self).add(*args, version=version), lambda: False
+        )
+
+    def set_many(self, data, timeout=_MISSING, version=None):
+        args = (data,) if timeout is _MISSING else (data, timeout)
+        return self._run(
+            "set_many",
+            lambda: super(_FailSoft, self).set_many(*args, version=version),
+            lambda: list(data),
+        )
+
+    def touch(self, key, timeout=_MISSING, version=None):
+        args = (key,) if timeout is _MISSING else (key, timeout)
+        return self._run(
+            "touch", lambda: super(_FailSoft, self).touch(*args, version=version), lambda: False
+        )
+
+    def delete(self, key, version=None):
+        return self._run(
+            "delete", lambda: super(_FailSoft, self).delete(key, version), lambda: False
+        )
+
+    def delete_many(self, keys, version=None):
+        return self._run(
+            "delete_many", lambda: super(_FailSoft, self).delete_many(keys, version), lambda: None
+        )
+
+    def has_key(self, key, version=None):
+        return self._run(
+            "has_key", lambda: super(_FailSoft, self).has_key(key, version), lambda: False
+        )
+
+    def incr(self, key, delta=1, version=None):
+        def missing():
+            raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
+
+        return self._run("incr", lambda: super(_FailSoft, self).incr(key, delta, version), missing)
+
+    def clear(self):
+        return self._run("clear", lambda: super(_FailSoft, self).clear(), lambda: None)
+
+
+class _NoContextManager:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NoContext = _NoContextManager()
+
+
+class FailSoftRedisCache(_FailSoft, RedisCache):
+    """Django's Redis cache; an outage or a full Redis is a miss, and a pause before retrying.
+
+    Give it short socket timeouts in OPTIONS (config/settings.py does), or one hung Redis
+    holds every request for the client's default timeout.
+    """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fail_soft_location = server if isinstance(server, str) else ",".join(server)
+
+    def _guard(self, operation):
+        with _state_lock:
+            return _down_until.get(self._failure_key(), 0) > time.monotonic()
+
+    def _failed(self, operation, error):
+        # Refused writes (out of memory, read-only replica) say nothing about reads.
+        if not isinstance(error, (OutOfMemoryError, ReadOnlyError)):
+            with _state_lock:
+                _down_until[self._failure_key()] = time.monotonic() + RETRY_SECONDS
+        super()._failed(operation, error)
+
+
+class FailSoftDatabaseCache(_FailSoft, DatabaseCache):
+    """Django's database cache; a missing or failing table is a miss, inside a savepoint so
+    that the caller's transaction stays usable (PostgreSQL)."""
+
+    def __init__(self, table, params):
+        super().__init__(table, params)
+        self._fail_soft_location = table
+
+    def _atomic(self):
+        db = router.db_for_write(self.cache_model_class)
+        if connections[db].in_atomic_block:
+            return transaction.atomic(using=db)
+        return _NoContext
