@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from blog.models import Post
 from comments import ratelimit, services
@@ -16,6 +16,7 @@ from config.client_ip import client_ip
 
 AWAITING = "Your comment is awaiting moderation. Thank you: it will appear once approved."
 PUBLISHED = "Your comment has been published."
+RECEIVED = "Your comment was already received (you sent this form twice): it is stored once."
 
 
 def request_meta(request):
@@ -25,9 +26,13 @@ def request_meta(request):
     }
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
+    if request.method != "POST":
+        # The form's address stays in the address bar after an error: take a reload or
+        # a bookmark to the post's form, not to a blank "method not allowed".
+        return redirect(f"{post.get_absolute_url()}#respond")
     form = CommentForm(request.POST, post=post, user=request.user)
     if not form.is_valid():
         return render_post_page(request, post, form, status=400)
@@ -44,6 +49,12 @@ def post_comment(request, post_id):
         response = _refused(request, post, form, refusal, status=429)
         response["Retry-After"] = str(ratelimit.seconds_until_reset(settings.COMMENT_RATE_LIMIT))
         return response
+    except services.AlreadySent as refusal:
+        if _same_text(refusal.comment, form, post):
+            return _already_received(request, refusal.comment)
+        form.token_spent = True
+        form.add_error(None, refusal.message)
+        return render_post_page(request, post, form, status=400)
     except (services.DuplicateComment, services.InvalidParent) as refusal:
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
@@ -51,12 +62,33 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
+    return _landing(request, comment, PUBLISHED, AWAITING)
+
+
+def _landing(request, comment, published, waiting):
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, PUBLISHED)
+        messages.success(request, published)
         return redirect(comment.get_absolute_url())
     # Held and spam get the same notice: a spammer learns nothing.
-    messages.info(request, AWAITING)
-    return redirect(post.get_absolute_url())
+    messages.info(request, waiting)
+    return redirect(comment.post.get_absolute_url())
+
+
+def _same_text(comment, form, post):
+    return comment.post_id == post.pk and comment.body == form.cleaned_data.get("body")
+
+
+def _already_received(request, comment):
+    """A double click or the back button sent the form again: the comment it sent, once."""
+    if comment.status == Comment.Status.REJECTED:
+        messages.info(request, RECEIVED)
+        return redirect(comment.post.get_absolute_url())
+    return _landing(
+        request,
+        comment,
+        f"{RECEIVED} It is published.",
+        f"{RECEIVED} It is awaiting moderation.",
+    )
 
 
 def _refused(request, post, form, refusal, *, status):

@@ -110,11 +110,14 @@ def test_an_http_or_https_website_is_kept(a_post, website):
 
 
 @pytest.mark.parametrize("website", ["javascript:alert(1)", "http://", "not a url"])
-def test_the_page_says_enter_a_valid_url_once(client, a_post, website):
+def test_the_page_says_enter_a_valid_url_once_beside_the_field(client, a_post, website):
+    """Once beside the field and once in the error summary, as a link to the field."""
     response = client.post(post_url(a_post), form_data(a_post, website=website))
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("Enter a valid URL.") == 1
+    assert html.count("Enter a valid URL.") == 2
+    assert html.count('<ul class="errorlist" id="id_website_error"><li>Enter a valid URL.') == 1
+    assert '<a href="#id_website">Website (optional): Enter a valid URL.</a>' in html
 
 
 def test_website_without_scheme_gets_https(a_post):

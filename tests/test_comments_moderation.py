@@ -30,7 +30,7 @@ def test_a_new_commenter_is_held(a_post):
 
 
 def test_a_returning_commenter_is_approved(a_post):
-    make_comment(a_post, email="Bo@Example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="Bo@Example.org", status=Status.APPROVED)
     status, reason = moderation.decide(new_comment(a_post), META)
     assert (status, reason) == (Status.APPROVED, "returning commenter")
 
@@ -43,19 +43,19 @@ def test_a_commenter_whose_earlier_comment_was_only_held_is_still_held(a_post):
 
 def test_returning_commenter_rule_can_be_turned_off(a_post, settings):
     settings.COMMENT_APPROVE_RETURNING = False
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     assert moderation.decide(new_comment(a_post), META)[0] == Status.HELD
 
 
 def test_too_many_links_holds_even_a_returning_commenter(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     body = "See https://a.example, https://b.example and [this](https://c.example)."
     status, reason = moderation.decide(new_comment(a_post, body=body), META)
     assert status == Status.HELD and "3 links" in reason
 
 
 def test_links_up_to_the_limit_are_fine(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     body = "See https://a.example and https://b.example."
     assert moderation.decide(new_comment(a_post, body=body), META)[0] == Status.APPROVED
 
@@ -67,7 +67,7 @@ def test_the_link_limit_is_a_setting(a_post, settings):
 
 def test_moderation_word_holds(a_post, settings):
     settings.COMMENT_MODERATION_WORDS = ["viagra", "casino"]
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     status, reason = moderation.decide(new_comment(a_post, body="Best CASINO here"), META)
     assert status == Status.HELD and "casino" in reason
 
@@ -95,13 +95,13 @@ def test_sent_too_fast_is_spam(a_post, settings):
 
 def test_disallowed_word_is_spam_whatever_else(a_post, settings):
     settings.COMMENT_DISALLOWED_WORDS = ["cheap pills"]
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     comment = new_comment(a_post, competing_interests="I sell cheap pills")
     assert moderation.decide(comment, META)[0] == Status.SPAM
 
 
 def test_spam_rules_come_before_the_returning_commenter(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     assert (
         moderation.decide(new_comment(a_post), {**META, "honeypot": "http://x"})[0] == Status.SPAM
     )

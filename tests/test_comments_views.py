@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from comments.forms import RESUBMIT, make_token
+from comments.forms import BAD_PARENT, RESUBMIT, make_token
 from comments.models import Comment
 from tests.factories import make_post, make_user
 from tests.test_comments_support import form_data, make_comment, post_url
@@ -107,8 +107,15 @@ def test_unpublished_post_is_404(client, request, fixture):
     assert not Comment.objects.exists()
 
 
-def test_get_is_not_allowed(client, a_post):
-    assert client.get(post_url(a_post)).status_code == 405
+def test_a_get_on_the_forms_address_leads_to_the_posts_form(client, a_post):
+    """The address stays in the address bar after a form error: a reload or a bookmark
+    opens the post at its form, not a blank 405."""
+    response = client.get(post_url(a_post))
+    assert response.status_code == 302
+    assert response["Location"] == f"{a_post.get_absolute_url()}#respond"
+    assert client.head(post_url(a_post)).status_code == 302
+    assert client.put(post_url(a_post)).status_code == 405
+    assert client.get(post_url(Post(pk=987654))).status_code == 404
 
 
 def test_closed_post_refuses_with_a_message_and_keeps_the_text(client, a_post):
@@ -241,7 +248,7 @@ def test_reply_to_a_comment_that_is_not_approved_is_refused(client, a_post, stat
         post_url(a_post), form_data(a_post, parent=parent.pk, email="cy@example.org")
     )
     assert response.status_code == 400
-    assert "That comment is not published, so it cannot take replies." in response.content.decode()
+    assert BAD_PARENT in response.content.decode()
     assert not Comment.objects.filter(email="cy@example.org").exists()
 
 
@@ -249,7 +256,7 @@ def test_reply_to_a_comment_of_another_post_is_refused(client, a_post, an_author
     elsewhere = make_comment(make_post(author=an_author))
     response = client.post(post_url(a_post), form_data(a_post, parent=elsewhere.pk))
     assert response.status_code == 400
-    assert "You can only reply to a comment on this post." in response.content.decode()
+    assert BAD_PARENT in response.content.decode()
 
 
 @pytest.mark.parametrize("parent", ["999999", "abc", "0"])
