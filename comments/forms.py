@@ -190,6 +190,11 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.fields["body"].error_messages["required"] = "Please write a comment."
+        self.fields["name"].error_messages["required"] = "Please give your name."
+        self.fields["email"].error_messages["required"] = (
+            "Please give your email address (it is never shown in public)."
+        )
         self.fields["competing_interests"].initial = "None declared"
         self.fields["competing_interests"].required = False  # blank means "None declared"
         if self.user is not None:

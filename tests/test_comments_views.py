@@ -1,5 +1,6 @@
 """Posting a comment: post/redirect/get, notices, refusals, replies and staff comments."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -333,3 +334,70 @@ def test_a_garbage_ip_header_stores_no_address(client, a_post, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     client.post(post_url(a_post), form_data(a_post), HTTP_X_REAL_IP="<script>")
     assert Comment.objects.get().ip_address is None
+
+
+# --- after a form error ----------------------------------------------------------------
+
+
+def test_the_form_is_sent_to_its_own_anchor(client, a_post):
+    """After an error the page opens at the form (the browser follows #respond)."""
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert f'action="{post_url(a_post)}#respond"' in page
+    error = client.post(post_url(a_post), form_data(a_post, email="x")).content.decode()
+    assert f'action="{post_url(a_post)}#respond"' in error
+    assert error.index('id="respond"') < error.index('id="comment-errors"')
+
+
+def test_an_error_summary_at_the_top_of_the_form_links_to_each_field(client, a_post):
+    response = client.post(
+        post_url(a_post), form_data(a_post, email="ann@", website="javascript:x", body=" ")
+    )
+    html = response.content.decode()
+    form = html[html.index('<form class="comment-form"') :]
+    summary = form[form.index('id="comment-errors"') : form.index("</ul>") + 5]
+    assert form.index('id="comment-errors"') < form.index('name="name"')  # at the top
+    assert 'tabindex="-1"' in summary.split(">")[0]  # focusable by comments.js
+    assert "Your comment was not sent: please check the form" in summary
+    links = re.findall(r'<a href="#(id_\w+)">([^<]+)</a>', summary)
+    assert links == [
+        ("id_email", "Email: Enter a valid email address."),
+        ("id_website", "Website (optional): Enter a valid URL."),
+        ("id_body", "Comment: Please write a comment."),
+    ]
+    for field_id, _text in links:
+        assert f'id="{field_id}"' in form  # each link has its field
+
+
+def test_a_form_level_error_is_in_the_summary_without_a_link(client, a_post):
+    stale = make_token(a_post, now=time.time() - 90000)
+    html = client.post(post_url(a_post), form_data(a_post, security_token=stale)).content.decode()
+    summary = html[html.index('id="comment-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert RESUBMIT in summary and "<a href" not in summary
+
+
+def test_a_valid_page_has_no_error_summary(client, a_post):
+    assert 'id="comment-errors"' not in client.get(a_post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "case", ["held", "rejected", "spam", "another post", "missing", "not a number"]
+)
+def test_every_bad_parent_gets_the_same_answer(client, a_post, an_author, case):
+    """Issue 10, item 8: the answer must not tell which comments exist, or where."""
+    statuses = {"held": Status.HELD, "rejected": Status.REJECTED, "spam": Status.SPAM}
+    if case in statuses:
+        parent = make_comment(a_post, status=statuses[case]).pk
+    elif case == "another post":
+        parent = make_comment(make_post(author=an_author)).pk
+    else:
+        parent = {"missing": 999999, "not a number": "abc"}[case]
+    response = client.post(
+        post_url(a_post), form_data(a_post, parent=parent, email="cy@example.org")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html[html.index('id="comment-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert re.findall(r"<li>([^<]*)</li>", summary) == [BAD_PARENT]
+    assert not Comment.objects.filter(email="cy@example.org").exists()
