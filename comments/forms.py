@@ -18,15 +18,14 @@ back button sends it again, and comments.services answers with the comment it ma
 import secrets
 import time
 import unicodedata
-from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
-from django.utils.encoding import iri_to_uri
 
 from blog import page_cache
+from comments.addresses import ascii_address
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form.security_token"
@@ -73,35 +72,6 @@ def _invisible_character(value):
         if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
             return char
     return None
-
-
-def ascii_address(url):
-    """``url`` with its host in punycode (``xn--``) and the rest percent-encoded: a
-    mixed-script look-alike (a Cyrillic "а" in "pаypal") shows as what it is wherever the
-    address is displayed. Raises ValueError for a host IDNA cannot encode."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host.isascii():
-        ascii_host = host
-    else:
-        ascii_host = ".".join(
-            label.encode("idna").decode("ascii") if label else "" for label in host.split(".")
-        )
-    netloc = parts.netloc
-    userinfo, _, hostport = netloc.rpartition("@")
-    port = f":{parts.port}" if parts.port is not None else ""
-    if not hostport.startswith("["):  # an IPv6 literal is ASCII already
-        hostport = ascii_host + port
-    netloc = f"{iri_to_uri(userinfo)}@{hostport}" if userinfo else hostport
-    return urlunsplit(
-        (
-            parts.scheme,
-            netloc,
-            iri_to_uri(parts.path),
-            iri_to_uri(parts.query),
-            iri_to_uri(parts.fragment),
-        )
-    )
 
 
 class WebURLField(forms.URLField):

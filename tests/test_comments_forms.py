@@ -199,3 +199,19 @@ def test_an_international_address_is_shown_as_punycode_on_the_page(client, a_pos
     comment_approve(comment=comment, moderator=a_superuser)
     page = client.get(a_post.get_absolute_url()).content.decode()
     assert 'href="https://xn--l-7sba6dbr.com"' in page and "раураl" not in page
+
+
+def test_earlier_international_addresses_are_brought_to_ascii_by_the_migration(a_post):
+    import importlib
+
+    from django.apps import apps
+
+    from comments.models import Comment
+    from tests.test_comments_support import make_comment
+
+    migration = importlib.import_module("comments.migrations.0003_form_nonce_and_ascii_websites")
+    look_alike = make_comment(a_post, website="https://раураl.com/ä")
+    plain = make_comment(a_post, website="https://example.org/")
+    migration.websites_in_ascii(apps, None)
+    assert Comment.objects.get(pk=look_alike.pk).website == "https://xn--l-7sba6dbr.com/%C3%A4"
+    assert Comment.objects.get(pk=plain.pk).website == "https://example.org/"
