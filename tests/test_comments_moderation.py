@@ -187,3 +187,28 @@ def test_only_anonymous_approved_comments_make_a_returning_commenter(a_post):
         status=Comment.Status.APPROVED,
     )
     assert moderation.returning_commenter(newcomer, {})[0] == Comment.Status.APPROVED
+
+
+def test_a_returning_commenter_needs_the_name_and_the_email_together(a_post):
+    """WordPress's rule: anyone can type a known address, so the address alone is not
+    trusted; the name that went with it must match as well (case and spacing aside)."""
+    make_comment(a_post, name="Bo Berg", email="bo@example.org", status=Status.APPROVED)
+    stranger = new_comment(a_post, name="Someone Else", email="bo@example.org")
+    assert moderation.decide(stranger, META) == (Status.HELD, "new commenter")
+    same = new_comment(a_post, name="  bo   BERG ", email="BO@example.org")
+    assert moderation.decide(same, META) == (Status.APPROVED, "returning commenter")
+    other_address = new_comment(a_post, name="Bo Berg", email="bo@elsewhere.example")
+    assert moderation.decide(other_address, META)[0] == Status.HELD
+
+
+def test_a_quick_first_sending_is_spam_and_a_quick_resend_is_held(a_post):
+    quick = {**META, "elapsed_seconds": 0.5}
+    assert moderation.decide(new_comment(a_post), quick)[0] == Status.SPAM
+    status, reason = moderation.decide(new_comment(a_post), {**quick, "resent": True})
+    assert status == Status.HELD and reason == "sent again 0.5s after the form was first shown"
+
+
+def test_a_quick_resend_with_a_disallowed_word_is_still_spam(a_post, settings):
+    settings.COMMENT_DISALLOWED_WORDS = ["casino"]
+    meta = {**META, "elapsed_seconds": 0.5, "resent": True}
+    assert moderation.decide(new_comment(a_post, body="casino"), meta)[0] == Status.SPAM
