@@ -48,10 +48,13 @@ def count_links(comment):
 # --- the rules -------------------------------------------------------------------------
 
 
+STAFF_MEMBER = "staff member"
+
+
 def staff_member(comment, meta):
     user = meta.get("user")
     if user is not None and user.is_authenticated and user.is_active and user.is_staff:
-        return Status.APPROVED, "staff member"
+        return Status.APPROVED, STAFF_MEMBER
     return None
 
 
