@@ -67,9 +67,10 @@ def _single_line(value):
 
 
 def _invisible_character(value):
-    """The first control, format (bidi, zero-width) or line/paragraph separator character."""
+    """The first control, format (bidi, zero-width) or line/paragraph separator character.
+    NUL is left to Django's own validator and its message."""
     for char in value:
-        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+        if char != "\x00" and unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
             return char
     return None
 
