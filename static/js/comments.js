@@ -12,6 +12,13 @@
   var summary = document.getElementById("comment-errors");
   if (summary) {
     summary.focus();
+    /* The browser's scroll to #respond, after the page has loaded, may take the focus
+       back to the page itself: give it to the summary again, unless the reader has moved. */
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) {
+        summary.focus();
+      }
+    });
     summary.addEventListener("click", function (event) {
       var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
       var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
