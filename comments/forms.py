@@ -27,11 +27,12 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from blog import page_cache
 from comments.addresses import ascii_address
 from comments.models import Comment
+from comments.services import InvalidParent
 
 TOKEN_SALT = "comments.form.security_token"
 CLOCK_SKEW_SECONDS = 60
 RESUBMIT = "This form has expired or was altered. Please check your comment and send it again."
-BAD_PARENT = "You can only reply to a published comment on this post."
+BAD_PARENT = InvalidParent.message  # one answer for every reply that cannot be taken
 
 
 BAD_CHARACTERS = (

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from comments.forms import CommentForm
+from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment
 from comments.moderation import comments_closed
 from comments.rendering import render_thread, visible_in_thread
@@ -32,7 +32,7 @@ THREAD_FIELDS = (
     "created_at",
 )
 
-BAD_REPLY = "You can only reply to a published comment on this post."
+BAD_REPLY = BAD_PARENT
 
 
 def _user(request):
