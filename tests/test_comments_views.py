@@ -401,3 +401,32 @@ def test_every_bad_parent_gets_the_same_answer(client, a_post, an_author, case):
     summary = summary[: summary.index("</div>")]
     assert re.findall(r"<li>([^<]*)</li>", summary) == [BAD_PARENT]
     assert not Comment.objects.filter(email="cy@example.org").exists()
+
+
+def test_a_form_error_on_a_post_closed_meanwhile_keeps_the_text(client, a_post):
+    """Props finding F4: the closed post's page has no form, so the errors and the text
+    went with it. The refusal page, which keeps the text, comes first."""
+    Post.objects.filter(pk=a_post.pk).update(comments_open=False)
+    response = client.post(
+        post_url(a_post), form_data(a_post, email="not-an-email", body="Keep <my> words")
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html
+    assert "Keep &lt;my&gt; words</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+def test_a_form_error_on_a_post_whose_address_is_percent_encoded_is_shown(
+    client, a_post, monkeypatch
+):
+    """Props finding F5: an address that is not ASCII is percent-encoded, and resolving it
+    again found no view (a 404, the text lost). The detail view is called directly."""
+    monkeypatch.setattr(
+        Post, "get_absolute_url", lambda self: "/2026/11/%E5%A4%9A%E5%8F%91%E6%80%A7/"
+    )
+    response = client.post(post_url(a_post), form_data(a_post, email="x", body="Kept words"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address." in html and "Kept words</textarea>" in html
+    assert "<h1" in html and a_post.title in html
