@@ -15,23 +15,33 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from comments import services
+from comments import moderation, services
 from comments.models import Comment
 from roles import policy
 
+AUTOMATIC_APPROVALS = {
+    "returning": moderation.RETURNING_COMMENTER,
+    "staff": moderation.STAFF_MEMBER,
+}
+
 
 class StatusFilter(admin.SimpleListFilter):
-    """Opens on the moderation queue (held); "All" shows every status."""
+    """Opens on the moderation queue (held); "All" shows every status. With the "how
+    approved" filter chosen, every status is in view (that filter picks approved ones)."""
 
     title = "status"
     parameter_name = "status__exact"
     ALL = "all"
 
+    def __init__(self, request, params, model, model_admin):
+        self.default = self.ALL if ApprovalFilter.parameter_name in params else Comment.Status.HELD
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return [(self.ALL, "All"), *Comment.Status.choices]
 
     def value(self):
-        return super().value() or Comment.Status.HELD
+        return super().value() or self.default
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -51,13 +61,43 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class ApprovalFilter(admin.SimpleListFilter):
+    """Approved comments by who approved them: the policy at once (a returning commenter's
+    name and email, a staff member signed in) or a moderator later."""
+
+    title = "how approved"
+    parameter_name = "approved"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("automatically", "Approved automatically"),
+            ("returning", "… as a returning commenter"),
+            ("staff", "… as a staff member"),
+            ("moderator", "Approved by a moderator"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        approved = queryset.filter(status=Comment.Status.APPROVED)
+        if value == "moderator":
+            return approved.filter(moderated_at__isnull=False)
+        automatic = approved.filter(moderated_at__isnull=True)
+        if value == "automatically":
+            return automatic
+        if value in AUTOMATIC_APPROVALS:
+            return automatic.filter(status_reason=AUTOMATIC_APPROVALS[value])
+        return queryset if value is None else queryset.none()
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ("excerpt", "name", "email", "post", "status", "created_at", "ip_address")
+    # The queue fits a 1,280 px screen: the commenter's name and email share a column, the
+    # post's title is shortened, and the IP address is on the comment's own page.
+    list_display = ("excerpt", "commenter", "post_title", "status", "received", "reason")
     list_display_links = ("excerpt",)
     # Only the posts whose comments the user may see: a title can name an unannounced trial.
-    list_filter = (StatusFilter, ("post", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("post",)
+    list_filter = (StatusFilter, ApprovalFilter, ("post", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("post", "moderated_by")
     search_fields = ("name", "email", "body")
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -90,7 +130,7 @@ class CommentAdmin(admin.ModelAdmin):
         return ("created_at", "pk") if status == Comment.Status.HELD else ("-created_at", "-pk")
 
     def get_queryset(self, request):
-        comments = super().get_queryset(request).select_related("post")
+        comments = super().get_queryset(request).select_related("post", "moderated_by")
         return policy.comments_visible_to(request.user, comments)
 
     def has_add_permission(self, request):
@@ -128,6 +168,27 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="comment")
     def excerpt(self, obj):
         return obj.excerpt
+
+    @admin.display(description="commenter", ordering="name")
+    def commenter(self, obj):
+        return format_html('{}<br><span class="comment-email">{}</span>', obj.name, obj.email)
+
+    @admin.display(description="post", ordering="post__title")
+    def post_title(self, obj):
+        title = obj.post.title
+        return title if len(title) <= 48 else title[:47] + "\u2026"
+
+    @admin.display(description="received", ordering="created_at")
+    def received(self, obj):
+        return obj.created_at
+
+    @admin.display(description="reason")
+    def reason(self, obj):
+        """Why the comment has its status: the policy's reason, or the moderator's action."""
+        if obj.moderated_at is not None:
+            who = obj.moderated_by.get_username() if obj.moderated_by else "a moderator"
+            return f"{obj.get_status_display()} by {who}"
+        return obj.status_reason or "-"
 
     @admin.display(description="in reply to")
     def parent_link(self, obj):

@@ -1,14 +1,29 @@
 """Atom feeds of approved comments: one per post and one for the whole site.
 
 Feeds name the commenter but never carry an email address (no ``item_author_email``).
+Each entry carries the comment and the commenter's competing-interests line, as the page
+shows them; every address comes from settings.SITE_URL, never the request's Host header.
+
+Conditional GETs: the ETag and Last-Modified follow the latest status change of any
+comment the feed could show, approved or moderated (``moderated_at``, else ``created_at``),
+and the number shown; so a comment held for a week and approved today changes both, and
+a reader asking If-Modified-Since gets it instead of a 304. One aggregate query.
 """
+
+import hashlib
+from html import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date, quote_etag
 
+from blog.metadata import absolute_url
 from blog.models import Post
 from comments.bidi import could_reorder
 from comments.models import Comment
@@ -24,17 +39,44 @@ def _isolated(name):
     return name
 
 
+def _changed_at(comment):
+    return comment.moderated_at or comment.created_at
+
+
 class _CommentFeed(Feed):
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        state = self.change_state(request, *args, **kwargs)
+        key = f"{state['shown']}|{state['changed']}|{settings.SITE_URL}"
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        last_modified = state["changed"].timestamp() if state["changed"] else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = super().__call__(request, *args, **kwargs)
+        response.headers["ETag"] = etag
+        response.headers.pop("Last-Modified", None)  # the newest item's: not enough
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def change_state(self, request, *args, **kwargs):
+        """``shown``: how many comments the feed could show; ``changed``: the latest
+        status change among them and those moderated away from them."""
+        return self.candidates(request, *args, **kwargs).aggregate(
+            shown=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+            changed=Max(Coalesce("moderated_at", "created_at")),
+        )
 
     def item_title(self, item):
         return f"{_isolated(item.name)} on \u201c{item.post.title}\u201d"
 
     def item_description(self, item):
-        return item.body_html
+        interests = escape(item.competing_interests)
+        return f"{item.body_html}<p>Competing interests: {interests}</p>"
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     def item_author_name(self, item):
         return item.name
@@ -45,13 +87,21 @@ class _CommentFeed(Feed):
     def item_pubdate(self, item):
         return item.created_at
 
+    def item_updateddate(self, item):
+        return _changed_at(item)
+
     def item_guid(self, item):
-        return f"{settings.SITE_URL}{item.get_absolute_url()}"
+        return absolute_url(item.get_absolute_url())
 
     item_guid_is_permalink = True
 
 
 class LatestCommentsFeed(_CommentFeed):
+    def candidates(self, request):
+        return Comment.objects.filter(post__in=Post.objects.published()).filter(
+            Q(status=Comment.Status.APPROVED) | Q(moderated_at__isnull=False)
+        )
+
     def title(self):
         return f"{settings.SITE_NAME}: recent comments"
 
@@ -59,10 +109,10 @@ class LatestCommentsFeed(_CommentFeed):
         return f"The latest approved comments on {settings.SITE_NAME}."
 
     def link(self):
-        return reverse("blog:post_list")
+        return absolute_url(reverse("blog:post_list"))
 
     def feed_url(self):
-        return reverse("comments:feed_latest")
+        return absolute_url(reverse("comments:feed_latest"))
 
     def items(self):
         return (
@@ -74,7 +124,17 @@ class LatestCommentsFeed(_CommentFeed):
 
 class PostCommentsFeed(_CommentFeed):
     def get_object(self, request, post_id):
-        return get_object_or_404(Post.objects.published(), pk=post_id)
+        cached = getattr(request, "_comment_feed_post", None)
+        if cached is None or cached.pk != int(post_id):
+            cached = get_object_or_404(Post.objects.published(), pk=post_id)
+            request._comment_feed_post = cached
+        return cached
+
+    def candidates(self, request, post_id):
+        post = self.get_object(request, post_id)
+        return Comment.objects.for_post(post).filter(
+            Q(status=Comment.Status.APPROVED) | Q(moderated_at__isnull=False)
+        )
 
     def title(self, post):
         return f"Comments on \u201c{post.title}\u201d"
@@ -83,10 +143,10 @@ class PostCommentsFeed(_CommentFeed):
         return f"Approved comments on \u201c{post.title}\u201d, {settings.SITE_NAME}."
 
     def link(self, post):
-        return post.get_absolute_url()
+        return absolute_url(post.get_absolute_url())
 
     def feed_url(self, post):
-        return reverse("comments:feed_post", args=[post.pk])
+        return absolute_url(reverse("comments:feed_post", args=[post.pk]))
 
     def items(self, post):
         items = list(

@@ -3,13 +3,21 @@
 - ``homepage_url`` is a honeypot: hidden from people (CSS, ``aria-hidden``), filled in by
   bots. It is not an error to fill it in; the moderation policy marks the comment as spam
   silently, so a bot learns nothing.
-- ``security_token`` is signed with ``django.core.signing`` and carries the post and the
-  time the form was rendered. A missing, altered, foreign or stale token (older than
-  ``COMMENT_FORM_MAX_AGE_SECONDS``, or from the future) is a form error asking to resubmit;
-  a form sent too quickly is left to the policy (spam, silently).
+- ``security_token`` is signed with ``django.core.signing`` and carries the post, the time
+  the form was first rendered and a nonce. A missing, altered, foreign or stale token (older
+  than ``COMMENT_FORM_MAX_AGE_SECONDS``, or from the future) is a form error asking to
+  resubmit; a form sent too quickly is left to the policy (spam, silently).
+
+A person has timing. A form shown again after an error keeps the first render time and the
+nonce (the first POST stored nothing, so the token is still unused) and is marked as sent
+once (``r``): the policy never files a resend as spam for its speed. A token is spent when
+a comment is stored with its nonce (``Comment.form_nonce``, unique): a double click or the
+back button sends it again, and comments.services answers with the comment it made.
 """
 
+import secrets
 import time
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -17,22 +25,36 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 import pagecache
+from comments.addresses import ascii_address
 from comments.models import Comment
+from comments.services import InvalidParent
 
 TOKEN_SALT = "comments.form.security_token"
 CLOCK_SKEW_SECONDS = 60
 RESUBMIT = "This form has expired or was altered. Please check your comment and send it again."
-BAD_PARENT = "You can only reply to a published comment on this post."
+BAD_PARENT = InvalidParent.message  # one answer for every reply that cannot be taken
 
 
-def make_token(post, *, now=None):
-    return _token_for_post_id(post.pk, now=now)
+BAD_CHARACTERS = (
+    "This address contains invisible or direction-changing characters (such as {}). "
+    "Please type it again without them."
+)
+NONCE_BYTES = 12
 
 
-def _token_for_post_id(post_id, *, now=None):
-    return signing.dumps(
-        {"p": post_id, "t": now if now is not None else time.time()}, salt=TOKEN_SALT
-    )
+def make_token(post, *, now=None, nonce=None, resent=False):
+    return _token_for_post_id(post.pk, now=now, nonce=nonce, resent=resent)
+
+
+def _token_for_post_id(post_id, *, now=None, nonce=None, resent=False):
+    payload = {
+        "p": post_id,
+        "t": now if now is not None else time.time(),
+        "n": nonce or secrets.token_urlsafe(NONCE_BYTES),
+    }
+    if resent:
+        payload["r"] = 1
+    return signing.dumps(payload, salt=TOKEN_SALT)
 
 
 def token_for_punch(request, post_id):
@@ -45,11 +67,47 @@ def _single_line(value):
     return " ".join(value.split())
 
 
+def _invisible_character(value):
+    """The first control, format (bidi, zero-width) or line/paragraph separator character.
+    NUL is left to Django's own validator and its message."""
+    for char in value:
+        if char != "\x00" and unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+            return char
+    return None
+
+
 class WebURLField(forms.URLField):
     """A web address: http or https only (no ftp:, javascript:, data:). Its one validator
-    replaces URLField's own, so a bad address gets one message, not one per validator."""
+    replaces URLField's own, so a bad address gets one message, not one per validator.
+
+    Invisible and direction-changing characters are refused with their own message (the
+    validator lets them through in a host), and the address is kept in its ASCII form."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def to_python(self, value):
+        char = _invisible_character(value or "")
+        if char is not None:
+            raise forms.ValidationError(
+                BAD_CHARACTERS.format(f"U+{ord(char):04X}"), code="invisible"
+            )
+        return super().to_python(value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            value = ascii_address(value)
+        except (UnicodeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                f"This address is {len(value)} characters long once written in ASCII; "
+                f"the limit is {self.max_length}.",
+                code="max_length",
+            )
+        return value
 
 
 class CommentForm(forms.ModelForm):
@@ -104,6 +162,11 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.fields["body"].error_messages["required"] = "Please write a comment."
+        self.fields["name"].error_messages["required"] = "Please give your name."
+        self.fields["email"].error_messages["required"] = (
+            "Please give your email address (it is never shown in public)."
+        )
         self.fields["competing_interests"].initial = "None declared"
         self.fields["competing_interests"].required = False  # blank means "None declared"
         if self.user is not None:
@@ -112,15 +175,33 @@ class CommentForm(forms.ModelForm):
                 self.fields[name].required = False
                 self.fields[name].widget = forms.HiddenInput()
         self.elapsed_seconds = None
+        self.token_payload = None  # the valid token's post, time, nonce and resent flag
+        self.token_spent = False  # set when the token has sent a comment already
 
     def fresh_token(self, request=None):
-        """A new token for the rendered form, so a re-shown form never carries a stale one.
+        """The token for the rendered form.
 
-        A page bound for the shared cache gets a placeholder instead, filled per request.
+        A form sent back (bound) keeps its first render time and, unless it was spent,
+        its nonce, and is marked as sent once; a new form gets a new token. A page bound
+        for the shared cache gets a placeholder instead, filled per request.
         """
+        if self.is_bound:
+            return self.resend_token(spent=self.token_spent)
         if request is not None and getattr(request, "page_cache_candidate", False):
             return pagecache.punch("comment_token", self.post.pk)
         return make_token(self.post)
+
+    def resend_token(self, *, spent=False):
+        """A token for sending this form again: the commenter has sent it once already."""
+        payload = self.token_payload
+        if payload is None:  # missing, altered, foreign or stale: start afresh
+            return make_token(self.post, resent=True)
+        return make_token(
+            self.post,
+            now=payload["t"],
+            nonce=None if spent else payload["n"],
+            resent=True,
+        )
 
     def clean_name(self):
         return _single_line(self.cleaned_data.get("name") or "")
@@ -140,16 +221,20 @@ class CommentForm(forms.ModelForm):
         try:
             payload = signing.loads(token, salt=TOKEN_SALT)
             post_id, rendered_at = int(payload["p"]), float(payload["t"])
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            nonce, resent = payload["n"], bool(payload.get("r"))
+        except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
             raise forms.ValidationError(RESUBMIT, code="resubmit") from None
         elapsed = time.time() - rendered_at
         if (
             post_id != self.post.pk
+            or not isinstance(nonce, str)
+            or not 0 < len(nonce) <= 32
             or elapsed < -CLOCK_SKEW_SECONDS
             or elapsed > settings.COMMENT_FORM_MAX_AGE_SECONDS
         ):
             raise forms.ValidationError(RESUBMIT, code="resubmit")
         self.elapsed_seconds = max(elapsed, 0.0)
+        self.token_payload = {"t": rendered_at, "n": nonce, "r": resent}
         return token
 
     def clean(self):
@@ -175,4 +260,6 @@ class CommentForm(forms.ModelForm):
         data["parent"] = self.cleaned_data.get("parent")
         data["honeypot"] = self.cleaned_data.get("homepage_url", "")
         data["elapsed_seconds"] = self.elapsed_seconds
+        data["form_nonce"] = self.token_payload["n"] if self.token_payload else ""
+        data["resent"] = bool(self.token_payload and self.token_payload["r"])
         return data

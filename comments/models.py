@@ -100,6 +100,11 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # The nonce of the form token that sent the comment: a token sends one comment, so a
+    # double click or the back button is answered with this comment, never stored twice.
+    form_nonce = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, editable=False, default=None
+    )
 
     # Stored for moderation only; purge_comment_ips blanks them after N days.
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)

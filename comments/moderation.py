@@ -3,7 +3,8 @@
 ``RULES`` is read top to bottom and the first rule with an opinion wins; each rule is a
 small function ``rule(comment, meta) -> (status, reason) | None`` that can be tested alone.
 ``meta`` is a plain dict: ``ip_address``, ``user_agent``, ``user``, ``honeypot`` (what the
-hidden field held) and ``elapsed_seconds`` (time between rendering and sending the form).
+hidden field held), ``elapsed_seconds`` (time between first rendering and sending the form)
+and ``resent`` (the form came back once with an error: the commenter has sent it before).
 
 Refusals (closed posts, duplicates, the rate limit) are not statuses: nothing is stored,
 and the commenter is told why. They live in ``comments.services``.
@@ -47,10 +48,13 @@ def count_links(comment):
 # --- the rules -------------------------------------------------------------------------
 
 
+STAFF_MEMBER = "staff member"
+
+
 def staff_member(comment, meta):
     user = meta.get("user")
     if user is not None and user.is_authenticated and user.is_active and user.is_staff:
-        return Status.APPROVED, "staff member"
+        return Status.APPROVED, STAFF_MEMBER
     return None
 
 
@@ -60,10 +64,23 @@ def honeypot_filled(comment, meta):
     return None
 
 
-def sent_too_fast(comment, meta):
+def _too_fast(meta):
     elapsed = meta.get("elapsed_seconds")
-    if elapsed is not None and elapsed < settings.COMMENT_MIN_SUBMIT_SECONDS:
-        return Status.SPAM, f"sent {elapsed:.1f}s after the form was shown"
+    return elapsed is not None and elapsed < settings.COMMENT_MIN_SUBMIT_SECONDS
+
+
+def sent_too_fast(comment, meta):
+    """Faster than a person types, on a form's first sending: a bot."""
+    if _too_fast(meta) and not meta.get("resent"):
+        return Status.SPAM, f"sent {meta['elapsed_seconds']:.1f}s after the form was shown"
+    return None
+
+
+def resent_too_fast(comment, meta):
+    """A person who fixes a typo after a form error can be quick: held, never spam."""
+    if _too_fast(meta) and meta.get("resent"):
+        elapsed = meta["elapsed_seconds"]
+        return Status.HELD, f"sent again {elapsed:.1f}s after the form was first shown"
     return None
 
 
@@ -99,15 +116,32 @@ def staff_email(comment, meta):
     return None
 
 
+RETURNING_COMMENTER = "returning commenter"
+RETURNING_NAMES_LOOKED_AT = 20
+
+
 def returning_commenter(comment, meta):
-    """WordPress's rule: an email with an earlier approved comment is trusted. Only
-    anonymous comments count: staff comments are approved for who signed in, not for
-    the address, which anyone can type."""
-    if not settings.COMMENT_APPROVE_RETURNING or not comment.email:
+    """WordPress's rule: a name AND email with an earlier approved comment are trusted
+    (anyone can type a known address; the pair is what WordPress asks for). Names match
+    ignoring case and spacing. Only anonymous comments count: staff comments are approved
+    for who signed in, not for the address."""
+    if not settings.COMMENT_APPROVE_RETURNING or not comment.email or not comment.name:
         return None
-    if Comment.objects.approved().by_email(comment.email).filter(user__isnull=True).exists():
-        return Status.APPROVED, "returning commenter"
+    names = (
+        Comment.objects.approved()
+        .by_email(comment.email)
+        .filter(user__isnull=True)
+        .order_by("-pk")
+        .values_list("name", flat=True)[:RETURNING_NAMES_LOOKED_AT]
+    )
+    wanted = _same_name_key(comment.name)
+    if any(_same_name_key(name) == wanted for name in names):
+        return Status.APPROVED, RETURNING_COMMENTER
     return None
+
+
+def _same_name_key(name):
+    return " ".join(name.split()).casefold()
 
 
 RULES = [
@@ -115,6 +149,7 @@ RULES = [
     honeypot_filled,
     sent_too_fast,
     disallowed_word,
+    resent_too_fast,
     too_many_links,
     moderation_word,
     staff_email,

@@ -1,4 +1,5 @@
-"""Email the post's author and COMMENT_MODERATORS about each held comment.
+"""Email the post's author, the Moderators group and COMMENT_MODERATORS about each held
+comment.
 
 Called after the comment is committed (``transaction.on_commit``), so a failing mail server
 can never lose a comment: failures are logged and swallowed. With
@@ -6,16 +7,23 @@ COMMENT_NOTIFY_IN_BACKGROUND (the default) the message is built in the request a
 a background thread, so a slow mail server never keeps the commenter waiting.
 
 Headers carry no commenter input: the subject comes from the post's title with line
-breaks removed, and the name, email and text go in the body only.
+breaks removed, and the name, email and text go in the body only. There, the site's own
+links come first; what the commenter typed comes last, every line quoted ("> ") and every
+web address in it broken (``hxxps://``, ``example[.]org``), so a commenter cannot write a
+convincing "Approve: https://..." line that a mail program turns into a link.
 """
 
 import logging
+import re
 import threading
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from comments.models import Comment
+from roles.policy import MODERATORS
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +32,24 @@ def _one_line(text):
     return " ".join(str(text).split())
 
 
+def _moderators_emails():
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+
+
 def recipients_for(comment):
-    addresses = [comment.post.author.email, *settings.COMMENT_MODERATORS]
+    """The post's author, the Moderators group, then COMMENT_MODERATORS; each once."""
+    author = comment.post.author
+    addresses = [
+        author.email if author.is_active else "",
+        *_moderators_emails(),
+        *settings.COMMENT_MODERATORS,
+    ]
     seen, result = set(), []
     for address in addresses:
         address = (address or "").strip()
@@ -36,26 +60,60 @@ def recipients_for(comment):
     return result
 
 
+_SCHEME = re.compile(r"\b(h)tt(ps?)(:)|\b(ftps?|file|javascript|data|vbscript)(:)", re.I)
+_WWW = re.compile(r"\b(www)\.", re.I)
+_HOST_DOT = re.compile(r"(?<=[A-Za-z0-9])\.(?=[A-Za-z]{2,}\b)")
+
+
+def defang(text):
+    """``text`` with every web address broken, so no mail program makes it a link."""
+
+    def scheme(match):
+        if match.group(1):
+            return f"{match.group(1)}xx{match.group(2)}[:]"
+        return f"{match.group(4)}[:]"
+
+    text = _SCHEME.sub(scheme, text)
+    text = _WWW.sub(r"\1[.]", text)
+    return _HOST_DOT.sub("[.]", text)
+
+
+def quoted(text):
+    """Each line of ``text`` after "> ", its addresses broken: plainly the commenter's."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(f"> {defang(line)}".rstrip() for line in lines)
+
+
 def held_comment_message(comment):
-    """(subject, body) for a held comment."""
+    """(subject, body) for a held comment: our links first, the commenter's words last."""
     subject = (
         f"[{_one_line(settings.SITE_NAME)}] A comment is waiting on "
         f"\u201c{_one_line(comment.post.title)}\u201d"
     )
     admin_url = f"{settings.SITE_URL}{comment.get_admin_url()}"
-    body = "\n".join(
+    queue_url = f"{settings.SITE_URL}{reverse('admin:comments_comment_changelist')}"
+    typed = "\n".join(
         [
-            f"A comment on \u201c{comment.post.title}\u201d is waiting for moderation.",
-            f"Reason: {comment.status_reason or 'held'}",
-            "",
             f"Name: {comment.name}",
             f"Email: {comment.email}",
             f"Website: {comment.website or '-'}",
             f"Competing interests: {comment.competing_interests}",
             "",
             comment.body,
+        ]
+    )
+    body = "\n".join(
+        [
+            f"A comment on \u201c{_one_line(comment.post.title)}\u201d is waiting for moderation.",
+            f"Why it was held: {comment.status_reason or 'held'}",
             "",
             f"Approve, reject or mark it as spam: {admin_url}",
+            f"Every comment waiting: {queue_url}",
+            "",
+            "What the commenter typed is quoted below (each line starts with \u201c> \u201d).",
+            "Its web addresses are broken on purpose (hxxps, [.]); no link in it is ours.",
+            "",
+            quoted(typed),
         ]
     )
     return subject, body

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -44,11 +44,37 @@ class RateLimited(CommentRefused):
 
 
 class DuplicateComment(CommentRefused):
-    message = "You have already sent this comment on this post. It is waiting or published."
+    """The same text from the same email on the same post, recently; spam copies do not
+    count (a person whose first copy was filed as spam may send it again)."""
+
+    message = "You have already sent this comment on this post."
+    SAYS = {
+        Status.HELD: " It is awaiting moderation.",
+        Status.APPROVED: " It is published.",
+    }
+
+    def __init__(self, earlier=None):
+        self.earlier = earlier
+        status = earlier.status if earlier is not None else None
+        super().__init__(self.message + self.SAYS.get(status, ""))
+
+
+class AlreadySent(CommentRefused):
+    """The form's token has sent a comment already: a double click, the back button, or a
+    second comment from one form. ``comment`` is the one it sent."""
+
+    message = (
+        "This form has already sent a comment. Your text is kept below: check it and send "
+        "it again to post it as a new comment."
+    )
+
+    def __init__(self, comment):
+        self.comment = comment
+        super().__init__()
 
 
 class InvalidParent(CommentRefused):
-    pass
+    message = "You can only reply to a published comment on this post."
 
 
 def _text(value):
@@ -65,24 +91,34 @@ def _resolve_parent(*, post, parent_id):
     if not parent_id:
         return None
     parent = Comment.objects.filter(pk=parent_id).first()
-    if parent is None or parent.post_id != post.pk:
-        raise InvalidParent("You can only reply to a comment on this post.")
-    if parent.status != Status.APPROVED:
-        raise InvalidParent("That comment is not published, so it cannot take replies.")
+    # One answer for a missing id, another post's comment and a comment that is not
+    # published: anything more would tell a stranger which comments exist and where.
+    if parent is None or parent.post_id != post.pk or parent.status != Status.APPROVED:
+        raise InvalidParent()
     max_depth = max(settings.COMMENT_MAX_DEPTH, 1)
     while parent is not None and parent.depth + 1 >= max_depth:
         parent = parent.parent
     return parent
 
 
-def _is_duplicate(comment):
+def _earlier_copy(comment):
+    """The same text from the same email on the same post, sent recently and not spam."""
     since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
     return (
         Comment.objects.for_post(comment.post)
         .by_email(comment.email)
         .filter(body=comment.body, created_at__gte=since)
-        .exists()
+        .exclude(status=Status.SPAM)
+        .only("pk", "status")
+        .order_by("-pk")
+        .first()
     )
+
+
+def _sent_by_token(nonce):
+    if not nonce:
+        return None
+    return Comment.objects.select_related("post").filter(form_nonce=nonce).first()
 
 
 def post_recount_comments(*, post_id):
@@ -102,10 +138,16 @@ def comment_submit(*, post, data, request_meta, user=None):
     """Store a new comment with the status the moderation policy gives it.
 
     ``data`` comes from ``CommentForm.submission_data()``. Raises a ``CommentRefused``
-    subclass (nothing stored) for closed posts, the rate limit, bad parents and duplicates.
+    subclass (nothing stored) for closed posts, a form token that has sent a comment
+    already (before the rate limit: a double click costs nothing), the rate limit, bad
+    parents and duplicates.
     """
     if moderation.comments_closed(post):
         raise CommentsClosed()
+    nonce = _text(data.get("form_nonce"))[:32] or None
+    sent = _sent_by_token(nonce)
+    if sent is not None:
+        raise AlreadySent(sent)
     staff = _is_staff(user)
     if not staff and not ratelimit.hit(request_meta.get("ip_address"), settings.COMMENT_RATE_LIMIT):
         raise RateLimited()
@@ -120,14 +162,16 @@ def comment_submit(*, post, data, request_meta, user=None):
         competing_interests=_text(data.get("competing_interests")) or "None declared",
         ip_address=request_meta.get("ip_address") or None,
         user_agent=_text(request_meta.get("user_agent"))[:500],
+        form_nonce=nonce,
     )
     if user is not None and user.is_authenticated:
         comment.user = user
         comment.name = (user.get_full_name() or user.get_username())[:100]
         comment.email = user.email
         comment.is_post_author = user.pk == post.author_id
-    if _is_duplicate(comment):
-        raise DuplicateComment()
+    earlier = _earlier_copy(comment)
+    if earlier is not None:
+        raise DuplicateComment(earlier)
 
     comment.render_body()
     meta = {
@@ -135,23 +179,31 @@ def comment_submit(*, post, data, request_meta, user=None):
         "user": user,
         "honeypot": data.get("honeypot", ""),
         "elapsed_seconds": data.get("elapsed_seconds"),
+        "resent": bool(data.get("resent")),
     }
     comment.status, reason = moderation.decide(comment, meta)
     comment.status_reason = reason[:200]
 
-    with transaction.atomic():
-        # The post and the parent were looked up above (validating them again is a query
-        # each); a staff account without an email address still comments as itself.
-        exclude = ["post", "parent", "user"]
-        if comment.user and not comment.email:
-            exclude.append("email")
-        comment.full_clean(exclude=exclude)
-        comment.save()
-        if comment.status == Status.APPROVED:
-            post_recount_comments(post_id=post.pk)
-        if comment.status == Status.HELD:
-            comment_id = comment.pk
-            transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_id))
+    # The post and the parent were looked up above (validating them again is a query
+    # each); a staff account without an email address still comments as itself; the
+    # nonce's uniqueness is the database's to enforce (two clicks may race).
+    exclude = ["post", "parent", "user", "form_nonce"]
+    if comment.user and not comment.email:
+        exclude.append("email")
+    comment.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            comment.save()
+            if comment.status == Status.APPROVED:
+                post_recount_comments(post_id=post.pk)
+            if comment.status == Status.HELD:
+                comment_id = comment.pk
+                transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_id))
+    except IntegrityError:
+        sent = _sent_by_token(nonce)
+        if sent is None:
+            raise
+        raise AlreadySent(sent) from None
     return comment
 
 

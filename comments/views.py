@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import resolve
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from blog.models import Post
-from comments import ratelimit, services
+from blog.views import PostDetailView
+from comments import moderation, ratelimit, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
@@ -16,6 +17,7 @@ from config.client_ip import client_ip
 
 AWAITING = "Your comment is awaiting moderation. Thank you: it will appear once approved."
 PUBLISHED = "Your comment has been published."
+RECEIVED = "Your comment was already received (you sent this form twice): it is stored once."
 
 
 def request_meta(request):
@@ -25,10 +27,18 @@ def request_meta(request):
     }
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
+    if request.method != "POST":
+        # The form's address stays in the address bar after an error: take a reload or
+        # a bookmark to the post's form, not to a blank "method not allowed".
+        return redirect(f"{post.get_absolute_url()}#respond")
     form = CommentForm(request.POST, post=post, user=request.user)
+    if moderation.comments_closed(post):
+        # Before the form's own errors: the post page of a closed post has no form, and
+        # the text would be lost with them. This page keeps it.
+        return _refused(request, post, form, services.CommentsClosed(), status=403)
     if not form.is_valid():
         return render_post_page(request, post, form, status=400)
     try:
@@ -44,6 +54,12 @@ def post_comment(request, post_id):
         response = _refused(request, post, form, refusal, status=429)
         response["Retry-After"] = str(ratelimit.seconds_until_reset(settings.COMMENT_RATE_LIMIT))
         return response
+    except services.AlreadySent as refusal:
+        if _same_text(refusal.comment, form, post):
+            return _already_received(request, refusal.comment)
+        form.token_spent = True
+        form.add_error(None, refusal.message)
+        return render_post_page(request, post, form, status=400)
     except (services.DuplicateComment, services.InvalidParent) as refusal:
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
@@ -51,12 +67,33 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
+    return _landing(request, comment, PUBLISHED, AWAITING)
+
+
+def _landing(request, comment, published, waiting):
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, PUBLISHED)
+        messages.success(request, published)
         return redirect(comment.get_absolute_url())
     # Held and spam get the same notice: a spammer learns nothing.
-    messages.info(request, AWAITING)
-    return redirect(post.get_absolute_url())
+    messages.info(request, waiting)
+    return redirect(comment.post.get_absolute_url())
+
+
+def _same_text(comment, form, post):
+    return comment.post_id == post.pk and comment.body == form.cleaned_data.get("body")
+
+
+def _already_received(request, comment):
+    """A double click or the back button sent the form again: the comment it sent, once."""
+    if comment.status == Comment.Status.REJECTED:
+        messages.info(request, RECEIVED)
+        return redirect(comment.post.get_absolute_url())
+    return _landing(
+        request,
+        comment,
+        f"{RECEIVED} It is published.",
+        f"{RECEIVED} It is awaiting moderation.",
+    )
 
 
 def _refused(request, post, form, refusal, *, status):
@@ -84,18 +121,15 @@ def _refused(request, post, form, refusal, *, status):
 def render_post_page(request, post, form, *, status):
     """The post page again, with the bound form: errors beside fields, the text kept.
 
-    Uses the blog's own detail view (its template and context), so the page is the same one
-    the reader was on; ``comment_section`` picks ``comment_form`` out of the context.
+    The blog's own detail view presents it (its template and context, by a direct import:
+    re-entering it through ``resolve(post.get_absolute_url())`` failed for an address that
+    is not ASCII, which is percent-encoded); ``comment_section`` picks ``comment_form`` out
+    of the context.
     """
-    match = resolve(post.get_absolute_url())
-    view_class = getattr(match.func, "view_class", None)
-    if view_class is not None and hasattr(view_class, "get_context_data"):
-        view = view_class()
-        view.setup(request, *match.args, **match.kwargs)
-        view.object = post
-        context = view.get_context_data(object=post)
-        context["comment_form"] = form
-        return view.render_to_response(context, status=status)
-    return render(
-        request, "comments/form_page.html", {"post": post, "comment_form": form}, status=status
-    )
+    view = PostDetailView()
+    local = timezone.localtime(post.published_at)
+    view.setup(request, year=local.year, month=local.month, slug=post.slug)
+    view.object = post
+    context = view.get_context_data(object=post)
+    context["comment_form"] = form
+    return view.render_to_response(context, status=status)

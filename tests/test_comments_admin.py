@@ -1,5 +1,6 @@
 """The moderation queue in the admin: the default view, the actions and their record."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from comments import services
 from comments.models import Comment
 from tests.factories import make_post
 from tests.test_comments_support import make_comment
@@ -31,8 +33,8 @@ def test_changelist_opens_on_the_held_queue_oldest_first(moderator_client, a_pos
     html = response.content.decode()
     assert list(response.context["cl"].result_list) == [Comment.objects.get(pk=older.pk), newer]
     assert "already approved" not in html
-    for column in ("Comment", "Name", "Email", "Post", "Status", "Created at", "IP address"):
-        assert column in html
+    for column in ("Comment", "Commenter", "Post", "Status", "Received", "Reason"):
+        assert f">{column}</a>" in html or f">{column}</span>" in html, column
     assert "ann@example.org" in html
 
 
@@ -267,3 +269,54 @@ def test_moderating_needs_permission(client, a_post):
     assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.status == Status.HELD
+
+
+def test_spam_of_the_last_seven_days_is_counted_beside_the_queue(moderator_client, a_post):
+    make_comment(a_post, status=Status.HELD)
+    for _ in range(2):
+        make_comment(a_post, status=Status.SPAM)
+    old = make_comment(a_post, status=Status.SPAM)
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    index = moderator_client.get(reverse("admin:index")).content.decode()
+    assert "<strong>1</strong> comment waiting for moderation" in index
+    assert "<strong>2</strong> filed as spam in the last 7 days" in index
+    link = re.search(r'href="([^"]+)"><strong>2</strong> filed as spam', index).group(1)
+    listed = moderator_client.get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200
+    assert len(listed.context["cl"].result_list) == 2
+
+
+def test_an_author_counts_only_the_spam_on_their_own_posts(client, a_post, an_author):
+    from tests.factories import make_user
+
+    someone = make_user(username="someone", staff=True)
+    make_comment(a_post, status=Status.SPAM)
+    make_comment(make_post(author=someone), status=Status.SPAM)
+    client.force_login(an_author)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "<strong>1</strong> filed as spam in the last 7 days" in index
+
+
+def test_comments_approved_automatically_are_listed_with_their_reason(
+    moderator_client, a_post, a_superuser
+):
+    returning = make_comment(a_post, status=Status.APPROVED, status_reason="returning commenter")
+    staff = make_comment(a_post, status=Status.APPROVED, status_reason="staff member")
+    by_hand = make_comment(a_post, status=Status.HELD, status_reason="new commenter")
+    services.comment_approve(comment=by_hand, moderator=a_superuser)
+    make_comment(a_post, status=Status.HELD, status_reason="2 links (more than 1)")
+    url = reverse(CHANGELIST)
+
+    def listed(query):
+        response = moderator_client.get(f"{url}?{query}")
+        assert response.status_code == 200
+        return {c.pk for c in response.context["cl"].result_list}, response.content.decode()
+
+    assert listed("approved=automatically")[0] == {returning.pk, staff.pk}
+    assert listed("approved=returning")[0] == {returning.pk}
+    assert listed("approved=staff")[0] == {staff.pk}
+    pks, html = listed("approved=moderator")
+    assert pks == {by_hand.pk} and "Approved by admin" in html
+    pks, html = listed("")  # the queue: the reason is in view
+    assert "2 links (more than 1)" in html
+    assert "How approved" in html or "how approved" in html

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core import signing
 
-from comments.forms import RESUBMIT, TOKEN_SALT, CommentForm, make_token
+from comments.forms import BAD_CHARACTERS, RESUBMIT, TOKEN_SALT, CommentForm, make_token
 from tests.factories import make_post
 from tests.test_comments_support import form_data, post_url
 
@@ -110,11 +110,14 @@ def test_an_http_or_https_website_is_kept(a_post, website):
 
 
 @pytest.mark.parametrize("website", ["javascript:alert(1)", "http://", "not a url"])
-def test_the_page_says_enter_a_valid_url_once(client, a_post, website):
+def test_the_page_says_enter_a_valid_url_once_beside_the_field(client, a_post, website):
+    """Once beside the field and once in the error summary, as a link to the field."""
     response = client.post(post_url(a_post), form_data(a_post, website=website))
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("Enter a valid URL.") == 1
+    assert html.count("Enter a valid URL.") == 2
+    assert html.count('<ul class="errorlist" id="id_website_error"><li>Enter a valid URL.') == 1
+    assert '<a href="#id_website">Website (optional): Enter a valid URL.</a>' in html
 
 
 def test_website_without_scheme_gets_https(a_post):
@@ -149,3 +152,66 @@ def test_competing_interests_default(a_post):
 
 def test_invalid_email(a_post):
     assert "email" in bound(a_post, email="not-an-email").errors
+
+
+@pytest.mark.parametrize(
+    ("website", "code_point"),
+    [
+        ("https://exa\u202emple.org", "U+202E"),  # right-to-left override
+        ("https://ex\u200bample.org", "U+200B"),  # zero-width space
+        ("https://example.org/\u2066x", "U+2066"),  # left-to-right isolate
+        ("https://\ufeffexample.org", "U+FEFF"),  # zero-width no-break space
+        ("https://example.org/\u00ad", "U+00AD"),  # soft hyphen
+        ("https://example.org/a\x07", "U+0007"),  # a control character
+    ],
+)
+def test_invisible_and_direction_changing_characters_are_refused_by_name(
+    a_post, website, code_point
+):
+    form = bound(a_post, website=website)
+    assert not form.is_valid()
+    assert form.errors["website"] == [BAD_CHARACTERS.format(code_point)]
+
+
+@pytest.mark.parametrize(
+    ("website", "shown"),
+    [
+        ("https://раураl.com", "https://xn--l-7sba6dbr.com"),  # Cyrillic look-alike
+        ("https://pаypal.com/login", "https://xn--pypal-4ve.com/login"),  # one letter
+        ("https://bücher.example/ä?q=ö#ü", "https://xn--bcher-kva.example/%C3%A4?q=%C3%B6#%C3%BC"),
+        ("http://例え.テスト:8080/", "http://xn--r8jz45g.xn--zckzah:8080/"),
+        ("https://example.org/plain", "https://example.org/plain"),
+    ],
+)
+def test_an_international_address_is_kept_in_its_ascii_form(a_post, website, shown):
+    """A look-alike host shows as what it is (xn--) in the admin, the mail and the page."""
+    form = bound(a_post, website=website)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["website"] == shown
+
+
+def test_an_international_address_is_shown_as_punycode_on_the_page(client, a_post, a_superuser):
+    from comments.models import Comment
+    from comments.services import comment_approve
+
+    client.post(post_url(a_post), form_data(a_post, website="https://раураl.com"))
+    comment = Comment.objects.get()
+    comment_approve(comment=comment, moderator=a_superuser)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert 'href="https://xn--l-7sba6dbr.com"' in page and "раураl" not in page
+
+
+def test_earlier_international_addresses_are_brought_to_ascii_by_the_migration(a_post):
+    import importlib
+
+    from django.apps import apps
+
+    from comments.models import Comment
+    from tests.test_comments_support import make_comment
+
+    migration = importlib.import_module("comments.migrations.0003_form_nonce_and_ascii_websites")
+    look_alike = make_comment(a_post, website="https://раураl.com/ä")
+    plain = make_comment(a_post, website="https://example.org/")
+    migration.websites_in_ascii(apps, None)
+    assert Comment.objects.get(pk=look_alike.pk).website == "https://xn--l-7sba6dbr.com/%C3%A4"
+    assert Comment.objects.get(pk=plain.pk).website == "https://example.org/"

@@ -30,7 +30,7 @@ def test_a_new_commenter_is_held(a_post):
 
 
 def test_a_returning_commenter_is_approved(a_post):
-    make_comment(a_post, email="Bo@Example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="Bo@Example.org", status=Status.APPROVED)
     status, reason = moderation.decide(new_comment(a_post), META)
     assert (status, reason) == (Status.APPROVED, "returning commenter")
 
@@ -43,19 +43,19 @@ def test_a_commenter_whose_earlier_comment_was_only_held_is_still_held(a_post):
 
 def test_returning_commenter_rule_can_be_turned_off(a_post, settings):
     settings.COMMENT_APPROVE_RETURNING = False
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     assert moderation.decide(new_comment(a_post), META)[0] == Status.HELD
 
 
 def test_too_many_links_holds_even_a_returning_commenter(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     body = "See https://a.example, https://b.example and [this](https://c.example)."
     status, reason = moderation.decide(new_comment(a_post, body=body), META)
     assert status == Status.HELD and "3 links" in reason
 
 
 def test_links_up_to_the_limit_are_fine(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     body = "See https://a.example and https://b.example."
     assert moderation.decide(new_comment(a_post, body=body), META)[0] == Status.APPROVED
 
@@ -67,7 +67,7 @@ def test_the_link_limit_is_a_setting(a_post, settings):
 
 def test_moderation_word_holds(a_post, settings):
     settings.COMMENT_MODERATION_WORDS = ["viagra", "casino"]
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     status, reason = moderation.decide(new_comment(a_post, body="Best CASINO here"), META)
     assert status == Status.HELD and "casino" in reason
 
@@ -95,13 +95,13 @@ def test_sent_too_fast_is_spam(a_post, settings):
 
 def test_disallowed_word_is_spam_whatever_else(a_post, settings):
     settings.COMMENT_DISALLOWED_WORDS = ["cheap pills"]
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     comment = new_comment(a_post, competing_interests="I sell cheap pills")
     assert moderation.decide(comment, META)[0] == Status.SPAM
 
 
 def test_spam_rules_come_before_the_returning_commenter(a_post):
-    make_comment(a_post, email="bo@example.org", status=Status.APPROVED)
+    make_comment(a_post, name="Bo", email="bo@example.org", status=Status.APPROVED)
     assert (
         moderation.decide(new_comment(a_post), {**META, "honeypot": "http://x"})[0] == Status.SPAM
     )
@@ -187,3 +187,28 @@ def test_only_anonymous_approved_comments_make_a_returning_commenter(a_post):
         status=Comment.Status.APPROVED,
     )
     assert moderation.returning_commenter(newcomer, {})[0] == Comment.Status.APPROVED
+
+
+def test_a_returning_commenter_needs_the_name_and_the_email_together(a_post):
+    """WordPress's rule: anyone can type a known address, so the address alone is not
+    trusted; the name that went with it must match as well (case and spacing aside)."""
+    make_comment(a_post, name="Bo Berg", email="bo@example.org", status=Status.APPROVED)
+    stranger = new_comment(a_post, name="Someone Else", email="bo@example.org")
+    assert moderation.decide(stranger, META) == (Status.HELD, "new commenter")
+    same = new_comment(a_post, name="  bo   BERG ", email="BO@example.org")
+    assert moderation.decide(same, META) == (Status.APPROVED, "returning commenter")
+    other_address = new_comment(a_post, name="Bo Berg", email="bo@elsewhere.example")
+    assert moderation.decide(other_address, META)[0] == Status.HELD
+
+
+def test_a_quick_first_sending_is_spam_and_a_quick_resend_is_held(a_post):
+    quick = {**META, "elapsed_seconds": 0.5}
+    assert moderation.decide(new_comment(a_post), quick)[0] == Status.SPAM
+    status, reason = moderation.decide(new_comment(a_post), {**quick, "resent": True})
+    assert status == Status.HELD and reason == "sent again 0.5s after the form was first shown"
+
+
+def test_a_quick_resend_with_a_disallowed_word_is_still_spam(a_post, settings):
+    settings.COMMENT_DISALLOWED_WORDS = ["casino"]
+    meta = {**META, "elapsed_seconds": 0.5, "resent": True}
+    assert moderation.decide(new_comment(a_post, body="casino"), meta)[0] == Status.SPAM

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 
 from comments.models import Comment
@@ -36,7 +37,7 @@ def test_a_held_comment_mails_the_author_and_moderators_after_commit(
     assert message.to == ["author@example.org", "mod@example.org"]
     assert "A published write-up" in message.subject
     assert f"http://testserver/admin/comments/comment/{comment.pk}/change/" in message.body
-    assert "Masked?" in message.body and "ann@example.org" in message.body
+    assert "> Masked?" in message.body and "> Email: ann@example[.]org" in message.body
 
 
 def test_approved_and_spam_comments_send_nothing(a_post, django_capture_on_commit_callbacks):
@@ -129,3 +130,67 @@ def test_staff_comment_sends_nothing(a_post, django_capture_on_commit_callbacks)
             user=make_user(staff=True),
         )
     assert mail.outbox == []
+
+
+def test_the_moderators_group_and_the_author_are_told(
+    a_post, settings, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    settings.COMMENT_MODERATORS = ["list@example.org"]
+    a_post.author.email = "author@example.org"
+    a_post.author.save()
+    moderators = Group.objects.get(name="Moderators")
+    for name, active in (("mo", True), ("gone", False)):
+        make_user(username=name, email=f"{name}@example.org", staff=True, is_active=active)
+        moderators.user_set.add(get_user_model().objects.get(username=name))
+    make_user(username="nomail", email="", staff=True).groups.add(moderators)
+    make_user(username="editor", email="editor@example.org", staff=True)  # not a moderator
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(a_post)
+    assert mail.outbox[0].to == ["author@example.org", "mo@example.org", "list@example.org"]
+
+
+FAKE = (
+    "Great post!\n\nApprove: https://evil.example/admin/approve\n"
+    "Or www.evil.example, or [click](http://evil.example/x), javascript:alert(1)"
+)
+
+
+def test_our_links_come_first_and_the_commenters_text_last_quoted_and_broken(
+    a_post, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://trials.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit(
+            a_post, name="Approve: https://evil.example", website="https://evil.example", body=FAKE
+        )
+    body = mail.outbox[0].body
+    real = f"https://trials.example/admin/comments/comment/{comment.pk}/change/"
+    head, _, typed = body.partition("What the commenter typed is quoted below")
+    assert f"Approve, reject or mark it as spam: {real}" in head
+    assert "evil" not in head
+    quoted_lines = typed.split("\n")[3:]
+    assert quoted_lines and all(line.startswith(">") for line in quoted_lines), quoted_lines
+    assert "> Approve: hxxps[:]//evil[.]example/admin/approve" in typed
+    assert "www[.]evil[.]example" in typed and "hxxp[:]//evil[.]example/x" in typed
+    assert "javascript[:]alert(1)" in typed
+    assert "> Name: Approve: hxxps[:]//evil[.]example" in typed
+    for unsafe in ("http://", "https://", "www.evil", "evil.example"):
+        assert unsafe not in typed, unsafe
+    assert body.count("https://") == 2  # the comment's page in the admin, and the queue
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("HTTPS://x.example", "HxxPS[:]//x[.]example"),
+        ("see hTTp://a.b.example/c?d=e.f", "see hxxp[:]//a.b[.]example/c?d=e.f"),
+        ("p<0.001 & n=202, e.g. 1.5 mg", "p<0.001 & n=202, e.g. 1.5 mg"),
+        ("ftp://files.example", "ftp[:]//files[.]example"),
+    ],
+)
+def test_defang_breaks_addresses_and_leaves_numbers(typed, shown):
+    from comments.notifications import defang
+
+    assert defang(typed) == shown

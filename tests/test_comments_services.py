@@ -52,7 +52,7 @@ def test_count_follows_every_status_change(a_post, a_superuser):
 
 
 def test_an_approved_submission_counts_at_once(a_post):
-    make_comment(a_post, status=Status.APPROVED)  # created directly: not counted yet
+    make_comment(a_post, name="Ann", status=Status.APPROVED)  # created directly: not counted yet
     assert count(a_post) == 0
     submit(a_post, body="again")  # a returning commenter: approved, and the post recounted
     assert count(a_post) == 2
@@ -118,7 +118,7 @@ def test_a_submission_costs_a_fixed_number_of_queries(
     staff-email and returning-commenter rules; a savepoint; the INSERT; the thread path UPDATE;
     the release. The post and the parent are not looked up again to validate them, and a held
     comment needs no recount. An approved top-level comment, 9: no parent, but the recount."""
-    parent = make_comment(a_post, email="old@example.org")
+    parent = make_comment(a_post, name="Ann", email="old@example.org")
     with django_capture_on_commit_callbacks():
         with django_assert_num_queries(9):
             held = submit(a_post, email="new@example.org", parent=parent.pk)

@@ -1,5 +1,6 @@
 """Posting a comment: post/redirect/get, notices, refusals, replies and staff comments."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from comments.forms import RESUBMIT, make_token
+from comments.forms import BAD_PARENT, RESUBMIT, make_token
 from comments.models import Comment
 from tests.factories import make_post, make_user
 from tests.test_comments_support import form_data, make_comment, post_url
@@ -107,8 +108,15 @@ def test_unpublished_post_is_404(client, request, fixture):
     assert not Comment.objects.exists()
 
 
-def test_get_is_not_allowed(client, a_post):
-    assert client.get(post_url(a_post)).status_code == 405
+def test_a_get_on_the_forms_address_leads_to_the_posts_form(client, a_post):
+    """The address stays in the address bar after a form error: a reload or a bookmark
+    opens the post at its form, not a blank 405."""
+    response = client.get(post_url(a_post))
+    assert response.status_code == 302
+    assert response["Location"] == f"{a_post.get_absolute_url()}#respond"
+    assert client.head(post_url(a_post)).status_code == 302
+    assert client.put(post_url(a_post)).status_code == 405
+    assert client.get(post_url(Post(pk=987654))).status_code == 404
 
 
 def test_closed_post_refuses_with_a_message_and_keeps_the_text(client, a_post):
@@ -241,7 +249,7 @@ def test_reply_to_a_comment_that_is_not_approved_is_refused(client, a_post, stat
         post_url(a_post), form_data(a_post, parent=parent.pk, email="cy@example.org")
     )
     assert response.status_code == 400
-    assert "That comment is not published, so it cannot take replies." in response.content.decode()
+    assert BAD_PARENT in response.content.decode()
     assert not Comment.objects.filter(email="cy@example.org").exists()
 
 
@@ -249,7 +257,7 @@ def test_reply_to_a_comment_of_another_post_is_refused(client, a_post, an_author
     elsewhere = make_comment(make_post(author=an_author))
     response = client.post(post_url(a_post), form_data(a_post, parent=elsewhere.pk))
     assert response.status_code == 400
-    assert "You can only reply to a comment on this post." in response.content.decode()
+    assert BAD_PARENT in response.content.decode()
 
 
 @pytest.mark.parametrize("parent", ["999999", "abc", "0"])
@@ -326,3 +334,99 @@ def test_a_garbage_ip_header_stores_no_address(client, a_post, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     client.post(post_url(a_post), form_data(a_post), HTTP_X_REAL_IP="<script>")
     assert Comment.objects.get().ip_address is None
+
+
+# --- after a form error ----------------------------------------------------------------
+
+
+def test_the_form_is_sent_to_its_own_anchor(client, a_post):
+    """After an error the page opens at the form (the browser follows #respond)."""
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert f'action="{post_url(a_post)}#respond"' in page
+    error = client.post(post_url(a_post), form_data(a_post, email="x")).content.decode()
+    assert f'action="{post_url(a_post)}#respond"' in error
+    assert error.index('id="respond"') < error.index('id="comment-errors"')
+
+
+def test_an_error_summary_at_the_top_of_the_form_links_to_each_field(client, a_post):
+    response = client.post(
+        post_url(a_post), form_data(a_post, email="ann@", website="javascript:x", body=" ")
+    )
+    html = response.content.decode()
+    form = html[html.index('<form class="comment-form"') :]
+    summary = form[form.index('id="comment-errors"') : form.index("</ul>") + 5]
+    assert form.index('id="comment-errors"') < form.index('name="name"')  # at the top
+    assert 'tabindex="-1"' in summary.split(">")[0]  # focusable by comments.js
+    assert "Your comment was not sent: please check the form" in summary
+    links = re.findall(r'<a href="#(id_\w+)">([^<]+)</a>', summary)
+    assert links == [
+        ("id_email", "Email: Enter a valid email address."),
+        ("id_website", "Website (optional): Enter a valid URL."),
+        ("id_body", "Comment: Please write a comment."),
+    ]
+    for field_id, _text in links:
+        assert f'id="{field_id}"' in form  # each link has its field
+
+
+def test_a_form_level_error_is_in_the_summary_without_a_link(client, a_post):
+    stale = make_token(a_post, now=time.time() - 90000)
+    html = client.post(post_url(a_post), form_data(a_post, security_token=stale)).content.decode()
+    summary = html[html.index('id="comment-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert RESUBMIT in summary and "<a href" not in summary
+
+
+def test_a_valid_page_has_no_error_summary(client, a_post):
+    assert 'id="comment-errors"' not in client.get(a_post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "case", ["held", "rejected", "spam", "another post", "missing", "not a number"]
+)
+def test_every_bad_parent_gets_the_same_answer(client, a_post, an_author, case):
+    """Issue 10, item 8: the answer must not tell which comments exist, or where."""
+    statuses = {"held": Status.HELD, "rejected": Status.REJECTED, "spam": Status.SPAM}
+    if case in statuses:
+        parent = make_comment(a_post, status=statuses[case]).pk
+    elif case == "another post":
+        parent = make_comment(make_post(author=an_author)).pk
+    else:
+        parent = {"missing": 999999, "not a number": "abc"}[case]
+    response = client.post(
+        post_url(a_post), form_data(a_post, parent=parent, email="cy@example.org")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html[html.index('id="comment-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert re.findall(r"<li>([^<]*)</li>", summary) == [BAD_PARENT]
+    assert not Comment.objects.filter(email="cy@example.org").exists()
+
+
+def test_a_form_error_on_a_post_closed_meanwhile_keeps_the_text(client, a_post):
+    """Props finding F4: the closed post's page has no form, so the errors and the text
+    went with it. The refusal page, which keeps the text, comes first."""
+    Post.objects.filter(pk=a_post.pk).update(comments_open=False)
+    response = client.post(
+        post_url(a_post), form_data(a_post, email="not-an-email", body="Keep <my> words")
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html
+    assert "Keep &lt;my&gt; words</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+def test_a_form_error_on_a_post_whose_address_is_percent_encoded_is_shown(
+    client, a_post, monkeypatch
+):
+    """Props finding F5: an address that is not ASCII is percent-encoded, and resolving it
+    again found no view (a 404, the text lost). The detail view is called directly."""
+    monkeypatch.setattr(
+        Post, "get_absolute_url", lambda self: "/2026/11/%E5%A4%9A%E5%8F%91%E6%80%A7/"
+    )
+    response = client.post(post_url(a_post), form_data(a_post, email="x", body="Kept words"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address." in html and "Kept words</textarea>" in html
+    assert "<h1" in html and a_post.title in html

@@ -103,7 +103,7 @@ def test_a_worker_killed_inside_the_transaction_leaves_nothing(server_database):
         "import sys, django\ndjango.setup()\n"
         "from blog.models import Post\nfrom comments import services\n"
         "services.comment_submit(post=Post.objects.get(pk=int(sys.argv[1])),"
-        " data={'name': 'Bo', 'email': 'ann@example.org', 'body': 'After the crash.'},"
+        " data={'name': 'Ann', 'email': 'ann@example.org', 'body': 'After the crash.'},"
         " request_meta={'ip_address': '192.0.2.8', 'user_agent': 'next'})",
         post["pk"],
         timeout=30,

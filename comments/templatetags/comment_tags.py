@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from comments.forms import CommentForm
+from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment
 from comments.moderation import comments_closed
 from comments.rendering import render_thread, visible_in_thread
@@ -32,7 +32,7 @@ THREAD_FIELDS = (
     "created_at",
 )
 
-BAD_REPLY = "You can only reply to a published comment on this post."
+BAD_REPLY = BAD_PARENT
 
 
 def _user(request):
@@ -54,9 +54,22 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
             "reply_target": reply_target,
             "heading_level": heading_level,
             "commenting_as": (user.get_full_name() or user.get_username()) if user else "",
+            "summary_fields": _fields_in_error(form),
         },
         request=request,
     )
+
+
+SUMMARY_FIELDS = ("name", "email", "website", "body", "competing_interests")
+
+
+def _fields_in_error(form):
+    """The fields the error summary links to: the ones a commenter can see and fix."""
+    if not form.is_bound or not form.errors:
+        return []
+    return [
+        form[name] for name in SUMMARY_FIELDS if name in form.errors and not form[name].is_hidden
+    ]
 
 
 def _requested_parent(request, form):

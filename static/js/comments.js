@@ -6,6 +6,29 @@
 
   var wrap = document.getElementById("respond");
   if (!wrap || !document.querySelector) { return; }
+
+  /* After a form error (GOV.UK's error summary): focus the summary, so it is read out and
+     in view; its links focus their field with the field's label in view. */
+  var summary = document.getElementById("comment-errors");
+  if (summary) {
+    summary.focus();
+    /* The browser's scroll to #respond, after the page has loaded, may take the focus
+       back to the page itself: give it to the summary again, unless the reader has moved. */
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) {
+        summary.focus();
+      }
+    });
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+      if (!field) { return; }
+      event.preventDefault();
+      var label = wrap.querySelector("label[for='" + field.id + "']");
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
   var form = wrap.querySelector("form.comment-form");
   var parentInput = wrap.querySelector("input.comment-parent-input");
   var heading = document.getElementById("comment-form-heading");

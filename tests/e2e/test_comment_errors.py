@@ -1,0 +1,54 @@
+"""A commenter's typo, seen at once; and the moderation queue on a 1,280 px screen."""
+
+import re
+
+import pytest
+
+from comments.models import Comment
+from tests.e2e.helpers import admin_login, comment_form, fill_comment, submit_button
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_typo_opens_at_the_form_with_the_summary_focused_then_a_quick_resend_is_held(
+    new_context, care_ms_post, settings
+):
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 30  # the resend comes far sooner than this
+    page = new_context().new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    form = comment_form(page)
+    fill_comment(form, name="Ann Reader", email="ann@example", body="Were they *masked*?")
+    Comment.objects.all().delete()
+    with page.expect_navigation():
+        submit_button(form).click()
+
+    assert page.url.endswith("#respond"), page.url
+    summary = page.locator("#comment-errors")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "comment-errors"
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"], "the summary is not in view"
+    link = summary.get_by_role("link", name=re.compile("Email: Enter a valid email"))
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+
+    page.locator("#id_email").fill("ann@example.org")
+    with page.expect_navigation():
+        submit_button(comment_form(page)).click()
+    assert page.get_by_text(re.compile("awaiting moderation", re.I)).first.is_visible()
+    comment = Comment.objects.get(post=care_ms_post)
+    assert comment.status == Comment.Status.HELD  # never spam for a person's speed
+    assert comment.status_reason.startswith("sent again")
+
+
+def test_the_moderation_queue_fits_1280_pixels(new_context, care_ms_post_with_thread, a_moderator):
+    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    admin_login(page, a_moderator)
+    page.goto("/admin/comments/comment/")
+    assert page.locator("#result_list tbody tr").count() >= 1
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the queue scrolls sideways by {overflow} px"
+    for column in ("status", "post_title", "received", "reason"):
+        header = page.locator(f"#result_list th.column-{column}")
+        box = header.bounding_box()
+        assert box and box["x"] + box["width"] <= 1280, (column, box)
