@@ -383,3 +383,87 @@ def fresh_example():
             transaction.set_rollback(True)
     finally:
         clear()
+
+
+class _FormReader(HTMLParser):
+    """The fields of one form as a browser would send them, before the person types."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.values = form_id, False, {}
+        self._textarea = self._select = None
+
+    def _add(self, name, value):
+        self.values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+            return
+        if not self.inside:
+            return
+        if tag == "option":
+            if self._select and "selected" in attrs:
+                self._add(self._select, attrs.get("value", ""))
+            return
+        if not attrs.get("name"):
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._add(attrs["name"], attrs.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self._add(self._textarea, "")
+        elif tag == "select":
+            self._select = attrs["name"]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            # A browser drops the one newline that follows <textarea>.
+            current = self.values[self._textarea][-1] + data
+            self.values[self._textarea][-1] = current.removeprefix("\n")
+
+
+def form_values(html_text, form_id):
+    """``{name: value or [values]}`` of the form ``form_id``, as the page offers it."""
+    reader = _FormReader(form_id)
+    reader.feed(html_text)
+    reader.close()
+    return {name: vals if len(vals) > 1 else vals[0] for name, vals in reader.values.items()}
+
+
+def form_errors(html_text):
+    """The error messages an admin or reader form shows (Django's ``errorlist``)."""
+    found = []
+
+    class Errors(HTMLParser):
+        depth = 0
+
+        def handle_starttag(self, tag, attrs):
+            classes = dict(attrs).get("class") or ""
+            if self.depth or "errorlist" in classes.split() or "errornote" in classes.split():
+                self.depth += 1
+
+        def handle_endtag(self, tag):
+            if self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data):
+            if self.depth and data.strip():
+                found.append(data.strip())
+
+    Errors(convert_charrefs=True).feed(html_text)
+    return found
