@@ -399,7 +399,8 @@ class _FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
+            classes = (attrs.get("class") or "").split()
+            self.inside = self.form_id in (attrs.get("id"), *classes)
             return
         if not self.inside:
             return
@@ -418,7 +419,7 @@ class _FormReader(HTMLParser):
             self._add(attrs["name"], attrs.get("value", "on" if kind == "checkbox" else ""))
         elif tag == "textarea":
             self._textarea = attrs["name"]
-            self._add(self._textarea, "")
+            self._add(self._textarea, None)
         elif tag == "select":
             self._select = attrs["name"]
 
@@ -426,19 +427,23 @@ class _FormReader(HTMLParser):
         if tag == "form":
             self.inside = False
         elif tag == "textarea":
+            values = self.values[self._textarea]
+            values[-1] = values[-1] or ""
             self._textarea = None
         elif tag == "select":
             self._select = None
 
     def handle_data(self, data):
         if self._textarea:
-            # A browser drops the one newline that follows <textarea>.
-            current = self.values[self._textarea][-1] + data
-            self.values[self._textarea][-1] = current.removeprefix("\n")
+            current = self.values[self._textarea][-1]
+            if current is None:  # a browser drops the one newline that follows <textarea>
+                current, data = "", data.removeprefix("\n")
+            self.values[self._textarea][-1] = current + data
 
 
 def form_values(html_text, form_id):
-    """``{name: value or [values]}`` of the form ``form_id``, as the page offers it."""
+    """``{name: value or [values]}`` of the form ``form_id`` (its id or a class), as the page
+    offers it: hidden fields (tokens, management forms) and initial values included."""
     reader = _FormReader(form_id)
     reader.feed(html_text)
     reader.close()

@@ -30,6 +30,7 @@ from tests.site_walk import (
     form_values,
     fresh_example,
     pages_showing,
+    read_html,
     walk_site,
 )
 from tests.strategies import SAMPLES, any_script_paragraphs, any_script_text
@@ -204,6 +205,14 @@ def test_every_field_an_author_types_reaches_every_page_exactly_once(client, typ
         post = Post.objects.get(slug=slug)
         stored_as_typed(post, typed)
         assert sorted(post.tags.names()) == sorted(parse_tags(", ".join(typed["labels"]) + ","))
+
+        for url in (
+            reverse("admin:blog_post_changelist"),
+            reverse("admin:blog_post_change", args=[post.pk]),
+        ):
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert any(post.title in s for s in read_html(page.content.decode()).strings), url
 
         client.logout()
         walk = walk_site(client)
