@@ -8,7 +8,7 @@ that show it, and nothing anywhere is escaped twice.
 """
 
 import itertools
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -195,6 +195,7 @@ def values_shown_on_the_post_page(post, typed):
 @example(typed=every_field(HARD), role="Authors")
 @example(typed=every_field(HARD, summary="", labels=["trial"]), role="Editors")
 @example(typed=every_field(RTL), role="Authors")
+@example(typed=every_field("Plain", labels=["???", "Trial", "trial"]), role="Editors")
 @example(typed=every_field(CJK, labels=["多发性硬化", "🧠💊", "Ménière"]), role="Authors")
 def test_every_field_an_author_types_reaches_every_page_exactly_once(client, typed, role):
     with fresh_example():
@@ -293,3 +294,51 @@ def test_the_names_typed_for_a_user_are_shown_on_their_posts_exactly_once(
         )
         assert not missing, f"{full_name!r} not shown on {sorted(missing)}"
         assert escaped_twice_problems(walk, [first, last, full_name]) == []
+
+
+def typed_date(day):
+    """A date as typed in the admin's date box (four-digit year, as the widget shows it)."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+@hypothesis_settings(max_examples=10, phases=PHASES)
+@given(
+    published=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(2025, 12, 31)).map(
+        lambda moment: moment.replace(microsecond=0)  # the admin's time box has seconds
+    ),
+    article_date=st.one_of(st.none(), st.dates(min_value=date(1, 1, 1))),
+)
+@example(published=datetime(999, 12, 31, 23, 59, 59), article_date=date(999, 1, 1))
+@example(published=datetime(1, 1, 2, 0, 0, 0), article_date=date(9999, 12, 31))
+@example(published=datetime(1000, 1, 1, 0, 0, 0), article_date=date(1, 1, 1))
+def test_any_past_publish_date_and_article_date_give_working_pages(
+    client, an_author, published, article_date
+):
+    """A post backdated to any past date (an old paper written up, a blog imported) and any
+    article date: every page answers, the post is on its archive pages, the dates are shown."""
+    typed = every_field("Backdated", labels=["history"])
+    with fresh_example():
+        client.force_login(an_author)
+        data = fill_in_add_form(client, typed, slug="backdated")
+        data.update(
+            {
+                "published_at_0": typed_date(published),
+                "published_at_1": published.strftime("%H:%M:%S"),
+                "source_date": typed_date(article_date) if article_date else "",
+            }
+        )
+        response = client.post(ADD_URL, data)
+        assert response.status_code == 302, form_errors(response.content.decode())
+        post = Post.objects.get()
+        assert timezone.localtime(post.published_at).replace(tzinfo=None) == published
+        assert post.source_date == article_date
+
+        client.logout()
+        walk = walk_site(client)
+        assert answered_with_error(walk) == []
+        assert walk.failures() == []
+        assert [p for page in walk.of_kind("atom", "rss") if (p := feed_problems(page))] == []
+        local = timezone.localtime(post.published_at)
+        for archive in (f"/{local.year:04d}/", f"/{local.year:04d}/{local.month:02d}/"):
+            assert archive in walk.pages and post.title in walk[archive].text, archive
+        assert post.get_absolute_url() in walk.pages
