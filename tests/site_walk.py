@@ -17,6 +17,7 @@ it exactly as typed, and ``&lt;`` or ``&amp;`` in it means something was escaped
 
 import json
 import traceback
+import unicodedata
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -301,9 +302,17 @@ def feed_problems(page):
 
 
 def shown_forms(value):
-    """How a typed value may legitimately be shown: as typed, or with its runs of
-    whitespace made one space (names, descriptions)."""
-    return {value, " ".join(value.split())}
+    """How a typed value may legitimately be shown: as typed, with its runs of whitespace
+    made one space (names, descriptions), or in Unicode's composed form NFC (Django's
+    Truncator composes the descriptions it shortens): canonically equivalent text, which
+    looks the same to readers."""
+    collapsed = " ".join(value.split())
+    return {
+        value,
+        collapsed,
+        unicodedata.normalize("NFC", value),
+        unicodedata.normalize("NFC", collapsed),
+    }
 
 
 def pages_showing(walk, value, *, kinds=("html", "atom", "rss")):
