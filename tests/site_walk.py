@@ -361,6 +361,17 @@ def escaped_twice_problems(walk, typed_values):
     return problems
 
 
+def escaped_twice_problems_in(html_text, typed_values):
+    """``escaped_twice_problems`` for one HTML page outside a walk (a refusal, a form)."""
+
+    class _Response:
+        status_code = 200
+        content = html_text.encode()
+
+    walk = Walk({"page": Page("page", "html", _Response())})
+    return escaped_twice_problems(walk, typed_values)
+
+
 def answered_with_error(walk):
     """Pages that answered 500 (or any 5xx): never acceptable."""
     return [

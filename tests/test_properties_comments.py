@@ -25,6 +25,7 @@ from tests.site_walk import (
     answered_with_error,
     decoded_strings,
     escaped_twice_problems,
+    escaped_twice_problems_in,
     feed_problems,
     form_errors,
     form_values,
@@ -192,3 +193,53 @@ def test_every_field_a_commenter_types_reaches_every_page_exactly_once(an_author
             page = staff.get(url)
             assert page.status_code == 200, url
             assert any(comment.name in s for s in read_html(page.content.decode()).strings), url
+
+
+@hypothesis_settings(max_examples=8, phases=PHASES)
+@given(typed=typed_comments(), refusal=st.sampled_from(["rate limit", "closed"]))
+@example(
+    typed={
+        "name": HARD,
+        "email": "ann@example.org",
+        "website": "https://example.org/?a=1&b=<2>",
+        "body": f"{HARD}\n\n</textarea><script>alert(1)</script>",
+        "competing_interests": HARD,
+    },
+    refusal="rate limit",
+)
+def test_a_refused_comment_gives_back_everything_typed_exactly(an_author, settings, typed, refusal):
+    """Refused for the rate limit (429, ready to send again) or because comments closed
+    while the person was writing (403, kept to copy): the page gives back what was typed,
+    decoded exactly as typed, never a 500."""
+    client = Client(enforce_csrf_checks=True)
+    with fresh_example():
+        post = make_post(author=an_author, title="A write-up", labels=["neurology"])
+        if refusal == "rate limit":
+            settings.COMMENT_RATE_LIMIT = "1/m"
+            first = {**typed, "email": "first@example.org", "body": "First.", "website": ""}
+            assert send_comment(client, post, first).status_code == 302
+        else:
+            page = client.get(post.get_absolute_url()).content.decode()
+            type(post).objects.filter(pk=post.pk).update(comments_open=False)
+        response = send_comment(client, post, typed) if refusal == "rate limit" else None
+        if response is None:
+            data = form_values(page, "comment-form")
+            data.update({**typed, "body": as_browser_sends(typed["body"])})
+            response = client.post(reverse("comments:post", args=[post.pk]), data)
+        html = response.content.decode()
+        sent = as_browser_sends(typed["body"])
+        if response.status_code == 400:  # the form's own errors come first, text kept
+            assert form_errors(html), "refused without a message"
+            kept = form_values(html, "comment-form").get("body")
+            assert kept in (sent, typed["body"]), "the comment typed is lost"
+            return
+        if refusal == "rate limit":
+            assert response.status_code == 429
+            kept = form_values(html, "comment-form")
+            for name in ("name", "email", "website", "competing_interests"):
+                assert kept[name] == typed[name], name
+            assert kept["body"] in (sent, typed["body"])
+        else:
+            assert response.status_code == 403
+            assert sent in read_html(html).strings or typed["body"] in read_html(html).strings
+        assert escaped_twice_problems_in(html, list(typed.values())) == []
