@@ -80,3 +80,49 @@ def any_script_paragraphs(*, max_size=400):
         .map("\n".join)
         .filter(lambda s: s.strip() and len(s) <= max_size)
     )
+
+
+def any_script_email():
+    """An email address as typed: ASCII or any-script local part and domain (IDN)."""
+    local = st.text(
+        st.one_of(
+            st.sampled_from("abcxyz0189.-_+'&"),
+            st.characters(min_codepoint=0xC0, max_codepoint=0x17F),
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    label = st.text(
+        st.one_of(
+            st.sampled_from("abcxyz0189-"),
+            st.characters(min_codepoint=0x3B1, max_codepoint=0x3C9),
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+    return st.builds(
+        "{}@{}.{}".format, local, label, st.sampled_from(["org", "com", "ελ", "中国", "xn--p1ai"])
+    )
+
+
+def any_script_url():
+    """A website address as typed: with or without a scheme, any-script host and path."""
+    host = st.text(
+        st.one_of(
+            st.sampled_from("abcxyz0189-"),
+            st.characters(min_codepoint=0x3B1, max_codepoint=0x3C9),
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    path = any_script_text(min_size=0, max_size=20).map(lambda s: s.replace(" ", ""))
+    return st.builds(
+        "{}{}.{}/{}".format,
+        st.sampled_from(["https://", "http://", "", "HTTPS://"]),
+        host,
+        st.sampled_from(["org", "com", "ελ", "中国"]),
+        st.one_of(st.just(""), path),
+    )
