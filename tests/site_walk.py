@@ -389,7 +389,7 @@ def fresh_example():
     from django.core.cache import caches
     from django.db import transaction
 
-    from blog.page_cache import local_layer
+    from pagecache.store import local_layer
 
     def clear():
         for each in caches.all():
