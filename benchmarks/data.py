@@ -107,8 +107,8 @@ def bench_author():
     user, _ = get_user_model().objects.get_or_create(
         username=AUTHOR_USERNAME,
         defaults={
-            "first_name": "Gavin",
-            "last_name": "Giovannoni",
+            "first_name": "Wren",
+            "last_name": "Ashdown",
             "email": "author@example.org",
             "is_staff": True,
         },
@@ -152,7 +152,7 @@ def build_posts(count, *, slug_prefix="bench-post", now=None):
     Disclosure.objects.bulk_create(
         Disclosure(
             post=post,
-            person="Gavin Giovannoni",
+            person="Wren Ashdown",
             relationship=Disclosure.Relationship.NONE,
             statement="I have nothing to disclose.",
         )

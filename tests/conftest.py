@@ -29,7 +29,7 @@ def an_author(db):
     """A staff member of the Authors group (created by the roles migration)."""
     from django.contrib.auth.models import Group
 
-    author = make_user(username="author", staff=True, first_name="Gavin", last_name="Giovannoni")
+    author = make_user(username="author", staff=True, first_name="Wren", last_name="Ashdown")
     author.groups.add(Group.objects.get(name="Authors"))
     return author
 

@@ -67,13 +67,13 @@ def post_data(*, disclosures=(), initial=0, **fields):
 
 
 PI = {
-    "person": "Gavin Giovannoni",
+    "person": "Wren Ashdown",
     "relationship": "principal_investigator",
     "organisations": "Barts Health",
     "statement": "I am the principal investigator on this study at Barts Health.",
     "position": "0",
 }
-NOTHING = {"person": "Gavin Giovannoni", "relationship": "none", "position": "0"}
+NOTHING = {"person": "Wren Ashdown", "relationship": "none", "position": "0"}
 EMPTY_EXTRA = {
     "person": "",
     "relationship": "",
@@ -192,7 +192,7 @@ def test_nothing_to_disclose_cannot_sit_beside_other_relationships(admin_client)
     response = admin_client.post(ADD_URL, post_data(disclosures=[PI, NOTHING]))
 
     assert response.status_code == 200
-    assert "Gavin Giovannoni is listed both with" in response.content.decode()
+    assert "Wren Ashdown is listed both with" in response.content.decode()
     assert counts() == before
 
 

@@ -150,7 +150,7 @@ def test_a_staff_email_typed_by_an_anonymous_commenter_is_held(a_post):
     """Staff comments are approved for who signed in; an address alone proves nothing."""
     Comment.objects.create(
         post=a_post,
-        name="Gavin",
+        name="Wren",
         email=a_post.author.email,
         body="Signed in and approved.",
         status=Comment.Status.APPROVED,
@@ -158,7 +158,7 @@ def test_a_staff_email_typed_by_an_anonymous_commenter_is_held(a_post):
     )
     impostor = Comment(
         post=a_post,
-        name="Gavin Giovannoni",
+        name="Wren Ashdown",
         email=a_post.author.email.upper(),
         body="I retract the paper.",
     )

@@ -286,7 +286,7 @@ def test_the_posts_author_is_marked_and_badged(client, a_post, an_author):
     client.force_login(an_author)
     client.post(post_url(a_post), form_data(a_post, name="Impostor", email="x@example.org"))
     comment = Comment.objects.get()
-    assert comment.is_post_author and comment.name == "Gavin Giovannoni"
+    assert comment.is_post_author and comment.name == "Wren Ashdown"
     client.logout()
     page = client.get(a_post.get_absolute_url()).content.decode()
     assert '<span class="comment-badge">Author</span>' in page
@@ -296,7 +296,7 @@ def test_anonymous_cannot_claim_to_be_the_author(client, a_post):
     make_comment(a_post, status=Status.APPROVED)
     client.post(
         post_url(a_post),
-        form_data(a_post, name="Gavin Giovannoni", is_post_author="1", body="Fake"),
+        form_data(a_post, name="Wren Ashdown", is_post_author="1", body="Fake"),
     )
     assert not Comment.objects.get(body="Fake").is_post_author
 

@@ -39,7 +39,7 @@ def feed_posts(an_author):
     )
     Disclosure.objects.create(
         post=newer,
-        person="Gavin Giovannoni",
+        person="Wren Ashdown",
         relationship=Disclosure.Relationship.CONSULTANCY,
         organisations="Genzyme",
         statement="Paid <consultancy> work.",
@@ -80,7 +80,7 @@ def test_each_item_carries_the_body_the_disclosures_and_the_source(client, feed_
     content = full_content(feed.entries[0], name)
     assert "<strong>result</strong>" in content
     assert "Conflicts of interest" in content
-    assert "Gavin Giovannoni" in content and "Consultancy" in content and "Genzyme" in content
+    assert "Wren Ashdown" in content and "Consultancy" in content and "Genzyme" in content
     assert "Paid &lt;consultancy&gt; work." in content
     assert f'href="https://doi.org/{DOI}"' in content
     assert "Coles AJ et al. Lancet 2012." in content
@@ -173,7 +173,7 @@ def test_items_have_labels_author_name_and_dates(client, feed_posts, name):
     response = fetch(client, name)
     entry = feedparser.parse(response.content).entries[0]
     assert sorted(tag.term for tag in entry.tags) == ["alemtuzumab", "trials"]
-    assert "Gavin Giovannoni" in entry.author
+    assert "Wren Ashdown" in entry.author
     assert entry.link == f"http://testserver{newer.get_absolute_url()}"
     assert entry.published_parsed[:6] == newer.published_at.utctimetuple()[:6]
     assert newer.author.email not in response.content.decode()

@@ -50,7 +50,7 @@ def test_each_item_has_title_author_date_labels_summary_and_comment_count(client
     response = client.get("/")
     html = response.content.decode()
     assertInHTML(f'<a href="{post.get_absolute_url()}">Complete item</a>', html)
-    assertContains(response, "Gavin Giovannoni")
+    assertContains(response, "Wren Ashdown")
     iso = post.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # no microseconds
     assertContains(response, f'<time datetime="{iso}">')
     assertContains(response, f'href="{reverse("blog:label_detail", args=["alemtuzumab"])}"')

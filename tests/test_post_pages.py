@@ -94,7 +94,7 @@ def care_ms(an_author):
     )
     Disclosure.objects.create(
         post=post,
-        person="Gavin Giovannoni",
+        person="Wren Ashdown",
         relationship=Disclosure.Relationship.PRINCIPAL_INVESTIGATOR,
         organisations="Barts Health, Genzyme, Sanofi",
         statement=STATEMENT,
@@ -118,7 +118,7 @@ def test_the_post_page_shows_title_author_date_body_and_linked_labels(client, ca
     assertInHTML(
         '<h1 id="post-title">CARE-MS II: more news on alemtuzumab</h1>', response.content.decode()
     )
-    assertContains(response, "Gavin Giovannoni")
+    assertContains(response, "Wren Ashdown")
     assertContains(
         response, '<time datetime="2012-11-02T09:30:00Z">2 November 2012</time>', html=True
     )
@@ -136,7 +136,7 @@ def test_the_conflicts_box_comes_before_the_body_and_links_to_the_full_section(c
     assert html.index('id="post-title"') < box < body < full
     box_html = html[box:body]
     assert 'href="#conflicts-of-interest"' in box_html
-    assert "Gavin Giovannoni" in box_html and "Principal investigator" in box_html
+    assert "Wren Ashdown" in box_html and "Principal investigator" in box_html
     assert "Barts Health, Genzyme, Sanofi" in box_html
 
 
@@ -145,7 +145,7 @@ def test_each_disclosure_is_shown_in_full_with_the_statement_verbatim(client, ca
     response = client.get(care_ms.get_absolute_url())
     html = response.content.decode()
     full = section(html, "conflicts-of-interest")
-    assert full.index("Gavin Giovannoni") < full.index("A co-author")
+    assert full.index("Wren Ashdown") < full.index("A co-author")
     assertInHTML("<dt>Relationship</dt><dd>Principal investigator</dd>", full)
     assertInHTML("<dt>Organisations</dt><dd>Barts Health, Genzyme, Sanofi</dd>", full)
     escaped = STATEMENT.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -266,7 +266,7 @@ def test_json_ld_is_a_blog_posting_citing_the_article_about_the_trial(client, ca
     data = json.loads(blocks[0])
     assert data["@type"] == "BlogPosting"
     assert data["headline"] == care_ms.title
-    assert data["author"]["name"] == "Gavin Giovannoni"
+    assert data["author"]["name"] == "Wren Ashdown"
     assert data["datePublished"] == "2012-11-02T09:30:00+00:00"
     assert data["dateModified"] == care_ms.updated_at.replace(microsecond=0).isoformat()
     assert sorted(data["keywords"]) == ["alemtuzumab", "multiple sclerosis"]

@@ -239,7 +239,7 @@ def test_a_slug_typed_in_any_script_is_taken_or_refused_with_a_message(
         "summary": "",
         "body": "A body.",
         "labels": ["neurology"],
-        "person": "Gavin Giovannoni",
+        "person": "Wren Ashdown",
         "relationship": "none",
         "organisations": "",
         "statement": "",

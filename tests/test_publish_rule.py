@@ -48,7 +48,7 @@ def test_a_refused_publish_leaves_the_instance_as_it_was(an_author):
 def test_nothing_to_disclose_counts_as_a_disclosure(an_author):
     draft = make_post(author=an_author, status=Post.Status.DRAFT, disclosure=False)
     Disclosure.objects.create(
-        post=draft, person="Gavin Giovannoni", relationship=Disclosure.Relationship.NONE
+        post=draft, person="Wren Ashdown", relationship=Disclosure.Relationship.NONE
     )
 
     post_publish(post=draft)
