@@ -53,7 +53,7 @@ def test_site_feed_lists_recent_approved_comments_on_published_posts(client, a_p
 
 
 @pytest.mark.parametrize("fixture", ["a_draft", "a_scheduled_post"])
-def test_no_feed_for_unpublished_posts(client, request, fixture):
+def test_no_feed_for_unpublished_posts(db, client, request, fixture):
     post = request.getfixturevalue(fixture)
     assert client.get(reverse("comments:feed_post", args=[post.pk])).status_code == 404
 

@@ -102,7 +102,7 @@ def test_unknown_post_is_404(client, a_post):
 
 
 @pytest.mark.parametrize("fixture", ["a_draft", "a_scheduled_post"])
-def test_unpublished_post_is_404(client, request, fixture):
+def test_unpublished_post_is_404(db, client, request, fixture):
     post = request.getfixturevalue(fixture)
     assert client.post(post_url(post), form_data(post)).status_code == 404
     assert not Comment.objects.exists()
