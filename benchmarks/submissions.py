@@ -232,7 +232,6 @@ def main():
         for engine, env in engines:
             if env:
                 manage(env, "manage.py", "migrate", "--no-input", "-v", "0")
-                manage(env, "manage.py", "createcachetable")
             rows.append(report_row(engine, *run_engine(engine.lower(), env)))
     finally:
         if pg_url:

@@ -34,7 +34,6 @@ export BENCH_DIR BENCH_RESULTS="$BENCH_DIR/results.jsonl"
 
 echo "Preparing a throwaway SQLite database in $BENCH_DIR..."
 $PY manage.py migrate --no-input -v 0
-$PY manage.py createcachetable
 $PY manage.py collectstatic --no-input -v 0
 
 PAGE_CACHE_SECONDS=0 $PY -m benchmarks.render
