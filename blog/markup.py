@@ -25,11 +25,17 @@ as escaped plain-text paragraphs instead (safe by construction, no bleach needed
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
+import signal
+import sys
 import threading
+import time
 import xml.etree.ElementTree as etree
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -39,7 +45,7 @@ from bleach.html5lib_shim import Filter
 from markdown.extensions import Extension
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, STX, AtomicString
+from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
 
 logger = logging.getLogger(__name__)
 
@@ -416,6 +422,34 @@ def _placeholder(char):
 _PLACEHOLDER = re.compile(f"{STX}([0-9]+){ETX}")
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+def dropped_scheme(href):
+    """The scheme of ``href`` if the sanitiser would drop the link (``javascript``, ``ftp``,
+    ``data``...); "" for http, https, mailto and relative addresses, which are kept."""
+    scheme = _uri_scheme(href.replace(AMP_SUBSTITUTE, "&"))
+    if _SCHEME.fullmatch(scheme) and scheme not in ALLOWED_PROTOCOLS:
+        return scheme
+    return ""
+
+
+class _DroppedLinksAsText(Treeprocessor):
+    """A link the sanitiser would leave without its address is shown as its text: an ``<a>``
+    without ``href`` looks like a link and goes nowhere. The addresses are kept on the
+    Markdown instance (``dropped_links``) so the author can be told."""
+
+    def run(self, root):
+        dropped = []
+        for element in root.iter("a"):
+            href = element.get("href", "")
+            if dropped_scheme(href):
+                dropped.append(href.replace(AMP_SUBSTITUTE, "&"))
+                element.tag = "span"  # not allowed by either policy: bleach keeps its text
+                element.attrib.clear()
+        self.md.dropped_links = dropped
+
+
 class _NoH1(Treeprocessor):
     """The page title is the h1; an author's ``#`` heading becomes an h2."""
 
@@ -455,6 +489,7 @@ class _TrialpressExtension(Extension):
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_InlineGuard(md), "trialpress_inline_guard", 25)
         md.treeprocessors.register(_AutoLinker(md), "trialpress_autolink", -10)
+        md.treeprocessors.register(_DroppedLinksAsText(md), "trialpress_dropped_links", -20)
         if self.comment:
             for name in ("hashheader", "setextheader", "hr"):
                 md.parser.blockprocessors.deregister(name)
@@ -503,14 +538,27 @@ def _clean_source(text):
     return _DEEP_NESTING.sub(r"\1", text)
 
 
-def _plain_paragraphs(text):
+PLAIN_TEXT_MARK = "<!-- shown as plain text: "
+"""Starts the stored HTML of a text shown as plain text: only the fallback writes an HTML
+comment (typed ``<!--`` is escaped and bleach strips comments), so it cannot be forged."""
+
+
+def _plain_paragraphs(text, reason):
     """The fallback: escaped text, blank lines separating paragraphs, newlines kept as <br>."""
-    paragraphs = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "\n".join(
+    paragraphs = _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return f"{PLAIN_TEXT_MARK}{reason} -->\n" + "\n".join(
         "<p>" + html.escape(p.strip("\n"), quote=False).replace("\n", "<br>\n") + "</p>"
         for p in paragraphs
         if p.strip()
     )
+
+
+def plain_text_reason(stored_html):
+    """Why stored HTML from this module is escaped plain text rather than formatted Markdown
+    ("" when it is formatted). For moderators' and authors' notes; costs no rendering."""
+    if not (stored_html or "").startswith(PLAIN_TEXT_MARK):
+        return ""
+    return stored_html[len(PLAIN_TEXT_MARK) : stored_html.find(" -->")]
 
 
 MAX_LINES_PER_BLOCK = 400
@@ -518,12 +566,25 @@ MAX_LINES_PER_BLOCK = 400
 lines without a blank line are rendered as plain text."""
 MAX_BLOCKS = 2000
 """bleach's tree walker is quadratic in the number of sibling elements."""
+MAX_FENCE_SCAN = 20_000_000
+"""Python-Markdown's fenced-code pattern scans to the end of the text for every fence line
+that does not close (and copies the text for every one that does): fence lines times length
+beyond this (about 20 ms of scanning) are plain text. A 100 KB post may have 100 code blocks."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE_LINE = re.compile(r"^(?:`{3}|~{3})", re.MULTILINE)
+
+REASON_SHAPE = "its shape would make formatting too slow"
+REASON_BUDGET = "formatting it took more than the CPU budget"
+REASON_FAILED = "the Markdown formatter failed on it"
 
 
 def _too_costly(text, policy):
     """True for the shapes that would make Markdown or bleach slow (see the limits above)."""
     if text.count("<") + text.count("&") > policy.max_escaped_chars:
+        return True
+    if ("```" in text or "~~~" in text) and (
+        len(_FENCE_LINE.findall(text)) * len(text) > MAX_FENCE_SCAN
+    ):
         return True
     if text.count("\n") < MAX_LINES_PER_BLOCK:
         return False
@@ -533,21 +594,177 @@ def _too_costly(text, policy):
     )
 
 
-def _render(text, policy):
+# --------------------------------------------------------------------------- the CPU budget
+
+
+class RenderBudgetExceeded(BaseException):
+    """Raised inside a render that used up its CPU budget. A BaseException, so the ``except
+    Exception`` blocks inside Markdown and bleach cannot swallow it."""
+
+
+DEFAULT_CPU_SECONDS = 0.5
+
+
+def cpu_budget_seconds():
+    """settings.MARKUP_RENDER_CPU_SECONDS (0 switches the budget off)."""
+    from django.conf import settings
+
+    return float(getattr(settings, "MARKUP_RENDER_CPU_SECONDS", DEFAULT_CPU_SECONDS))
+
+
+_sigprof_armed = False
+
+
+def _on_sigprof(signum, frame):
+    if _sigprof_armed:
+        raise RenderBudgetExceeded
+
+
+def _sigprof_available():
+    """SIGPROF is ours unless something else (a sampling profiler) installed a handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    current = signal.getsignal(signal.SIGPROF)
+    if current is _on_sigprof:
+        return True
+    if current not in (signal.SIG_DFL, None) or signal.getitimer(signal.ITIMER_PROF)[0]:
+        return False
+    signal.signal(signal.SIGPROF, _on_sigprof)
+    return True
+
+
+def _disarm_sigprof():
+    global _sigprof_armed
+    _sigprof_armed = False
+    signal.setitimer(signal.ITIMER_PROF, 0)
+
+
+@contextmanager
+def _cpu_budget(seconds):
+    """Raise RenderBudgetExceeded in the block once it has used ``seconds`` of CPU.
+
+    In the main thread (gunicorn's sync workers, management commands) a one-shot
+    ``ITIMER_PROF`` timer: no cost while it runs, and it interrupts even a regular expression
+    (the ``re`` engine checks for signals as it goes). Elsewhere (runserver's or an ASGI
+    server's threads) signals cannot be used: a profile hook checks the thread's CPU time
+    every 128 calls. It costs about 2-3 times the render, and cannot stop one long C call,
+    which is why every pattern that sees typed text is also kept linear.
+    """
+    global _sigprof_armed
+    if seconds <= 0:
+        yield
+    elif _sigprof_available():
+        _sigprof_armed = True
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        try:
+            yield
+        finally:
+            _disarm_sigprof()
+    elif sys.getprofile() is None:
+        deadline = time.thread_time() + seconds
+        calls = 0
+
+        def check(frame, event, arg):
+            nonlocal calls
+            calls += 1
+            if not calls & 127 and time.thread_time() > deadline:
+                raise RenderBudgetExceeded
+
+        sys.setprofile(check)
+        try:
+            yield
+        finally:
+            sys.setprofile(None)
+    else:  # a profiler is running this thread: it is measuring, not serving readers
+        yield
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """What rendering a text produced, and what the author or moderator should be told."""
+
+    html: str
+    plain_text_reason: str = ""
+    """Why the text is shown as escaped plain text; "" when Markdown formatted it."""
+    dropped_links: tuple = ()
+    """Link addresses with a scheme the sanitiser drops, shown as their text instead."""
+
+
+def _forget_instances(policy):
+    """After an interrupted render the cached Markdown and bleach objects may be half-way
+    through their work: build fresh ones next time."""
+    _local.__dict__.get("markdown", {}).pop(policy.name, None)
+    _local.__dict__.get("cleaners", {}).pop(policy.name, None)
+
+
+def _render(text, policy, *, budget=None):
     text = _clean_source(text or "")
     if _too_costly(text, policy):
-        return _plain_paragraphs(text)
+        return Rendering(_plain_paragraphs(text, REASON_SHAPE), REASON_SHAPE)
+    seconds = cpu_budget_seconds() if budget is None else budget
+    md = _markdown(policy)  # built (and their modules imported) outside the budget
+    _cleaner(policy)
     try:
-        produced = _markdown(policy).convert(text)
+        with _cpu_budget(seconds):
+            produced = md.convert(text)
+            dropped = tuple(getattr(md, "dropped_links", ()))
+            cleaned = sanitize_html(produced, policy=policy)
+    except RenderBudgetExceeded:
+        if threading.current_thread() is threading.main_thread():
+            _disarm_sigprof()  # in case the signal arrived inside the budget's own clean-up
+        _forget_instances(policy)
+        logger.warning(
+            "Rendering %s text of %d characters took over %.2fs of CPU; shown as plain text",
+            policy.name,
+            len(text),
+            seconds,
+        )
+        return Rendering(_plain_paragraphs(text, REASON_BUDGET), REASON_BUDGET)
     except Exception:  # RecursionError on deep nesting, or a Markdown bug: never a 500.
+        _forget_instances(policy)
         logger.warning("Markdown failed; rendering as plain text", exc_info=True)
-        return _plain_paragraphs(text)
-    return sanitize_html(produced, policy=policy)
+        return Rendering(_plain_paragraphs(text, REASON_FAILED), REASON_FAILED)
+    return Rendering(cleaned, dropped_links=dropped)
+
+
+_RECENT = OrderedDict()
+_RECENT_SIZE = 16
+_recent_lock = threading.Lock()
+
+
+def _remembered_render(text, policy):
+    """The last few renderings are kept (by a hash of the text), so the admin can tell an
+    author what saving their post produced without rendering it a second time."""
+    source = text or ""
+    key = (policy.name, hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest())
+    with _recent_lock:
+        if key in _RECENT:
+            _RECENT.move_to_end(key)
+            return _RECENT[key]
+    rendering = _render(source, policy)
+    with _recent_lock:
+        _RECENT[key] = rendering
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return rendering
+
+
+def post_rendering(text):
+    """``render_post`` with what the author should be told (a Rendering)."""
+    return _remembered_render(text, POST_POLICY)
+
+
+def comment_rendering(text):
+    """``render_comment`` with what the moderator should be told (a Rendering)."""
+    return _remembered_render(text, COMMENT_POLICY)
 
 
 def render_post(text):
     """Markdown of a post body -> sanitised HTML (the wide post policy)."""
-    return _render(text, POST_POLICY)
+    return post_rendering(text).html
 
 
 def render_comment(text):
@@ -556,4 +773,4 @@ def render_comment(text):
     Headings, rules and images are not Markdown here: ``# x`` and ``![alt](url)`` stay
     the text the commenter typed. Every link gets ``rel="nofollow ugc noopener"``.
     """
-    return _render(text, COMMENT_POLICY)
+    return comment_rendering(text).html
