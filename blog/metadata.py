@@ -56,7 +56,7 @@ def source_authors(post):
     return [name.strip() for name in post.source_authors.split(";") if name.strip()]
 
 
-_ET_AL = re.compile(r"(?:^|[\s,]+)et\.?\s+al\.?$", re.IGNORECASE)
+_ET_AL = re.compile(r"(?:^|(?<![\s,])[\s,]+)et\.?\s+al\.?$", re.IGNORECASE)
 _GROUP_WORDS = re.compile(
     r"\b(investigators|group|consortium|collaborat\w*|committee|study|trialists)\b",
     re.IGNORECASE,
