@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from blog import label_admin
+from blog import label_admin, markup
 from blog.forms import (
     MAIN_FIELDS,
     PUBLISHING_FIELDS,
@@ -160,6 +160,8 @@ class PostAdmin(admin.ModelAdmin):
         previous = post_live_address(obj.pk)
         super().save_model(request, obj, form, change)
         post_address_remember(post=obj, previous=previous)
+        for note in markup.post_notes(obj.body, obj.body_html):  # plain text, dropped links
+            self.message_user(request, f"\u201c{obj}\u201d: {note}", messages.WARNING)
 
     @admin.display(description="status", ordering="status")
     def publication_state(self, obj):
@@ -175,8 +177,13 @@ class PostAdmin(admin.ModelAdmin):
     def body_preview(self, obj):
         if obj is None or not obj.body_html:
             return "Save the post to see it rendered."
+        notes = format_html_join(
+            "",
+            '<p class="errornote">{}</p>',
+            ((n,) for n in markup.post_notes(obj.body, obj.body_html)),
+        )
         # body_html is the sanitised output of blog.markup: the one thing marked safe.
-        return format_html('<div class="post-preview">{}</div>', mark_safe(obj.body_html))  # noqa: S308
+        return format_html('{}<div class="post-preview">{}</div>', notes, mark_safe(obj.body_html))  # noqa: S308
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish_selected(self, request, queryset):

@@ -692,6 +692,42 @@ class Rendering:
     dropped_links: tuple = ()
     """Link addresses with a scheme the sanitiser drops, shown as their text instead."""
 
+    def notes(self):
+        """What the author (or moderator) should be told, as sentences; [] if nothing."""
+        notes = [plain_text_note(self.html)] if self.plain_text_reason else []
+        if self.dropped_links:
+            notes.append(dropped_links_note(self.dropped_links))
+        return notes
+
+
+def plain_text_note(stored_html):
+    """A sentence for the author or moderator when stored HTML is the plain-text fallback
+    ("" otherwise). Reads the mark in the HTML: no rendering, so it is free in lists."""
+    reason = plain_text_reason(stored_html)
+    if not reason:
+        return ""
+    return (
+        f"Shown as plain text, without formatting: {reason}. Nothing was lost; shorter "
+        "paragraphs, less nesting, fewer unclosed brackets or code fences would let it format."
+    )
+
+
+def dropped_links_note(addresses, *, shown=10, width=80):
+    listed = [a if len(a) <= width else a[: width - 1] + "\u2026" for a in addresses[:shown]]
+    more = f" and {len(addresses) - shown} more" if len(addresses) > shown else ""
+    return (
+        f"{len(addresses)} link(s) shown as plain text: only http, https and mailto "
+        f"addresses become links. Not linked: {', '.join(listed)}{more}."
+    )
+
+
+def post_notes(body, body_html):
+    """The notes for a saved post: from the stored mark when it is plain text (free), else
+    from rendering its body (remembered from the save in this process, else at most one
+    budgeted render)."""
+    note = plain_text_note(body_html)
+    return [note] if note else post_rendering(body).notes()
+
 
 def _forget_instances(policy):
     """After an interrupted render the cached Markdown and bleach objects may be half-way

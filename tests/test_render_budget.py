@@ -1,0 +1,211 @@
+"""Rendering typed text has a hard CPU budget, and over it the text is shown as plain text.
+
+The whole hostile corpus (tests/data/markdown_bombs.py, then every XSS vector) goes through
+``render_post`` and ``render_comment``: each within a second of CPU (``process_time``: the
+budget is half a second, the fallback a few milliseconds) and each still safe HTML.
+"""
+
+import re
+import runpy
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from blog import markup
+from blog.markup import (
+    REASON_BUDGET,
+    REASON_SHAPE,
+    comment_rendering,
+    plain_text_note,
+    plain_text_reason,
+    post_rendering,
+    render_comment,
+    render_post,
+)
+from blog.models import Post
+from tests.test_admin_posts import PI, post_data
+from tests.test_markup_security import VECTORS, assert_safe, parsed_elements
+
+BOMBS = runpy.run_path(str(Path(__file__).parent / "data" / "markdown_bombs.py"))["BOMBS"]
+PER_ITEM_CPU_SECONDS = 1.0
+
+# Formats (several hundred elements) but costs far more than a tiny budget.
+SLOW_BUT_FINE = "\n\n".join(
+    f"- *item {i}* with `code` and [a link](https://example.org/{i})" for i in range(300)
+)
+
+
+def assert_no_active_content(out):
+    """No script element, no on* attribute, no javascript: in any attribute (as the browser
+    reads it). Escaped text that shows ``<script>`` or ``javascript:`` to the reader is fine."""
+    assert_safe(out)
+    for tag, attrs in parsed_elements(out):
+        assert tag != "script"
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert "javascript:" not in re.sub(r"[\x00-\x20\s]+", "", value or "").lower()
+
+
+@pytest.mark.parametrize("render", [render_post, render_comment], ids=["post", "comment"])
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_every_markdown_bomb_renders_safely_within_a_second_of_cpu(render, name):
+    source = BOMBS[name]
+    started = time.process_time()
+    out = render(source)
+    elapsed = time.process_time() - started
+    assert elapsed < PER_ITEM_CPU_SECONDS, f"{name}: {elapsed:.2f}s of CPU"
+    assert_no_active_content(out)
+    assert "\x00" not in out and "\x02" not in out
+    out.encode("utf-8")
+
+
+@pytest.mark.parametrize("render", [render_post, render_comment], ids=["post", "comment"])
+def test_every_xss_vector_renders_safely_within_a_second_of_cpu(render):
+    for vector in VECTORS:
+        started = time.process_time()
+        out = render(vector)
+        assert time.process_time() - started < PER_ITEM_CPU_SECONDS, vector
+        assert_no_active_content(out)
+
+
+def test_the_corpus_covers_the_reported_shapes():
+    names = set(BOMBS)
+    for needed in (
+        "list markers, 14",
+        "quote markers, 15",
+        "DOI and 100,000 closing brackets",
+        "100 KB of unclosed fences",
+        "2,000 opening brackets",
+        "deep emphasis",
+        "long table",
+        "footnote-like references",
+        "huge link reference definitions",
+        "nested lists, 10,000 lines",
+    ):
+        assert needed in names
+    assert len(BOMBS["100 KB of unclosed fences"]) >= 95_000
+
+
+# --- the budget ----------------------------------------------------------------------------
+
+
+def test_over_the_budget_the_text_is_shown_as_escaped_plain_text(settings):
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.001
+    text = SLOW_BUT_FINE + "\n\n<script>alert(1)</script> p<0.05 & more"
+    rendering = markup._render(text, markup.POST_POLICY)
+    assert rendering.plain_text_reason == REASON_BUDGET
+    assert plain_text_reason(rendering.html) == REASON_BUDGET
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; p&lt;0.05 &amp; more" in rendering.html
+    assert "item 299" in rendering.html  # nothing typed is lost
+    assert {tag for tag, _ in parsed_elements(rendering.html)} <= {"p", "br"}
+
+
+def test_within_the_budget_the_text_is_formatted_and_not_marked(settings):
+    settings.MARKUP_RENDER_CPU_SECONDS = 5
+    rendering = markup._render(SLOW_BUT_FINE, markup.POST_POLICY)
+    assert rendering.plain_text_reason == "" and rendering.notes() == []
+    assert "<em>item 299</em>" in rendering.html
+    assert plain_text_reason(rendering.html) == ""
+
+
+def test_the_budget_also_holds_outside_the_main_thread(settings):
+    """runserver and ASGI servers render in threads, where signals cannot be used."""
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.001
+    results = []
+    worker = threading.Thread(
+        target=lambda: results.append(markup._render(SLOW_BUT_FINE, markup.COMMENT_POLICY))
+    )
+    worker.start()
+    worker.join()
+    assert results[0].plain_text_reason == REASON_BUDGET
+    assert "item 299" in results[0].html
+
+
+def test_rendering_works_again_after_an_interrupted_render(settings):
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.001
+    assert markup._render(SLOW_BUT_FINE, markup.COMMENT_POLICY).plain_text_reason
+    settings.MARKUP_RENDER_CPU_SECONDS = 5
+    again = markup._render("*fine* and [a link](https://example.org)", markup.COMMENT_POLICY)
+    assert again.plain_text_reason == ""
+    assert "<em>fine</em>" in again.html and 'rel="nofollow ugc noopener"' in again.html
+
+
+def test_the_budget_timer_is_disarmed_after_each_render(settings):
+    import signal
+
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.5
+    markup._render("*x*", markup.POST_POLICY)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    markup._sigprof_armed = False
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.001
+    markup._render(SLOW_BUT_FINE, markup.POST_POLICY)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    assert markup._sigprof_armed is False
+
+
+def test_a_budget_of_zero_switches_it_off(settings):
+    settings.MARKUP_RENDER_CPU_SECONDS = 0
+    assert markup._render(SLOW_BUT_FINE, markup.POST_POLICY).plain_text_reason == ""
+
+
+def test_shapes_refused_before_rendering_say_why():
+    rendering = post_rendering(BOMBS["100 KB of unclosed fences"] + "\n\nunique 1")
+    assert rendering.plain_text_reason == REASON_SHAPE
+    assert "plain text" in plain_text_note(rendering.html)
+
+
+def test_the_plain_text_mark_cannot_be_typed():
+    for typed in ("<!-- shown as plain text: x -->", "&lt;!-- shown as plain text: x --&gt;"):
+        for render in (render_post, render_comment):
+            assert plain_text_reason(render(typed)) == ""
+            assert plain_text_reason(render(typed + "\n" + "<" * 20_000)) == REASON_SHAPE
+
+
+def test_comment_renderings_tell_the_moderator():
+    rendering = comment_rendering("<" * 2_000 + " unique comment")
+    assert rendering.plain_text_reason == REASON_SHAPE
+    assert rendering.notes() == [plain_text_note(rendering.html)]
+    assert "Shown as plain text" in plain_text_note(rendering.html)
+
+
+# --- the author is told -------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, a_superuser):
+    client.force_login(a_superuser)
+    return client
+
+
+@pytest.mark.django_db
+def test_saving_a_post_over_the_budget_warns_the_author(staff_client, settings):
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.001
+    body = SLOW_BUT_FINE + "\n\nunique A <b>kept</b>"
+    response = staff_client.post(
+        reverse("admin:blog_post_add"), post_data(body=body, disclosures=[PI]), follow=True
+    )
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert len(warnings) == 1 and "Shown as plain text, without formatting" in warnings[0]
+    post = Post.objects.get()
+    assert post.body == body  # stored as typed
+    assert plain_text_reason(post.body_html) == REASON_BUDGET
+    assert "unique A &lt;b&gt;kept&lt;/b&gt;" in post.body_html
+
+    page = staff_client.get(reverse("admin:blog_post_change", args=[post.pk]))
+    assert '<p class="errornote">Shown as plain text' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_post_that_formats_gets_no_warning(staff_client):
+    response = staff_client.post(
+        reverse("admin:blog_post_add"),
+        post_data(body="*fine* [a link](https://example.org)", disclosures=[PI]),
+        follow=True,
+    )
+    assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    page = staff_client.get(reverse("admin:blog_post_change", args=[Post.objects.get().pk]))
+    assert "errornote" not in page.content.decode().split('class="post-preview"')[0][-300:]
