@@ -5,6 +5,7 @@ The whole hostile corpus (tests/data/markdown_bombs.py, then every XSS vector) g
 budget is half a second, the fallback a few milliseconds) and each still safe HTML.
 """
 
+import html
 import re
 import runpy
 import threading
@@ -27,7 +28,9 @@ from blog.markup import (
     render_post,
 )
 from blog.models import Post
+from comments.models import Comment
 from tests.test_admin_posts import PI, post_data
+from tests.test_comments_support import form_data, post_url
 from tests.test_markup_security import VECTORS, assert_safe, parsed_elements
 
 BOMBS = runpy.run_path(str(Path(__file__).parent / "data" / "markdown_bombs.py"))["BOMBS"]
@@ -209,3 +212,28 @@ def test_a_post_that_formats_gets_no_warning(staff_client):
     assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     page = staff_client.get(reverse("admin:blog_post_change", args=[Post.objects.get().pk]))
     assert "errornote" not in page.content.decode().split('class="post-preview"')[0][-300:]
+
+
+# --- whole requests ----------------------------------------------------------------------
+
+COMMENT_LENGTH = 9_900  # COMMENT_MAX_LENGTH is 10,000: each bomb, cut to fit, with its name
+# Lone surrogates cannot travel in a UTF-8 request; the renderers' own test covers them.
+SENDABLE = [name for name, text in BOMBS.items() if text.isascii() or "\ud800" not in text]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", SENDABLE)
+def test_sending_a_hostile_comment_costs_under_a_second_of_cpu(client, a_post, settings, name):
+    """The whole request (form, moderation, render, save, redirect), not only the render.
+    Every bomb, cut to the length a comment may have."""
+    settings.COMMENT_RATE_LIMIT = "off"
+    body = BOMBS[name][:COMMENT_LENGTH] + f"\n\n{name}"
+    started = time.process_time()
+    response = client.post(post_url(a_post), form_data(a_post, body=body))
+    elapsed = time.process_time() - started
+    assert elapsed < PER_ITEM_CPU_SECONDS, f"{name}: {elapsed:.2f}s of CPU"
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        comment = Comment.objects.get()
+        assert_no_active_content(comment.body_html)
+        assert name in html.unescape(comment.body_html)
