@@ -246,7 +246,7 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # CPU seconds one Markdown render (a post or a comment) may take; past it the text is stored
 # and shown as escaped plain text, and the author or moderator is told. 0 switches it off.
-MARKUP_RENDER_CPU_SECONDS = float(env_str("MARKUP_RENDER_CPU_SECONDS", "0.5"))
+MARKUP_RENDER_CPU_SECONDS = float(env_str("MARKUP_RENDER_CPU_SECONDS", "0.3"))
 _STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "

@@ -144,3 +144,8 @@ def test_saving_a_post_with_dropped_links_warns_the_author(staff_client):
 
     page = staff_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
     assert '<p class="errornote">2 link(s) shown as plain text' in page
+
+
+def test_a_blank_text_after_dropped_links_reports_none():
+    assert post_rendering("[x](ftp://example.org/) u3").dropped_links
+    assert post_rendering("  \n ").dropped_links == ()

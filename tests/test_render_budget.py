@@ -2,7 +2,7 @@
 
 The whole hostile corpus (tests/data/markdown_bombs.py, then every XSS vector) goes through
 ``render_post`` and ``render_comment``: each within a second of CPU (``process_time``: the
-budget is half a second, the fallback a few milliseconds) and each still safe HTML.
+budget is 0.3 s, the fallback a few milliseconds) and each still safe HTML.
 """
 
 import html
