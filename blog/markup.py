@@ -613,10 +613,16 @@ def cpu_budget_seconds():
 
 
 _sigprof_armed = False
+_sigprof_fired = False
+REFIRE_SECONDS = 0.01
+"""Over budget, SIGPROF comes again every 10 ms: an exception raised inside a finaliser or a
+gc callback is swallowed by Python ("Exception ignored in..."), so one signal is not enough."""
 
 
 def _on_sigprof(signum, frame):
+    global _sigprof_fired
     if _sigprof_armed:
+        _sigprof_fired = True
         raise RenderBudgetExceeded
 
 
@@ -643,23 +649,28 @@ def _disarm_sigprof():
 def _cpu_budget(seconds):
     """Raise RenderBudgetExceeded in the block once it has used ``seconds`` of CPU.
 
-    In the main thread (gunicorn's sync workers, management commands) a one-shot
-    ``ITIMER_PROF`` timer: no cost while it runs, and it interrupts even a regular expression
-    (the ``re`` engine checks for signals as it goes). Elsewhere (runserver's or an ASGI
-    server's threads) signals cannot be used: a profile hook checks the thread's CPU time
-    every 128 calls. It costs about 2-3 times the render, and cannot stop one long C call,
-    which is why every pattern that sees typed text is also kept linear.
+    In the main thread (gunicorn's sync workers, management commands) an ``ITIMER_PROF``
+    timer: no cost while it runs, and it interrupts even a regular expression (the ``re``
+    engine checks for signals as it goes); it fires again every 10 ms until the block ends.
+    Elsewhere (runserver's or an ASGI server's threads) signals cannot be used: a profile hook
+    checks the thread's CPU time every 128 calls. It costs about 2-3 times the render, and
+    cannot stop one long C call, which is why every pattern that sees typed text is also kept
+    linear. Either way, a block that ran past its budget (its exception swallowed somewhere)
+    raises when it ends.
     """
-    global _sigprof_armed
+    global _sigprof_armed, _sigprof_fired
     if seconds <= 0:
         yield
     elif _sigprof_available():
+        _sigprof_fired = False
         _sigprof_armed = True
-        signal.setitimer(signal.ITIMER_PROF, seconds)
+        signal.setitimer(signal.ITIMER_PROF, seconds, REFIRE_SECONDS)
         try:
             yield
         finally:
             _disarm_sigprof()
+        if _sigprof_fired:
+            raise RenderBudgetExceeded
     elif sys.getprofile() is None:
         deadline = time.thread_time() + seconds
         calls = 0
@@ -675,6 +686,8 @@ def _cpu_budget(seconds):
             yield
         finally:
             sys.setprofile(None)
+        if time.thread_time() > deadline:
+            raise RenderBudgetExceeded
     else:  # a profiler is running this thread: it is measuring, not serving readers
         yield
 

@@ -150,6 +150,34 @@ def test_the_budget_timer_is_disarmed_after_each_render(settings):
     assert markup._sigprof_armed is False
 
 
+def _spin(seconds):
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
+def test_a_swallowed_budget_exception_does_not_switch_the_budget_off(settings, monkeypatch):
+    """Python swallows an exception raised in a finaliser or a gc callback (Hypothesis
+    installs one): the timer fires again, so the render still stops."""
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.05
+    real_sanitize, swallowed = markup.sanitize_html, []
+
+    def swallow_once_then_spin(html_text, *, policy):
+        try:
+            _spin(0.5)
+        except markup.RenderBudgetExceeded:
+            swallowed.append(True)
+        _spin(3)
+        return real_sanitize(html_text, policy=policy)
+
+    monkeypatch.setattr(markup, "sanitize_html", swallow_once_then_spin)
+    started = time.process_time()
+    rendering = markup._render("*swallowed*", markup.POST_POLICY)
+    assert time.process_time() - started < 1
+    assert swallowed == [True]
+    assert rendering.plain_text_reason == REASON_BUDGET
+
+
 def test_a_budget_of_zero_switches_it_off(settings):
     settings.MARKUP_RENDER_CPU_SECONDS = 0
     assert markup._render(SLOW_BUT_FINE, markup.POST_POLICY).plain_text_reason == ""
