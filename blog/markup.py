@@ -25,6 +25,7 @@ as escaped plain-text paragraphs instead (safe by construction, no bleach needed
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import logging
@@ -619,11 +620,44 @@ REFIRE_SECONDS = 0.01
 gc callback is swallowed by Python ("Exception ignored in..."), so one signal is not enough."""
 
 
+_in_gc = False
+
+
+def _gc_started(phase, info):
+    global _in_gc
+    if phase == "start":
+        _in_gc = True
+
+
+def _gc_stopped(phase, info):
+    global _in_gc
+    if phase == "stop":
+        _in_gc = False
+
+
+def _watch_gc():
+    """Know when the garbage collector (and the callbacks and finalisers it runs) is at work:
+    ours first on "start", ours last on "stop"."""
+    callbacks = gc.callbacks
+    if not callbacks or callbacks[0] is not _gc_started:
+        if _gc_started in callbacks:
+            callbacks.remove(_gc_started)
+        callbacks.insert(0, _gc_started)
+    if callbacks[-1] is not _gc_stopped:
+        if _gc_stopped in callbacks:
+            callbacks.remove(_gc_stopped)
+        callbacks.append(_gc_stopped)
+
+
 def _on_sigprof(signum, frame):
+    """Over budget: raise, except inside the garbage collector or a finaliser, where Python
+    would swallow the exception ("Exception ignored in ..."); the next signal, 10 ms later,
+    raises in the render's own code."""
     global _sigprof_fired
     if _sigprof_armed:
         _sigprof_fired = True
-        raise RenderBudgetExceeded
+        if not _in_gc and frame is not None and frame.f_code.co_name != "__del__":
+            raise RenderBudgetExceeded
 
 
 def _sigprof_available():
@@ -662,6 +696,7 @@ def _cpu_budget(seconds):
     if seconds <= 0:
         yield
     elif _sigprof_available():
+        _watch_gc()
         _sigprof_fired = False
         _sigprof_armed = True
         signal.setitimer(signal.ITIMER_PROF, seconds, REFIRE_SECONDS)

@@ -5,9 +5,11 @@ The whole hostile corpus (tests/data/markdown_bombs.py, then every XSS vector) g
 budget is 0.3 s, the fallback a few milliseconds) and each still safe HTML.
 """
 
+import gc
 import html
 import re
 import runpy
+import sys
 import threading
 import time
 from pathlib import Path
@@ -176,6 +178,42 @@ def test_a_swallowed_budget_exception_does_not_switch_the_budget_off(settings, m
     assert time.process_time() - started < 1
     assert swallowed == [True]
     assert rendering.plain_text_reason == REASON_BUDGET
+
+
+def test_the_budget_does_not_fire_inside_the_garbage_collector(settings, monkeypatch):
+    """Slow gc callbacks (Hypothesis installs one) while the budget runs out: the render still
+    stops, and nothing reaches sys.unraisablehook. (In the full suite the budget's exception was
+    once raised inside Hypothesis's callback and swallowed: the signal handler now waits until
+    the collector is done, and the timer fires again.)"""
+    settings.MARKUP_RENDER_CPU_SECONDS = 0.02
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    slow_collections = []
+
+    def slow_callback(phase, info):
+        if phase == "start" and len(slow_collections) < 2:  # the budget runs out in here
+            slow_collections.append(phase)
+            _spin(0.05)
+
+    real_sanitize = markup.sanitize_html
+
+    def collect_while_rendering(html_text, *, policy):
+        gc.collect(0)
+        gc.collect(0)
+        _spin(3)
+        return real_sanitize(html_text, policy=policy)
+
+    monkeypatch.setattr(markup, "sanitize_html", collect_while_rendering)
+    gc.callbacks.append(slow_callback)
+    try:
+        started = time.process_time()
+        rendering = markup._render("*collected*", markup.POST_POLICY)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert time.process_time() - started < 1
+    assert rendering.plain_text_reason == REASON_BUDGET
+    assert len(slow_collections) == 2 and unraisable == []
 
 
 def test_a_budget_of_zero_switches_it_off(settings):
