@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
+from blog import markup
 from comments import moderation, services
 from comments.models import Comment
 from roles import policy
@@ -113,6 +114,7 @@ class CommentAdmin(admin.ModelAdmin):
         "email",
         "website",
         "body",
+        "formatting",
         "competing_interests",
         "is_post_author",
         "public_link",
@@ -189,6 +191,12 @@ class CommentAdmin(admin.ModelAdmin):
             who = obj.moderated_by.get_username() if obj.moderated_by else "a moderator"
             return f"{obj.get_status_display()} by {who}"
         return obj.status_reason or "-"
+
+    @admin.display(description="formatting")
+    def formatting(self, obj):
+        """Tells the moderator when the comment is shown as plain text (its shape was too
+        costly to format); reads the stored mark, renders nothing."""
+        return markup.plain_text_note(obj.body_html) or "Formatted as written (Markdown)."
 
     @admin.display(description="in reply to")
     def parent_link(self, obj):

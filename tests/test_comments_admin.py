@@ -320,3 +320,20 @@ def test_comments_approved_automatically_are_listed_with_their_reason(
     pks, html = listed("")  # the queue: the reason is in view
     assert "2 links (more than 1)" in html
     assert "How approved" in html or "how approved" in html
+
+
+def test_the_change_page_tells_the_moderator_when_a_comment_is_shown_as_plain_text(
+    moderator_client, a_post
+):
+    """A comment whose shape was too costly to format is stored as escaped text with a
+    mark; the moderator reads why on its page, and a normal comment says it is formatted."""
+    from tests.data.markdown_bombs import BOMBS
+
+    plain = make_comment(a_post, status=Status.HELD, body=BOMBS["100 KB of unclosed fences"][:9000])
+    formatted = make_comment(a_post, status=Status.HELD, body="A *formatted* comment.")
+
+    plain_page = moderator_client.get(change_url(plain)).content.decode()
+    assert "Shown as plain text, without formatting" in plain_page
+    formatted_page = moderator_client.get(change_url(formatted)).content.decode()
+    assert "Formatted as written" in formatted_page
+    assert "Shown as plain text" not in formatted_page
