@@ -31,6 +31,12 @@ def labels_in_use():
     )
 
 
+def listed_labels():
+    """``labels_in_use()`` that can be addresses: what the label index, the sidebar and the
+    sitemap list (a label stored around the admin's checks is left out and logged)."""
+    return [label for label in labels_in_use() if label_has_address(label)]
+
+
 def label_in_use_or_none(slug):
     """The label with this slug if a published post carries it (one query)."""
     return labels_in_use().filter(slug=slug).first()
@@ -121,9 +127,7 @@ def _sidebar_entry():
     entry = {
         "years": archive_years(),
         "labels": [
-            LabelCount(label.name, label.slug, label.num_posts)
-            for label in labels_in_use()
-            if label_has_address(label)
+            LabelCount(label.name, label.slug, label.num_posts) for label in listed_labels()
         ],
         "until": until,
     }

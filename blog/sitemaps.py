@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from blog.models import Post, label_has_address, with_addresses
-from blog.navigation import archive_years, labels_in_use
+from blog.models import Post, with_addresses
+from blog.navigation import archive_years, listed_labels
 
 
 class SiteUrlSitemap(Sitemap):
@@ -42,7 +42,7 @@ class LabelSitemap(SiteUrlSitemap):
     priority = 0.4
 
     def items(self):
-        return [label for label in labels_in_use() if label_has_address(label)]
+        return listed_labels()
 
     def location(self, label):
         return reverse("blog:label_detail", kwargs={"slug": label.slug})

@@ -13,8 +13,8 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from blog import metadata
-from blog.models import Post, PostAddress, label_has_address, labels_prefetch, with_addresses
-from blog.navigation import label_in_use_or_none, labels_in_use
+from blog.models import Post, PostAddress, labels_prefetch, with_addresses
+from blog.navigation import label_in_use_or_none, listed_labels
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class LabelListView(ListView):
     template_name = "blog/label_list.html"
 
     def get_queryset(self):
-        return [label for label in labels_in_use() if label_has_address(label)]
+        return listed_labels()
 
 
 class PostDetailView(DetailView):

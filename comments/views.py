@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from blog.models import Post
@@ -127,8 +126,8 @@ def render_post_page(request, post, form, *, status):
     of the context.
     """
     view = PostDetailView()
-    local = timezone.localtime(post.published_at)
-    view.setup(request, year=local.year, month=local.month, slug=post.slug)
+    year, month, slug = post.address_parts
+    view.setup(request, year=year, month=month, slug=slug)
     view.object = post
     context = view.get_context_data(object=post)
     context["comment_form"] = form
