@@ -683,6 +683,8 @@ def _through_the_deployed_handler(environ_overrides, body=b""):
     request class, so it cannot show what the deployed handler does)."""
     import io
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test import RequestFactory
 
     from config.wsgi import application
@@ -696,7 +698,16 @@ def _through_the_deployed_handler(environ_overrides, body=b""):
     def start_response(status, headers, exc_info=None):
         captured["status"] = status
 
-    content = b"".join(application(environ, start_response))
+    # As Django's test client does: the test's transaction holds the connection open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return int(captured["status"].split()[0]), content.decode()
 
 
