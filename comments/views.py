@@ -59,7 +59,10 @@ def post_comment(request, post_id):
         form.token_spent = True
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
-    except (services.DuplicateComment, services.InvalidParent) as refusal:
+    except services.DuplicateComment as refusal:
+        # The back button, or the same text again from a new page: it is stored already.
+        return _landing(request, refusal.earlier, refusal.message, refusal.message)
+    except services.InvalidParent as refusal:
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
     except ValidationError as invalid:  # the model's own checks, beyond the form's
@@ -75,7 +78,9 @@ def _landing(request, comment, published, waiting):
         return redirect(comment.get_absolute_url())
     # Held and spam get the same notice: a spammer learns nothing.
     messages.info(request, waiting)
-    return redirect(comment.post.get_absolute_url())
+    # The fragment brings the notice into view: without one, the browser keeps the form's
+    # "#respond" and a phone lands on an empty form far below the notice.
+    return redirect(f"{comment.post.get_absolute_url()}#notice")
 
 
 def _same_text(comment, form, post):
@@ -86,7 +91,7 @@ def _already_received(request, comment):
     """A double click or the back button sent the form again: the comment it sent, once."""
     if comment.status == Comment.Status.REJECTED:
         messages.info(request, RECEIVED)
-        return redirect(comment.post.get_absolute_url())
+        return redirect(f"{comment.post.get_absolute_url()}#notice")
     return _landing(
         request,
         comment,

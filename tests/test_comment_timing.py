@@ -84,8 +84,8 @@ def test_after_a_quick_resend_trying_again_later_is_told_the_truth(client, a_pos
     )
     client.post(post_url(a_post), form_data(a_post, security_token=again))
     later = client.post(post_url(a_post), form_data(a_post))  # a new page, same text
-    assert later.status_code == 400
-    html = later.content.decode()
+    assert later.status_code == 302  # told as a notice, not as a form error
+    html = client.get(later["Location"]).content.decode()
     assert "You have already sent this comment on this post. It is awaiting moderation." in html
     assert Comment.objects.get().status == Status.HELD
 
@@ -130,7 +130,7 @@ def test_a_double_click_stores_one_comment_and_the_second_answer_is_kind(client,
     second = client.post(post_url(a_post), data)
     assert time.monotonic() - started < 5  # "within a second", on a busy machine
     assert first.status_code == second.status_code == 302
-    assert second["Location"] == first["Location"] == a_post.get_absolute_url()
+    assert second["Location"] == first["Location"] == a_post.get_absolute_url() + "#notice"
     assert Comment.objects.count() == 1 and Comment.objects.get().status == Status.HELD
     page = messages_on(client, second)
     assert RECEIVED in page and "It is awaiting moderation." in page

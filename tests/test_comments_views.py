@@ -19,7 +19,7 @@ Status = Comment.Status
 def test_a_new_comment_is_held_and_the_notice_follows_the_redirect(client, a_post):
     response = client.post(post_url(a_post), form_data(a_post))
     assert response.status_code == 302
-    assert response["Location"] == a_post.get_absolute_url()
+    assert response["Location"] == a_post.get_absolute_url() + "#notice"
     comment = Comment.objects.get()
     assert comment.status == Status.HELD
     assert comment.ip_address == "127.0.0.1"
@@ -142,8 +142,9 @@ def test_comments_close_after_n_days(client, settings, an_author):
 def test_duplicate_within_ten_minutes_is_refused(client, a_post):
     client.post(post_url(a_post), form_data(a_post))
     response = client.post(post_url(a_post), form_data(a_post, email="ANN@example.org"))
-    assert response.status_code == 400
-    assert "You have already sent this comment on this post." in response.content.decode()
+    assert response.status_code == 302 and response["Location"].endswith("#notice")
+    notice = client.get(response["Location"]).content.decode()
+    assert "You have already sent this comment on this post." in notice
     assert Comment.objects.count() == 1
 
 
