@@ -35,7 +35,10 @@ def test_a_typo_opens_at_the_form_with_the_summary_focused_then_a_quick_resend_i
     page.locator("#id_email").fill("ann@example.org")
     with page.expect_navigation():
         submit_button(comment_form(page)).click()
-    assert page.get_by_text(re.compile("awaiting moderation", re.I)).first.is_visible()
+    notice = page.get_by_text(re.compile("awaiting moderation", re.I)).first
+    assert notice.is_visible()
+    box = notice.bounding_box()  # in view: not left far above an empty form on a phone
+    assert box and box["y"] + box["height"] > 0 and box["y"] < page.viewport_size["height"], box
     comment = Comment.objects.get(post=care_ms_post)
     assert comment.status == Comment.Status.HELD  # never spam for a person's speed
     assert comment.status_reason.startswith("sent again")
@@ -52,3 +55,20 @@ def test_the_moderation_queue_fits_1280_pixels(new_context, care_ms_post_with_th
         header = page.locator(f"#result_list th.column-{column}")
         box = header.bounding_box()
         assert box and box["x"] + box["width"] <= 1280, (column, box)
+    title = page.locator("#result_list td.field-post_title").first.bounding_box()
+    assert title["width"] >= 120, f"the post's title is squeezed to {title['width']} px"
+
+
+def test_the_post_editor_fits_1280_pixels(new_context, an_author_account):
+    """The disclosures table and the labels box fit an ordinary laptop screen."""
+    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    admin_login(page, an_author_account)
+    page.goto("/admin/blog/post/add/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > window.innerWidth).slice(-6).map(e => e.tagName + '#' + e.id + '.' + e.className"
+        " + ' ' + Math.round(e.getBoundingClientRect().width))"
+    )
+    assert overflow <= 0, f"the post editor scrolls sideways by {overflow} px: {wide}"
+    assert page.locator("#id_tags").bounding_box()["width"] >= 400
