@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 
 ## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on)
 run: $(VENV)/.installed-runtime
-	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
+	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}" && chmod 700 "$${TRIALPRESS_VAR_DIR:-var}"
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py rerender_posts
@@ -39,7 +39,7 @@ test: $(VENV)/.installed-dev
 ## serve: the production set-up (the Django deploy: migrate, collectstatic, start gunicorn
 ## with threaded workers, config/gunicorn.py; DEBUG off, whitenoise); needs SECRET_KEY etc.
 serve: $(VENV)/.installed-runtime
-	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}"
+	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}" && chmod 700 "$${TRIALPRESS_VAR_DIR:-var}"
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input
 	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
