@@ -10,7 +10,9 @@
 
 A person has timing. A form shown again after an error keeps the first render time and the
 nonce (the first POST stored nothing, so the token is still unused) and is marked as sent
-once (``r``): the policy never files a resend as spam for its speed. A token is spent when
+once (``r``): the policy never files a resend as spam for its speed. A stale token gets a
+fresh one, still marked. A missing, altered or foreign token proves no earlier sending: its
+fresh token is unmarked, so a bot's bad first POST buys nothing. A token is spent when
 a comment is stored with its nonce (``Comment.form_nonce``, unique): a double click or the
 back button sends it again, and comments.services answers with the comment it made.
 """
@@ -177,6 +179,7 @@ class CommentForm(forms.ModelForm):
         self.elapsed_seconds = None
         self.token_payload = None  # the valid token's post, time, nonce and resent flag
         self.token_spent = False  # set when the token has sent a comment already
+        self.token_genuine = False  # signed by us, for this post (even if stale)
 
     def fresh_token(self, request=None):
         """The token for the rendered form.
@@ -192,10 +195,16 @@ class CommentForm(forms.ModelForm):
         return make_token(self.post)
 
     def resend_token(self, *, spent=False):
-        """A token for sending this form again: the commenter has sent it once already."""
+        """A token for sending this form again.
+
+        Only a genuine token (ours, for this post) shows the form was rendered and sent
+        once: that earns the resent mark. A stale one starts afresh, still marked; a
+        missing, altered or foreign one starts afresh unmarked, or one bad POST would let
+        a bot past the speed rule.
+        """
         payload = self.token_payload
-        if payload is None:  # missing, altered, foreign or stale: start afresh
-            return make_token(self.post, resent=True)
+        if payload is None:
+            return make_token(self.post, resent=self.token_genuine)
         return make_token(
             self.post,
             now=payload["t"],
@@ -224,14 +233,11 @@ class CommentForm(forms.ModelForm):
             nonce, resent = payload["n"], bool(payload.get("r"))
         except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
             raise forms.ValidationError(RESUBMIT, code="resubmit") from None
+        if post_id != self.post.pk or not isinstance(nonce, str) or not 0 < len(nonce) <= 32:
+            raise forms.ValidationError(RESUBMIT, code="resubmit")
+        self.token_genuine = True
         elapsed = time.time() - rendered_at
-        if (
-            post_id != self.post.pk
-            or not isinstance(nonce, str)
-            or not 0 < len(nonce) <= 32
-            or elapsed < -CLOCK_SKEW_SECONDS
-            or elapsed > settings.COMMENT_FORM_MAX_AGE_SECONDS
-        ):
+        if elapsed < -CLOCK_SKEW_SECONDS or elapsed > settings.COMMENT_FORM_MAX_AGE_SECONDS:
             raise forms.ValidationError(RESUBMIT, code="resubmit")
         self.elapsed_seconds = max(elapsed, 0.0)
         self.token_payload = {"t": rendered_at, "n": nonce, "r": resent}

@@ -152,7 +152,8 @@ class PageCacheMiddleware:
         """A response not stored (a 404, say) may still hold placeholders: fill them."""
         if not response.streaming and store.placeholder_pattern().search(response.content):
             page = store.CachedPage(response, expires_at=0)
-            response.content = page.body_for(request)
-            response["ETag"] = page.etag_for(request)
+            response.content, response["ETag"] = page.render(request)
+            if page.volatile:
+                response.headers.pop("Last-Modified", None)
             response["Vary"] = "Cookie"
         return response

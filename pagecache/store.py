@@ -16,6 +16,10 @@
 - **Placeholders.** Per-visitor values are punched (``punch()``) and filled for each request
   by the functions in the registry (the CSRF token; others registered by apps).
 - A stored page expires no later than the next registered expiry (a scheduled post).
+- **Conditional GETs.** A page whose placeholders are all stable for a visitor (the CSRF
+  token, for one cookie) answers a reload with 304. A page with any other (the single-use
+  comment token) never does: its ETag hashes the values filled in, and it has no
+  Last-Modified, so the browser always gets a fresh form.
 - Speed: a page is stored already split at its placeholders, with its ETag computed once,
   and each worker keeps recently served pages in a small in-process layer keyed by the
   shared generation; a hit costs one small cache read.
@@ -47,6 +51,7 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 NEXT_CHANGE_KEY = "page-cache:next-change"
 STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "Link", "X-Robots-Tag")
+STABLE_PLACEHOLDERS = frozenset({"csrf"})  # the same for a visitor whatever the request
 
 
 @memoize
@@ -165,7 +170,16 @@ class CachedPage:
     """A response as stored: the body split at its placeholders, headers, ETag, expiry, and
     the full key it was stored under (a slot holds one page at a time)."""
 
-    __slots__ = ("key", "chunks", "headers", "etag", "expires_at", "has_punches", "size")
+    __slots__ = (
+        "key",
+        "chunks",
+        "headers",
+        "etag",
+        "expires_at",
+        "has_punches",
+        "volatile",
+        "size",
+    )
 
     def __init__(self, response, expires_at, key=""):
         body = response.content
@@ -181,7 +195,18 @@ class CachedPage:
             position = match.end()
         self.chunks.append(body[position:])
         self.has_punches = len(self.chunks) > 1
-        self.headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+        # A value that differs for each request (a single-use comment token) must never be
+        # answered with a 304: the browser would keep the form it has. Such a page has no
+        # Last-Modified, and its ETag hashes the values it was given (never the same twice).
+        self.volatile = any(
+            isinstance(chunk, tuple) and chunk[0] not in STABLE_PLACEHOLDERS
+            for chunk in self.chunks
+        )
+        self.headers = [
+            (name, response[name])
+            for name in STORED_HEADERS
+            if name in response and not (self.volatile and name == "Last-Modified")
+        ]
         self.etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         self.expires_at = expires_at
 
@@ -192,26 +217,37 @@ class CachedPage:
         for slot, value in state.items():
             setattr(self, slot, value)
 
-    def body_for(self, request):
-        if not self.has_punches:
-            return self.chunks[0]
-        return b"".join(
-            chunk if isinstance(chunk, bytes) else _fill(request, *chunk) for chunk in self.chunks
-        )
+    def render(self, request):
+        """The body for this request, placeholders filled once, and its ETag.
 
-    def etag_for(self, request):
-        """Stable for this visitor: the filled values change per request, the CSRF cookie not."""
+        A CSRF token is masked afresh per request, but any of them does for one cookie: a
+        page with only that one gets an ETag stable for the visitor (a 304 on reload). The
+        values of any other placeholder are hashed in too: a fresh page, never a 304.
+        """
         if not self.has_punches:
-            return quote_etag(self.etag)
-        cookie = request.META.get("CSRF_COOKIE", "")
+            return self.chunks[0], quote_etag(self.etag)
+        parts = []
+        volatile = []
+        for chunk in self.chunks:
+            if isinstance(chunk, bytes):
+                parts.append(chunk)
+                continue
+            value = _fill(request, *chunk)
+            parts.append(value)
+            if chunk[0] not in STABLE_PLACEHOLDERS:
+                volatile.append(value)
+        cookie = request.META.get("CSRF_COOKIE", "")  # read after filling: it may be new
         digest = hashlib.md5(f"{self.etag}:{cookie}".encode(), usedforsecurity=False)
-        return quote_etag(digest.hexdigest())
+        for value in volatile:
+            digest.update(b":" + value)
+        return b"".join(parts), quote_etag(digest.hexdigest())
 
     def respond(self, request, *, status):
-        response = HttpResponse(self.body_for(request))
+        body, etag = self.render(request)
+        response = HttpResponse(body)
         for name, value in self.headers:
             response[name] = value
-        response["ETag"] = self.etag_for(request)
+        response["ETag"] = etag
         if self.has_punches:
             response["Vary"] = "Cookie"
         patch_response_headers(response, cache_timeout=0)

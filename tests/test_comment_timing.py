@@ -18,6 +18,7 @@ from comments import services
 from comments.forms import RESUBMIT, TOKEN_SALT, make_token
 from comments.models import Comment
 from comments.views import RECEIVED
+from tests.factories import make_post
 from tests.test_comments_support import form_data, post_url
 
 Status = Comment.Status
@@ -117,6 +118,54 @@ def test_a_resent_mark_cannot_be_forged(client, a_post):
     )
     response = client.post(post_url(a_post), form_data(a_post, security_token=forged))
     assert response.status_code == 400 and not Comment.objects.exists()
+
+
+def _altered_signature(post):
+    token = make_token(post, now=time.time() - 10)
+    return token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+
+
+def _altered_payload(post):
+    return signing.dumps({"p": post.pk, "t": time.time() - 10, "n": "abc"}, salt="not ours")
+
+
+def _foreign(post):
+    return make_token(make_post(title="Another trial"), now=time.time() - 10)
+
+
+@pytest.mark.parametrize(
+    "bad_token",
+    [lambda post: "", _altered_signature, _altered_payload, _foreign, lambda post: "x" * 5000],
+    ids=["missing", "altered signature", "altered payload", "another post's", "garbage"],
+)
+def test_a_bad_token_does_not_earn_the_resent_mark(client, a_post, bad_token):
+    """A bot's first POST with no token, or one it made up, gets a fresh form; sending
+    that at once is a first sending faster than a person: spam, as without the detour."""
+    refused = client.post(post_url(a_post), form_data(a_post, security_token=bad_token(a_post)))
+    assert refused.status_code == 400 and RESUBMIT in refused.content.decode()
+    fresh = token_on(refused.content.decode())
+    assert "r" not in payload(fresh) and payload(fresh)["p"] == a_post.pk
+
+    response = client.post(post_url(a_post), form_data(a_post, security_token=fresh))
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.status == Status.SPAM
+    assert comment.status_reason.startswith("sent 0.")
+    assert AWAITING in messages_on(client, response)  # the bot learns nothing
+
+
+@pytest.mark.parametrize(
+    "genuine",
+    [
+        lambda post: make_token(post, now=time.time() + 3600),  # from the future
+        lambda post: make_token(post, now=time.time() - 90000, resent=True),  # stale resend
+    ],
+    ids=["from the future", "stale resend"],
+)
+def test_a_genuine_token_refused_for_its_time_still_earns_the_resent_mark(client, a_post, genuine):
+    refused = client.post(post_url(a_post), form_data(a_post, security_token=genuine(a_post)))
+    assert refused.status_code == 400 and RESUBMIT in refused.content.decode()
+    assert payload(token_on(refused.content.decode()))["r"] == 1
 
 
 # --- a double click ---------------------------------------------------------------------

@@ -100,12 +100,99 @@ def test_not_found_pages_are_not_stored(client, db):
     assert response.get("X-Page-Cache") != "hit"
 
 
-def test_conditional_get_answers_304(client, a_post):
-    first = client.get(a_post.get_absolute_url())
-    etag = first["ETag"]
-    again = client.get(a_post.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+def test_conditional_get_answers_304_for_a_page_without_a_comment_form(client, a_post):
+    client.get("/")
+    first = client.get("/")
+    assert first["X-Page-Cache"] == "hit"
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+
+
+def _token(response):
+    match = re.search(r'name="security_token" value="([^"]+)"', response.content.decode())
+    assert match, "the page has no comment form"
+    return match.group(1)
+
+
+def _comment_form(html, token, body):
+    data = dict(
+        re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
+    )
+    data.update(
+        security_token=token,
+        name="Ann Reader",
+        email="ann@example.org",
+        body=body,
+        competing_interests="None declared",
+    )
+    return data
+
+
+def test_a_conditional_reload_after_commenting_gives_a_fresh_form(client, a_post, settings):
+    """A comment token is single-use: a 304 would keep the browser's spent form, and the
+    next comment would be refused ("already sent") or come back expired."""
+    from django.core import signing
+
+    from comments.forms import TOKEN_SALT
+    from comments.models import Comment
+
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+    url = a_post.get_absolute_url()
+    client.get(url)
+    shown = client.get(url)
+    assert shown["X-Page-Cache"] == "hit"
+    spent = _token(shown)
+    validators = {"HTTP_IF_MODIFIED_SINCE": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    if shown.has_header("ETag"):
+        validators["HTTP_IF_NONE_MATCH"] = shown["ETag"]
+    sent = client.post(
+        f"/comments/post/{a_post.pk}/",
+        _comment_form(shown.content.decode(), spent, "A first comment, held for moderation."),
+        follow=True,
+    )
+    assert "awaiting moderation" in sent.content.decode()  # held: the page is unchanged
+
+    for headers in (validators, {"HTTP_IF_MODIFIED_SINCE": validators["HTTP_IF_MODIFIED_SINCE"]}):
+        reload = client.get(url, **headers)
+        assert reload.status_code == 200 and reload["X-Page-Cache"] == "hit"
+        fresh = _token(reload)
+        assert fresh != spent
+        nonces = {signing.loads(token, salt=TOKEN_SALT)["n"] for token in (fresh, spent)}
+        assert len(nonces) == 2
+    second = client.post(
+        f"/comments/post/{a_post.pk}/",
+        _comment_form(reload.content.decode(), fresh, "A second comment, a different one."),
+        follow=True,
+    )
+    assert "already sent" not in second.content.decode()
+    assert "awaiting moderation" in second.content.decode()
+    assert Comment.objects.count() == 2
+
+
+def _stored(html, last_modified="Wed, 01 Jan 2025 00:00:00 GMT"):
+    from django.http import HttpResponse
+
+    from pagecache.store import CachedPage
+
+    response = HttpResponse(html)
+    response["Last-Modified"] = last_modified
+    return CachedPage(response, expires_at=time.time() + 60)
+
+
+def test_only_a_page_whose_placeholders_are_stable_per_visitor_keeps_its_validators(rf):
+    """CSRF alone: one ETag per cookie, Last-Modified kept. A comment token: neither."""
+    csrf_only = _stored(f"<p>{pagecache.punch('csrf')}</p>")
+    with_token = _stored(f"<p>{pagecache.punch('csrf')} {pagecache.punch('comment_token', 7)}</p>")
+    request = rf.get("/", HTTP_COOKIE="csrftoken=" + "a" * 32)
+    request.META["CSRF_COOKIE"] = "a" * 32
+    first = csrf_only.respond(request, status="hit")
+    assert first["ETag"] == csrf_only.respond(request, status="hit")["ETag"]
+    assert first.has_header("Last-Modified")
+    etags = {with_token.respond(request, status="hit")["ETag"] for _ in range(5)}
+    assert len(etags) == 5
+    assert not with_token.respond(request, status="hit").has_header("Last-Modified")
 
 
 def _csrf_token(html):
@@ -225,12 +312,13 @@ def test_a_page_served_from_the_shared_cache_alone_is_complete(client, a_post):
     """A worker that has never seen the page gets it from the shared cache."""
     from pagecache.store import local_layer
 
-    first = client.get(a_post.get_absolute_url())
+    client.get(a_post.get_absolute_url())
+    home = client.get("/")
     local_layer.clear()
     second = client.get(a_post.get_absolute_url())
     assert second["X-Page-Cache"] == "hit"
-    assert a_post.title in second.content.decode()
-    assert second["ETag"] == first["ETag"]
+    assert a_post.title in second.content.decode() and _token(second)
+    assert client.get("/")["ETag"] == home["ETag"]  # a page without a single-use token
 
 
 def test_tracking_parameters_share_the_cached_page(client, a_post):
