@@ -39,4 +39,5 @@ $PY manage.py collectstatic --no-input -v 0
 PAGE_CACHE_SECONDS=0 $PY -m benchmarks.render
 $PY -m benchmarks.throughput
 $PY -m benchmarks.submissions
+$PY -m benchmarks.hostile
 $PY -m benchmarks.results

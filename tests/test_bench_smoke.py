@@ -116,3 +116,21 @@ def test_table_aligns_numbers_right_and_text_left():
     assert lines[0].startswith("Page")
     assert lines[2] == "home            1.5"
     assert lines[3] == "a longer page  12.0"
+
+
+def test_the_hostile_input_step_runs_and_records_its_targets(tmp_path, monkeypatch, capsys):
+    """`make bench`'s hostile-input step renders the whole corpus and records both verdicts."""
+    import json
+
+    from benchmarks import hostile
+
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("BENCH_RESULTS", str(results))
+    assert hostile.main() == 0
+    printed = capsys.readouterr().out
+    assert "Worst comment render" in printed and "Worst post render" in printed
+    targets = [json.loads(line)["target"] for line in results.read_text().splitlines()]
+    assert targets == [
+        "worst hostile comment render < 1 s CPU",
+        "worst hostile post render < 1 s CPU",
+    ]
