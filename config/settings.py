@@ -232,6 +232,8 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # served uncached), in the shared cache, whatever the traffic.
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 500)
 PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024 * 1024)
+# Pages each worker also keeps in its own memory: up to entries x (MAX_BYTES / MAX_ENTRIES).
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 128)
 # X-Page-Cache: hit/miss tells anyone what is cached; always with DEBUG, otherwise on request.
 PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER")
 

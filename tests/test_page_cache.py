@@ -455,6 +455,22 @@ def test_the_cache_holds_at_most_max_entries_pages(client, an_author, settings):
     assert 1 <= len(slots) <= 4
 
 
+def test_each_worker_keeps_at_most_page_cache_local_entries_pages(client, an_author, settings):
+    from pagecache.store import local_layer
+
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 3
+    local_layer.clear()
+    for n in range(8):
+        post = make_post(author=an_author, title=f"Local {n}")
+        assert post.title in client.get(post.get_absolute_url()).content.decode()
+        assert len(local_layer.entries) <= 3
+    assert len(local_layer.entries) == 3
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 0  # off: nothing kept
+    post = make_post(author=an_author, title="Local off")
+    client.get(post.get_absolute_url())
+    assert len(local_layer.entries) == 0
+
+
 def _cache_keys():
     from django.core.cache import caches
 
