@@ -227,7 +227,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Page cache (the pagecache app): anonymous pages served from the "default" cache. What it
 # watches, fills and varies on is registered by each app (pagecache/registry.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # At most this many pages, and this many bytes (a page over MAX_BYTES / MAX_ENTRIES is
 # served uncached), in the shared cache, whatever the traffic.
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 500)

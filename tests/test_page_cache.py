@@ -662,3 +662,82 @@ def test_the_deploy_digest_skips_what_the_project_generates(settings, tmp_path):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates]}]
     labels = [label for label, _path in deploy.digested_files() if label.endswith("page.html")]
     assert labels == ["templates/mine/page.html"]
+
+
+def test_no_admin_or_comment_form_address_is_ever_stored(
+    a_post, a_superuser, settings, monkeypatch
+):
+    """Whatever the request (anonymous or signed in, GET, HEAD or POST, valid or not), no
+    address under the admin or the comment form's target is ever a stored page."""
+    from django.urls import reverse
+
+    from pagecache import store
+
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+    stored = []
+    real_store = store.store
+
+    def recording_store(address, current_generation, response):
+        stored.append(address)
+        return real_store(address, current_generation, response)
+
+    monkeypatch.setattr(store, "store", recording_store)
+    target = reverse("comments:post", args=[a_post.pk])
+    admin_pages = [
+        reverse("admin:index"),
+        reverse("admin:login"),
+        reverse("admin:logout"),
+        reverse("admin:blog_post_changelist"),
+        reverse("admin:blog_post_change", args=[a_post.pk]),
+        reverse("admin:jsi18n"),
+    ]
+    anonymous, editor = Client(), Client()
+    editor.force_login(a_superuser)
+    html = anonymous.get(a_post.get_absolute_url()).content.decode()
+    data = dict(
+        re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
+    )
+    for visitor in (anonymous, editor):
+        for url in [*admin_pages, target, target + "?page=2", target + "x/"]:
+            for _ in range(2):
+                visitor.get(url)
+                visitor.head(url)
+        visitor.post(target, {**data, "body": ""})  # refused: the post page with errors
+        visitor.post(
+            target,
+            {
+                **data,
+                "name": "A",
+                "email": "a@example.org",
+                "body": "Fine.",
+                "competing_interests": "None declared",
+            },
+        )
+    assert any(a_post.get_absolute_url() in address for address in stored)  # it records
+    assert [a for a in stored if "/admin/" in a or "/comments/post/" in a] == []
+
+
+def test_the_excluded_prefixes_are_where_the_admin_and_the_comment_form_are(a_post):
+    from django.urls import reverse
+
+    from pagecache import registry
+
+    for url in (reverse("admin:index"), reverse("comments:post", args=[a_post.pk])):
+        assert url.startswith(registry.excluded_prefixes), url
+
+
+def test_a_registered_prefix_is_neither_served_from_nor_stored_in_the_cache(
+    client, a_post, monkeypatch
+):
+    from pagecache import registry
+
+    url = a_post.get_absolute_url()
+    monkeypatch.setattr(registry, "excluded_prefixes", registry.excluded_prefixes)
+    registry.register_excluded_prefix(url)
+    for _ in range(2):
+        response = client.get(url)
+        assert a_post.title in response.content.decode()
+        assert "X-Page-Cache" not in response
+    with pytest.raises(ValueError, match="starts and ends with /"):
+        registry.register_excluded_prefix("admin")
