@@ -202,7 +202,7 @@ LOGIN_URL = "admin:login"
 # one trusted reverse proxy the header it sets, e.g. HTTP_X_FORWARDED_FOR (last entry used).
 # Requests without a usable address share one bucket (config/client_ip.py): never exempt.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
-# Admin sign-in throttling (config/login_throttle.py), all counted per window below:
+# Admin sign-in throttling (limits/login_throttle.py), all counted per window below:
 # failures for one username from one address (IPv6: one /64) before that pair is refused,
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
 # failures from one address for any usernames before the address is refused,

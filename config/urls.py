@@ -9,7 +9,7 @@ from django.utils.functional import lazy
 
 import pagecache
 from config.admin_shortcut import admin_view_on_site
-from config.login_throttle import throttled_admin_login
+from limits.login_throttle import throttled_admin_login
 
 
 def favicon(request):
