@@ -1,11 +1,9 @@
 """The production settings plus a hello-world view, for the benchmark's floor.
 
-``/bench/`` is kept out of the page cache, so the hello-world figure is the cost of the
-middleware stack and a trivial view, never a cache hit.
+``/bench/`` is kept out of the page cache (benchmarks/urls.py), so the hello-world figure
+is the cost of the middleware stack and a trivial view, never a cache hit.
 """
 
 from config.settings import *  # noqa: F403
-from config.settings import PAGE_CACHE_EXCLUDED_PREFIXES
 
 ROOT_URLCONF = "benchmarks.urls"
-PAGE_CACHE_EXCLUDED_PREFIXES = (*PAGE_CACHE_EXCLUDED_PREFIXES, "/bench/")

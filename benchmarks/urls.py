@@ -3,6 +3,11 @@
 from django.http import HttpResponse
 from django.urls import include, path
 
+import pagecache
+
+# The floor is never a cache hit (nor a look-up): registered before any request resolves.
+pagecache.register_excluded_prefix("/bench/")
+
 
 def hello(request):
     return HttpResponse("Hello, world", content_type="text/plain; charset=utf-8")

@@ -13,3 +13,6 @@ class CommentsConfig(AppConfig):
         pagecache.watch(self.get_model("Comment"))
         pagecache.register_placeholder("comment_token", token_for_punch)
         pagecache.register_bypass_parameter("replyto")
+        # The form's target (config/urls.py mounts comments at /comments/): a POST is never
+        # cached anyway and a GET redirects, but no answer from it is ever a stored page.
+        pagecache.register_excluded_prefix("/comments/post/")

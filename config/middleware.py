@@ -2,10 +2,12 @@
 database faults."""
 
 import codecs
+import functools
 import logging
 import sys
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -37,11 +39,22 @@ class SecurityHeadersMiddleware:
         return response
 
 
+@functools.cache
 def _admin_prefix():
+    """The admin's address prefix, found once per process (a reverse() on every response
+    cost ~44 µs, page-cache hits and static files included)."""
     try:
         return reverse("admin:index")
     except NoReverseMatch:
         return "/admin/"
+
+
+def _forget_admin_prefix(*, setting, **kwargs):
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _admin_prefix.cache_clear()
+
+
+setting_changed.connect(_forget_admin_prefix, dispatch_uid="config.middleware.admin_prefix")
 
 
 def _render_plain(request, template_name, status, context=None):

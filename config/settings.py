@@ -202,7 +202,7 @@ LOGIN_URL = "admin:login"
 # one trusted reverse proxy the header it sets, e.g. HTTP_X_FORWARDED_FOR (last entry used).
 # Requests without a usable address share one bucket (config/client_ip.py): never exempt.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
-# Admin sign-in throttling (config/login_throttle.py), all counted per window below:
+# Admin sign-in throttling (limits/login_throttle.py), all counted per window below:
 # failures for one username from one address (IPv6: one /64) before that pair is refused,
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
 # failures from one address for any usernames before the address is refused,
@@ -227,11 +227,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Page cache (the pagecache app): anonymous pages served from the "default" cache. What it
 # watches, fills and varies on is registered by each app (pagecache/registry.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/comments/post/")
 # At most this many pages, and this many bytes (a page over MAX_BYTES / MAX_ENTRIES is
 # served uncached), in the shared cache, whatever the traffic.
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 500)
 PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024 * 1024)
+# Pages each worker also keeps in its own memory: up to entries x (MAX_BYTES / MAX_ENTRIES).
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 128)
 # X-Page-Cache: hit/miss tells anyone what is cached; always with DEBUG, otherwise on request.
 PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER")
 

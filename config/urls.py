@@ -7,8 +7,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 
+import pagecache
 from config.admin_shortcut import admin_view_on_site
-from config.login_throttle import throttled_admin_login
+from limits.login_throttle import throttled_admin_login
 
 
 def favicon(request):
@@ -21,6 +22,9 @@ def favicon(request):
 admin.site.site_header = lazy(lambda: settings.SITE_NAME, str)()
 admin.site.site_title = lazy(lambda: f"{settings.SITE_NAME} admin", str)()
 admin.site.index_title = lazy(lambda: f"{settings.SITE_NAME} administration", str)()
+
+# Signed-in pages (and the sign-in form) are never served from or stored in the page cache.
+pagecache.register_excluded_prefix("/admin/")
 
 urlpatterns = [
     path("admin/login/", throttled_admin_login, name="admin_login_throttled"),

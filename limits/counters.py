@@ -1,11 +1,13 @@
 """Fixed-window counters in the database: ``counter_hit`` counts, the rest read and clear.
 
-One hit is one statement on SQLite and PostgreSQL (an upsert with RETURNING), atomic under
-concurrency: no read-then-write, no lost counts. A counter keeps the expiry it was created
-with however often it is hit; once expired, the next hit starts a new window at 1. Expired
-rows are deleted by the first hit in each process after every ``PURGE_EVERY_SECONDS`` (a
-clock, not chance, so a request's query count stays predictable), and by
-``manage.py clear_lockouts --expired``.
+One hit is one statement on SQLite (3.35 or later) and PostgreSQL (an upsert with
+RETURNING), atomic under concurrency: no read-then-write, no lost counts. Elsewhere, and on
+an older SQLite (Django 5.2 accepts 3.31, which has no RETURNING), a hit is a row-locked
+update in a transaction: the same counts and windows, a few statements. A counter keeps
+the expiry it was created with however often it is hit; once expired, the next hit starts
+a new window at 1. Expired rows are deleted by the first hit in each process after every
+``PURGE_EVERY_SECONDS`` (a clock, not chance, so a request's query count stays
+predictable), and by ``manage.py clear_lockouts --expired``.
 """
 
 import time
@@ -54,6 +56,12 @@ def _upsert(key, expires_at, now):
         return Count(*cursor.fetchone())
 
 
+def _can_upsert():
+    return (
+        connection.vendor in _UPSERT_VENDORS and connection.features.can_return_columns_from_insert
+    )
+
+
 def _locked_update(key, expires_at, now):
     """The same as ``_upsert`` for other databases: a row lock instead of one statement."""
     with transaction.atomic():
@@ -76,7 +84,7 @@ def counter_hit(*, key, window, now=None):
     if now >= _next_purge:
         _next_purge = now + PURGE_EVERY_SECONDS
         counters_purge_expired(now=now)
-    if connection.vendor in _UPSERT_VENDORS:
+    if _can_upsert():
         return _upsert(key, now + window, now)
     return _locked_update(key, now + window, now)
 

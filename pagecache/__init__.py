@@ -6,6 +6,7 @@ and call ``invalidate()`` after changes that bypass model signals (``bulk_update
 
 from pagecache.registry import (
     register_bypass_parameter,
+    register_excluded_prefix,
     register_expiry,
     register_placeholder,
     vary_on_query,
@@ -18,6 +19,7 @@ __all__ = [
     "invalidate",
     "punch",
     "register_bypass_parameter",
+    "register_excluded_prefix",
     "register_expiry",
     "register_placeholder",
     "vary_on_query",

@@ -90,7 +90,7 @@ def address(request, view_func):
 def _is_candidate(request):
     if request.method not in ("GET", "HEAD"):
         return False
-    if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+    if registry.excluded_prefixes and request.path.startswith(registry.excluded_prefixes):
         return False
     if any(name in request.GET for name in registry.bypass_parameters):
         return False

@@ -2,7 +2,8 @@
 
 The page cache knows no other app: an app registers the per-visitor values it punches into
 pages (``register_placeholder``), the models whose changes readers see (``watch``), the
-query parameters that make a request uncacheable (``register_bypass_parameter``), the query
+query parameters that make a request uncacheable (``register_bypass_parameter``), the
+addresses never served from or stored in it (``register_excluded_prefix``), the query
 parameters a view reads (``vary_on_query``; paginated generic list views are known without
 it) and when stored pages stop being true (``register_expiry``).
 
@@ -29,6 +30,7 @@ class WatchRule:
 placeholders = {"csrf": lambda request, arg: get_token(request)}
 watched = {}
 bypass_parameters = set()
+excluded_prefixes = ()
 query_parameters = {}
 expiries = []
 
@@ -55,6 +57,17 @@ def register_bypass_parameter(name):
     """Requests carrying this query parameter are never served from or stored in the cache
     (the no-JavaScript reply form: rare, and any value is accepted)."""
     bypass_parameters.add(name)
+
+
+def register_excluded_prefix(prefix):
+    """Requests whose path starts with ``prefix`` (``"/admin/"``) are never served from or
+    stored in the cache. A literal path, not a ``reverse()``: apps register before the URLs
+    are loaded; a test checks each against the URL it stands for."""
+    global excluded_prefixes
+    if not (prefix.startswith("/") and prefix.endswith("/")):
+        raise ValueError(f"An excluded prefix starts and ends with /, not {prefix!r}")
+    if prefix not in excluded_prefixes:
+        excluded_prefixes = (*excluded_prefixes, prefix)
 
 
 def positive_int(value):

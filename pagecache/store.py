@@ -259,10 +259,18 @@ class CachedPage:
 class LocalLayer:
     """A small per-process LRU of pages, so a hit needs no large read from the shared cache."""
 
-    def __init__(self, max_entries):
-        self.max_entries = max_entries
+    def __init__(self, max_entries=None):
+        self._max_entries = max_entries
         self.entries = OrderedDict()
         self.lock = threading.Lock()
+
+    @property
+    def max_entries(self):
+        """PAGE_CACHE_LOCAL_ENTRIES unless given: up to this many pages, each at most
+        ``max_page_bytes()``, in every worker's memory (0 turns the layer off)."""
+        if self._max_entries is not None:
+            return self._max_entries
+        return max(0, settings.PAGE_CACHE_LOCAL_ENTRIES)
 
     def get(self, key):
         with self.lock:
@@ -279,7 +287,8 @@ class LocalLayer:
         with self.lock:
             self.entries[key] = page
             self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
+            limit = self.max_entries
+            while len(self.entries) > limit:
                 self.entries.popitem(last=False)
 
     def clear(self):
@@ -287,7 +296,7 @@ class LocalLayer:
             self.entries.clear()
 
 
-local_layer = LocalLayer(max_entries=getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 128))
+local_layer = LocalLayer()
 
 
 def max_entries():

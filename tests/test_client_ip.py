@@ -77,14 +77,31 @@ def test_the_proxy_header_uses_the_last_entry_with_or_without_a_port(settings):
         assert client_ip(_request(HTTP_X_FORWARDED_FOR=header)) == expected, header
 
 
-@given(any_script_text())
+@given(
+    st.one_of(
+        any_script_text(),
+        st.ip_addresses().map(str),
+        st.ip_addresses(v=6).map(lambda address: f"[{address}]:443"),
+        st.tuples(any_script_text(), st.ip_addresses()).map(lambda pair: f"{pair[0]}, {pair[1]}"),
+    )
+)
 def test_any_header_text_gives_an_address_or_the_unknown_bucket_never_an_error(text):
+    import ipaddress
+
     from django.test import override_settings
 
     with override_settings(CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR"):
         request = _request(HTTP_X_FORWARDED_FOR=text)
         bucket = client_bucket(request)
-    assert bucket == UNKNOWN or bucket == address_bucket(client_ip(request))
+        ip = client_ip(request)
+    assert (bucket == UNKNOWN) == (ip is None)
+    if ip is not None:
+        address = ipaddress.ip_address(ip)
+        if address.version == 4:
+            assert bucket == ip
+        else:
+            assert address in ipaddress.ip_network(bucket)
+            assert ipaddress.ip_network(bucket).prefixlen == 64
 
 
 @given(st.ip_addresses(v=6))

@@ -8,7 +8,8 @@ from functools import partial
 import pytest
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import ratelimit
@@ -19,11 +20,22 @@ from tests.factories import make_user
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture(params=["upsert", "row lock"])
+NO_RETURNING_IS_SQLITE_ONLY = (
+    "SQLite before 3.35 only: PostgreSQL always has RETURNING, and Django's own inserts "
+    "need it there (psycopg has no lastrowid)"
+)
+
+
+@pytest.fixture(params=["upsert", "row lock", "no RETURNING"])
 def either_path(request, monkeypatch):
-    """The one-statement upsert (SQLite, PostgreSQL) and the row-lock path other engines use."""
+    """The one-statement upsert (SQLite, PostgreSQL), the row-lock path other engines use,
+    and the same on a database without RETURNING (SQLite before 3.35)."""
     if request.param == "row lock":
         monkeypatch.setattr(counters, "_UPSERT_VENDORS", set())
+    if request.param == "no RETURNING":
+        if connection.vendor != "sqlite":
+            pytest.skip(NO_RETURNING_IS_SQLITE_ONLY)
+        monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
 
 
 @pytest.mark.django_db
@@ -159,6 +171,29 @@ def test_one_hit_is_one_statement(django_assert_num_queries, monkeypatch):
     counters.counter_hit(key="k", window=60)
     with django_assert_num_queries(1):
         assert counters.counter_hit(key="k", window=60).count == 2
+
+
+@pytest.mark.django_db
+def test_without_returning_a_hit_uses_no_returning_and_counts_right(fake_clock, monkeypatch):
+    """Django 5.2 accepts SQLite 3.31; RETURNING came in 3.35."""
+    if connection.vendor != "sqlite":
+        pytest.skip(NO_RETURNING_IS_SQLITE_ONLY)
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    monkeypatch.setattr(counters, "_next_purge", float("inf"))
+    start = fake_clock.now
+    with CaptureQueriesContext(connection) as queries:
+        first = counters.counter_hit(key="a", window=60)
+        fake_clock.advance(30)
+        second = counters.counter_hit(key="a", window=60)
+        other = counters.counter_hit(key="b", window=10)
+        fake_clock.advance(30)  # "a" expired: a new window
+        again = counters.counter_hit(key="a", window=60)
+    assert first == (1, start + 60)
+    assert second == (2, start + 60)
+    assert other == (1, start + 30 + 10)
+    assert again == (1, fake_clock.now + 60)
+    assert Counter.objects.get(key="a").count == 1
+    assert not [q["sql"] for q in queries.captured_queries if "RETURNING" in q["sql"].upper()]
 
 
 def _redis_answers():

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 
-from config.login_throttle import KNOWN_COOKIE
+from limits.login_throttle import KNOWN_COOKIE
 from tests.factories import make_user
 from tests.strategies import any_script_text
 

@@ -543,6 +543,22 @@ def test_the_cache_holds_at_most_max_entries_pages(client, an_author, settings):
     assert 1 <= len(slots) <= 4
 
 
+def test_each_worker_keeps_at_most_page_cache_local_entries_pages(client, an_author, settings):
+    from pagecache.store import local_layer
+
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 3
+    local_layer.clear()
+    for n in range(8):
+        post = make_post(author=an_author, title=f"Local {n}")
+        assert post.title in client.get(post.get_absolute_url()).content.decode()
+        assert len(local_layer.entries) <= 3
+    assert len(local_layer.entries) == 3
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 0  # off: nothing kept
+    post = make_post(author=an_author, title="Local off")
+    client.get(post.get_absolute_url())
+    assert len(local_layer.entries) == 0
+
+
 def _cache_keys():
     from django.core.cache import caches
 
@@ -687,3 +703,129 @@ def test_any_query_string_in_any_script_stores_nothing_new(client, a_post, name,
             assert response.status_code in (200, 404), (url, query)
             assert "__tp" not in response.content.decode()
     assert _stored_entries() <= before + 1  # at most /labels/ itself
+
+
+def test_the_deploy_digest_reads_no_installed_package(settings, tmp_path):
+    """With the virtualenv inside the project (the Makefile's .venv), every installed app
+    (django.contrib.*, taggit) was read: ~1,300 files, 137 ms on each worker's first page."""
+    import os
+    import site
+    import sys
+    from pathlib import Path
+
+    from pagecache import deploy
+
+    project = Path(__file__).resolve().parent.parent
+    # Every installed package "inside the project", as with the Makefile's .venv:
+    settings.BASE_DIR = Path(os.path.commonpath([project, Path(sys.prefix).resolve()]))
+    installed = [Path(p).resolve() for p in (sys.prefix, *site.getsitepackages())]
+    files = [path.resolve() for _label, path in deploy.digested_files()]
+    assert any(path.is_relative_to(project) for path in files)
+    assert not [
+        path
+        for path in files
+        if "site-packages" in path.parts or any(path.is_relative_to(p) for p in installed)
+    ]
+    assert project / "templates" / "base.html" in files
+    assert project / "blog" / "models.py" in files
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "extra.html").write_text("<p>one</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}
+    ]
+    before = deploy._files_digest()
+    (templates / "extra.html").write_text("<p>two</p>")
+    assert deploy._files_digest() != before
+
+
+def test_the_deploy_digest_skips_what_the_project_generates(settings, tmp_path):
+    from pagecache import deploy
+
+    templates = tmp_path / "templates"
+    for name in (".venv/lib", "node_modules/x", ".git", "site-packages", "mine"):
+        (templates / name).mkdir(parents=True)
+        (templates / name / "page.html").write_text("<p>x</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates]}]
+    labels = [label for label, _path in deploy.digested_files() if label.endswith("page.html")]
+    assert labels == ["templates/mine/page.html"]
+
+
+def test_no_admin_or_comment_form_address_is_ever_stored(
+    a_post, a_superuser, settings, monkeypatch
+):
+    """Whatever the request (anonymous or signed in, GET, HEAD or POST, valid or not), no
+    address under the admin or the comment form's target is ever a stored page."""
+    from django.urls import reverse
+
+    from pagecache import store
+
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENT_RATE_LIMIT = "off"
+    stored = []
+    real_store = store.store
+
+    def recording_store(address, current_generation, response):
+        stored.append(address)
+        return real_store(address, current_generation, response)
+
+    monkeypatch.setattr(store, "store", recording_store)
+    target = reverse("comments:post", args=[a_post.pk])
+    admin_pages = [
+        reverse("admin:index"),
+        reverse("admin:login"),
+        reverse("admin:logout"),
+        reverse("admin:blog_post_changelist"),
+        reverse("admin:blog_post_change", args=[a_post.pk]),
+        reverse("admin:jsi18n"),
+    ]
+    anonymous, editor = Client(), Client()
+    editor.force_login(a_superuser)
+    html = anonymous.get(a_post.get_absolute_url()).content.decode()
+    data = dict(
+        re.findall(r'<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"', html)
+    )
+    for visitor in (anonymous, editor):
+        for url in [*admin_pages, target, target + "?page=2", target + "x/"]:
+            for _ in range(2):
+                visitor.get(url)
+                visitor.head(url)
+        visitor.post(target, {**data, "body": ""})  # refused: the post page with errors
+        visitor.post(
+            target,
+            {
+                **data,
+                "name": "A",
+                "email": "a@example.org",
+                "body": "Fine.",
+                "competing_interests": "None declared",
+            },
+        )
+    assert any(a_post.get_absolute_url() in address for address in stored)  # it records
+    assert [a for a in stored if "/admin/" in a or "/comments/post/" in a] == []
+
+
+def test_the_excluded_prefixes_are_where_the_admin_and_the_comment_form_are(a_post):
+    from django.urls import reverse
+
+    from pagecache import registry
+
+    for url in (reverse("admin:index"), reverse("comments:post", args=[a_post.pk])):
+        assert url.startswith(registry.excluded_prefixes), url
+
+
+def test_a_registered_prefix_is_neither_served_from_nor_stored_in_the_cache(
+    client, a_post, monkeypatch
+):
+    from pagecache import registry
+
+    url = a_post.get_absolute_url()
+    monkeypatch.setattr(registry, "excluded_prefixes", registry.excluded_prefixes)
+    registry.register_excluded_prefix(url)
+    for _ in range(2):
+        response = client.get(url)
+        assert a_post.title in response.content.decode()
+        assert "X-Page-Cache" not in response
+    with pytest.raises(ValueError, match="starts and ends with /"):
+        registry.register_excluded_prefix("admin")

@@ -255,3 +255,43 @@ def test_the_cookies_really_sent_are_httponly_and_samesite(client, a_post):
     )
     session = signed_in.cookies["sessionid"]
     assert session["httponly"] is True and session["samesite"] == "Lax"
+
+
+# An address book with the admin elsewhere, for the test below (ROOT_URLCONF = this module).
+def _backstage_urls():
+    from django.contrib import admin
+    from django.urls import include, path
+
+    return [path("backstage/", admin.site.urls), path("", include("blog.urls"))]
+
+
+urlpatterns = _backstage_urls()
+
+
+def test_the_admin_prefix_is_found_once_and_again_when_the_urls_change(
+    client, db, settings, monkeypatch
+):
+    from config import middleware
+
+    calls = []
+    real_reverse = middleware.reverse
+
+    def counting_reverse(*args, **kwargs):
+        calls.append(args)
+        return real_reverse(*args, **kwargs)
+
+    monkeypatch.setattr(middleware, "reverse", counting_reverse)
+    middleware._admin_prefix.cache_clear()
+    settings.ADMIN_CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
+    for _ in range(3):
+        client.get("/")
+        assert client.get(reverse("admin:login"))["Content-Security-Policy"] == (
+            settings.ADMIN_CONTENT_SECURITY_POLICY
+        )
+    assert len(calls) == 1
+
+    settings.ROOT_URLCONF = __name__  # the admin at /backstage/
+    response = client.get("/backstage/login/")
+    assert response["Content-Security-Policy"] == settings.ADMIN_CONTENT_SECURITY_POLICY
+    assert client.get("/")["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert len(calls) == 2

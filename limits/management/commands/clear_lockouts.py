@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from config.client_ip import UNKNOWN, address_bucket
-from config.login_throttle import lockouts_clear, lockouts_clear_all
 from limits.counters import counters_purge_expired
+from limits.login_throttle import lockouts_clear, lockouts_clear_all
 
 
 class Command(BaseCommand):

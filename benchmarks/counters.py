@@ -1,4 +1,4 @@
-"""Cost of one counter hit, against the caches it replaced: ``python -m limits.bench``.
+"""Cost of one counter hit, against the caches it replaced: ``python -m benchmarks.counters``.
 
 Runs against the configured database (DATABASE_URL; SQLite by default) after ``migrate``,
 and against Redis when REDIS_URL is set. Prints the median of 5 runs of 500 hits, per hit.

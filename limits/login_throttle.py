@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "login:"
 KNOWN_COOKIE = "signin_known"
+# The module's old name, kept: a new salt would forget every browser's known address.
 _COOKIE_SALT = "config.login_throttle.known"
 _COOKIE_MAX_USERS = 5
 
