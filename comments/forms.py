@@ -112,6 +112,16 @@ class WebURLField(forms.URLField):
         return value
 
 
+class CommentBodyField(forms.CharField):
+    """Line breaks as one character each (``\n``), before the length is checked: browsers
+    send CRLF but count a line break as one character against ``maxlength``, so a comment
+    the textarea accepted was refused as too long."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class CommentForm(forms.ModelForm):
     website = WebURLField(
         label="Website (optional)",
@@ -133,6 +143,7 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["name", "email", "website", "body", "competing_interests"]
+        field_classes = {"body": CommentBodyField}
         labels = {
             "email": "Email",
             "body": "Comment",

@@ -215,3 +215,15 @@ def test_earlier_international_addresses_are_brought_to_ascii_by_the_migration(a
     migration.websites_in_ascii(apps, None)
     assert Comment.objects.get(pk=look_alike.pk).website == "https://xn--l-7sba6dbr.com/%C3%A4"
     assert Comment.objects.get(pk=plain.pk).website == "https://example.org/"
+
+
+def test_a_comment_at_the_textareas_limit_is_accepted_with_browser_line_breaks(a_post, settings):
+    """The textarea's maxlength counts a line break as one character; the browser sends it
+    as CRLF. A comment the browser let through must not be refused as too long."""
+    settings.COMMENT_MAX_LENGTH = 100
+    paragraphs = "\r\n".join(["x" * 9] * 10)  # 90 letters and 9 line breaks: 99 in the box
+    form = CommentForm(data=form_data(a_post, body=paragraphs), post=a_post)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == paragraphs.replace("\r\n", "\n")
+    too_long = CommentForm(data=form_data(a_post, body=paragraphs + "xx"), post=a_post)
+    assert not too_long.is_valid() and "body" in too_long.errors

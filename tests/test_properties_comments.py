@@ -151,7 +151,8 @@ def test_every_field_a_commenter_types_reaches_every_page_exactly_once(an_author
         assert response.status_code == 302, response.status_code
         comment = Comment.objects.get()
         assert comment.name == one_line(typed["name"])
-        assert comment.body == as_browser_sends(typed["body"]).strip()
+        # Stored with one character per line break, as the textarea counted them.
+        assert comment.body == as_browser_sends(typed["body"]).replace("\r\n", "\n").strip()
         assert comment.competing_interests == (
             one_line(typed["competing_interests"]) or "None declared"
         )
