@@ -51,12 +51,21 @@ def test_the_moderation_queue_fits_1280_pixels(new_context, care_ms_post_with_th
     assert page.locator("#result_list tbody tr").count() >= 1
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the queue scrolls sideways by {overflow} px"
+    assert_fits(page, "#changelist .results", "#result_list")
     for column in ("status", "post_title", "received", "reason"):
         header = page.locator(f"#result_list th.column-{column}")
         box = header.bounding_box()
         assert box and box["x"] + box["width"] <= 1280, (column, box)
     title = page.locator("#result_list td.field-post_title").first.bounding_box()
     assert title["width"] >= 120, f"the post's title is squeezed to {title['width']} px"
+    status = page.locator("#result_list td.field-status").first
+    assert status.evaluate("e => e.getClientRects().length") >= 1
+    words = status.inner_text().split()
+    lines = status.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size }"
+    )
+    assert lines <= len(words), f"the status breaks inside a word: {words} on {lines} lines"
 
 
 def test_the_post_editor_fits_1280_pixels(new_context, an_author_account):
@@ -72,3 +81,18 @@ def test_the_post_editor_fits_1280_pixels(new_context, an_author_account):
     )
     assert overflow <= 0, f"the post editor scrolls sideways by {overflow} px: {wide}"
     assert page.locator("#id_tags").bounding_box()["width"] >= 400
+    assert_fits(page, "#disclosures-group", "#disclosures-group table")
+
+
+SCROLLBAR = 17
+"""Headless Chromium draws no scrollbars; a desktop browser takes about this much width."""
+
+
+def assert_fits(page, box_selector, content_selector):
+    """The content's right edge lies inside its box, with room for a desktop scrollbar."""
+    box = page.locator(box_selector).first.bounding_box()
+    content = page.locator(content_selector).first.bounding_box()
+    room = page.viewport_size["width"] - SCROLLBAR
+    right = content["x"] + content["width"]
+    assert right <= box["x"] + box["width"] + 1, f"{content_selector} overflows {box_selector}"
+    assert right <= room, f"{content_selector} ends at {right} px, past {room} px"
