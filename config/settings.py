@@ -129,6 +129,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if not os.environ.get("DATABASE_URL"):
+    # The embedded database holds password hashes and commenters' addresses: its folder is
+    # made readable by its owner only (a plain `migrate` deploy creates it here). An
+    # existing folder is left as the operator set it.
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections persist (CONN_MAX_AGE) as for PostgreSQL: opening one and running the
     # pragmas below on every request would cost more than a cached page does.

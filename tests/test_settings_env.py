@@ -126,3 +126,20 @@ def test_the_readme_documents_every_default_knob():
     readme = (ROOT / "README.md").read_text()
     for name in DEFAULTS:
         assert f"`{name}`" in readme, f"{name} is not documented in README.md"
+
+
+def test_the_embedded_database_folder_is_created_readable_by_its_owner_only(tmp_path):
+    """A plain `migrate` deploy on SQLite: the folder holding the database (password hashes,
+    commenters' addresses) is made 0700, not left for every local user to read."""
+    var = tmp_path / "new" / "var"
+    settings_in_subprocess(["DEBUG"], TRIALPRESS_VAR_DIR=str(var))
+    assert var.is_dir()
+    assert var.stat().st_mode & 0o777 == 0o700
+
+
+def test_an_existing_folder_keeps_the_mode_its_operator_gave_it(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir(mode=0o750)
+    var.chmod(0o750)
+    settings_in_subprocess(["DEBUG"], TRIALPRESS_VAR_DIR=str(var))
+    assert var.stat().st_mode & 0o777 == 0o750
