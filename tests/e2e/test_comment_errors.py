@@ -96,3 +96,18 @@ def assert_fits(page, box_selector, content_selector):
     right = content["x"] + content["width"]
     assert right <= box["x"] + box["width"] + 1, f"{content_selector} overflows {box_selector}"
     assert right <= room, f"{content_selector} ends at {right} px, past {room} px"
+
+
+def test_an_address_the_browser_would_refuse_gets_the_same_error_summary(new_context, care_ms_post):
+    """The form leaves checking to the server (novalidate, as GOV.UK forms do): every
+    mistake gets the one error summary, not a browser bubble that screen readers may miss."""
+    page = new_context().new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    form = comment_form(page)
+    fill_comment(form, name="Jane", email="jane@example,com", body="A question.")
+    with page.expect_navigation() as navigation:
+        submit_button(form).click()
+    assert navigation.value.status == 400
+    summary = page.locator("#comment-errors")
+    assert summary.is_visible() and "Email" in summary.inner_text()
+    assert page.locator("#id_body").input_value() == "A question."
