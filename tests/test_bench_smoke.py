@@ -134,3 +134,34 @@ def test_the_hostile_input_step_runs_and_records_its_targets(tmp_path, monkeypat
         "worst hostile comment render < 1 s CPU",
         "worst hostile post render < 1 s CPU",
     ]
+
+
+@pytest.mark.django_db
+def test_the_cache_flood_step_counts_rows_of_the_database_cache(
+    settings, monkeypatch, tmp_path, capsys
+):
+    """`make bench`'s flood step against the database cache, on a tiny scale."""
+    import json
+
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from benchmarks import flood
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bench_smoke_cache",
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 300
+    call_command("createcachetable", verbosity=0)
+    caches["default"].clear()
+    data.build_posts(2)
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("BENCH_RESULTS", str(results))
+    monkeypatch.setattr(flood, "REQUESTS", 40)
+    assert flood.main() == 0
+    assert "Cache flood: 40 GETs" in capsys.readouterr().out
+    (row,) = [json.loads(line) for line in results.read_text().splitlines()]
+    assert row["ok"] is True and row["figure"].startswith("+")
