@@ -40,4 +40,5 @@ PAGE_CACHE_SECONDS=0 $PY -m benchmarks.render
 $PY -m benchmarks.throughput
 $PY -m benchmarks.submissions
 $PY -m benchmarks.hostile
+$PY -m benchmarks.flood
 $PY -m benchmarks.results
