@@ -90,3 +90,28 @@ def fake_clock(monkeypatch):
     clock = FakeClock(1_800_000_000)
     monkeypatch.setattr(time, "time", clock)
     return clock
+
+
+@pytest.fixture
+def real_redis(settings):
+    """The default cache on the test Redis, emptied before and after. Without a Redis the
+    test says so loudly and skips, except under CI=true, where it fails."""
+    import os
+
+    from tests.redis_support import REDIS_TEST_URL, redis_answers
+
+    if not redis_answers():
+        message = f"REDIS TESTS SKIPPED: no Redis answers at {REDIS_TEST_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " and CI=true requires it")
+        pytest.skip(message)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"trialpress-test-{os.getpid()}-default",
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
@@ -16,9 +16,7 @@ from comments import ratelimit
 from limits import counters
 from limits.models import Counter
 from tests.factories import make_user
-
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-
+from tests.redis_support import REDIS_TEST_URL
 
 NO_RETURNING_IS_SQLITE_ONLY = (
     "SQLite before 3.35 only: PostgreSQL always has RETURNING, and Django's own inserts "
@@ -196,39 +194,10 @@ def test_without_returning_a_hit_uses_no_returning_and_counts_right(fake_clock, 
     assert not [q["sql"] for q in queries.captured_queries if "RETURNING" in q["sql"].upper()]
 
 
-def _redis_answers():
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means no Redis here
-        return False
-
-
-@pytest.fixture
-def redis_page_cache(settings):
-    if not _redis_answers():
-        message = f"REDIS TESTS SKIPPED: no Redis answers at {REDIS_TEST_URL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " and CI=true requires it")
-        pytest.skip(message)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"trialpress-test-{os.getpid()}-default",
-        }
-    }
-    caches["default"].clear()
-    yield caches["default"]
-    caches["default"].clear()
-
-
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_on_redis_evicting_every_key_lifts_no_lockout_and_no_rate_limit(
-    client, limits, redis_page_cache, settings
+    client, limits, real_redis, settings
 ):
     """``allkeys-lru`` may evict any key in Redis; the counters are not there to evict."""
     import redis
@@ -237,7 +206,7 @@ def test_on_redis_evicting_every_key_lifts_no_lockout_and_no_rate_limit(
     for _ in range(3):
         _login(client, "wrong")
     assert not [ratelimit.hit("198.51.100.7", "2/m", now=60.0) for _ in range(3)][-1]
-    redis_page_cache.set("a-page", "<html>")
+    real_redis.set("a-page", "<html>")
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()  # the worst eviction: everything
     assert _login(client, "right-password").status_code == 429
     assert not ratelimit.hit("198.51.100.7", "2/m", now=61.0)

@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache, caches
 
 from comments import ratelimit
 from tests.factories import make_post
+from tests.redis_support import REDIS_TEST_URL
 from tests.test_settings_env import settings_in_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_without_redis_the_cache_is_the_database_shared_by_every_worker():
@@ -78,38 +77,6 @@ def test_a_sqlite_file_database_opens_in_wal_mode(tmp_path):
         check=True,
     )
     assert result.stdout.strip() == "wal"
-
-
-def _redis_answers():
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means no Redis here
-        return False
-
-
-@pytest.fixture
-def real_redis(settings):
-    if not _redis_answers():
-        message = f"REDIS TESTS SKIPPED: no Redis answers at {REDIS_TEST_URL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " and CI=true requires it")
-        pytest.skip(message)
-    settings.CACHES = {
-        alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"trialpress-test-{os.getpid()}-{alias}",
-        }
-        for alias in ("default",)
-    }
-    for each in caches.all():
-        each.clear()
-    yield cache
-    for each in caches.all():
-        each.clear()
 
 
 @pytest.mark.django_db
