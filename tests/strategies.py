@@ -82,6 +82,19 @@ def any_script_paragraphs(*, max_size=400):
     )
 
 
+def _domain_label(*, max_size):
+    """One label of a domain name as typed: ASCII, Greek or CJK (an IDN)."""
+    return st.text(
+        st.one_of(
+            st.sampled_from("abcxyz0189-"),
+            st.characters(min_codepoint=0x3B1, max_codepoint=0x3C9),
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+        ),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
 def any_script_email():
     """An email address as typed: ASCII or any-script local part and domain (IDN)."""
     local = st.text(
@@ -93,31 +106,17 @@ def any_script_email():
         min_size=1,
         max_size=12,
     )
-    label = st.text(
-        st.one_of(
-            st.sampled_from("abcxyz0189-"),
-            st.characters(min_codepoint=0x3B1, max_codepoint=0x3C9),
-            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
-        ),
-        min_size=1,
-        max_size=10,
-    )
     return st.builds(
-        "{}@{}.{}".format, local, label, st.sampled_from(["org", "com", "ελ", "中国", "xn--p1ai"])
+        "{}@{}.{}".format,
+        local,
+        _domain_label(max_size=10),
+        st.sampled_from(["org", "com", "ελ", "中国", "xn--p1ai"]),
     )
 
 
 def any_script_url():
     """A website address as typed: with or without a scheme, any-script host and path."""
-    host = st.text(
-        st.one_of(
-            st.sampled_from("abcxyz0189-"),
-            st.characters(min_codepoint=0x3B1, max_codepoint=0x3C9),
-            st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
-        ),
-        min_size=1,
-        max_size=12,
-    )
+    host = _domain_label(max_size=12)
     path = any_script_text(min_size=0, max_size=20).map(lambda s: s.replace(" ", ""))
     return st.builds(
         "{}{}.{}/{}".format,
