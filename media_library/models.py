@@ -65,6 +65,12 @@ class Image(models.Model):
     def __str__(self):
         return self.title or f"Image {self.pk}"
 
+    def clean(self):
+        self.title, self.caption = self.title.strip(), self.caption.strip()
+        self.alt_text = self.alt_text.strip()
+        if not self.alt_text:
+            raise ValidationError({"alt_text": "Describe the image: alternative text is required."})
+
     @property
     def markdown(self):
         """What an author pastes into a post: ``![alt](image:42)``."""

@@ -118,10 +118,14 @@ def _damaged(exc):
 
 
 def _too_many_pixels(size, max_pixels):
-    described = f"{size[0]:,} x {size[1]:,} pixels" if size else "too many pixels"
+    """``size`` is None when Pillow itself refused the header (its guard gives no size)."""
+    if size is None:
+        described = f"This image has more than {max_pixels:,} pixels (width x height)"
+    else:
+        described = f"This image is {size[0]:,} x {size[1]:,} pixels"
     return ImageRefused(
-        f"This image is {described}; images may have up to {max_pixels:,} pixels "
-        "(width x height). Scale it down and upload it again."
+        f"{described}; images may have up to {max_pixels:,} pixels (width x height). "
+        "Scale it down and upload it again."
     )
 
 
