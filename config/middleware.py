@@ -79,7 +79,7 @@ def allow_uploads_under(prefix, max_bytes, *, describe):
 
 
 def _allowance(request):
-    if request.method != "POST" or not request.content_type == "multipart/form-data":
+    if request.method != "POST" or request.content_type != "multipart/form-data":
         return None
     for prefix, max_bytes, describe in _upload_allowances:
         if request.path.startswith(prefix):

@@ -166,7 +166,9 @@ class ImageAdmin(admin.ModelAdmin):
         published = list(showing.published().only("pk", "title", "slug", "published_at"))
         others = showing.count() - len(published)
         links = format_html_join(
-            ", ", '<a href="{}">{}</a>', ((post.get_absolute_url(), post.title) for post in published)
+            ", ",
+            '<a href="{}">{}</a>',
+            ((post.get_absolute_url(), post.title) for post in published),
         )
         if others:
             links = format_html(

@@ -25,7 +25,8 @@ class Image(models.Model):
     title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="For you, in the media library; readers do not see it. The file's name if left empty.",
+        help_text="For you, in the media library; readers do not see it. "
+        "The file's name if left empty.",
     )
     alt_text = models.CharField(
         "alternative text",

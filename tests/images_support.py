@@ -54,8 +54,8 @@ def upload(data, name="photo.jpg", content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
+@pytest.fixture(name="media_root")
+def media_root_fixture(settings, tmp_path):
     """Uploads land in a fresh folder for each test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -16,7 +16,7 @@ from tests.images_support import (
     SECRET_COMMENT,
     image_bytes,
     jpeg_with_gps,
-    media_root,  # noqa: F401  (fixture)
+    media_root_fixture,  # noqa: F401  (the media_root fixture)
     png_claiming,
     stored_bytes,
     upload,
