@@ -51,7 +51,7 @@ from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
 
-from blog.markup_images import LibraryImages, mentioned_images
+from blog.markup_images import SIZES, LibraryImages, mentioned_images
 from blog.markup_notes import AlignmentClasses, FootnoteIds
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,6 @@ def is_same_site_path(value):
 
 _DIMENSION = re.compile(r"[1-9][0-9]{0,4}")
 _SRCSET_CANDIDATE = re.compile(r"(?P<url>\S+) (?P<width>[1-9][0-9]{0,4})w")
-_SIZES = re.compile(r"[a-z0-9 (),:.-]{1,200}")
 _IMG_KEYWORDS = {"loading": ("lazy", "eager"), "decoding": ("async",)}
 
 
@@ -169,7 +168,7 @@ def _allow_img_attribute(tag, name, value):
     if name in ("width", "height"):
         return _DIMENSION.fullmatch(value) is not None
     if name == "sizes":
-        return _SIZES.fullmatch(value) is not None
+        return value == SIZES
     return value in _IMG_KEYWORDS.get(name, ())
 
 
