@@ -15,6 +15,7 @@ class MediaLibraryConfig(AppConfig):
         import pagecache
         from blog.markup_images import register_image_resolver
         from config.middleware import allow_uploads_under
+        from media_library.processing import megabytes
         from media_library.resolver import library_images
 
         register_image_resolver(library_images)
@@ -29,7 +30,7 @@ class MediaLibraryConfig(AppConfig):
         allow_uploads_under(
             "/admin/media_library/image/",
             lambda: settings.IMAGE_UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD_BYTES,
-            describe=lambda: f"images up to {settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB",
+            describe=lambda: f"images up to {megabytes(settings.IMAGE_UPLOAD_MAX_BYTES)}",
         )
         # Images shown in posts: a description changed or an image deleted re-renders
         # the posts (services), which invalidates the page cache there.

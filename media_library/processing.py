@@ -53,7 +53,7 @@ class Processed:
     """What the author should know (animation dropped, scaled down)."""
 
 
-def _megabytes(size):
+def megabytes(size):
     return f"{size / (1024 * 1024):.1f} MB"
 
 
@@ -67,7 +67,7 @@ def open_checked(upload, *, max_bytes, max_pixels):
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise ImageRefused(
-            f"This file is {_megabytes(size)}; images may be up to {_megabytes(max_bytes)}."
+            f"This file is {megabytes(size)}; images may be up to {megabytes(max_bytes)}."
         )
     upload.seek(0)
     head = upload.read(1024)
