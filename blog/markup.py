@@ -316,8 +316,9 @@ _REGISTRIES = (
 # A bare address: http(s)://, then anything but space, quotes, angle brackets and Markdown's
 # placeholders (STX/ETX). Nothing follows the greedy runs that could fail, so no backtracking.
 _BARE_URL = r"(?P<url>\b[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"\x02\x03/?#]+[^\s<>\"\x02\x03]*)"
+# Not STX/ETX: Markdown's placeholders (the footnote back-link's space is one) end a DOI.
 _IDENTIFIERS = (
-    r"(?:[Dd][Oo][Ii]:[ \t]?|DOI[ \t])(?P<doi>10\.\d{4,9}/[^\s<>\"]+)"
+    r"(?:[Dd][Oo][Ii]:[ \t]?|DOI[ \t])(?P<doi>10\.\d{4,9}/[^\s<>\"\x02\x03]+)"
     r"|\b(?:NCT\d{8}|ISRCTN\d{8}|(?:19|20)\d\d-\d{6}-\d\d)\b"
 )
 _LINKABLE_IN_TEXT = re.compile(_IDENTIFIERS + r"|(?P<url>(?!))")

@@ -50,15 +50,37 @@ class FootnoteIds(Treeprocessor):
             if match:
                 numbers[match["label"]] = number
             item.set("id", f"fn-{number}")
+        references = set()
+        backlinks = []
         for element in root.iter():
             if element.tag == "sup" and element.get("id", "").startswith("fnref"):
                 found = _reference_number(element.get("id"), numbers)
                 _set_or_drop(element, "id", found and _reference_id(*found))
+                if found:
+                    references.add(_reference_id(*found))
                 for link in element.iter("a"):
                     _set_or_drop(link, "href", found and f"#fn-{found[0]}")
             elif element.tag == "a" and element.get("class") == "footnote-backref":
-                found = _reference_number((element.get("href") or "").removeprefix("#"), numbers)
-                _set_or_drop(element, "href", found and "#" + _reference_id(*found))
+                backlinks.append(element)
+        parents = {child: parent for parent in block.iter() for child in parent}
+        for link in backlinks:
+            found = _reference_number((link.get("href") or "").removeprefix("#"), numbers)
+            target = found and _reference_id(*found)
+            if target in references:
+                link.set("href", "#" + target)
+            else:  # a note never referred to (or only from code): no link to nowhere
+                _remove_keeping_tail(parents[link], link)
+
+
+def _remove_keeping_tail(parent, child):
+    if child.tail:
+        index = list(parent).index(child)
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
 
 
 def _set_or_drop(element, name, value):
