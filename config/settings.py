@@ -318,7 +318,7 @@ COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same te
 # Images and uploads (media_library) ----------------------------------------------------
 # Uploaded images and their resized variants. MEDIA_URL must be a path on this site: pages
 # make no third-party request, and the sanitiser keeps only same-site image addresses.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 if not (MEDIA_URL.startswith("/") and MEDIA_URL.endswith("/") and not MEDIA_URL.startswith("//")):
     raise ImproperlyConfigured(
