@@ -41,6 +41,24 @@ def _markdown_box(image):
     )
 
 
+def _posts_showing(image):
+    """Published posts by title, linked (readers see them anyway); others only counted, so an
+    author learns no other author's draft title. "" when no post shows it."""
+    from blog.models import Post
+
+    showing = Post.objects.filter(pk__in=services.posts_showing(image))
+    published = list(showing.published().only("pk", "title", "slug", "published_at"))
+    others = showing.count() - len(published)
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((post.get_absolute_url(), post.title) for post in published),
+    )
+    if others:
+        links = format_html("{}{}{} unpublished post(s)", links, "; " if published else "", others)
+    return links
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = ("preview", "title", "alt_text", "dimensions", "markdown_snippet", "uploaded")
@@ -158,23 +176,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="shown in")
     def shown_in(self, obj):
-        """Published posts by title (readers see them anyway); others only counted, so an
-        author learns no other author's draft title."""
-        from blog.models import Post
+        return _posts_showing(obj) or "No post uses it yet."
 
-        showing = Post.objects.filter(pk__in=services.posts_showing(obj))
-        published = list(showing.published().only("pk", "title", "slug", "published_at"))
-        others = showing.count() - len(published)
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((post.get_absolute_url(), post.title) for post in published),
-        )
-        if others:
-            links = format_html(
-                "{}{}{} unpublished post(s)", links, "; " if published else "", others
-            )
-        return links or "No post uses it yet."
+    def delete_view(self, request, object_id, extra_context=None):
+        image = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "shown_in": image and _posts_showing(image)}
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.display(description="uploaded", ordering="uploaded_at")
     def uploaded(self, obj):

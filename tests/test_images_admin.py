@@ -275,3 +275,17 @@ def test_nothing_but_names_the_library_writes_is_answered(client, media_root, pa
     response = client.get(f"/media/{path}")
     assert response.status_code in (400, 404)
     assert b"<script>" not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_the_delete_page_warns_which_posts_show_the_image(client, ann, media_root):
+    image, _ = services.image_upload(upload=upload(jpeg_with_gps()), alt_text="x", uploaded_by=ann)
+    make_post(author=ann, title="Live <post>", body=f"![](image:{image.pk})")
+    otto = member_of("Authors", "otto")
+    make_post(
+        author=otto, title="Otto's secret draft", status="draft", body=f"![](image:{image.pk})"
+    )
+
+    page = logged_in(client, ann).get(delete_url(image)).content.decode()
+
+    assert "This image is shown in" in page and "Live &lt;post&gt;</a>" in page
+    assert "1 unpublished post(s)" in page and "secret" not in page
