@@ -148,7 +148,7 @@ def _to_srgb(image):
 def _pixels_only(image, output_format):
     """A new image holding only the pixels, in a mode the output format can write."""
     if output_format == "JPEG":
-        mode = "RGB"
+        mode = "L" if image.mode in ("L", "1") else "RGB"
     elif image.mode in ("RGB", "RGBA", "L", "LA"):
         mode = image.mode
     elif image.mode == "P" or "transparency" in image.info:

@@ -80,7 +80,14 @@ def image_check(upload):
         max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
         max_pixels=settings.IMAGE_MAX_PIXELS,
     )
-    return processing.process(decoded)
+    try:
+        return processing.process(decoded)
+    except (OSError, ValueError, SyntaxError, MemoryError) as exc:
+        logger.warning("Could not process an uploaded image", exc_info=True)
+        raise processing.ImageRefused(
+            f"This image could not be processed ({type(exc).__name__}). Export it again "
+            "as JPEG or PNG and upload the new file."
+        ) from None
 
 
 def image_store(*, image, processed, filename):

@@ -221,3 +221,28 @@ def test_pillows_own_bomb_guard_is_on_and_its_warning_refuses_too(media_root, mo
             processing.open_checked(
                 upload(image_bytes((40, 40))), max_bytes=10**7, max_pixels=10_000
             )
+
+
+def test_an_image_pillow_cannot_process_is_a_message_not_a_500(media_root, monkeypatch):
+    from media_library import processing
+
+    def broken(image):
+        raise OSError("encoder error -2")
+
+    monkeypatch.setattr(processing, "process", broken)
+    with pytest.raises(ImageRefused, match=r"could not be processed \(OSError\)"):
+        services.image_upload(upload=upload(jpeg_with_gps()), alt_text="x")
+    assert Image.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt", "stored_mode"),
+    [("I;16", "PNG", "RGB"), ("1", "PNG", "RGB"), ("LA", "PNG", "LA"), ("L", "JPEG", "L")],
+)
+def test_unusual_pixel_formats_are_stored_in_one_a_browser_shows(
+    media_root, mode, fmt, stored_mode
+):
+    data = image_bytes((700, 300), fmt, mode, 0)
+    image, _ = services.image_upload(upload=upload(data, f"x.{fmt.lower()}"), alt_text="x")
+    stored = PILImage.open(io.BytesIO(stored_bytes(media_root, image.files[-1])))
+    assert stored.mode == stored_mode and stored.size == (700, 300)
