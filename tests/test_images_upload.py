@@ -6,11 +6,13 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
 from PIL import Image as PILImage
 
 from media_library import services
 from media_library.models import Image
 from media_library.processing import ImageRefused
+from media_library.services import NAME_PATTERN
 from tests.images_support import (
     GPS_LATITUDE,
     SECRET_COMMENT,
@@ -21,6 +23,7 @@ from tests.images_support import (
     stored_bytes,
     upload,
 )
+from tests.strategies import any_script_text
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,12 @@ def test_unusual_pixel_formats_are_stored_in_one_a_browser_shows(
     image, _ = services.image_upload(upload=upload(data, f"x.{fmt.lower()}"), alt_text="x")
     stored = PILImage.open(io.BytesIO(stored_bytes(media_root, image.files[-1])))
     assert stored.mode == stored_mode and stored.size == (700, 300)
+
+
+@given(name=any_script_text(max_size=80))
+def test_any_file_name_gives_an_ascii_stored_name_and_is_kept_as_the_title(media_root, name):
+    image, _ = services.image_upload(
+        upload=upload(image_bytes((120, 80)), f"{name}.png", "image/png"), alt_text="x"
+    )
+    assert all(NAME_PATTERN.fullmatch(stored) for stored in image.stored_names())
+    assert image.title == f"{name}.png"[:200].strip()
