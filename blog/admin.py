@@ -145,6 +145,14 @@ class PostAdmin(admin.ModelAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or policy.can_delete_post(request.user, obj))
 
+    def get_actions(self, request):
+        # Bulk deletion checks no post's own rule: only Editors get it. Authors delete their
+        # never-public drafts one at a time, from the post's page (roles.policy).
+        actions = super().get_actions(request)
+        if not policy.is_editor(request.user):
+            actions.pop("delete_selected", None)
+        return actions
+
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, DisclosureInline) and obj.pk is None:
