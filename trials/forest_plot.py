@@ -53,8 +53,12 @@ _HALVES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 _ONE_TWO_FIVE = tuple(float(f"{m}e{e}") for e in range(-3, 3) for m in (1, 2, 5)) + (1000.0,)
 _DECADES = tuple(float(f"1e{e}") for e in range(-3, 4))
 RATIO_LADDERS = (_FINE, _HALVES, _ONE_TWO_FIVE, _DECADES)
-"""Candidate tick sets for a ratio axis, densest first; the first that covers the data with
-at most MAX_TICKS labels that do not touch is used. Decades always fit."""
+"""Candidate tick sets for a ratio axis. Of those that cover the data (and a tick either side
+of 1) with labels that do not touch, the one with at most PREFERRED_TICKS ticks that the data
+fill most is used, else the one with the fewest ticks: 0·8, 1, 1·25 for 0·9-1·1; 0·25, 0·5, 1,
+2 for 0·39-0·87; 0·1, 1, 10, 100 for 1·5-40. Decades (7 at most, within RATIO_LIMITS) always
+fit."""
+PREFERRED_TICKS = 5
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -171,7 +175,10 @@ def _row_numbers(index, row, *, scale):
         value = getattr(row, field)
         if isinstance(value, bool) or not isinstance(value, Real | Decimal):
             raise ValueError(f"{name}: {field} must be a number, not {value!r}")
-        number = float(value)
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            number = math.nan
         if not math.isfinite(number):
             raise ValueError(f"{name}: {field} must be a finite number, not {value!r}")
         if scale == "ratio" and number <= 0:
@@ -243,6 +250,7 @@ def _ratio_axis(numbers):
     floor, ceiling = RATIO_LIMITS
     low = min(max(min(lower for _, lower, _ in numbers), floor), 1.0)
     high = max(min(max(upper for _, _, upper in numbers), ceiling), 1.0)
+    fitting = []
     for ladder in RATIO_LADDERS:
         below = [i for i, tick in enumerate(ladder) if tick <= low * (1 + 1e-9) and tick < 1]
         above = [i for i, tick in enumerate(ladder) if tick >= high * (1 - 1e-9) and tick > 1]
@@ -251,8 +259,12 @@ def _ratio_axis(numbers):
         ticks = ladder[below[-1] : above[0] + 1]
         axis = _Axis("ratio", ticks, ticks[0], ticks[-1])
         if len(ticks) <= MAX_TICKS and _tick_labels_fit(axis):
-            return axis
-    raise AssertionError("decade ticks always fit")  # pragma: no cover
+            fill = math.log10(high / low) / math.log10(ticks[-1] / ticks[0])
+            fitting.append((axis, fill))
+    few = [(axis, fill) for axis, fill in fitting if len(axis.ticks) <= PREFERRED_TICKS]
+    if few:
+        return max(few, key=lambda candidate: candidate[1])[0]
+    return min(fitting, key=lambda candidate: len(candidate[0].ticks))[0]
 
 
 def _difference_axis(numbers):
@@ -345,11 +357,11 @@ def _draw_row(label, text, estimate, lower, upper, *, axis, top):
             "fp-effect", effect_lines, x=VIEW_WIDTH - MARGIN, baseline=baseline, anchor="end"
         )
     )
-    middle = top + lines * LINE_HEIGHT + MARKER_SIZE / 2 + 3
+    middle = top + lines * LINE_HEIGHT + MARKER_SIZE
     null_x = axis.x(axis.null)
     parts.append(
-        f'<line class="fp-null" x1="{_n(null_x)}" y1="{_n(middle - 8)}" x2="{_n(null_x)}" '
-        f'y2="{_n(middle + 8)}" stroke="currentColor" stroke-dasharray="3 2"/>'
+        f'<line class="fp-null" x1="{_n(null_x)}" y1="{_n(middle - 6)}" x2="{_n(null_x)}" '
+        f'y2="{_n(middle + 6)}" stroke="currentColor" stroke-dasharray="3 2"/>'
     )
     left, right = axis.x(lower), axis.x(upper)
     parts.append(
@@ -370,7 +382,7 @@ def _draw_row(label, text, estimate, lower, upper, *, axis, top):
             f'y="{_n(middle - half)}" width="{_n(MARKER_SIZE)}" height="{_n(MARKER_SIZE)}"/>'
         )
     parts.append("</g>")
-    return "".join(parts), middle + MARKER_SIZE / 2 + 9, clipped
+    return "".join(parts), middle + MARKER_SIZE / 2 + 8, clipped
 
 
 def _arrow(tip_x, middle, *, pointing):
