@@ -363,12 +363,25 @@ def test_control_characters_and_non_characters_never_reach_the_xml():
     assert root.find(f"{SVG}title").text == "t"
 
 
-@given(label=any_script_text(max_size=120), text=any_script_text(max_size=30))
-def test_any_script_text_is_escaped_and_comes_back(label, text):
-    svg = draw([PlotRow(label, 0.5, 0.3, 0.9, text)], title=label, favours=(label, text))
+@given(
+    label=any_script_text(max_size=120),
+    text=any_script_text(max_size=30),
+    words=any_script_text(max_size=60),
+)
+def test_any_script_text_is_escaped_and_comes_back(label, text, words):
+    svg = draw(
+        [PlotRow(label, 0.5, 0.3, 0.9, text)],
+        title=label,
+        description=words,
+        measure_label=words,
+        favours=(label, text),
+    )
     svg.encode("utf-8")
     root = parse(svg)
     expected = re.sub(" {2,}", " ", label).strip(" ")
+    said = re.sub(" {2,}", " ", words).strip(" ")
+    assert root.find(f"{SVG}desc").text.startswith(said)
+    assert any(text_of(el).startswith(said[:10]) for el in root.iter(f"{SVG}text"))
     lines = label_lines(rows_of(root)[0])
     assert 1 <= len(lines) <= MAX_LABEL_LINES
     joined = "".join(lines)
