@@ -307,6 +307,14 @@ def test_the_decimal_mark_follows_the_rows_or_the_caller():
     assert labels == ["0,25", "0,5", "1", "2"]
 
 
+def test_missing_texts_are_blank_and_a_blank_axis_name_gets_the_default():
+    root = parse(draw([PlotRow("x", 0.5, 0.3, 0.9, None)], measure_label=" \n "))
+    (effect,) = child(rows_of(root)[0], "text", "fp-effect")
+    assert text_of(effect) == ""
+    titles = [text_of(el) for el in root.iter(f"{SVG}text") if el.get("class") == "fp-axis-title"]
+    assert titles == ["Ratio (log scale; 1 = no effect)"]
+
+
 def test_the_desc_can_be_the_callers_alone():
     root = parse(draw(CARE_MS_2, description="Exactly this.", describe_rows=False))
     assert root.find(f"{SVG}desc").text == "Exactly this."

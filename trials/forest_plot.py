@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from html import escape
 from numbers import Real
@@ -105,45 +105,40 @@ def forest_plot_svg(
     rows = tuple(rows)
     _check_arguments(rows, scale=scale, title=title, id_prefix=id_prefix)
     numbers = [_row_numbers(index, row, scale=scale) for index, row in enumerate(rows)]
-    if decimal_mark is None:
-        decimal_mark = "·" if any("·" in str(row.text) for row in rows) else "."
-    if measure_label is None:
-        measure_label = "Ratio" if scale == "ratio" else "Difference"
-    axis = _ratio_axis(numbers) if scale == "ratio" else _difference_axis(numbers)
-    axis = _Axis(scale, axis.ticks, axis.low, axis.high, decimal_mark)
-
-    body = []
-    y = MARGIN
-    clipped = False
     texts = [(_clean(row.label), _clean(row.text)) for row in rows]
+    measure_label = _clean(measure_label) or ("Ratio" if scale == "ratio" else "Difference")
+    if decimal_mark is None:
+        decimal_mark = "·" if any("·" in text for _, text in texts) else "."
+    axis = _ratio_axis(numbers) if scale == "ratio" else _difference_axis(numbers)
+    axis = replace(axis, decimal_mark=decimal_mark)
+
+    body, top, clipped = [], MARGIN, False
     for (label, text), (estimate, lower, upper) in zip(texts, numbers, strict=True):
-        drawn, y, row_clipped = _draw_row(label, text, estimate, lower, upper, axis=axis, top=y)
+        drawn, top, row_clipped = _draw_row(label, text, estimate, lower, upper, axis=axis, top=top)
         body.append(drawn)
         clipped = clipped or row_clipped
-    drawn, height = _draw_axis(axis, top=y, measure_label=_clean(measure_label), favours=favours)
+    drawn, height = _draw_axis(axis, top=top, measure_label=measure_label, favours=favours)
     body.append(drawn)
 
     desc = _clean(description)
     if describe_rows:
-        desc = " ".join(
-            part
-            for part in [
-                desc,
-                *(f"{label}: {text}." for label, text in texts),
-                _axis_sentence(axis, measure_label=_clean(measure_label), favours=favours),
-                "Intervals that run beyond the axis end in an arrow." if clipped else "",
-            ]
-            if part
-        )
-    head = (
+        sentences = [
+            desc,
+            *(f"{label}: {text}." for label, text in texts),
+            _axis_sentence(axis, measure_label=measure_label, favours=favours),
+            "Intervals that run beyond the axis end in an arrow." if clipped else "",
+        ]
+        desc = " ".join(sentence for sentence in sentences if sentence)
+    ids = escape(id_prefix)
+    return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="forest-plot" role="img" '
-        f'aria-labelledby="{escape(id_prefix)}-title {escape(id_prefix)}-desc" '
+        f'aria-labelledby="{ids}-title {ids}-desc" '
         f'viewBox="0 0 {_n(VIEW_WIDTH)} {_n(height)}" width="100%" '
         f'preserveAspectRatio="xMidYMin meet" font-size="{_n(FONT_SIZE)}" fill="currentColor">'
-        f'<title id="{escape(id_prefix)}-title">{escape(_clean(title))}</title>'
-        f'<desc id="{escape(id_prefix)}-desc">{escape(desc)}</desc>'
+        f'<title id="{ids}-title">{escape(_clean(title))}</title>'
+        f'<desc id="{ids}-desc">{escape(desc)}</desc>'
+        f"{''.join(body)}</svg>"
     )
-    return head + "".join(body) + "</svg>"
 
 
 # -- checking the input ---------------------------------------------------------------------
@@ -195,8 +190,9 @@ def _row_numbers(index, row, *, scale):
 
 def _clean(text):
     """Text as one line that XML and HTML accept: controls become spaces, code points neither
-    allows (lone surrogates, noncharacters) become U+FFFD, runs of spaces become one."""
-    text = _CONTROLS.sub(" ", str(text))
+    allows (lone surrogates, noncharacters) become U+FFFD, runs of spaces become one; None is
+    no text."""
+    text = _CONTROLS.sub(" ", "" if text is None else str(text))
     text = _NOT_CHARACTERS.sub("\ufffd", text)
     return _SPACES.sub(" ", text).strip(" ")
 
