@@ -477,7 +477,7 @@ def _text_width(text):
     return sum(map(_char_width, text))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8192)
 def _char_width(ch):
     if unicodedata.category(ch) in ("Mn", "Me", "Cf") or ch in "\ufe0f\u200d":
         return 0.0
@@ -495,28 +495,33 @@ def _clusters(text):
     marks, variation selectors and zero-width-joined followers."""
     clusters = []
     for ch in text:
-        joins = clusters and (
-            unicodedata.category(ch).startswith("M")
-            or ch in "\u200d\ufe0e\ufe0f"
-            or 0x1F3FB <= ord(ch) <= 0x1F3FF
-            or clusters[-1].endswith("\u200d")
-        )
-        if joins:
+        if clusters and (_joins_previous(ch) or clusters[-1][-1] == "\u200d"):
             clusters[-1] += ch
         else:
             clusters.append(ch)
     return clusters
 
 
+@functools.lru_cache(maxsize=8192)
+def _joins_previous(ch):
+    return (
+        unicodedata.category(ch).startswith("M")
+        or ch in "\u200d\ufe0e\ufe0f"
+        or 0x1F3FB <= ord(ch) <= 0x1F3FF
+    )
+
+
 def _wrap(text, *, max_width, max_lines=MAX_LABEL_LINES):
     """Lines of at most ``max_width`` (estimated), broken after spaces or around East Asian
     characters, mid-word only when a word is wider than a line. A space ending a line stays
     on it, so the lines joined are the text. Beyond ``max_lines`` the text is cut with "…"."""
+    if _text_width(text) <= max_width:
+        return [text]
     lines = []
     current = []
     width = 0.0
     for cluster in _clusters(text):
-        cluster_width = _text_width(cluster)
+        cluster_width = _char_width(cluster) if len(cluster) == 1 else _text_width(cluster)
         if current and cluster != " " and width + cluster_width > max_width:
             cut = _break_point(current, cluster)
             lines.append("".join(current[:cut]))
