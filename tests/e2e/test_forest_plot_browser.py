@@ -1,7 +1,8 @@
 """The forest plot as a browser draws it, in a page shaped like the post page (the site's own
 stylesheet, the main column): at 375 and 1,280 px its text is at least 11 CSS px, no two
 pieces of text overlap and none leaves the picture, axe finds nothing and the Nu checker
-accepts the SVG in HTML. Screenshots go to artifacts/forest-plot-<width>px.png."""
+accepts the SVG in HTML; printed and in forced-colours mode it is painted in the text's colour.
+Screenshots go to artifacts/forest-plot-{375px,1280px,print,forced-colours}.png."""
 
 from html import escape
 from pathlib import Path
@@ -158,3 +159,35 @@ def test_nu_checker_accepts_the_svg_in_html(java, tmp_path, db):
     )
     assert errors.pop("known broken", None), "the checker did not run"
     assert not errors, errors
+
+
+PAINT = """(svg) => {
+  const paint = (selector, property) =>
+    getComputedStyle(svg.querySelector(selector))[property];
+  return {text: getComputedStyle(document.body).color,
+          whisker: paint(".fp-whisker", "stroke"), square: paint(".fp-estimate", "fill"),
+          label: paint(".fp-label", "fill"), axis: paint(".fp-axis-line", "stroke")};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("name", "media"),
+    [
+        ("print", {"media": "print"}),
+        ("forced-colours", {"forced_colors": "active", "color_scheme": "dark"}),
+    ],
+)
+def test_the_plot_is_painted_in_the_text_colour_in_print_and_forced_colours(
+    new_context, artifacts_dir, name, media
+):
+    page = new_context(viewport={"width": 375, "height": 900}).new_page()
+    page.set_content(the_page())
+    page.emulate_media(**media)
+    plot = page.locator("svg.forest-plot").first
+    paint = plot.evaluate(PAINT)
+    assert {paint["whisker"], paint["square"], paint["label"], paint["axis"]} == {paint["text"]}
+    if name == "print":
+        assert paint["text"] == "rgb(0, 0, 0)"
+    else:
+        assert paint["text"] != "rgb(28, 28, 28)", "forced colours did not apply"
+    plot.screenshot(path=artifacts_dir / f"forest-plot-{name}.png")
