@@ -135,7 +135,8 @@ def test_the_post_page_shows_the_tables_the_notice_and_honest_absolute_numbers(c
     assert "Computed by Trialpress from the reported counts" in html
     # No NNT where the abstract gives no denominators or the outcome is a rate.
     assert "Number needed to treat" not in html
-    assert "Relapse: Not computed: a rate counts events" in html
+    assert "Not computed for Relapse: a rate counts events" in html
+    assert "Not computed for Infusion-associated reactions, Thyroid disorders, Immune" in html
     assert (
         "The trial\u2019s principal investigator at Barts Health has received payments from "
         "the trial\u2019s funder: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")

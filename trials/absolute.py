@@ -54,16 +54,17 @@ def absolute_effect(*, comparator, experimental, event_is_good=False):
     )
 
 
+# Why no absolute numbers are shown for a row, said once for all the rows it applies to.
 WHY_NOT = {
-    "rate": "Not computed: a rate counts events over time, not people, so it gives no "
-    "\u201cx in 100\u201d.",
-    "time_to_event": "Not computed: with time to an event, the share of people depends on "
-    "how long each was followed, which the counts alone do not show.",
-    "continuous": "",
+    "rate": "a rate counts events over time, not people, so it gives no \u201cx in 100\u201d",
+    "time_to_event": "with time to an event, the share of people depends on how long each "
+    "was followed, which the counts alone do not show",
+    "continuous": "a mean is not a count of people",
 }
+ONE_GROUP = "the source gives numbers for one group only"
 NO_COUNTS = (
-    "Not computed: the source does not give both the number of people with the event and the "
-    "number analysed in each group."
+    "the source does not give both the number of people with the event and the number "
+    "analysed in each group"
 )
 
 

@@ -172,7 +172,6 @@ def medical_trial(record):
                 "@type": "MedicalEntity",
                 "name": arm["name"],
                 "description": arm["intervention"],
-                **({"additionalType": arm["role"]} if arm["role"] else {}),
             }
             for arm in arms
         ]

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from trials.absolute import NO_COUNTS, absolute_effect, why_not_computed
+from trials.absolute import NO_COUNTS, ONE_GROUP, absolute_effect, why_not_computed
 from trials.forest_plot import PlotRow, forest_plot_svg
 from trials.models import RATIO_MEASURES, Arm, Outcome, TrialRecord
 from trials.notation import format_count, format_decimal, format_effect, format_percent, percent_of
@@ -89,8 +89,13 @@ class RecordView:
     outcomes: list
     harms: list
     plots: list
+    not_computed: list  # (reason, "row names") for rows without absolute numbers
     notes: str
     sources: list  # (what, quote)
+
+    @property
+    def absolute_rows(self):
+        return [row for row in [*self.outcomes, *self.harms] if row.absolute]
 
 
 def _decimal(text):
@@ -144,7 +149,8 @@ def _absolute(row_name, results, arms, *, event_is_good, time_frame):
     for arm in experimental:
         pair = _pair(results.get(arm.id))
         if control_pair is None or pair is None:
-            return [], NO_COUNTS
+            reported = [a for a in (control, arm) if (results.get(a.id) or {}).get("count")]
+            return [], ONE_GROUP if len(reported) < 2 else NO_COUNTS
         effect = absolute_effect(
             comparator=control_pair, experimental=pair, event_is_good=event_is_good
         )
@@ -331,6 +337,8 @@ def record_view(record):
     quoted = [("The trial", record.source_quote)]
     quoted += [(arm["name"], arm["source_quote"]) for arm in snapshot.get("arms", [])]
     quoted += [(item["name"], item["source_quote"]) for item in [*outcomes, *harms]]
+    outcome_rows = [_outcome_row(data, arms, record, mark) for data in outcomes]
+    harm_rows = [_harm_row(data, arms, record, mark) for data in harms]
     return RecordView(
         pk=record.pk,
         name=record.name,
@@ -340,12 +348,21 @@ def record_view(record):
         facts=_facts(record),
         funders=record.funders.replace("\n", "; ").strip(),
         arms=arms,
-        outcomes=[_outcome_row(data, arms, record, mark) for data in outcomes],
-        harms=[_harm_row(data, arms, record, mark) for data in harms],
+        outcomes=outcome_rows,
+        harms=harm_rows,
         plots=_plots(record, outcomes, arms, mark),
+        not_computed=_not_computed([*outcome_rows, *harm_rows]),
         notes=record.notes,
         sources=_sources(quoted),
     )
+
+
+def _not_computed(rows):
+    by_reason = {}
+    for row in rows:
+        if row.absolute_note:
+            by_reason.setdefault(row.absolute_note, []).append(row.name)
+    return [(reason, ", ".join(names)) for reason, names in by_reason.items()]
 
 
 def _sources(quoted):
