@@ -10,6 +10,8 @@ a save the record's snapshot (what readers see) is refreshed.
 
 from django import forms
 from django.contrib import admin
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -196,10 +198,29 @@ class TrialRecordAdmin(admin.ModelAdmin):
         trial_record_refresh(record=form.instance)
 
 
+class ReadOnlyListFormSet(BaseInlineFormSet):
+    """The post page's list of records sends nothing back: it is read-only, so a post
+    saved without its management form (an older form, a script) is not refused for it."""
+
+    @property
+    def management_form(self):
+        prefix = f"{self.prefix}-{TOTAL_FORM_COUNT}"
+        if self.is_bound and prefix not in self.data:
+            form = ManagementForm(
+                {f"{self.prefix}-{TOTAL_FORM_COUNT}": 0, f"{self.prefix}-{INITIAL_FORM_COUNT}": 0},
+                auto_id=self.auto_id,
+                prefix=self.prefix,
+            )
+            form.full_clean()
+            return form
+        return super().management_form
+
+
 class TrialRecordPostInline(admin.TabularInline):
     """On the post's page: its trial records, each linking to its own page."""
 
     model = TrialRecord
+    formset = ReadOnlyListFormSet
     fields = ("name", "registry_id", "summary", "edit_link")
     readonly_fields = ("name", "registry_id", "summary", "edit_link")
     extra = 0

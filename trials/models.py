@@ -215,13 +215,13 @@ class Outcome(models.Model):
     estimate = models.DecimalField(**DECIMAL)
     ci_level = models.DecimalField(
         "confidence level (%)",
-        max_digits=4,
+        max_digits=5,
         decimal_places=2,
         default=95,
         validators=[
-            MinValueValidator(50, message="A confidence level is between 50% and 99.99%."),
+            MinValueValidator(50, message="A confidence level is between 50%% and 99.99%%."),
             MaxValueValidator(
-                Decimal("99.99"), message="A confidence level is between 50% and 99.99%."
+                Decimal("99.99"), message="A confidence level is between 50%% and 99.99%%."
             ),
         ],
     )
