@@ -1,7 +1,8 @@
 """Sponsor overlap: does an author's disclosure name the funder of a trial the post discusses?
 
 Names are compared after normalising, whole name against whole name:
-- casefolded, NFKC, "&" read as "and", punctuation and extra spaces dropped;
+- casefolded, NFKC, "&" read as "and", full stops and apostrophes dropped ("S.A." is
+  "SA"), other punctuation read as a space;
 - a name in brackets is a second name: "Genzyme (Sanofi)" is {"genzyme", "sanofi"};
 - a trailing legal form is dropped: Inc, Ltd, Limited, GmbH, AG, plc, LLC, SA
   ("Sanofi SA" is "sanofi").
@@ -20,6 +21,7 @@ LEGAL_FORMS = {"inc", "incorporated", "ltd", "limited", "gmbh", "ag", "plc", "ll
 _SEPARATORS = re.compile(r"[,;\n]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 _NOT_WORD = re.compile(r"[^\w]+")
+_JOINING = re.compile(r"[.'\u2019]")
 
 
 def split_organisations(text):
@@ -40,6 +42,7 @@ def normalise_organisation(name):
     """The comparison key of one name: "Sanofi-Aventis Deutschland GmbH" ->
     "sanofi aventis deutschland"; "" when nothing but punctuation or a legal form is left."""
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = _JOINING.sub("", text)  # "S.A." is "sa", "Reddy's" is "reddys"
     words = _NOT_WORD.sub(" ", text).replace("_", " ").split()
     while words and words[-1] in LEGAL_FORMS:
         words.pop()
