@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 
 from blog import markup
 
-_NCT = re.compile(r"NCT(\d{8})")
-_ISRCTN = re.compile(r"ISRCTN(\d{8})")
-_EUDRACT = re.compile(r"(?:EUDRACT)?(\d{4}-\d{6}-\d{2})")
+# [0-9], not \d: "NCT" and eight Arabic-Indic digits is not an id any registry issues.
+_NCT = re.compile(r"NCT([0-9]{8})")
+_ISRCTN = re.compile(r"ISRCTN([0-9]{8})")
+_EUDRACT = re.compile(r"(?:EUDRACT)?([0-9]{4}-[0-9]{6}-[0-9]{2})")
 
 SHAPES = "NCT00548405, ISRCTN12345678 or EudraCT 2007-001161-32"
 

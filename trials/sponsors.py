@@ -29,6 +29,9 @@ def split_organisations(text):
     bracketed name, as written (stripped), in order, without repeats."""
     names = []
     for part in _SEPARATORS.split(text or ""):
+        if names and _is_legal_form(part):  # "Merck & Co., Inc." is one name
+            names[-1] = f"{names[-1]}, {part.strip()}"
+            continue
         inside = _BRACKETED.findall(part)
         outside = _BRACKETED.sub(" ", part)
         for name in (outside, *inside):
@@ -36,6 +39,11 @@ def split_organisations(text):
             if name and normalise_organisation(name) and name not in names:
                 names.append(name)
     return names
+
+
+def _is_legal_form(part):
+    words = _NOT_WORD.sub(" ", _JOINING.sub("", part.casefold())).split()
+    return bool(words) and all(word in LEGAL_FORMS for word in words)
 
 
 def normalise_organisation(name):
