@@ -67,6 +67,7 @@ class Row:
     source_quote: str = ""
     absolute: list = field(default_factory=list)
     absolute_note: str = ""
+    note_number: int = 0  # its footnote under the table, when it has a note
 
 
 @dataclass
@@ -92,6 +93,14 @@ class RecordView:
     not_computed: list  # (reason, "row names") for rows without absolute numbers
     notes: str
     sources: list  # (what, quote)
+
+    @property
+    def outcome_notes(self):
+        return [row for row in self.outcomes if row.note]
+
+    @property
+    def harm_notes(self):
+        return [row for row in self.harms if row.note]
 
     @property
     def absolute_rows(self):
@@ -339,6 +348,9 @@ def record_view(record):
     quoted += [(item["name"], item["source_quote"]) for item in [*outcomes, *harms]]
     outcome_rows = [_outcome_row(data, arms, record, mark) for data in outcomes]
     harm_rows = [_harm_row(data, arms, record, mark) for data in harms]
+    noted = [row for row in [*outcome_rows, *harm_rows] if row.note]
+    for number, row in enumerate(noted, start=1):
+        row.note_number = number
     return RecordView(
         pk=record.pk,
         name=record.name,
