@@ -9,10 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from blog.models import Disclosure
 from tests.factories import make_post
-from tests.trials_factories import make_trial_record
+from tests.trials_factories import make_trial_record, record_data
+from trials.services import trial_record_replace
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +74,20 @@ def test_a_post_without_a_record_shows_no_section(client, a_post):
 
 
 def test_ratios_and_differences_get_one_plot_each_and_uncompared_rows_none(client, a_post):
-    make_trial_record(post=a_post, outcomes=2)
-    html = client.get(a_post.get_absolute_url()).content.decode()
-    assert html.count('role="img"') == 2
-    assert 'id="forest-plot-' in html
+    data = record_data(outcomes=2)
+    data["outcomes"].append({"name": "Not compared", "outcome_type": "binary"})
+    trial_record_replace(post=a_post, data=data)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert page.count('role="img"') == 2
+    descriptions = re.findall(r"<desc[^>]*>(.*?)</desc>", page, re.S)
+    assert len(descriptions) == 2
+    assert "Outcome 0: risk ratio 0.5 (95% CI 0.3\u20130.8), p=0.004." in descriptions[0]
+    assert (
+        "Outcome 1: mean difference \u22121.2 (95% CI \u22122.0\u2013\u22120.4)."
+        in (descriptions[1])
+    )
+    assert "Not compared" not in " ".join(descriptions)
+    html = strip_tags(page)
     assert "Risk ratio 0.5 (0.3\u20130.8)" in html
     assert "Mean difference \u22121.2 (\u22122.0\u2013\u22120.4)" in html
 
@@ -102,7 +114,7 @@ def test_feeds_carry_the_tables_without_the_plot(client, a_post, name):
     root = ET.fromstring(body)
     contents = [el.text or "" for el in root.iter() if el.tag in (f"{ATOM}content", "description")]
     html = next(text for text in contents if "Evidence at a glance" in text)
-    assert "<table" in html and "Risk ratio 0.5 (0.3\u20130.8)" in html
+    assert "<table" in html and "Risk ratio 0.5 (0.3\u20130.8)" in strip_tags(html)
     assert "<svg" not in html
     assert 'tabindex="0"' not in html
 
