@@ -308,3 +308,27 @@ def test_an_author_cannot_attach_a_record_to_another_authors_post(client, anothe
     assert "Select a valid choice" in response.content.decode()
     assert not TrialRecord.objects.exists()
     assert client.post(ADD_URL, record_data(own)).status_code == 302
+
+
+def test_the_permissions_migration_reverses_and_runs_again_cleanly():
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("trials.migrations.0002_role_permissions")
+    editor = SimpleNamespace(connection=connection)
+    authors = Group.objects.get(name="Authors")
+    before = set(authors.permissions.values_list("codename", flat=True))
+    migration.revoke(apps, editor)
+    after = set(authors.permissions.values_list("codename", flat=True))
+    assert after == {
+        c
+        for c in before
+        if not c.endswith(("trialrecord", "outcomeresult", "arm", "outcome", "harm", "harmresult"))
+    }
+    assert "change_post" in after
+    migration.grant(apps, editor)
+    migration.grant(apps, editor)
+    assert set(authors.permissions.values_list("codename", flat=True)) == before

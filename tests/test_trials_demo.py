@@ -144,3 +144,18 @@ def test_the_post_page_shows_the_tables_the_notice_and_honest_absolute_numbers(c
         "the trial\u2019s funder: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")
     )
     assert page.count('role="img"') == 1, "one plot: both comparisons are ratios"
+
+
+def test_refresh_trial_records_rebuilds_what_readers_see(client, demo_post):
+    from io import StringIO
+
+    from trials.models import HarmResult
+
+    HarmResult.objects.filter(harm__name="Infections", count=334).update(count=300)
+    page = client.get(demo_post.get_absolute_url()).content.decode()
+    assert "334/435" in page, "readers see the stored snapshot until it is refreshed"
+    out = StringIO()
+    call_command("refresh_trial_records", stdout=out)
+    assert out.getvalue().strip() == "Refreshed 1 trial record."
+    page = client.get(demo_post.get_absolute_url()).content.decode()
+    assert "300/435" in page and "334/435" not in page

@@ -12,7 +12,7 @@ from trials.snapshot import build_snapshot
 def trial_record_refresh(*, record):
     """Store what readers see of ``record`` (its snapshot), from the rows below it."""
     record.snapshot = build_snapshot(record)
-    TrialRecord.objects.filter(pk=record.pk).update(snapshot=record.snapshot)
+    record.save(update_fields=["snapshot"])  # a signal, so the page cache hears of it
     return record
 
 
