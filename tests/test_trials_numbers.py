@@ -101,6 +101,9 @@ def test_anything_else_is_not_a_number(text):
         ("p>0\u00b79", (">", "0.9")),
         ("0.03", ("=", "0.03")),
         ("p=1", ("=", "1")),
+        ("p=2\u00b71\u00d710\u207b\u2076", ("=", "0.0000021")),
+        ("p<5x10^-8", ("<", "0.00000005")),
+        ("p < 1e-20", ("<", "1e-20")),
     ],
 )
 def test_a_p_value_as_written_gives_its_comparator_and_bound(text, parsed):
@@ -108,7 +111,10 @@ def test_a_p_value_as_written_gives_its_comparator_and_bound(text, parsed):
     assert (comparator, value) == (parsed[0], Decimal(parsed[1]))
 
 
-@pytest.mark.parametrize("text", ["NS", "p<", "p=1.5", "p=-0.1", "p<0,05", "significant"])
+@pytest.mark.parametrize(
+    "text",
+    ["NS", "p<", "p=1.5", "p=-0.1", "p<0,05", "significant", "p<1\u00d710\u2079", "p=1x10^-99999"],
+)
 def test_a_p_value_that_is_not_one_is_refused(text):
     with pytest.raises(NotANumber):
         parse_p_value(text)

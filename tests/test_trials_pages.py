@@ -4,6 +4,7 @@ of outcomes), the feeds (tables, no SVG), the JSON-LD (parsed), and text escaped
 import json
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -227,3 +228,18 @@ def test_with_two_trials_the_notice_names_the_trial(client, a_post):
     html = client.get(a_post.get_absolute_url()).content.decode()
     assert "has received payments from the funder of SECOND: Roche." in html
     assert "funder of FIRST" not in html
+
+
+@pytest.mark.parametrize("written", ["p=2\u00b71\u00d710\u207b\u2076", "p<1e-20", "P < 0.001"])
+def test_a_p_value_is_shown_exactly_as_written(client, a_post, written):
+    data = record_data(outcomes=1)
+    data["outcomes"][0]["p_value_text"] = written
+    record = trial_record_replace(post=a_post, data=data)
+    outcome = record.outcomes.get()
+    assert outcome.p_value is not None and outcome.p_value < Decimal("0.01")
+    page = client.get(a_post.get_absolute_url())
+    assert written in strip_tags(page.content.decode()).replace("&lt;", "<")
+    observation = json_ld(page)["about"]["outcome"][0]
+    assert {"@type": "PropertyValue", "name": "p value", "value": written} in observation[
+        "additionalProperty"
+    ]

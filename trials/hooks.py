@@ -6,6 +6,7 @@ snapshot, so no hook queries per post or per outcome.
 """
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 
 from trials import sponsors
 from trials.models import TrialRecord
+from trials.notation import format_decimal
 from trials.presentation import COMPUTED_LABEL, PHASE_LABELS, record_view
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -139,7 +141,7 @@ def _observation(outcome, arms_by_id):
         if numbers.get("total") is not None:
             value["maxValue"] = _number(numbers["total"])
         if numbers.get("percent") is not None:
-            value["description"] = f"{numbers['percent'].rstrip('0').rstrip('.')}%"
+            value["description"] = f"{format_decimal(Decimal(numbers['percent']))}%"
         properties.append(value)
     if outcome.get("p_value_text"):
         properties.append(

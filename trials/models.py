@@ -231,7 +231,8 @@ class Outcome(models.Model):
         "p value as written", max_length=40, blank=True, help_text="As written: p<0\u00b70001."
     )
     p_comparator = models.CharField(max_length=1, blank=True, editable=False)
-    p_value = models.DecimalField(max_digits=16, decimal_places=12, null=True, editable=False)
+    # Room for the p values of genetics (p<5e-8) and beyond: 30 decimal places.
+    p_value = models.DecimalField(max_digits=31, decimal_places=30, null=True, editable=False)
     note = models.TextField(
         blank=True, help_text="Shown beside the row, e.g. a denominator the source does not give."
     )

@@ -44,8 +44,28 @@ P_COMPARATORS.update({"\u2265": "\u2265", ">=": "\u2265"})
 _P_VALUE = re.compile(r"^\s*(?:p\s*)?(?P<cmp><=|>=|[<>=\u2264\u2265])?\s*(?P<number>.+?)\s*$", re.I)
 
 
+_SUPERSCRIPTS = str.maketrans(
+    "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "-0123456789"
+)
+_TIMES_TEN = re.compile(
+    r"^(?P<mantissa>.+?)\s*[\u00d7xX*]\s*10\s*\^?\s*(?P<exponent>[-\u2212]?\s*\d+)$"
+)
+
+
+def _scientific(text):
+    """``2·1×10⁻⁶`` (as journals print small p values) -> Decimal("0.0000021"), else None."""
+    match = _TIMES_TEN.match(text.translate(_SUPERSCRIPTS).strip())
+    if not match:
+        return None
+    exponent = int(match.group("exponent").replace("\u2212", "-").replace(" ", ""))
+    if abs(exponent) > 400:
+        raise NotANumber(f"\u201c{text}\u201d is not a number.")
+    return decimal_from_text(match.group("mantissa")).scaleb(exponent)
+
+
 def parse_p_value(text):
-    """``"p<0·0001"`` -> ("<", Decimal("0.0001")); ``"0.03"`` -> ("=", ...).
+    """``"p<0·0001"`` -> ("<", Decimal("0.0001")); ``"0.03"`` -> ("=", ...);
+    ``"p=2·1×10⁻⁶"`` -> ("=", Decimal("0.0000021")).
 
     Raises NotANumber with a message an author understands for anything else
     (``"NS"``, ``"p<"``, ``"p=1.5"``).
@@ -56,7 +76,10 @@ def parse_p_value(text):
             "Write the p value as the source does, e.g. p=0\u00b7008 or p<0\u00b70001."
         )
     try:
-        value = decimal_from_text(match.group("number"))
+        number = match.group("number")
+        value = _scientific(number)
+        if value is None:
+            value = decimal_from_text(number)
     except NotANumber:
         raise NotANumber(
             f"\u201c{text}\u201d is not a p value: write it as the source does, "
