@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from blog.models import Post
 from roles import policy
-from trials.forms import decimal_overrides, numbers_form
+from trials.forms import numbers_form, trial_formfield
 from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
 from trials.services import trial_record_refresh
 
@@ -40,8 +40,6 @@ def _arms_of(request, record):
 class RecordChildInline:
     """Editable exactly when the record's post is (``obj`` is the record)."""
 
-    formfield_overrides = {}
-
     def _may_edit(self, request, obj):
         return obj is None or policy.can_edit_post(request.user, obj.post)
 
@@ -56,16 +54,21 @@ class RecordChildInline:
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.max_num)
-        kwargs.setdefault("formfield_callback", decimal_overrides(self.model))
+        kwargs.setdefault("formfield_callback", trial_formfield)
         return super().get_formset(request, obj, **kwargs)
 
 
-class ArmInline(RecordChildInline, admin.TabularInline):
+class ArmInline(RecordChildInline, admin.StackedInline):
+    """Stacked: each field keeps its own label (a tabular inline's columns have none)."""
+
     model = Arm
-    fields = ("name", "intervention", "role", "randomised", "analysed", "position")
+    fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
     extra = 0
     max_num = 12
-    verbose_name_plural = "arms (groups compared)"
+    verbose_name_plural = (
+        "arms (groups compared): add them, then \u201cSave and continue editing\u201d to "
+        "enter each group's numbers in the outcomes and harms below"
+    )
 
 
 class NumbersInline(RecordChildInline, admin.StackedInline):
@@ -112,9 +115,6 @@ class OutcomeInline(NumbersInline):
         "note",
         "source_quote",
     )
-    formfield_overrides = {
-        **RecordChildInline.formfield_overrides,
-    }
 
 
 class HarmInline(NumbersInline):
@@ -150,6 +150,10 @@ class TrialRecordForm(forms.ModelForm):
 @admin.register(TrialRecord)
 class TrialRecordAdmin(admin.ModelAdmin):
     form = TrialRecordForm
+
+    class Media:
+        css = {"all": ["trials/admin.css"]}
+
     inlines = [ArmInline, OutcomeInline, HarmInline]
     list_display = ("name", "registry_id", "post", "phase")
     list_select_related = ("post",)

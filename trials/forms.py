@@ -10,6 +10,7 @@ columns appear after "Save and continue editing".
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from trials.models import Arm, OutcomeResult
 from trials.notation import NotANumber, decimal_from_text
@@ -39,7 +40,7 @@ class SourceDecimalField(forms.DecimalField):
         attrs = super().widget_attrs(widget)
         # A text box: a number input refuses "0·51" before the server can read it.
         attrs.pop("step", None)
-        attrs.update({"inputmode": "decimal", "size": 8})
+        attrs.update({"inputmode": "decimal", "class": "trial-number"})
         return attrs
 
 
@@ -47,18 +48,16 @@ class SourceDecimalInput(forms.TextInput):
     pass
 
 
-def decimal_overrides(model_fields):
-    """``formfield_callback`` material: every DecimalField as a SourceDecimalField."""
-    from django.db import models
-
-    def callback(db_field, **kwargs):
-        if isinstance(db_field, models.DecimalField):
-            return db_field.formfield(
-                form_class=SourceDecimalField, widget=SourceDecimalInput, **kwargs
-            )
-        return db_field.formfield(**kwargs)
-
-    return callback
+def trial_formfield(db_field, **kwargs):
+    """``formfield_callback`` for the record's inlines: every DecimalField typed as the
+    source prints it, and notes and quotes in boxes that keep the page short."""
+    if isinstance(db_field, models.DecimalField):
+        return db_field.formfield(
+            form_class=SourceDecimalField, widget=SourceDecimalInput, **kwargs
+        )
+    if isinstance(db_field, models.TextField):
+        return db_field.formfield(widget=forms.Textarea(attrs={"rows": 2, "cols": 80}), **kwargs)
+    return db_field.formfield(**kwargs)
 
 
 def field_name(arm, number):
@@ -161,7 +160,7 @@ def numbers_form(base, *, arms, result_model):
                     label=label,
                     required=False,
                     min_value=0,
-                    widget=forms.NumberInput(attrs={"size": 8, "style": "width: 6em"}),
+                    widget=forms.NumberInput(attrs={"class": "trial-number"}),
                 )
             attrs[field_name(arm, number)] = field
     return type(f"{base.__name__}WithArms", (NumbersFormMixin, base), attrs)
