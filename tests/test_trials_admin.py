@@ -332,3 +332,10 @@ def test_the_permissions_migration_reverses_and_runs_again_cleanly():
     migration.grant(apps, editor)
     migration.grant(apps, editor)
     assert set(authors.permissions.values_list("codename", flat=True)) == before
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1 OR 1=1", "\u202e1"])
+def test_the_add_page_with_a_bad_post_in_its_address_still_opens(admin_client, a_post, value):
+    response = admin_client.get(ADD_URL, {"post": value})
+    assert response.status_code == 200
+    assert 'name="post"' in response.content.decode()

@@ -55,9 +55,21 @@ def test_record_text_from_any_script(client, an_author, field, text):
         assert data["about"]["name"] == shown
 
 
-@settings(max_examples=15)
+@settings(max_examples=25)
 @given(
-    where=st.sampled_from(["arm", "outcome", "harm", "time_frame", "note", "p_value_text"]),
+    where=st.sampled_from(
+        [
+            "arm",
+            "intervention",
+            "outcome",
+            "harm",
+            "harm_time_frame",
+            "time_frame",
+            "note",
+            "source_quote",
+            "p_value_text",
+        ]
+    ),
     text=any_script_text(max_size=60),
 )
 def test_rows_with_text_from_any_script(client, an_author, where, text):
@@ -72,6 +84,10 @@ def test_rows_with_text_from_any_script(client, an_author, where, text):
         data["outcomes"][0]["name"] = text
     elif where == "harm":
         data["harms"][0]["name"] = text
+    elif where == "harm_time_frame":
+        data["harms"][0]["time_frame"] = text
+    elif where == "intervention":
+        data["arms"][1]["intervention"] = text
     else:
         data["outcomes"][0][where] = text
     try:
