@@ -159,3 +159,12 @@ def test_refresh_trial_records_rebuilds_what_readers_see(client, demo_post):
     assert out.getvalue().strip() == "Refreshed 1 trial record."
     page = client.get(demo_post.get_absolute_url()).content.decode()
     assert "300/435" in page and "334/435" not in page
+
+
+def test_an_outdated_snapshot_shows_nothing_rather_than_fail(client, demo_post, caplog):
+    TrialRecord.objects.filter(post=demo_post).update(snapshot={"version": 0, "arms": "junk"})
+    response = client.get(demo_post.get_absolute_url())
+    assert response.status_code == 200
+    assert "refresh_trial_records" in caplog.text
+    call_command("refresh_trial_records", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert "Rate ratio" in client.get(demo_post.get_absolute_url()).content.decode()

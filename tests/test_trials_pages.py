@@ -243,3 +243,24 @@ def test_a_p_value_is_shown_exactly_as_written(client, a_post, written):
     assert {"@type": "PropertyValue", "name": "p value", "value": written} in observation[
         "additionalProperty"
     ]
+
+
+def test_blog_never_imports_trials():
+    """trials depends on blog, never the reverse: blog reaches it only through
+    blog.extensions, which trials fills from its AppConfig.ready()."""
+    import ast
+    from pathlib import Path
+
+    blog = Path(__file__).resolve().parents[1] / "blog"
+    found = []
+    for path in blog.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "trials"]
+    assert found == []
+    templates = Path(__file__).resolve().parents[1] / "templates" / "blog"
+    assert not [p for p in templates.rglob("*.html") if "trials/" in p.read_text()]

@@ -17,6 +17,7 @@ from trials import sponsors
 from trials.models import TrialRecord
 from trials.notation import format_decimal
 from trials.presentation import COMPUTED_LABEL, PHASE_LABELS, record_view
+from trials.snapshot import SNAPSHOT_VERSION
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
@@ -154,6 +155,8 @@ def _observation(outcome, arms_by_id):
 
 def medical_trial(record):
     snapshot = record.snapshot or {}
+    if snapshot.get("version") != SNAPSHOT_VERSION:
+        snapshot = {}
     arms = snapshot.get("arms", [])
     arms_by_id = {str(arm["id"]): arm for arm in arms}
     trial = {"@type": "MedicalTrial", "name": record.name}

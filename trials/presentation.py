@@ -7,6 +7,7 @@ templates escape it, and the plot SVG comes from trials.forest_plot, which escap
 value it draws.
 """
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +17,9 @@ from trials.absolute import NO_COUNTS, ONE_GROUP, absolute_effect, why_not_compu
 from trials.forest_plot import PlotRow, forest_plot_svg
 from trials.models import RATIO_MEASURES, Arm, Outcome, TrialRecord
 from trials.notation import format_count, format_decimal, format_effect, format_percent, percent_of
+from trials.snapshot import SNAPSHOT_VERSION
+
+logger = logging.getLogger(__name__)
 
 CATEGORY_LABELS = dict(Outcome.Category.choices)
 TYPE_LABELS = {
@@ -329,6 +333,12 @@ def _facts(record):
 def record_view(record):
     """The reader's view of ``record`` (its snapshot must be current)."""
     snapshot = record.snapshot or {}
+    if snapshot and snapshot.get("version") != SNAPSHOT_VERSION:
+        logger.warning(
+            "Trial record %s has an outdated snapshot: run manage.py refresh_trial_records",
+            record.pk,
+        )
+        snapshot = {}
     mark = record.decimal_mark or "."
     arms = [
         ArmColumn(
