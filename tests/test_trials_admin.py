@@ -122,6 +122,10 @@ def test_the_post_page_lists_its_records_and_links_to_add_one(admin_client, a_re
     assert "Edit the trial record" in html and change_url(a_record) in html
     assert f"{ADD_URL}?post={a_record.post.pk}" in html
     assert "2 arms, 0 outcomes, 0 harms" in html
+    Arm.objects.filter(record=a_record, position=1).delete()
+    trial_record_refresh(record=a_record)
+    page = admin_client.get(reverse("admin:blog_post_change", args=[a_record.post.pk]))
+    assert "1 arm, 0 outcomes, 0 harms" in page.content.decode()
 
 
 def test_a_post_saved_from_its_page_keeps_its_records(admin_client, a_record):
@@ -211,6 +215,31 @@ def test_bad_numbers_for_an_arm_are_explained_beside_them(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not OutcomeResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("randomised", "1000000000", "No trial arm has more than 10,000,000 people"),
+        ("randomised", "-5", "greater than or equal to 0"),
+        ("analysed", "two hundred", "Enter a whole number"),
+        ("analysed", "10\u2079", "Enter a whole number"),
+    ],
+)
+def test_absurd_arm_sizes_are_refused_in_plain_words(admin_client, a_post, field, value, message):
+    arms = [dict(ARMS[0], **{field: value}), ARMS[1]]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not TrialRecord.objects.exists()
+
+
+def test_two_arms_with_one_name_are_refused(admin_client, a_post):
+    arms = [ARMS[0], dict(ARMS[1], name=ARMS[0]["name"])]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for name" in response.content.decode()
+    assert not TrialRecord.objects.exists()
 
 
 def test_more_analysed_than_randomised_is_refused(admin_client, a_post):

@@ -251,9 +251,8 @@ class TrialRecordPostInline(admin.TabularInline):
     @admin.display(description="arms, outcomes, harms")
     def summary(self, obj):
         snapshot = obj.snapshot or {}
-        return ", ".join(
-            f"{len(snapshot.get(part, []))} {part}" for part in ("arms", "outcomes", "harms")
-        )
+        counts = [(len(snapshot.get(part, [])), part) for part in ("arms", "outcomes", "harms")]
+        return ", ".join(f"{n} {part if n != 1 else part[:-1]}" for n, part in counts)
 
     @admin.display(description="")
     def edit_link(self, obj):
