@@ -19,8 +19,22 @@ class PlotRow:
     text: str
 
 
-def forest_plot_svg(rows, *, scale, title, description, id_prefix="forest-plot") -> str:
+def forest_plot_svg(
+    rows,
+    *,
+    scale,
+    title,
+    description,
+    id_prefix="forest-plot",
+    measure_label=None,
+    favours=None,
+    decimal_mark=None,
+    describe_rows=True,
+) -> str:
+    """The keyword arguments after ``id_prefix`` are helper B's (accepted, not drawn here)."""
     rows = list(rows)
+    if not rows:
+        raise ValueError("no rows")
     width, row_height = 320, 24
     height = row_height * (len(rows) + 1)
     transform = math.log if scale == "ratio" else (lambda v: v)

@@ -303,14 +303,22 @@ def _plots(record, outcomes, arms, mark):
     for scale, rows in _plot_rows(outcomes, mark).items():
         if not rows:
             continue
+        measures = {MEASURE_LABELS.get(data["effect_measure"], "") for _row, data in rows}
         title = f"{record.name}: {headings[scale].split(' (')[0].lower()} with their intervals"
-        svg = forest_plot_svg(
-            [plot_row for plot_row, _data in rows],
-            scale=scale,
-            title=title,
-            description=_plot_description(rows, scale, arms),
-            id_prefix=f"forest-plot-{record.pk}-{scale}",
-        )
+        try:
+            svg = forest_plot_svg(
+                [plot_row for plot_row, _data in rows],
+                scale=scale,
+                title=title,
+                description=_plot_description(rows, scale, arms),
+                id_prefix=f"forest-plot-{record.pk}-{scale}",
+                measure_label=measures.pop() if len(measures) == 1 else None,
+                decimal_mark=mark,
+                describe_rows=False,  # the description above already says each row
+            )
+        except ValueError:  # rows stored around the model's checks: the table still shows
+            logger.warning("Trial record %s: no %s plot", record.pk, scale, exc_info=True)
+            continue
         # forest_plot_svg escapes every value it draws: our own SVG, safe to print.
         plots.append(Plot(scale=scale, heading=headings[scale], svg=mark_safe(svg)))  # noqa: S308
     return plots
