@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from blog import label_admin, markup
+from blog import extensions, label_admin, markup
 from blog.forms import (
     MAIN_FIELDS,
     PUBLISHING_FIELDS,
@@ -90,6 +90,9 @@ class PostAdmin(admin.ModelAdmin):
     main_fields = MAIN_FIELDS
     publishing_fields = PUBLISHING_FIELDS
     source_fields = SOURCE_FIELDS
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *extensions.post_inlines()]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

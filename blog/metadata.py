@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from blog import markup
+from blog import extensions, markup
 
 # json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
 # or confuse the element. Their \u escapes are the same JSON value.
@@ -162,7 +162,7 @@ def json_ld(post, url, desc):
             "url": post.trial_registration_url,
             "name": f"{post.trial_registration} ({registry_name(post.trial_registration)})",
         }
-    return data
+    return extensions.extend_json_ld(post, data)
 
 
 def scholarly_article(post):

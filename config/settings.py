@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pagecache",
     "blog",
     "comments",
+    "trials",  # issue 12: trial records (depends on blog, never the reverse)
     "roles",
     "limits",
     "media_library",

@@ -72,6 +72,17 @@ EXPECTED = {
 }
 
 
+# Issue 12: trials/migrations/0002_role_permissions.py grants the trials models' permissions.
+trials_permissions_migration = importlib.import_module("trials.migrations.0002_role_permissions")
+TRIALS_MODELS = ("trialrecord", "arm", "outcome", "outcomeresult", "harm", "harmresult")
+for _name, _actions in (
+    ("Authors", ("add", "change", "delete", "view")),
+    ("Editors", ("add", "change", "delete", "view")),
+    ("Moderators", ("view",)),
+):
+    EXPECTED[_name] |= {f"trials.{a}_{m}" for m in TRIALS_MODELS for a in _actions}
+
+
 def codenames(group):
     return {
         f"{p.content_type.app_label}.{p.codename}"
@@ -122,6 +133,7 @@ def run_the_migrations_again():
     groups_migration.create_groups(django_apps, SCHEMA_EDITOR)
     authors_comments_migration.grant_comment_moderation(django_apps, SCHEMA_EDITOR)
     drafts_and_images_migration.grant(django_apps, SCHEMA_EDITOR)
+    trials_permissions_migration.grant(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():
