@@ -25,13 +25,18 @@ from media_library.models import Image
 
 logger = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"images/[0-9]{4}/[0-9]{2}/[a-z0-9-]{1,60}\.(?:jpg|png|webp)")
-"""Every file this app writes is named so; the serving view answers nothing else."""
+NAME_PATTERN = re.compile(r"images/[0-9]{4}/[0-9]{2}/[a-z0-9_-]{1,60}\.(?:jpg|png|webp)")
+"""Every file this app writes is named so; the serving view answers nothing else. New names
+never hold ``_`` (``_stem``); it is allowed so that files stored under such names before
+that fix (``clinic_gps-….jpg``) are still served."""
+
+_NOT_IN_NAMES = re.compile(r"[^a-z0-9]+")
 
 
 def _stem(filename):
+    """The uploaded name's stem, as ``[a-z0-9-]`` (``IMG_0001.JPG`` -> ``img-0001``)."""
     base = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
-    return slugify(base)[:30].strip("-") or "image"
+    return _NOT_IN_NAMES.sub("-", slugify(base))[:30].strip("-") or "image"
 
 
 def _write(processed, stem):
