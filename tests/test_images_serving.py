@@ -69,3 +69,37 @@ def test_any_uploaded_name_is_served_in_every_size(media_root, name):
     )
     assert all(services.NAME_PATTERN.fullmatch(n) for n in image.stored_names())
     _assert_every_size_is_served(media_root, image)
+
+
+def test_files_can_be_shown_by_feed_readers_on_other_origins(media_root):
+    image, _ = services.image_upload(upload=upload(image_bytes((300, 200))), alt_text="x")
+    response, _ = _served(image.files[-1]["name"])
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_a_browser_revalidates_with_the_etag_or_the_date_and_gets_a_304(media_root):
+    image, _ = services.image_upload(upload=upload(image_bytes((300, 200))), alt_text="x")
+    name = image.files[-1]["name"]
+    first, body = _served(name)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and modified.endswith("GMT") and body
+
+    for headers in ({"if_none_match": etag}, {"if_modified_since": modified}):
+        again = Client(headers=headers).get(media_url(name))
+        assert again.status_code == 304, headers
+        assert again.content == b""
+        assert again["ETag"] == etag and "immutable" in again["Cache-Control"]
+
+    other, _ = services.image_upload(upload=upload(image_bytes((300, 200))), alt_text="y")
+    changed = Client(headers={"if_none_match": etag}).get(media_url(other.files[-1]["name"]))
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    stale = Client(headers={"if_modified_since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert stale.get(media_url(name)).status_code == 200
+
+
+def test_a_revalidation_of_a_missing_file_is_a_404_not_a_304(media_root):
+    name = "images/2026/01/gone-0a1b2c3d-480.jpg"
+    response = Client(headers={"if_none_match": "*"}).get(media_url(name))
+    assert response.status_code == 404
