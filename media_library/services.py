@@ -87,11 +87,11 @@ def image_check(upload):
     )
     try:
         return processing.process(decoded)
-    except (OSError, ValueError, SyntaxError, MemoryError) as exc:
+    except (OSError, ValueError, SyntaxError, MemoryError):
         logger.warning("Could not process an uploaded image", exc_info=True)
         raise processing.ImageRefused(
-            f"This image could not be processed ({type(exc).__name__}). Export it again "
-            "as JPEG or PNG and upload the new file."
+            "This image could not be processed. Export it again as JPEG or PNG and upload "
+            "the new file."
         ) from None
 
 
