@@ -66,6 +66,8 @@ def test_upload_insert_and_read_an_image(
     assert photo == f"![An empty hospital ward at night](image:{first.pk})"
     copy = author.get_by_role("button", name=re.compile(r"^Copy Markdown"))
     copy.click()  # the script's improvement; without it, the field is there to select
+    # The clipboard answers asynchronously: wait for the label to change.
+    author.wait_for_function("button => button.textContent !== 'Copy'", arg=copy.element_handle())
     assert copy.inner_text() in ("Copied", "Press Ctrl+C to copy")
 
     author.goto(reverse("admin:media_library_image_changelist"))
