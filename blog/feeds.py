@@ -24,6 +24,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
 from blog import extensions
+from blog.feed_urls import with_absolute_addresses
 from blog.metadata import absolute_url, author_name, description
 from blog.models import Post, with_addresses
 from blog.navigation import label_in_use_or_none
@@ -43,6 +44,7 @@ class FullContentAtom1Feed(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+@with_absolute_addresses
 def full_content(post):
     """The whole post as feed HTML: summary, body, source and disclosures."""
     return render_to_string(

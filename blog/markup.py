@@ -836,7 +836,8 @@ class Rendering:
     """Image addresses not shown as images: on another site (shown as links instead), or
     removed by the sanitiser."""
     missing_images: tuple = ()
-    """``image:<id>`` ids that are not in the media library (their alt text is shown)."""
+    """``image:`` addresses not shown (an id not in the media library, or not an id at
+    all): their alt text is shown instead."""
 
     def notes(self):
         """What the author (or moderator) should be told, as sentences; [] if nothing."""
@@ -846,11 +847,7 @@ class Rendering:
         if self.dropped_images:
             notes.append(dropped_images_note(self.dropped_images))
         if self.missing_images:
-            listed = ", ".join(f"image:{number}" for number in self.missing_images[:10])
-            notes.append(
-                f"{len(self.missing_images)} image(s) not in the media library, shown as their "
-                f"alt text: {listed}. Copy the Markdown from Media library → Images."
-            )
+            notes.append(missing_images_note(self.missing_images))
         return notes
 
 
@@ -889,6 +886,14 @@ def dropped_images_note(addresses):
     )
 
 
+def missing_images_note(addresses):
+    return (
+        f"{len(addresses)} image(s) not in the media library (it may have been deleted), "
+        f"shown as [Image: their alt text]: {_shortened(addresses)}. Insert images with "
+        "the Markdown the media library gives (Media library → Images)."
+    )
+
+
 def post_notes(body, body_html):
     """The notes for a saved post: from the stored mark when it is plain text (free), else
     from rendering its body (remembered from the save in this process, else at most one
@@ -921,7 +926,8 @@ def _render(text, policy, *, budget=None, images=None):
             produced = md.convert(text)
             cleaned = sanitize_html(produced, policy=policy)
             removed = dropped_by_sanitiser(produced, cleaned)
-            dropped = (*md.dropped_links, *removed.links)
+            # An image whose address is dropped is told once, as an image not shown.
+            dropped = (*_missing_from(md.dropped_links, md.offsite_images), *removed.links)
             dropped_images = (*md.offsite_images, *removed.images)
             missing = tuple(md.missing_images)
     except RenderBudgetExceeded:

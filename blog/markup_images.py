@@ -9,13 +9,16 @@ mentions are looked up in one query, outside the render's CPU budget; while rend
 "caption")``). The first library image of a post loads at once; the rest lazily.
 
 The Markdown alt text wins when given (``![](image:42)`` uses the library's). An id that is
-not in the library shows its alt text instead, and the author is told.
+not in the library shows its alt text instead, as ``[Image: alt]``, and the author is told;
+so does any other ``image:`` address (``image:-1``, ``image:0x4``, ``image:../x``, an id too
+long to be one): one way to show it, one note.
 """
 
 import re
 from dataclasses import dataclass
 
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
 IMAGE_SCHEME = "image:"
 _MENTIONED = re.compile(r"image:([0-9]{1,12})")
@@ -73,7 +76,7 @@ class LibraryImages(Treeprocessor):
     """``<img src="image:N">`` -> the library image (see the module's docstring).
 
     Reads ``md.library_images`` (set before converting) and records on
-    ``md.missing_images`` the ids it could not find.
+    ``md.missing_images`` the ``image:`` addresses it could not show, as typed.
     """
 
     def run(self, root):
@@ -82,14 +85,15 @@ class LibraryImages(Treeprocessor):
         parents = {child: parent for parent in root.iter() for child in parent}
         first = True
         for element in list(root.iter("img")):
-            match = _IMAGE_SRC.fullmatch(element.get("src", "").strip())
-            if match is None:
+            src = element.get("src", "").strip()
+            if src[: len(IMAGE_SCHEME)].lower() != IMAGE_SCHEME:
                 continue
-            number = int(match.group(1))
-            image = images.get(number)
+            match = _IMAGE_SRC.fullmatch(src)
+            image = images.get(int(match.group(1))) if match else None
             if image is None:
-                missing.append(number)
-                self._as_text(element, number)
+                address = src.replace(AMP_SUBSTITUTE, "&")
+                missing.append(address)
+                self._as_text(element, address)
                 continue
             caption = self._fill(element, image, eager=first)
             first = False
@@ -115,8 +119,8 @@ class LibraryImages(Treeprocessor):
         return caption
 
     @staticmethod
-    def _as_text(element, number):
-        alt = _clean(element.get("alt")) or f"image {number}"
+    def _as_text(element, address):
+        alt = _clean(element.get("alt")) or _clean(address).replace(":", " ", 1)
         element.attrib.clear()
         element.tag = "span"
         element.text = f"[Image: {alt}]"

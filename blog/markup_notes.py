@@ -6,9 +6,12 @@ extension aligns columns with ``style="text-align: right;"``. After both have ru
 tree processors rename the footnote ids to numbers in order (``fn-1``, ``fnref-1``, a
 second reference ``fnref-1-2``) and turn the alignment into a class (``align-right``), so
 ``blog.markup.sanitize_html`` keeps neither an author-chosen id nor a style attribute.
+A note cited more than once gets one back-link per citation, told apart: ``↩¹ ↩²``, each
+titled "Back to citation 2 of note 1".
 """
 
 import re
+from collections import Counter
 
 from markdown.treeprocessors import Treeprocessor
 
@@ -63,13 +66,28 @@ class FootnoteIds(Treeprocessor):
             elif element.tag == "a" and element.get("class") == "footnote-backref":
                 backlinks.append(element)
         parents = {child: parent for parent in block.iter() for child in parent}
+        kept = []
         for link in backlinks:
             found = _reference_number((link.get("href") or "").removeprefix("#"), numbers)
             target = found and _reference_id(*found)
             if target in references:
                 link.set("href", "#" + target)
+                kept.append((link, found))
             else:  # a note never referred to (or only from code): no link to nowhere
                 _remove_keeping_tail(parents[link], link)
+        _number_repeated_backlinks(kept)
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _number_repeated_backlinks(kept):
+    """``↩ ↩`` with one title said nothing: ``↩¹ ↩²``, "Back to citation 2 of note 1"."""
+    citations = Counter(number for _link, (number, _nth) in kept)
+    for link, (number, nth) in kept:
+        if citations[number] > 1:
+            link.text = "\u21a9" + str(nth).translate(_SUPERSCRIPT_DIGITS)
+            link.set("title", f"Back to citation {nth} of note {number}")
 
 
 def _remove_keeping_tail(parent, child):

@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 
 from media_library import services
-from media_library.models import Image
+from media_library.models import ALT_TEXT_REQUIRED, Image
 from media_library.processing import ImageRefused
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
@@ -24,6 +24,7 @@ class ImageUploadForm(forms.ModelForm):
             "alt_text": forms.Textarea(attrs={"rows": 2, "cols": 60}),
             "caption": forms.Textarea(attrs={"rows": 2, "cols": 60}),
         }
+        error_messages = {"alt_text": {"required": ALT_TEXT_REQUIRED}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,3 +51,4 @@ class ImageDescriptionForm(forms.ModelForm):
         model = Image
         fields = ("alt_text", "caption", "title")
         widgets = ImageUploadForm.Meta.widgets
+        error_messages = ImageUploadForm.Meta.error_messages

@@ -9,9 +9,19 @@ from blog.markup_images import LibraryImage
 _CONTROL = frozenset(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
 
 
+ALT_TEXT_REQUIRED = "Describe the image: alternative text is required."
+
+
 def validate_no_control_characters(value):
     if any(char in _CONTROL for char in value):
         raise ValidationError("Remove the control characters (invisible, not printable).")
+
+
+def validate_not_blank(value):
+    """Spaces alone are no description. A field validator, not ``clean()``: it is skipped
+    when the form field already refused the value, so the author reads one message."""
+    if not value.strip():
+        raise ValidationError(ALT_TEXT_REQUIRED, code="blank")
 
 
 def media_url(name):
@@ -31,7 +41,8 @@ class Image(models.Model):
     alt_text = models.CharField(
         "alternative text",
         max_length=500,
-        validators=[validate_no_control_characters],
+        validators=[validate_not_blank, validate_no_control_characters],
+        error_messages={"blank": ALT_TEXT_REQUIRED},
         help_text="What the image shows, for readers who cannot see it (screen readers, "
         "images off). Describe what matters here, e.g. \u201cKaplan\u2013Meier curves: "
         "relapse-free survival higher with alemtuzumab at 24 months\u201d.",
@@ -69,8 +80,6 @@ class Image(models.Model):
     def clean(self):
         self.title, self.caption = self.title.strip(), self.caption.strip()
         self.alt_text = self.alt_text.strip()
-        if not self.alt_text:
-            raise ValidationError({"alt_text": "Describe the image: alternative text is required."})
 
     @property
     def markdown(self):

@@ -9,9 +9,13 @@ applied to the pixels first, so a phone photo stands the right way up without it
 """
 
 import io
+import logging
+import struct
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "PNG", "WEBP": "WEBP"}
 """Pillow's name for what was uploaded -> the format its variants are written in.
@@ -57,6 +61,15 @@ def megabytes(size):
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def _too_large(size, max_bytes):
+    """Both sizes in MB, or in bytes when MB would show the same number for both
+    (10,500,000 bytes against a 10,485,760-byte limit are both "10.0 MB")."""
+    said, limit = megabytes(size), megabytes(max_bytes)
+    if said == limit:
+        said, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
+    return ImageRefused(f"This file is {said}; images may be up to {limit}.")
+
+
 def looks_like_svg(head):
     start = head.lstrip()[:512].lower()
     return start.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in start
@@ -66,9 +79,7 @@ def open_checked(upload, *, max_bytes, max_pixels):
     """The upload as a decoded Pillow image, or ImageRefused saying why not."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise ImageRefused(
-            f"This file is {megabytes(size)}; images may be up to {megabytes(max_bytes)}."
-        )
+        raise _too_large(size, max_bytes)
     upload.seek(0)
     head = upload.read(1024)
     upload.seek(0)
@@ -86,7 +97,7 @@ def open_checked(upload, *, max_bytes, max_pixels):
             "This file is not an image this site can read: upload a JPEG, PNG, GIF or WebP image."
         ) from None
     except BOMB_ERRORS:
-        raise _too_many_pixels(None, max_pixels) from None
+        raise _too_many_pixels(_claimed_size(upload), max_pixels) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _damaged(exc) from None
     if image.format not in ACCEPTED:
@@ -114,19 +125,46 @@ BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 (``warnings.catch_warnings`` per upload would not be thread-safe)."""
 
 
+HEADER_BYTES = 256 * 1024
+"""Where the size is read from when Pillow's guard refused the header (a JPEG's size may
+follow 64 KB of EXIF)."""
+
+
+def _claimed_size(upload):
+    """(width, height) as the file's header claims them, or None. Pillow's guard refuses in
+    ``Image.open`` without saying them; the format's own reader, given a copy of the first
+    bytes, reads the header and decodes nothing."""
+    upload.seek(0)
+    head = upload.read(HEADER_BYTES)
+    upload.seek(0)
+    Image.init()
+    for name in ACCEPTED:
+        factory, accept = Image.OPEN.get(name, (None, None))
+        if factory is None or (accept is not None and not accept(head[:16])):
+            continue
+        try:
+            with factory(io.BytesIO(head)) as header:
+                return header.size
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error, *BOMB_ERRORS):
+            logger.debug("No size in the header for %s", name, exc_info=True)
+    return None
+
+
 def _damaged(exc):
+    """The author is told what to do; the exception is for the log."""
+    logger.info("An upload could not be decoded: %s: %s", type(exc).__name__, exc)
     return ImageRefused(
-        "This image is damaged or incomplete and cannot be read "
-        f"({type(exc).__name__}). Export it again and upload the new file."
+        "This image is damaged or incomplete and cannot be read. Export it again (or take "
+        "the original file) and upload the new file."
     )
 
 
 def _too_many_pixels(size, max_pixels):
-    """``size`` is None when Pillow itself refused the header (its guard gives no size)."""
+    """``size`` is None when not even the header could say it."""
     if size is None:
         described = f"This image has more than {max_pixels:,} pixels (width x height)"
     else:
-        described = f"This image is {size[0]:,} x {size[1]:,} pixels"
+        described = f"This file claims {size[0]:,} x {size[1]:,} pixels"
     return ImageRefused(
         f"{described}; images may have up to {max_pixels:,} pixels (width x height). "
         "Scale it down and upload it again."
@@ -188,7 +226,10 @@ def process(image):
     notes = []
     if getattr(image, "n_frames", 1) > 1 and image.format in ("GIF", "WEBP", "PNG"):
         image.seek(0)
-        notes.append("Only its first frame is kept: animation is not shown.")
+        notes.append(
+            f"This is an animated {image.format}: only its first frame is kept, stored as "
+            f"{output_format}. Posts show it as a still image."
+        )
     try:
         upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, KeyError, TypeError, ZeroDivisionError):

@@ -25,13 +25,18 @@ from media_library.models import Image
 
 logger = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"images/[0-9]{4}/[0-9]{2}/[a-z0-9-]{1,60}\.(?:jpg|png|webp)")
-"""Every file this app writes is named so; the serving view answers nothing else."""
+NAME_PATTERN = re.compile(r"images/[0-9]{4}/[0-9]{2}/[a-z0-9_-]{1,60}\.(?:jpg|png|webp)")
+"""Every file this app writes is named so; the serving view answers nothing else. New names
+never hold ``_`` (``_stem``); it is allowed so that files stored under such names before
+that fix (``clinic_gps-….jpg``) are still served."""
+
+_NOT_IN_NAMES = re.compile(r"[^a-z0-9]+")
 
 
 def _stem(filename):
+    """The uploaded name's stem, as ``[a-z0-9-]`` (``IMG_0001.JPG`` -> ``img-0001``)."""
     base = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
-    return slugify(base)[:30].strip("-") or "image"
+    return _NOT_IN_NAMES.sub("-", slugify(base))[:30].strip("-") or "image"
 
 
 def _write(processed, stem):
@@ -82,11 +87,11 @@ def image_check(upload):
     )
     try:
         return processing.process(decoded)
-    except (OSError, ValueError, SyntaxError, MemoryError) as exc:
+    except (OSError, ValueError, SyntaxError, MemoryError):
         logger.warning("Could not process an uploaded image", exc_info=True)
         raise processing.ImageRefused(
-            f"This image could not be processed ({type(exc).__name__}). Export it again "
-            "as JPEG or PNG and upload the new file."
+            "This image could not be processed. Export it again as JPEG or PNG and upload "
+            "the new file."
         ) from None
 
 

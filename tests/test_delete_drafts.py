@@ -3,6 +3,7 @@
 Each refusal is a request the page would not offer, and the post is still there after it."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from blog.models import Post
@@ -32,6 +33,7 @@ def test_an_author_deletes_their_own_draft_from_its_page(client, ann):
     client = logged_in(client, ann)
     page = client.get(reverse("admin:blog_post_change", args=[draft.pk])).content.decode()
     assert 'class="deletelink"' in page
+    assert "Only an editor can delete this post" not in page
 
     confirm = client.get(delete_url(draft))
     assert confirm.status_code == 200 and "Are you sure" in confirm.content.decode()
@@ -60,6 +62,11 @@ def test_an_author_cannot_delete_a_post_readers_may_have_seen(client, ann, state
     client = logged_in(client, ann)
     page = client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
     assert 'class="deletelink"' not in page
+    assert "Only an editor can delete this post" in page  # the reason, not a missing button
+    editor = logged_in(Client(), member_of("Editors", "eddie"))
+    editors_page = editor.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
+    assert 'class="deletelink"' in editors_page
+    assert "Only an editor can delete this post" not in editors_page
 
     response = client.post(delete_url(post), {"post": "yes"})
 

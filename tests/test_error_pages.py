@@ -85,3 +85,17 @@ def test_error_pages_have_no_inline_script_or_style(client):
     ]
     for content in pages:
         assert b"<script" not in content and b" style=" not in content
+
+
+def test_the_403_page_tells_a_signed_in_user_who_they_are_not_to_sign_in(client):
+    """A moderator opening the media library is signed in already: "sign in" misleads."""
+    from django.urls import reverse
+
+    from tests.test_admin_permissions import logged_in, member_of
+
+    mo = member_of("Moderators", "mo<b>&")
+    response = logged_in(client, mo).get(reverse("admin:media_library_image_changelist"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You are signed in as <strong>mo&lt;b&gt;&amp;</strong>" in page
+    assert "sign in" not in page.lower().replace("signed in as", "")

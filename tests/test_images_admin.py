@@ -66,7 +66,7 @@ def test_an_author_uploads_a_photo_and_gets_the_markdown_to_paste(client, ann, m
     [
         (b"just text, honest", "photo.jpg", "not an image this site can read"),
         (b"<svg><script>alert(1)</script></svg>", "x.svg", "SVG images are not accepted"),
-        (png_claiming(100_000, 100_000), "bomb.png", "more than 50,000,000 pixels"),
+        (png_claiming(100_000, 100_000), "bomb.png", "claims 100,000 x 100,000 pixels"),
     ],
 )
 def test_a_refused_file_is_a_message_beside_the_field_and_stores_nothing(
@@ -82,12 +82,29 @@ def test_a_refused_file_is_a_message_beside_the_field_and_stores_nothing(
     assert not media_root.exists() or not any(media_root.rglob("*.*"))
 
 
-def test_alt_text_is_required_in_the_form(client, ann, media_root):
-    response = _post_upload(logged_in(client, ann), jpeg_with_gps(), alt_text="   ")
+@pytest.mark.parametrize("alt", ["", "   ", "\u3000\u2003"])
+def test_alt_text_is_required_in_the_form_with_one_message(client, ann, media_root, alt):
+    response = _post_upload(logged_in(client, ann), jpeg_with_gps(), alt_text=alt)
 
     assert response.status_code == 200
-    assert "This field is required" in response.content.decode()
+    page = response.content.decode()
+    assert page.count("Describe the image: alternative text is required.") == 1
+    assert "This field is required" not in page
     assert Image.objects.count() == 0
+
+
+def test_an_animated_gif_upload_tells_the_author_it_is_kept_still(client, ann, media_root):
+    from PIL import Image as PILImage
+
+    frames = [PILImage.new("RGB", (90, 60), c) for c in ((255, 0, 0), (0, 0, 255))]
+    gif = io.BytesIO()
+    frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    response = _post_upload(logged_in(client, ann), gif.getvalue(), "pulse.gif")
+
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "only its first frame is kept, stored as PNG" in page
+    assert Image.objects.get().format == "png"
 
 
 def test_an_upload_over_the_image_limit_is_a_form_error(client, ann, media_root, settings):
@@ -97,7 +114,8 @@ def test_an_upload_over_the_image_limit_is_a_form_error(client, ann, media_root,
     response = _post_upload(logged_in(client, ann), data, "big.png")
 
     assert response.status_code == 200
-    assert "This file is 0.3 MB; images may be up to 0.3 MB" in response.content.decode()
+    page = response.content.decode()
+    assert f"This file is {len(data):,} bytes; images may be up to 307,200 bytes (0.3 MB)" in page
 
 
 def test_a_body_far_over_the_image_limit_is_a_clear_413_page(client, ann, settings):

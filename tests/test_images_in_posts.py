@@ -190,3 +190,46 @@ def test_the_sanitiser_keeps_only_same_site_srcset_and_numeric_sizes():
 def test_comments_never_get_library_images(count):
     out = markup.render_comment("![x](image:1) " * (count + 1))
     assert "<img" not in out and "image:1" in out
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "image:424242",
+        "image:../../etc/passwd",
+        "image:1234567890123",
+        "image:-4",
+        "image:\uff14",  # a full-width digit four
+        "image:0x4",
+        "IMAGE:4",
+        "image:4?size=big",
+    ],
+)
+def test_every_image_address_not_shown_is_told_one_way_and_once(media_root, address):
+    """A missing id and an address that is no id at all read the same on the page, and the
+    author gets one note (not also "link shown as plain text")."""
+    rendering = markup.post_rendering(f"Before ![b]({address}) after.")
+    assert _imgs(rendering.html) == []
+    assert [tag for tag, attrs in read(rendering.html).elements if tag == "a"] == []
+    assert text_of(rendering.html).strip() == "Before [Image: b] after."
+    (note,) = rendering.notes()
+    assert "not in the media library (it may have been deleted)" in note
+    assert address in note and "link" not in note
+
+
+def test_a_deleted_image_is_told_as_perhaps_deleted_in_the_authors_preview(
+    media_root, django_capture_on_commit_callbacks
+):
+    image = _image(alt="Consort diagram")
+    post = make_post(body=f"![](image:{image.pk})")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.image_delete(image=image)
+    post.refresh_from_db()
+    (note,) = markup.post_notes(post.body, post.body_html)
+    assert note.startswith("1 image(s) not in the media library (it may have been deleted)")
+    assert f"image:{image.pk}" not in text_of(post.body_html)  # the page shows no address
+
+
+def test_an_image_with_a_dropped_scheme_is_told_once(media_root):
+    notes = markup.post_rendering("![a figure](javascript:alert(1))").notes()
+    assert len(notes) == 1 and "not shown as images" in notes[0], notes

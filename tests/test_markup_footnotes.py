@@ -44,6 +44,25 @@ def test_footnotes_render_with_numbered_ids_and_working_back_links():
     _assert_every_in_page_link_lands(out)
 
 
+def test_a_note_cited_more_than_once_has_back_links_told_apart():
+    out = render_post("One[^a], two[^b], three[^a], four[^a].\n\n[^a]: Cited thrice.\n[^b]: Once.")
+    backlinks = [
+        (attrs["href"], attrs["title"])
+        for tag, attrs in read(out).elements
+        if tag == "a" and attrs.get("class") == "footnote-backref"
+    ]
+    assert backlinks == [
+        ("#fnref-1", "Back to citation 1 of note 1"),
+        ("#fnref-1-2", "Back to citation 2 of note 1"),
+        ("#fnref-1-3", "Back to citation 3 of note 1"),
+        ("#fnref-2", "Back to the text of note 2"),
+    ]
+    text = text_of(out)
+    assert "\u21a9\u00b9\u21a9\u00b2\u21a9\u00b3" in text  # ↩¹↩²↩³
+    assert text.rstrip().endswith("Once. \u21a9")  # a single citation: a plain ↩
+    _assert_every_in_page_link_lands(out)
+
+
 @pytest.mark.parametrize(
     "label",
     [

@@ -66,6 +66,8 @@ def test_upload_insert_and_read_an_image(
     assert photo == f"![An empty hospital ward at night](image:{first.pk})"
     copy = author.get_by_role("button", name=re.compile(r"^Copy Markdown"))
     copy.click()  # the script's improvement; without it, the field is there to select
+    # The clipboard answers asynchronously: wait for the label to change.
+    author.wait_for_function("button => button.textContent !== 'Copy'", arg=copy.element_handle())
     assert copy.inner_text() in ("Copied", "Press Ctrl+C to copy")
 
     author.goto(reverse("admin:media_library_image_changelist"))
@@ -146,3 +148,61 @@ def test_upload_insert_and_read_an_image(
 
     errors = nu_errors({"post with images": sent}, tmp_path)
     assert not errors.get("post with images"), errors
+
+
+def test_images_in_sentences_and_footnotes_stay_small_and_markers_sit_close(
+    new_context, an_author_account, settings, tmp_path
+):
+    """An image inside a sentence is a line high, not the column's width; one in a footnote
+    stays small beside its number; a footnote marker is as wide as its number; the media
+    list keeps each Markdown field and its Copy button on one line."""
+    from media_library import services
+    from tests.factories import make_post
+    from tests.images_support import upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chart, _ = services.image_upload(
+        upload=upload(image_bytes((1600, 2400), "PNG"), "forest_plot.png", "image/png"),
+        alt_text="A tall forest plot: relapse rates in every arm of the trial, with 95% intervals",
+        uploaded_by=an_author_account,
+    )
+    post = make_post(
+        author=an_author_account,
+        body=(
+            f"Relapses fell ![a small plot](image:{chart.pk}) by half.\n\n"
+            "II.[^1] Full text.\n\n"
+            f"[^1]: The plot:\n\n    ![](image:{chart.pk})\n"
+        ),
+    )
+    reader = new_context().new_page()
+    reader.goto(post.get_absolute_url())
+    measured = reader.evaluate(
+        """() => {
+          const box = (el) => el.getBoundingClientRect();
+          const size = (el) => parseFloat(getComputedStyle(el).fontSize);
+          const inline = document.querySelector(".post-body p > img");
+          const noteImg = document.querySelector(".post-body .footnote img");
+          const ref = document.querySelector(".post-body a.footnote-ref");
+          return {
+            inline: [box(inline).width, box(inline).height, size(inline.parentElement)],
+            column: box(document.querySelector(".post-body")).width,
+            note: [box(noteImg).width, box(noteImg).height],
+            ref: [box(ref).width, size(ref)],
+          };
+        }"""
+    )
+    width, height, font = measured["inline"]
+    assert height <= 1.6 * font and width < measured["column"] / 4, measured
+    assert abs(width / height - 1600 / 2400) < 0.05, measured  # its shape kept
+    note_width, note_height = measured["note"]
+    assert note_height <= 8 * 16 + 1 and note_width < 100, measured
+    ref_width, ref_font = measured["ref"]
+    assert ref_width < 1.2 * ref_font, measured  # no 1.5em gap after "II."
+
+    author = new_context(viewport={"width": 1024, "height": 800}).new_page()
+    admin_login(author, an_author_account)
+    author.goto(reverse("admin:media_library_image_changelist"))
+    field = author.locator("input.media-markdown-text").first.bounding_box()
+    button = author.get_by_role("button", name=re.compile(r"^Copy Markdown")).first.bounding_box()
+    assert abs((field["y"] + field["height"] / 2) - (button["y"] + button["height"] / 2)) < 4
+    assert button["x"] > field["x"] + field["width"] - 1  # beside it, not under it
