@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
+from blog import public_record
 from blog.metadata import absolute_url, author_name, description
 from blog.models import Post, with_addresses
 from blog.navigation import label_in_use_or_none
@@ -67,8 +68,10 @@ class PostFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return with_addresses(
-            Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
+        return public_record.attach(
+            with_addresses(
+                Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
+            )
         )
 
     def item_title(self, item):
@@ -94,7 +97,8 @@ class PostFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        """The last announced change (a minor fix is not news), else the publish date."""
+        return item.announced_at or item.published_at
 
     def item_categories(self, item):
         return [tag.name for tag in item.labels]
@@ -137,11 +141,13 @@ class LabelFeedMixin:
         return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
-        return with_addresses(
-            Post.objects.published()
-            .for_label(label.slug)
-            .for_listing()
-            .prefetch_related("disclosures")[:FEED_LENGTH]
+        return public_record.attach(
+            with_addresses(
+                Post.objects.published()
+                .for_label(label.slug)
+                .for_listing()
+                .prefetch_related("disclosures")[:FEED_LENGTH]
+            )
         )
 
 

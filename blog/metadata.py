@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from blog import markup
+from blog import markup, public_record
 
 # json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
 # or confuse the element. Their \u escapes are the same JSON value.
@@ -154,7 +154,10 @@ def json_ld(post, url, desc):
     }
     article = scholarly_article(post)
     if article:
-        data["citation"] = article
+        data["citation"] = {**article, **public_record.json_ld_paper_status(post)}
+    corrections = public_record.json_ld_corrections(post, absolute_url=absolute_url)
+    if corrections:
+        data["correction"] = corrections
     if post.trial_registration:
         data["about"] = {
             "@type": "MedicalTrial",
