@@ -90,12 +90,39 @@ def _words(diff, before, after):
         return
     diff.work += len(old) * len(new)
     matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for kept, removed, added in _readable(matcher.get_opcodes(), old, new):
+        diff.add("=", kept)
+        diff.add("-", removed)
+        diff.add("+", added)
+
+
+def _readable(opcodes, old, new):
+    """(kept, removed, added) runs, where a change swallows the spaces and single
+    punctuation marks left between two changes: "<del>a</del> <del>b</del>" reads
+    as "<del>a b</del>"."""
+    runs = []
+    for op, i1, i2, j1, j2 in opcodes:
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
         if op == "equal":
-            diff.add("=", "".join(old[i1:i2]))
+            runs.append([removed, "", ""])
+        elif runs and not runs[-1][0]:
+            runs[-1][1] += removed
+            runs[-1][2] += added
         else:
-            diff.add("-", "".join(old[i1:i2]))
-            diff.add("+", "".join(new[j1:j2]))
+            runs.append(["", removed, added])
+    merged = []
+    for run in runs:
+        trivial = run[0] and len(run[0]) <= 2 and not any(c.isalnum() for c in run[0])
+        if trivial and merged and not merged[-1][0] and run is not runs[-1]:
+            merged[-1][1] += run[0]
+            merged[-1][2] += run[0]
+            continue
+        if not run[0] and merged and not merged[-1][0]:
+            merged[-1][1] += run[1]
+            merged[-1][2] += run[2]
+            continue
+        merged.append(run)
+    return merged
 
 
 def _whole(diff, before, after):

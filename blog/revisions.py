@@ -46,7 +46,9 @@ def snapshot_of(post, *, disclosures=None, labels=None):
         "summary": post.summary,
         "body": post.body,
         "status": post.status,
-        "published_at": post.published_at.isoformat() if post.published_at else "",
+        "published_at": (
+            post.published_at.replace(microsecond=0).isoformat() if post.published_at else ""
+        ),
         "comments_open": bool(post.comments_open),
         "labels": sorted(labels, key=str.casefold),
         "disclosures": [
