@@ -11,6 +11,12 @@ _PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _SHAPE = re.compile(r"10\.\d{4,9}/\S+")
 
 
-def normalise_doi(text):
-    value = _PREFIX.sub("", (text or "").strip()).strip().lower()
+def bare_doi(text):
+    """The DOI without its prefix, as written (capitals kept, for display), or ""."""
+    value = _PREFIX.sub("", (text or "").strip()).strip()
     return value if _SHAPE.fullmatch(value) else ""
+
+
+def normalise_doi(text):
+    """The DOI in the one spelling used to match (lower case), or ""."""
+    return bare_doi(text).lower()

@@ -18,7 +18,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
 from blog import markup
-from blog.dois import normalise_doi
+from blog.dois import bare_doi, normalise_doi
 from blog.publication_rule import PUBLISHED, check_post_publishable
 
 logger = logging.getLogger(__name__)
@@ -608,7 +608,7 @@ class PaperNotice(models.Model):
             raise ValidationError({"paper_doi": "Enter a DOI, e.g. 10.1016/S0140-6736(12)61768-1"})
         self.paper_doi = doi
         if self.notice_doi:
-            notice = normalise_doi(self.notice_doi)
+            notice = bare_doi(self.notice_doi)
             if not notice:
                 raise ValidationError({"notice_doi": "Enter a DOI, or leave this empty."})
             self.notice_doi = notice

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import pagecache
-from blog.dois import normalise_doi
+from blog.dois import bare_doi, normalise_doi
 from blog.models import PaperNotice, Post
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def notice_from_row(row, line):
             f"line {line}: RetractionNature {nature[:40]!r} is not one of "
             "Retraction, Correction, Expression of concern, Reinstatement"
         )
-    notice_doi = normalise_doi(row.get("RetractionDOI"))
+    notice_doi = bare_doi(row.get("RetractionDOI"))
     return {
         "record_id": record_id,
         "paper_doi": paper,
@@ -186,6 +186,9 @@ def import_notices(stream, *, progress=None, batch_size=BATCH_SIZE):
                         progress()
             _store(batch, report)
             if report.paper_dois:
+                # Bulk writes send no model signals: now, and again after commit, as
+                # pagecache's own handler does.
+                pagecache.invalidate()
                 transaction.on_commit(pagecache.invalidate)
     except csv.Error as exc:
         raise PaperStatusFileError(f"line {reader.line_num}: {exc}") from None

@@ -2,7 +2,9 @@
 Retraction Watch data, and see the imported ones (read-only: the next import would undo an
 edit)."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from blog.models import PaperNotice
 from blog.paper_status import notify_authors_after_commit
@@ -14,6 +16,9 @@ class PaperNoticeAdmin(admin.ModelAdmin):
     search_fields = ("paper_doi", "notice_doi", "record_id")
     fields = ("paper_doi", "kind", "date", "notice_doi", "notice_url", "reason", "source")
     readonly_fields = ("source",)
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.source == PaperNotice.Source.RETRACTION_WATCH:
