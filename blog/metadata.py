@@ -46,6 +46,12 @@ def machine_datetime(moment):
     return moment.replace(microsecond=0).isoformat()
 
 
+def modified_at(post):
+    """The last save, or the last announced change if later (a change to the disclosures
+    alone records a revision without saving the post row)."""
+    return max(post.updated_at, post.announced_at or post.updated_at)
+
+
 def author_name(user):
     """The name readers see: full name, else username. Never the email address."""
     return user.get_full_name() or user.get_username()
@@ -111,7 +117,7 @@ def open_graph(post, url, desc):
         ("og:url", url),
         ("og:description", desc),
         ("article:published_time", machine_datetime(post.published_at)),
-        ("article:modified_time", machine_datetime(post.updated_at)),
+        ("article:modified_time", machine_datetime(modified_at(post))),
         ("article:author", author_name(post.author)),
     ]
     tags += [("article:tag", tag.name) for tag in post.labels]
@@ -148,7 +154,7 @@ def json_ld(post, url, desc):
             "url": settings.SITE_URL + "/",
         },
         "datePublished": machine_datetime(post.published_at),
-        "dateModified": machine_datetime(post.updated_at),
+        "dateModified": machine_datetime(modified_at(post)),
         "keywords": [tag.name for tag in post.labels],
         "inLanguage": "en-GB",
     }
