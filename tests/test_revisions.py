@@ -254,3 +254,12 @@ def test_any_note_is_kept_as_typed(a_post, an_author, note):
         change_note=note,
     )
     assert a_post.revisions.order_by("-number").first().note == note.strip()
+
+
+def test_the_storage_benchmark_runs_and_stores_less_than_whole_snapshots(db):
+    from benchmarks import revisions as bench
+
+    figures = bench.measure(saves=12)
+    assert figures["revisions"] >= 12
+    assert 0 < figures["stored"] < figures["whole"]
+    assert not Post.objects.filter(slug__contains="revisions-bench").exists()
