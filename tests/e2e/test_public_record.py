@@ -80,3 +80,48 @@ def test_the_paper_status_notice_reads_at_the_top(new_context, care_ms_post, wid
     scroll = reader.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width
     assert axe_violations(reader) == []
+
+
+def test_the_record_pages_are_valid_html(java, page, care_ms_post, tmp_path):
+    from datetime import date
+
+    from blog.models import PaperNotice, PostRevision
+    from blog.services import post_upsert
+    from tests.e2e.helpers import nu_errors
+
+    PaperNotice.objects.create(
+        paper_doi=care_ms_post.paper_doi,
+        kind=PaperNotice.Kind.RETRACTION,
+        date=date(2024, 5, 1),
+        notice_doi="10.1016/S0140-6736(24)00001-1",
+    )
+    post_upsert(
+        slug=care_ms_post.slug,
+        author=care_ms_post.author,
+        fields={"body": care_ms_post.body + "\n\nAn added <paragraph> & more.\n"},
+        labels=list(care_ms_post.tags.names()),
+        disclosures=list(
+            care_ms_post.disclosures.values("person", "relationship", "organisations", "statement")
+        ),
+        change_kind=PostRevision.Kind.UPDATE,
+        change_note="A paragraph on <safety> & dosing.",
+    )
+    number = care_ms_post.revisions.get(announced=True).number
+    sent = {}
+    for name, url in {
+        "post with its record": care_ms_post.get_absolute_url(),
+        "change page": reverse(
+            "blog:post_change",
+            kwargs=dict(
+                zip(("year", "month", "slug"), care_ms_post.address_parts, strict=True),
+                number=number,
+            ),
+        ),
+    }.items():
+        response = page.goto(url)
+        assert response.status == 200, (name, response.status)
+        sent[name] = response.text()
+    assert "paper-status" in sent["post with its record"]
+    assert "&lt;safety&gt; &amp; dosing" in sent["change page"]
+    errors = nu_errors(sent, tmp_path)
+    assert not errors, "\n".join(f"{n}: {line}" for n, lines in errors.items() for line in lines)
