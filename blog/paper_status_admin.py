@@ -1,6 +1,10 @@
 """Notices about papers in the admin: editors record one by hand for a paper outside the
 Retraction Watch data, and see the imported ones (read-only: the next import would undo an
-edit)."""
+edit).
+
+Who may: Editors and superusers (roles.policy.is_editor), asked directly rather than through
+model permissions, so the roles' groups need no new permission rows.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -8,6 +12,7 @@ from django.db import models
 
 from blog.models import PaperNotice
 from blog.paper_status import notify_authors_after_commit
+from roles import policy
 
 
 class PaperNoticeAdmin(admin.ModelAdmin):
@@ -25,8 +30,20 @@ class PaperNoticeAdmin(admin.ModelAdmin):
             return self.fields
         return self.readonly_fields
 
+    def has_module_permission(self, request):
+        return policy.is_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.is_editor(request.user)
+
+    def has_add_permission(self, request):
+        return policy.is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.is_editor(request.user)
+
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
+        allowed = policy.is_editor(request.user)
         return allowed and (obj is None or obj.source == PaperNotice.Source.EDITOR)
 
     def save_model(self, request, obj, form, change):

@@ -411,3 +411,9 @@ def test_imported_notices_are_read_only_in_the_admin(admin_client, tmp_path, cit
 def admin_client(client, a_superuser):
     client.force_login(a_superuser)
     return client
+
+
+def test_authors_and_moderators_may_not_record_notices(client, an_author):
+    client.force_login(an_author)
+    assert client.get(reverse("admin:blog_papernotice_add")).status_code == 403
+    assert client.get(reverse("admin:blog_papernotice_changelist")).status_code == 403
