@@ -333,3 +333,30 @@ def test_any_note_reads_as_typed_on_the_page_and_in_the_json_ld(client, an_autho
     from django.utils.html import escape
 
     assert escape(note.strip()) in html
+
+
+def test_a_feed_validator_changes_with_a_disclosure_only_change(client, a_post):
+    """A change to the disclosures alone does not save the post row: the ETag still moves,
+    so a feed reader never gets a 304 for an entry whose notes changed."""
+    url = reverse("blog:feed_atom")
+    etag = client.get(url)["ETag"]
+    rows = [{"person": "Wren Ashdown", "relationship": "consultancy", "organisations": "Bayer"}]
+    edit(a_post, disclosures=rows, kind=Kind.DISCLOSURES, note="Consultancy for Bayer.")
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "Consultancy for Bayer." in response.content.decode()
+
+
+def test_the_feeds_query_count_does_not_grow_with_changes(client, an_author):
+    posts = [make_post(author=an_author, doi=f"10.1234/p{n}") for n in range(3)]
+    edit(posts[0], body="Changed.", kind=Kind.UPDATE, note="One.")
+    url = reverse("blog:feed_atom")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n, post in enumerate(posts):
+        for m in range(3):
+            edit(post, body=f"Changed {n} {m}.", kind=Kind.UPDATE, note=f"Note {m}.")
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert html.count("Note 2.") == 3

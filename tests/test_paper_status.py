@@ -417,3 +417,12 @@ def test_authors_and_moderators_may_not_record_notices(client, an_author):
     client.force_login(an_author)
     assert client.get(reverse("admin:blog_papernotice_add")).status_code == 403
     assert client.get(reverse("admin:blog_papernotice_changelist")).status_code == 403
+
+
+def test_a_new_notice_changes_the_feed_validators(tmp_path, client, cited):
+    url = reverse("blog:feed_rss")
+    etag = client.get(url)["ETag"]
+    run(write_csv(tmp_path / "rw.csv", [rw_row()]), "--no-email")
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "has been retracted" in response.content.decode()

@@ -145,8 +145,10 @@ def test_post_page(client, target, an_author, django_assert_max_num_queries):
 
 @pytest.mark.parametrize("name", ["blog:feed_atom", "blog:feed_rss"])
 def test_feeds(client, target, an_author, django_assert_max_num_queries, name):
-    """4 queries: the ETag/Last-Modified state (count, newest change and publish date);
-    the latest posts with authors; their labels; their disclosures."""
+    """4 queries: the ETag/Last-Modified state (count, newest change, publish date and
+    announced change, the notices about papers); the latest posts with authors; their
+    labels; their disclosures. (Their announced changes and paper notices add one query
+    each, only when some item has them: tests/test_corrections.py.)"""
     assert_fixed_budget(client, an_author, reverse(name), 4, django_assert_max_num_queries)
 
 
