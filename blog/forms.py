@@ -1,10 +1,14 @@
 """Admin forms for posts and their disclosures.
 
-The publication rule (``Post.clean()``) must see the disclosures the admin is about to
-save in the same request, which are not in the database yet. ``PostAdminForm`` counts
-them from the bound inline data and tells the post through ``pending_disclosures``;
-``DisclosureInlineFormSet.clean()`` checks the same thing from the validated forms, so
-a post is never saved published without a disclosure, on "add" or on "change".
+The publication rule (``blog.publication_rule``) must see the disclosures the admin is
+about to save in the same request, which are not in the database yet. ``PostAdminForm``
+counts them from the bound inline data and tells the post through ``pending_disclosures``
+(for ``Post.clean()``); ``DisclosureInlineFormSet.clean()`` asks the same rule with the
+validated forms, so a post is never saved published without a disclosure.
+
+The change-note rule (``blog.corrections``) needs the whole change, disclosures included:
+the post form hands its kind and note to the formset (``pending_change``), which validates
+last and puts any error beside the post form's fields.
 """
 
 import re
@@ -25,6 +29,7 @@ from blog.models import (
     unique_slug,
 )
 from blog.publication_rule import check_post_publishable
+from blog.services import post_seen_snapshot
 
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
 
@@ -213,8 +218,6 @@ class DisclosureInlineFormSet(BaseInlineFormSet):
         """A change to a post readers have seen needs a kind and a note (blog.corrections);
         the errors go beside the post form's fields, and this formset refuses too, so that
         nothing is saved."""
-        from blog.services import post_seen_snapshot
-
         pending = getattr(self.instance, "pending_change", None)
         if pending is None or self.instance.pk is None:
             return
