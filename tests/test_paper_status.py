@@ -18,6 +18,7 @@ from blog import paper_status
 from blog.dois import normalise_doi
 from blog.models import PaperNotice, Post
 from tests.factories import make_post, make_user
+from tests.strategies import any_script_paragraphs, any_script_text
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +427,29 @@ def test_a_new_notice_changes_the_feed_validators(tmp_path, client, cited):
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200
     assert "has been retracted" in response.content.decode()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(doi=any_script_text(max_size=60), reason=any_script_paragraphs(max_size=300))
+def test_any_text_in_the_notice_form_is_an_error_or_kept(admin_client, doi, reason):
+    response = admin_client.post(
+        reverse("admin:blog_papernotice_add"),
+        {
+            "paper_doi": doi,
+            "kind": "correction",
+            "date": "",
+            "notice_doi": "",
+            "notice_url": "",
+            "reason": reason,
+        },
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        notice = PaperNotice.objects.latest("pk")
+        assert notice.paper_doi == normalise_doi(doi) and notice.reason == reason.strip()
+    else:
+        assert "Enter a DOI" in response.content.decode() or "Null" in response.content.decode()
