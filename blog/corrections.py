@@ -1,6 +1,6 @@
 """When a change to a public post must be announced, and what an announcement needs.
 
-Once readers have seen a post, a change to what it says (``revisions.READER_FIELDS``:
+Once readers have seen a post, a change to what it says (``revisions.reader_fields()``:
 the text, the disclosures, the source) needs a kind and, unless it is a minor fix, a
 change note. A minor fix is kept in the history but not announced; a change to the
 disclosures is never minor, so a disclosure is never removed silently. Compared with
@@ -10,7 +10,7 @@ what readers last saw, so unpublishing, editing and publishing again is announce
 from django.core.exceptions import ValidationError
 
 from blog.models import Post, PostRevision
-from blog.revisions import READER_FIELDS
+from blog.revisions import reader_fields
 
 Kind = PostRevision.Kind
 
@@ -32,7 +32,7 @@ DISCLOSURES_NOT_MINOR = (
 
 def changed_reader_fields(before, after):
     """The names of the reader fields that differ between two snapshots, in order."""
-    return [name for name in READER_FIELDS if before.get(name) != after.get(name)]
+    return [name for name in reader_fields() if before.get(name) != after.get(name)]
 
 
 def check_change_note(*, seen, after, kind, note):

@@ -9,6 +9,7 @@ SequenceMatcher is given at most ``MAX_WORD_PAIRS`` (or ``MAX_LINES`` squared) p
 consider, whatever the size of the text: ``Diff.work`` counts them, and tests assert on it.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -153,6 +154,8 @@ def _field_text(snapshot, name):
         return disclosures_text(value or [])
     if name == "labels":
         return ", ".join(value or [])
+    if isinstance(value, (dict, list)):  # a part another app adds (a trial record)
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
     return str(value)
 
 

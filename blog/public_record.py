@@ -113,7 +113,9 @@ def public_change(post, number):
     if before_number is None:
         return None
     texts = revisions.snapshots(post.pk, [before_number, number])
-    changes = compare_snapshots(texts[before_number], texts[number], fields=revisions.READER_FIELDS)
+    changes = compare_snapshots(
+        texts[before_number], texts[number], fields=revisions.reader_fields()
+    )
     return revision, changes
 
 

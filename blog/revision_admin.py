@@ -33,6 +33,13 @@ DIFF_FIELDS = (
     "published_at",
     "comments_open",
 )
+
+
+def diff_fields():
+    """DIFF_FIELDS, with the parts other apps add (blog.revisions.register_snapshot_part)."""
+    return (*DIFF_FIELDS, *revisions.snapshot_parts)
+
+
 FIELD_LABELS = {
     "disclosures": "Disclosures",
     "labels": "Labels",
@@ -145,7 +152,7 @@ class PostRecordAdminMixin:
         }
         changes = [
             (FIELD_LABELS.get(name, name), diff)
-            for name, diff in compare_snapshots(found[old], found[new], fields=DIFF_FIELDS)
+            for name, diff in compare_snapshots(found[old], found[new], fields=diff_fields())
         ]
         context = self._context(
             request,
@@ -234,7 +241,7 @@ class PostRecordAdminMixin:
         post.body_html = markup.render_post(post.body)
         changes = [
             (FIELD_LABELS.get(name, name), diff)
-            for name, diff in compare_snapshots(stored, after, fields=DIFF_FIELDS)
+            for name, diff in compare_snapshots(stored, after, fields=diff_fields())
         ]
         context = {
             "post": post,

@@ -33,6 +33,24 @@ READER_FIELDS = ("title", "summary", "body", "disclosures", *SOURCE_FIELDS)
 DISCLOSURE_FIELDS = ("person", "relationship", "organisations", "statement")
 
 
+# Parts other apps add to every snapshot (the trials app: the trial record and its
+# results), each a function of the post giving JSON-ready data. Readers read them, so a
+# change to one on a public post needs a change note too (blog.corrections).
+snapshot_parts = {}
+
+
+def register_snapshot_part(name, read):
+    """From an app's ``ready()``: ``read(post)`` is stored in each revision as ``name``."""
+    if name in READER_FIELDS or name in ("slug", "status", "published_at", "labels"):
+        raise ValueError(f"{name!r} is already a part of every revision")
+    snapshot_parts[name] = read
+
+
+def reader_fields():
+    """The fields a change note is needed for: the post's own, then the registered parts."""
+    return (*READER_FIELDS, *snapshot_parts)
+
+
 def snapshot_of(post, *, disclosures=None, labels=None):
     """The post as a revision records it. ``disclosures`` (dicts, in order) and ``labels``
     (names) default to what is stored; a form passes what it is about to save."""
@@ -55,6 +73,7 @@ def snapshot_of(post, *, disclosures=None, labels=None):
             {name: str(row.get(name) or "") for name in DISCLOSURE_FIELDS} for row in disclosures
         ],
         **{name: _text(getattr(post, name)) for name in SOURCE_FIELDS},
+        **{name: read(post) for name, read in snapshot_parts.items() if post.pk},
     }
 
 

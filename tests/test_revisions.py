@@ -4,6 +4,7 @@ revision can be read back, compared with another, and restored as a new revision
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,13 @@ from hypothesis import strategies as st
 from blog import revisions
 from blog.demo_loader import DEMO_DIR, read_demo_post
 from blog.models import Post, PostRevision
-from blog.services import post_publish, post_restore, post_unpublish, post_upsert
+from blog.services import (
+    post_publish,
+    post_restore,
+    post_revision_record,
+    post_unpublish,
+    post_upsert,
+)
 from tests.factories import make_post, make_user
 from tests.strategies import any_script_paragraphs, any_script_text
 from tests.test_admin_posts import change_data, change_url, existing_rows
@@ -263,3 +270,31 @@ def test_the_storage_benchmark_runs_and_stores_less_than_whole_snapshots(db):
     assert figures["revisions"] >= 12
     assert 0 < figures["stored"] < figures["whole"]
     assert not Post.objects.filter(slug__contains="revisions-bench").exists()
+
+
+def test_another_app_can_add_a_part_readers_read(a_post, an_author, monkeypatch):
+    """The trials app registers the trial record; a change to it needs a note too."""
+    record = {"arms": [{"name": "alemtuzumab", "relapse_free": "65%"}]}
+    monkeypatch.setattr(revisions, "snapshot_parts", {})
+    revisions.register_snapshot_part("trial", lambda post: record)
+    with pytest.raises(ValueError):
+        revisions.register_snapshot_part("body", lambda post: "")
+    fields = {"title": a_post.title, "body": a_post.body, "summary": a_post.summary}
+    rows = list(a_post.disclosures.values("person", "relationship", "statement"))
+    post_upsert(
+        slug=a_post.slug,
+        author=an_author,
+        fields=fields,
+        disclosures=rows,
+        change_kind="minor",
+        change_note="",
+    )  # records the baseline with the part
+    record["arms"][0]["relapse_free"] = "78%"  # the trials app saved its record, then:
+    with pytest.raises(ValidationError) as excinfo:
+        post_revision_record(post=a_post, editor=an_author)
+    assert "change_kind" in excinfo.value.message_dict
+    post_revision_record(
+        post=a_post, editor=an_author, change_kind="correction", change_note="78%, not 65%."
+    )
+    number = a_post.revisions.get(announced=True).number
+    assert revisions.snapshot(a_post.pk, number)["trial"] == record
