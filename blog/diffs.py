@@ -33,17 +33,24 @@ class Diff:
     def changed(self):
         return any(op != "=" for op, _ in self.parts)
 
-    def html(self):
-        """The diff as HTML; the text is escaped, only our <ins>/<del> tags are markup."""
+    def html(self, *, context=None):
+        """The diff as HTML; the text is escaped, only our tags are markup. With
+        ``context`` (a number of lines), long unchanged runs keep only that many lines
+        beside each change and say how many they leave out."""
         out = []
-        for op, text in self.parts:
+        last = len(self.parts) - 1
+        for index, (op, text) in enumerate(self.parts):
             if op == "=":
-                out.append(escape(text))
+                out.append(_kept(text, context, first=index == 0, last=index == last))
             elif op == "-":
                 out.append(f"<del>{escape(text)}</del>")
             else:
                 out.append(f"<ins>{escape(text)}</ins>")
         return mark_safe("".join(out))  # noqa: S308 - every piece of text escaped above
+
+    def changed_html(self):
+        """The public page's form: changes with three lines around each."""
+        return self.html(context=3)
 
     def add(self, op, text):
         if not text:
@@ -52,6 +59,21 @@ class Diff:
             self.parts[-1] = (op, self.parts[-1][1] + text)
         else:
             self.parts.append((op, text))
+
+
+def _kept(text, context, *, first, last):
+    """Unchanged text, escaped; shortened to ``context`` lines beside the changes."""
+    if context is None:
+        return escape(text)
+    lines = text.splitlines(keepends=True)
+    head = [] if first else lines[: context + 1]  # the rest of a changed line, then context
+    tail = [] if last else lines[-context:] if text.endswith("\n") else lines[-(context + 1) :]
+    if len(lines) <= len(head) + len(tail) + 1:
+        return escape(text)
+    left_out = len(lines) - len(head) - len(tail)
+    plural = "" if left_out == 1 else "s"
+    skip = f'<span class="diff-skip">[{left_out} unchanged line{plural}]</span>'
+    return escape("".join(head)) + skip + ("" if last else "\n") + escape("".join(tail))
 
 
 def word_diff(before, after):

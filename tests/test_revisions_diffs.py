@@ -98,3 +98,18 @@ def test_disclosures_read_as_lines():
     ]
     text = diffs.disclosures_text(rows)
     assert text == "Ada: Consultancy (Genzyme)\nBea: Nothing to disclose. \u201cNothing.\u201d\n"
+
+
+def test_the_public_form_keeps_three_lines_around_each_change():
+    before = "\n".join(f"line {i} <x>" for i in range(40))
+    after = before.replace("line 20 <x>", "line twenty <x>")
+    out = diffs.word_diff(before, after).changed_html()
+    assert "line 17 &lt;x&gt;" in out and "line 23 &lt;x&gt;" in out
+    assert "line 16 " not in out and "line 24 " not in out
+    assert '<span class="diff-skip">[17 unchanged lines]</span>' in out
+    assert "<del>20</del><ins>twenty</ins>" in out
+
+
+def test_short_unchanged_runs_are_kept_whole():
+    out = diffs.word_diff("a\nb\nc\nd", "a\nb\nX\nd").changed_html()
+    assert "diff-skip" not in out and out.startswith("a\nb\n")
