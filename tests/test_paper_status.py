@@ -222,6 +222,7 @@ def test_the_file_is_read_in_batches(tmp_path, monkeypatch, db):
 def test_a_progress_line_when_asked(tmp_path, db):
     _, err = run(write_csv(tmp_path / "rw.csv", [rw_row()]), "--progress", "always", "--no-email")
     assert "100%" in err
+    assert err.count("\n") == 1 and err.startswith("\rImporting [")  # one line, redrawn
     _, err = run(write_csv(tmp_path / "rw.csv", [rw_row()]), "--no-email")
     assert err == ""  # not a terminal
 

@@ -40,7 +40,8 @@ class Progress:
         filled = int(30 * done / self.total)
         self.out.write(
             f"\rImporting [{'#' * filled}{'.' * (30 - filled)}] {100 * done // self.total:3d}% "
-            f"({done / 1e6:.1f} of {self.total / 1e6:.1f} MB)"
+            f"({done / 1e6:.1f} of {self.total / 1e6:.1f} MB)",
+            ending="",
         )
         self.out.flush()
 
