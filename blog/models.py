@@ -230,8 +230,6 @@ class PostQuerySet(models.QuerySet):
             check_post_publishable(status=PUBLISHED, disclosure_count=0)
         return super().update(**kwargs)
 
-    update.queryset_only = True
-
     def visible_to(self, user):
         """Published posts, plus the unpublished ones this user may open in the admin
         (an author previews their own drafts; editors and moderators preview any)."""

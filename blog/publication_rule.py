@@ -11,8 +11,11 @@ disclosure asks ``check_post_publishable``:
 - ``PostQuerySet.update(status=...)`` and ``DisclosureQuerySet.delete()``, so a bulk update
   or a queryset delete through the ORM cannot slip past it either.
 
-Not enforceable here (documented in the README): raw SQL, and ``Disclosure.delete()`` on
-one instance (the admin's formset deletes rows one by one after it has checked the rule).
+Not held to it, on purpose (documented in the README): ``Post.save()`` itself (the admin
+saves the post before its new disclosures, and tests and the benchmark store rows "around
+the checks" to prove pages survive them), ``bulk_create``/``bulk_update``, ``Disclosure.delete()``
+on one instance (the admin's formset deletes rows one by one after it has checked the rule)
+and raw SQL. A post page with no disclosure says "No disclosure has been recorded".
 """
 
 from django.core.exceptions import ValidationError

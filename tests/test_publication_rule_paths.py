@@ -86,6 +86,8 @@ def test_a_bulk_update_cannot_publish_a_post_without_a_disclosure(an_author):
     bare = make_post(author=an_author, status=Post.Status.DRAFT, disclosure=False)
     with pytest.raises(ValidationError):
         Post.objects.filter(pk=bare.pk).update(status=Post.Status.PUBLISHED)
+    with pytest.raises(ValidationError):
+        Post.objects.update(status=Post.Status.PUBLISHED)
     bare.refresh_from_db()
     assert bare.status == Post.Status.DRAFT
 
