@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from blog import markup, public_record
+from blog import extensions, markup, public_record
 
 # json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
 # or confuse the element. Their \u escapes are the same JSON value.
@@ -171,7 +171,7 @@ def json_ld(post, url, desc):
             "url": post.trial_registration_url,
             "name": f"{post.trial_registration} ({registry_name(post.trial_registration)})",
         }
-    return data
+    return extensions.extend_json_ld(post, data)
 
 
 def scholarly_article(post):

@@ -208,7 +208,9 @@ class PostRecordAdminMixin:
         post = self._post_for(request, pk, change=True)
         stored = revisions.snapshot_of(post)
         form = self.get_form(request, post, change=True)(request.POST, instance=post)
-        inline = next(iter(self.get_inline_instances(request, post)), None)
+        inline = next(
+            (i for i in self.get_inline_instances(request, post) if i.model is Disclosure), None
+        )
         if inline is None:
             raise PermissionDenied
         formset = inline.get_formset(request, post)(
