@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from blog import extensions, label_admin, markup
+from blog import extensions, label_admin, markup, paper_status_admin
 from blog.forms import (
+    CHANGE_FIELDS,
     MAIN_FIELDS,
     PUBLISHING_FIELDS,
     SOURCE_FIELDS,
@@ -25,10 +26,12 @@ from blog.forms import (
     PostAdminForm,
 )
 from blog.models import Disclosure, Post, labels_prefetch
+from blog.revision_admin import PostRecordAdminMixin
 from blog.services import (
     post_address_remember,
     post_live_address,
     post_publish,
+    post_revision_record,
     post_unpublish,
 )
 from roles import policy
@@ -67,7 +70,7 @@ class DisclosureInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
     inlines = [DisclosureInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -110,6 +113,16 @@ class PostAdmin(admin.ModelAdmin):
         if obj is not None:
             fieldsets.append(
                 (
+                    "Change note",
+                    {
+                        "fields": (*CHANGE_FIELDS, "revision_history"),
+                        "description": "Once readers have seen the post, a change to what "
+                        "it says is listed under it with its kind, date and note.",
+                    },
+                )
+            )
+            fieldsets.append(
+                (
                     "Preview (as last saved)",
                     {"fields": ("body_preview",), "classes": ("collapse",)},
                 )
@@ -125,7 +138,9 @@ class PostAdmin(admin.ModelAdmin):
         return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
 
     def get_readonly_fields(self, request, obj=None):
-        return ("author", "body_preview") if obj is not None else ("body_preview",)
+        if obj is None:
+            return ("body_preview",)
+        return ("author", "body_preview", "revision_history")
 
     def get_queryset(self, request):
         posts = (
@@ -174,6 +189,20 @@ class PostAdmin(admin.ModelAdmin):
         for note in markup.post_notes(obj.body, obj.body_html):  # plain text, dropped links
             self.message_user(request, f"\u201c{obj}\u201d: {note}", messages.WARNING)
 
+    def save_related(self, request, form, formsets, change):
+        """After the post, its disclosures and labels: the revision (blog.services)."""
+        super().save_related(request, form, formsets, change)
+        post_revision_record(
+            post=form.instance,
+            editor=request.user,
+            change_kind=form.cleaned_data.get("change_kind", ""),
+            change_note=form.cleaned_data.get("change_note", ""),
+        )
+
+    @admin.display(description="history")
+    def revision_history(self, obj):
+        return self.revision_links(obj)
+
     @admin.display(description="status", ordering="status")
     def publication_state(self, obj):
         if obj.status == Post.Status.PUBLISHED and obj.published_at > timezone.now():
@@ -216,7 +245,7 @@ class PostAdmin(admin.ModelAdmin):
                 )
                 continue
             try:
-                service(post=post)
+                service(post=post, editor=request.user)
             except ValidationError as exc:
                 reasons = " ".join(exc.messages)
                 self.message_user(
@@ -248,3 +277,4 @@ class PostAdmin(admin.ModelAdmin):
 
 
 label_admin.register()
+paper_status_admin.register()

@@ -37,11 +37,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from blog import extensions
-from blog.models import Post
+from blog.models import Post, PostRevision
+from blog.publication_rule import check_post_publishable
 from blog.services import post_publish, post_unpublish, post_upsert
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -79,6 +81,9 @@ DISCLOSURE_KEYS = {"person", "relationship", "organisations", "statement"}
 RENAMED_DEMO_AUTHORS = {"gavin": "barts-pi"}
 # Addresses the loader itself hands out (RFC 2606): replacing one loses no real mailbox.
 PLACEHOLDER_EMAIL_DOMAINS = ("@example.org", "@example.com", "@example.net")
+
+
+RESET_NOTE = "Brought back to the text of the demo file (load_demo --reset)."
 
 
 class FrontMatterError(ValueError):
@@ -159,8 +164,10 @@ def read_demo_post(path):
     status = meta.get("status", Post.Status.DRAFT)
     if status not in Post.Status.values:
         raise FrontMatterError(f"{name}: status must be one of {', '.join(Post.Status.values)}")
-    if status == Post.Status.PUBLISHED and not disclosures:
-        raise FrontMatterError(f"{name}: a published post needs at least one disclosure")
+    try:
+        check_post_publishable(status=status, disclosure_count=len(disclosures))
+    except ValidationError as exc:
+        raise FrontMatterError(f"{name}: {' '.join(exc.messages)}") from None
     return DemoPost(
         slug=meta["slug"],
         author_username=meta["author"],
@@ -275,6 +282,9 @@ def load_demo_post(demo, *, reset=False):
         fields=demo.fields,
         labels=demo.labels,
         disclosures=demo.disclosures,
+        # A reset that changes what readers saw says so, as any other change would.
+        change_kind=PostRevision.Kind.UPDATE if existing else "",
+        change_note=RESET_NOTE if existing else "",
     )
     if demo.status != post.status:
         if demo.status == Post.Status.PUBLISHED:

@@ -16,17 +16,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max
+from django.db.models import Count, F, Func, IntegerField, Max, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
-from blog import extensions
+from blog import extensions, public_record
 from blog.feed_urls import with_absolute_addresses
 from blog.metadata import absolute_url, author_name, description
-from blog.models import Post, with_addresses
+from blog.models import PaperNotice, Post, with_addresses
 from blog.navigation import label_in_use_or_none
 
 FEED_LENGTH = 20
@@ -70,10 +70,12 @@ class PostFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return with_addresses(
-            Post.objects.published()
-            .for_listing()
-            .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
+        return public_record.attach(
+            with_addresses(
+                Post.objects.published()
+                .for_listing()
+                .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
+            )
         )
 
     def item_title(self, item):
@@ -99,7 +101,8 @@ class PostFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        """The last announced change (a minor fix is not news), else the publish date."""
+        return item.announced_at or item.published_at
 
     def item_categories(self, item):
         return [tag.name for tag in item.labels]
@@ -142,11 +145,13 @@ class LabelFeedMixin:
         return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
-        return with_addresses(
-            Post.objects.published()
-            .for_label(label.slug)
-            .for_listing()
-            .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
+        return public_record.attach(
+            with_addresses(
+                Post.objects.published()
+                .for_label(label.slug)
+                .for_listing()
+                .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
+            )
         )
 
 
@@ -158,30 +163,55 @@ class LabelAtomFeed(LabelFeedMixin, AtomPostFeed):
     label_url_name = "blog:label_feed_atom"
 
 
-def _published_state(request):
-    """How many posts are live, the newest change and the newest publish date.
+def _notices(which):
+    """How many notices about papers there are, or the newest change to one (a subquery)."""
+    notices = PaperNotice.objects.order_by()
+    if which == "count":
+        counted = notices.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        return Subquery(counted.values("n")[:1])
+    return Subquery(notices.order_by("-updated_at").values("updated_at")[:1])
 
-    One query per request: ``condition`` asks for the ETag and the Last-Modified date.
+
+def _published_state(request):
+    """How many posts are live, the newest change, publish date and announced change, and
+    the notices about papers (how many, the newest change).
+
+    One query per request (the notices as scalar subqueries): ``condition`` asks for the
+    ETag and the Last-Modified date.
 
     The publish date matters because a scheduled post goes live without being saved;
     the count matters because unpublishing or deleting one lowers neither maximum.
     """
     if not hasattr(request, "_blog_published_state"):
         request._blog_published_state = Post.objects.published().aggregate(
-            count=Count("pk"), updated=Max("updated_at"), published=Max("published_at")
+            count=Count("pk"),
+            updated=Max("updated_at"),
+            published=Max("published_at"),
+            announced=Max("announced_at"),
+            # Items carry the status of the papers they discuss (blog.public_record).
+            notices=Max(_notices("count")),
+            noticed=Max(_notices("newest")),
         )
     return request._blog_published_state
 
 
 def feed_etag(request, *args, **kwargs):
     state = _published_state(request)
-    key = f"{state['count']}|{state['updated']}|{state['published']}|{settings.SITE_URL}"
+    key = "|".join(
+        str(state[name])
+        for name in ("count", "updated", "published", "announced", "notices", "noticed")
+    )
+    key = f"{key}|{settings.SITE_URL}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def feed_last_modified(request, *args, **kwargs):
     state = _published_state(request)
-    dates = [d for d in (state["updated"], state["published"]) if d is not None]
+    dates = [
+        d
+        for d in (state["updated"], state["published"], state["announced"], state["noticed"])
+        if d is not None
+    ]
     return max(dates) if dates else None
 
 

@@ -1,25 +1,35 @@
 """Admin forms for posts and their disclosures.
 
-The publication rule (``Post.clean()``) must see the disclosures the admin is about to
-save in the same request, which are not in the database yet. ``PostAdminForm`` counts
-them from the bound inline data and tells the post through ``pending_disclosures``;
-``DisclosureInlineFormSet.clean()`` checks the same thing from the validated forms, so
-a post is never saved published without a disclosure, on "add" or on "change".
+The publication rule (``blog.publication_rule``) must see the disclosures the admin is
+about to save in the same request, which are not in the database yet. ``PostAdminForm``
+counts them from the bound inline data and tells the post through ``pending_disclosures``
+(for ``Post.clean()``); ``DisclosureInlineFormSet.clean()`` asks the same rule with the
+validated forms, so a post is never saved published without a disclosure.
+
+The change-note rule (``blog.corrections``) needs the whole change, disclosures included:
+the post form hands its kind and note to the formset (``pending_change``), which validates
+last and puts any error beside the post form's fields.
 """
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from blog import revisions
+from blog.corrections import NOTE_MAX_LENGTH, check_change_note
 from blog.models import (
     LABEL_NAME_MAX_LENGTH,
     Disclosure,
     Post,
+    PostRevision,
     slug_from,
     unique_slug,
 )
+from blog.publication_rule import check_post_publishable
+from blog.services import post_seen_snapshot
 
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
 
@@ -83,7 +93,42 @@ class AnySlugField(forms.CharField):
         return slug_from(value, fallback="", max_length=SLUG_MAX_LENGTH) if value else ""
 
 
+CHANGE_FIELDS = ("change_kind", "change_note")
+
+CHANGE_NOTE_PROBLEM = (
+    "Readers have seen this post: say what kind of change this is and why, under "
+    "\u201cChange note\u201d above."
+)
+
+
+@dataclass
+class PendingChange:
+    """What the post form says about the change, for the disclosure formset's check (the
+    formset validates last, so it is the one that sees the whole change)."""
+
+    kind: str
+    note: str
+    labels: list
+    form: forms.Form
+
+
 class PostAdminForm(forms.ModelForm):
+    change_kind = forms.ChoiceField(
+        label="kind of change",
+        required=False,
+        choices=[("", "\u2014")] + PostRevision.Kind.choices,
+        help_text="Needed once readers have seen the post and you change what it says "
+        "(text, disclosures or source). A minor typo fix is kept in the history, not "
+        "announced; a change to the disclosures is always announced.",
+    )
+    change_note = forms.CharField(
+        label="change note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 100}),
+        help_text="What changed and why, in a sentence: shown to readers in the "
+        "post\u2019s corrections box.",
+    )
     slug = AnySlugField(
         max_length=SLUG_MAX_LENGTH,
         required=False,
@@ -136,6 +181,15 @@ class PostAdminForm(forms.ModelForm):
             pending = count_pending_disclosures(self.data)
             if pending is not None:
                 self.instance.pending_disclosures = pending
+            if self.instance.pk is not None:
+                # The state before this change, for a post saved before revisions existed.
+                revisions.ensure_baseline(self.instance)
+            self.instance.pending_change = PendingChange(
+                kind=self.cleaned_data.get("change_kind", ""),
+                note=self.cleaned_data.get("change_note", ""),
+                labels=list(self.cleaned_data.get("tags") or []),
+                form=self,
+            )
         super()._post_clean()
 
 
@@ -153,9 +207,39 @@ class DisclosureInlineFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         kept = self.kept_forms()
-        if self.instance.status == Post.Status.PUBLISHED and not kept:
-            raise ValidationError(NO_DISCLOSURE_MESSAGE)
+        try:
+            check_post_publishable(status=self.instance.status, disclosure_count=len(kept))
+        except ValidationError:
+            raise ValidationError(NO_DISCLOSURE_MESSAGE) from None
         self._check_nothing_to_disclose_stands_alone(kept)
+        self._check_change_note(kept)
+
+    def _check_change_note(self, kept):
+        """A change to a post readers have seen needs a kind and a note (blog.corrections);
+        the errors go beside the post form's fields, and this formset refuses too, so that
+        nothing is saved."""
+        pending = getattr(self.instance, "pending_change", None)
+        if pending is None or self.instance.pk is None:
+            return
+        ordered = sorted(
+            enumerate(kept), key=lambda pair: (pair[1].cleaned_data.get("position") or 0, pair[0])
+        )
+        after = revisions.snapshot_of(
+            self.instance,
+            disclosures=[form.cleaned_data for _, form in ordered],
+            labels=pending.labels,
+        )
+        try:
+            check_change_note(
+                seen=post_seen_snapshot(self.instance.pk),
+                after=after,
+                kind=pending.kind,
+                note=pending.note,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                pending.form.add_error(field, messages)
+            raise ValidationError(CHANGE_NOTE_PROBLEM) from None
 
     def _check_nothing_to_disclose_stands_alone(self, kept):
         by_person = {}

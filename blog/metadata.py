@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from blog import extensions, markup
+from blog import extensions, markup, public_record
 
 # json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
 # or confuse the element. Their \u escapes are the same JSON value.
@@ -44,6 +44,12 @@ def machine_datetime(moment):
     """ISO 8601 to the second: datetimes saved through the ORM carry microseconds, which
     validators and some consumers of these tags reject (and nobody needs)."""
     return moment.replace(microsecond=0).isoformat()
+
+
+def modified_at(post):
+    """The last save, or the last announced change if later (a change to the disclosures
+    alone records a revision without saving the post row)."""
+    return max(post.updated_at, post.announced_at or post.updated_at)
 
 
 def author_name(user):
@@ -111,7 +117,7 @@ def open_graph(post, url, desc):
         ("og:url", url),
         ("og:description", desc),
         ("article:published_time", machine_datetime(post.published_at)),
-        ("article:modified_time", machine_datetime(post.updated_at)),
+        ("article:modified_time", machine_datetime(modified_at(post))),
         ("article:author", author_name(post.author)),
     ]
     tags += [("article:tag", tag.name) for tag in post.labels]
@@ -148,13 +154,16 @@ def json_ld(post, url, desc):
             "url": settings.SITE_URL + "/",
         },
         "datePublished": machine_datetime(post.published_at),
-        "dateModified": machine_datetime(post.updated_at),
+        "dateModified": machine_datetime(modified_at(post)),
         "keywords": [tag.name for tag in post.labels],
         "inLanguage": "en-GB",
     }
     article = scholarly_article(post)
     if article:
-        data["citation"] = article
+        data["citation"] = {**article, **public_record.json_ld_paper_status(post)}
+    corrections = public_record.json_ld_corrections(post, absolute_url=absolute_url)
+    if corrections:
+        data["correction"] = corrections
     if post.trial_registration:
         data["about"] = {
             "@type": "MedicalTrial",

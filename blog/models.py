@@ -18,6 +18,8 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
 from blog import markup
+from blog.dois import bare_doi, normalise_doi
+from blog.publication_rule import PUBLISHED, check_post_publishable
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +224,12 @@ class PostQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
 
+    def update(self, **kwargs):
+        """A bulk update that publishes posts is held to the publication rule too."""
+        if kwargs.get("status") == PUBLISHED and self.filter(disclosures__isnull=True).exists():
+            check_post_publishable(status=PUBLISHED, disclosure_count=0)
+        return super().update(**kwargs)
+
     def visible_to(self, user):
         """Published posts, plus the unpublished ones this user may open in the admin
         (an author previews their own drafts; editors and moderators preview any)."""
@@ -289,6 +297,10 @@ class Post(models.Model):
     # Maintained by the comments app (which depends on blog, never the reverse),
     # so list pages show counts without a join.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Derived from ``doi`` in save(): the DOI as notices about the paper name it.
+    paper_doi = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    # When the last announced change was made (blog.revisions), for the byline and feeds.
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -314,8 +326,12 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         # body_html is derived: computed here, in exactly one place, from the source.
         self.body_html = markup.render_post(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        self.paper_doi = normalise_doi(self.doi)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = update_fields = {*update_fields, "body_html"}
+        if update_fields is not None and "doi" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "paper_doi"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -353,24 +369,19 @@ class Post(models.Model):
 
     def clean(self):
         super().clean()
-        if self.status == self.Status.PUBLISHED and not self.has_disclosures():
-            raise ValidationError(
-                {
-                    "status": "A post cannot be published without at least one "
-                    "conflict-of-interest disclosure (\u201cnothing to disclose\u201d counts)."
-                }
-            )
+        if self.status == self.Status.PUBLISHED:
+            check_post_publishable(status=self.status, disclosure_count=self.disclosure_count())
 
-    def has_disclosures(self):
-        """True if the post has (or, in a form being saved, will have) a disclosure.
+    def disclosure_count(self):
+        """How many disclosures the post has (or, in a form being saved, will have).
 
         A form that saves disclosures alongside the post sets ``pending_disclosures``
         to the number it will save, because they are not in the database yet.
         """
         pending = getattr(self, "pending_disclosures", None)
         if pending is not None:
-            return pending > 0
-        return self.pk is not None and self.disclosures.exists()
+            return pending
+        return self.disclosures.count() if self.pk is not None else 0
 
     @property
     def labels(self):
@@ -378,6 +389,20 @@ class Post(models.Model):
         prefetched = self.__dict__.get("prefetched_labels")
         labels = prefetched if prefetched is not None else list(self.tags.all())
         return [label for label in labels if label_has_address(label)]
+
+    @property
+    def announced_changes(self):
+        """Changes announced to readers, oldest first (blog.public_record)."""
+        from blog.public_record import announced_changes
+
+        return announced_changes(self)
+
+    @property
+    def paper_notices(self):
+        """Notices about the paper this post discusses, newest first (blog.public_record)."""
+        from blog.public_record import paper_notices
+
+        return paper_notices(self)
 
     @property
     def is_published(self):
@@ -390,6 +415,23 @@ class Post(models.Model):
     @property
     def trial_registration_url(self):
         return markup.registry_url(self.trial_registration) if self.trial_registration else ""
+
+
+class DisclosureQuerySet(models.QuerySet):
+    def delete(self):
+        """A queryset delete that would leave a published post without a disclosure is
+        refused (and undone), as the publication rule says."""
+        with transaction.atomic():
+            post_ids = set(self.values_list("post_id", flat=True))
+            result = super().delete()
+            stranded = Post.objects.filter(
+                pk__in=post_ids, status=PUBLISHED, disclosures__isnull=True
+            )
+            if post_ids and stranded.exists():
+                check_post_publishable(status=PUBLISHED, disclosure_count=0)
+        return result
+
+    delete.queryset_only = True
 
 
 class Disclosure(models.Model):
@@ -416,6 +458,8 @@ class Disclosure(models.Model):
         blank=True, help_text="The statement as the person wrote it, shown verbatim."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -456,3 +500,118 @@ class PostAddress(models.Model):
 
     def __str__(self):
         return f"/{self.year:04d}/{self.month:02d}/{self.slug}/"
+
+
+# --- The public record -------------------------------------------------------------------
+class PostRevision(models.Model):
+    """What a post said after one save: its text, labels, disclosures and source, who saved
+    it and when, and (once the post is public) why it changed.
+
+    ``snapshot`` is written and read by ``blog.revisions`` only (compressed JSON, most
+    revisions stored as a delta against the one before).
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+        DISCLOSURES = "disclosures", "Change to the disclosures"
+        MINOR = "minor", "Minor change (typo), not announced"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The post's status and date at this revision: whether readers could see it.
+    status = models.CharField(max_length=10, choices=Post.Status.choices)
+    published_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    note = models.TextField("change note", blank=True)
+    announced = models.BooleanField(default=False)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    snapshot = models.BinaryField(editable=False)
+    is_keyframe = models.BooleanField(default=True, editable=False)
+
+    class Meta:
+        ordering = ["post", "number"]
+        verbose_name = "revision"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="unique_revision_number")
+        ]
+        indexes = [models.Index(fields=["post", "announced", "number"])]
+
+    def __str__(self):
+        return f"{self.post_id} revision {self.number}"
+
+
+class PaperNotice(models.Model):
+    """A published notice about a paper posts may cite: a correction, an expression of
+    concern, a retraction or a reinstatement (Crossmark's update types)."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
+        RETRACTION = "retraction", "Retraction"
+        REINSTATEMENT = "reinstatement", "Reinstatement"
+
+    class Source(models.TextChoices):
+        RETRACTION_WATCH = "retraction_watch", "Retraction Watch"
+        EDITOR = "editor", "Editor"
+
+    paper_doi = models.CharField(
+        "paper DOI",
+        max_length=200,
+        db_index=True,
+        help_text="The DOI of the paper the notice is about, e.g. 10.1016/S0140-6736(12)61768-1",
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    notice_doi = models.CharField("notice DOI", max_length=200, blank=True)
+    notice_url = models.URLField(
+        "notice address", max_length=500, blank=True, help_text="Used when there is no DOI."
+    )
+    date = models.DateField("notice date", null=True, blank=True)
+    source = models.CharField(max_length=30, choices=Source.choices, default=Source.EDITOR)
+    record_id = models.CharField(
+        "Retraction Watch record ID", max_length=50, blank=True, editable=False
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "notice about a paper"
+        verbose_name_plural = "notices about papers"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "record_id"],
+                condition=~models.Q(record_id=""),
+                name="unique_notice_record",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.paper_doi}"
+
+    def clean(self):
+        super().clean()
+        doi = normalise_doi(self.paper_doi)
+        if not doi:
+            raise ValidationError({"paper_doi": "Enter a DOI, e.g. 10.1016/S0140-6736(12)61768-1"})
+        self.paper_doi = doi
+        if self.notice_doi:
+            notice = bare_doi(self.notice_doi)
+            if not notice:
+                raise ValidationError({"notice_doi": "Enter a DOI, or leave this empty."})
+            self.notice_doi = notice
+
+    @property
+    def link(self):
+        """Where a reader reads the notice: its DOI, else its address."""
+        return markup.doi_url(self.notice_doi) if self.notice_doi else self.notice_url

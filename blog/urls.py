@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import feeds, views
+from blog import feeds, record_views, views
 from blog.models import SLUG_PATTERN
 from blog.sitemaps import SITEMAPS
 
@@ -69,6 +69,11 @@ urlpatterns = [
         "<yyyy:year>/<mm:month>/<anyslug:slug>/",
         views.PostDetailView.as_view(),
         name="post_detail",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<anyslug:slug>/changes/<int:number>/",
+        record_views.PostChangeView.as_view(),
+        name="post_change",
     ),
     path(
         "<yyyy:year>/<mm:month>/<anyslug:slug>.html",

@@ -41,4 +41,5 @@ $PY -m benchmarks.throughput
 $PY -m benchmarks.submissions
 $PY -m benchmarks.hostile
 $PY -m benchmarks.flood
+$PY -m benchmarks.revisions
 $PY -m benchmarks.results

@@ -159,7 +159,13 @@ def test_a_direct_post_to_another_author_s_post_changes_nothing(client, ann, ott
 
 
 def test_an_author_can_still_edit_their_own_post(client, ann, ann_s):
-    data = change_data(ann_s, rows=existing_rows(ann_s), title="Ann's write-up, revised")
+    data = change_data(
+        ann_s,
+        rows=existing_rows(ann_s),
+        title="Ann's write-up, revised",
+        change_kind="update",
+        change_note="A clearer title.",
+    )
 
     response = logged_in(client, ann).post(change_url(ann_s), data)
 
@@ -362,7 +368,12 @@ def test_an_editor_lists_every_post(client, eddie, ann_s, otto_s):
 
 
 def test_an_editor_can_edit_anyone_s_post_and_it_stays_theirs(client, eddie, otto, otto_s):
-    data = change_data(otto_s, rows=existing_rows(otto_s), title="Otto's write-up, edited")
+    data = change_data(
+        otto_s,
+        rows=existing_rows(otto_s),
+        title="Otto's write-up, edited",
+        change_kind="minor",
+    )
 
     response = logged_in(client, eddie).post(change_url(otto_s), data)
 

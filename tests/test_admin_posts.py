@@ -110,6 +110,8 @@ def change_data(post, *, rows, **fields):
         "tags": ", ".join(post.tags.names()),
         "status": post.status,
         "published_at": post.published_at,
+        "doi": post.doi,
+        "trial_registration": post.trial_registration,
     }
     return post_data(disclosures=rows, initial=post.disclosures.count(), **{**current, **fields})
 
@@ -399,9 +401,13 @@ def test_removing_one_of_two_disclosures_is_allowed(admin_client, a_post):
         post=a_post, person="A. Co-author", relationship="none", position=1
     )
 
-    response = admin_client.post(
-        change_url(a_post), change_data(a_post, rows=existing_rows(a_post, delete={extra.pk}))
+    data = change_data(
+        a_post,
+        rows=existing_rows(a_post, delete={extra.pk}),
+        change_kind="disclosures",
+        change_note="A. Co-author was listed by mistake.",
     )
+    response = admin_client.post(change_url(a_post), data)
 
     assert response.status_code == 302
     assert list(a_post.disclosures.all()) == [keep]

@@ -351,6 +351,7 @@ def admin_post_form(client, post):
     assert len(forms) == 1
     fields = dict(forms[0]["fields"])
     fields["_save"] = "Save"
+    fields["change_kind"] = "minor"  # a published post's text changes only with a kind
     return url, fields
 
 

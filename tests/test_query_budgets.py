@@ -151,9 +151,11 @@ def test_post_page(client, target, an_author, django_assert_max_num_queries):
 
 @pytest.mark.parametrize("name", ["blog:feed_atom", "blog:feed_rss"])
 def test_feeds(client, target, an_author, django_assert_max_num_queries, name):
-    """4 queries: the ETag/Last-Modified state (count, newest change and publish date);
-    the latest posts with authors; their labels; their disclosures. Plus the extensions'
-    prefetches (EXTENSION_PREFETCHES)."""
+    """4 queries: the ETag/Last-Modified state (count, newest change, publish date and
+    announced change, the notices about papers); the latest posts with authors; their
+    labels; their disclosures. Plus the extensions' prefetches (EXTENSION_PREFETCHES).
+    (Announced changes and paper notices add one query each, only when some item has
+    them: tests/test_corrections.py.)"""
     assert_fixed_budget(
         client, an_author, reverse(name), 4 + EXTENSION_PREFETCHES, django_assert_max_num_queries
     )
