@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from blog import extensions, label_admin, markup, paper_status_admin
+from blog import extensions, label_admin, markup, paper_status_admin, revisions
 from blog.forms import (
     CHANGE_FIELDS,
     MAIN_FIELDS,
@@ -161,7 +161,10 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or policy.can_delete_post(request.user, obj))
+        if not allowed or obj is None:
+            return allowed
+        seen = revisions.last_seen_number(obj.pk) is not None
+        return policy.can_delete_post(request.user, obj, seen_by_readers=seen)
 
     def get_actions(self, request):
         # Bulk deletion checks no post's own rule: only Editors get it. Authors delete their

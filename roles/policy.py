@@ -65,19 +65,22 @@ def can_edit_post(user, post):
     return user.has_perm("blog.change_post") and (is_editor(user) or _owns(user, post))
 
 
-def was_never_public(post):
-    """A draft no reader can have seen: still a draft, and no approved comment on it (a
-    post that was published and returned to draft may carry readers' words). Import-free:
-    reads the post's own fields (``comment_count`` counts approved comments)."""
-    return post.status == "draft" and not post.comment_count
+def was_never_public(post, *, seen_by_readers=False):
+    """A draft no reader can have seen: still a draft, no approved comment on it, and (as
+    the caller learns from the post's revisions) never published with its date reached.
+    Import-free: reads the post's own fields and what the caller says."""
+    return post.status == "draft" and not post.comment_count and not seen_by_readers
 
 
-def can_delete_post(user, post):
+def can_delete_post(user, post, *, seen_by_readers=False):
     """Editors delete any post; an author only their own drafts that were never public
-    (as WordPress's Contributors: a published post stays, its readers may have cited it)."""
+    (as WordPress's Contributors: a published post stays, its readers may have cited it,
+    even after it was set back to draft)."""
     if not user.has_perm("blog.delete_post"):
         return False
-    return is_editor(user) or (_owns(user, post) and was_never_public(post))
+    if is_editor(user):
+        return True
+    return _owns(user, post) and was_never_public(post, seen_by_readers=seen_by_readers)
 
 
 def posts_visible_to(user, queryset):

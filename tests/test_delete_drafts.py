@@ -45,7 +45,7 @@ def test_an_author_deletes_their_own_draft_from_its_page(client, ann):
 
 @pytest.mark.parametrize(
     "state",
-    ["published", "scheduled", "draft with approved comments"],
+    ["published", "scheduled", "draft with approved comments", "published, then a draft again"],
 )
 def test_an_author_cannot_delete_a_post_readers_may_have_seen(client, ann, state):
     from datetime import timedelta
@@ -56,6 +56,13 @@ def test_an_author_cannot_delete_a_post_readers_may_have_seen(client, ann, state
         post = make_post(author=ann, title="Live")
     elif state == "scheduled":
         post = make_post(author=ann, published_at=timezone.now() + timedelta(days=2))
+    elif state == "published, then a draft again":
+        from blog.services import post_unpublish
+
+        post = make_post(author=ann, title="Cited, then taken back")
+        post_unpublish(post=post, editor=ann)
+        post.refresh_from_db()
+        assert post.status == Post.Status.DRAFT and not post.comment_count
     else:
         post = _draft(ann)
         Post.objects.filter(pk=post.pk).update(comment_count=2)
