@@ -368,3 +368,11 @@ def test_the_add_page_with_a_bad_post_in_its_address_still_opens(admin_client, a
     response = admin_client.get(ADD_URL, {"post": value})
     assert response.status_code == 200
     assert 'name="post"' in response.content.decode()
+
+
+def test_the_record_page_shows_how_the_funder_line_was_read(admin_client, a_record):
+    a_record.funders = "Genzyme (Sanofi) and Bayer Schering Pharma"
+    a_record.save()
+    html = admin_client.get(change_url(a_record)).content.decode()
+    assert "funders, read as" in html.lower()
+    assert "Genzyme; Sanofi; Bayer Schering Pharma" in html

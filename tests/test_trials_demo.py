@@ -70,6 +70,7 @@ def test_every_quoted_sentence_and_p_value_is_the_sources_own():
     quotes, p_values = [], []
     for record in data["records"]:
         quotes.append(record["source_quote"])
+        assert f"Funding: {record['funders']}." in SOURCE, "the funder line as printed"
         for row in [*record["arms"], *record["outcomes"], *record["harms"]]:
             quotes.append(row["source_quote"])
         p_values += [o["p_value_text"] for o in record["outcomes"] if o.get("p_value_text")]

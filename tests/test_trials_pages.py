@@ -264,3 +264,20 @@ def test_blog_never_imports_trials():
     assert found == []
     templates = Path(__file__).resolve().parents[1] / "templates" / "blog"
     assert not [p for p in templates.rglob("*.html") if "trials/" in p.read_text()]
+
+
+@pytest.mark.parametrize(
+    ("organisations", "named"),
+    [("Genzyme Corporation", "Genzyme"), ("Bayer Schering Pharma AG", "Bayer Schering Pharma")],
+)
+def test_a_funder_line_typed_as_printed_still_gives_the_notice(
+    client, a_post, organisations, named
+):
+    """The abstract prints "Genzyme (Sanofi) and Bayer Schering Pharma": three funders."""
+    make_trial_record(post=a_post, funders="Genzyme (Sanofi) and Bayer Schering Pharma")
+    disclose(a_post, organisations)
+    response = client.get(a_post.get_absolute_url())
+    html = response.content.decode()
+    assert f"has received payments from the trial&#x27;s funder: {named}." in html
+    sponsors = [s["name"] for s in json_ld(response)["about"]["sponsor"]]
+    assert sponsors == ["Genzyme", "Sanofi", "Bayer Schering Pharma"]

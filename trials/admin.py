@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from blog.models import Post
 from roles import policy
+from trials import sponsors
 from trials.forms import numbers_form, trial_formfield
 from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
 from trials.services import trial_record_refresh
@@ -161,9 +162,32 @@ class TrialRecordAdmin(admin.ModelAdmin):
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("post", "name", "registry_id", "position")}),
-        ("Design", {"fields": ("phase", "allocation", "masking", "follow_up", "funders")}),
+        (
+            "Design",
+            {
+                "fields": (
+                    "phase",
+                    "allocation",
+                    "masking",
+                    "follow_up",
+                    "funders",
+                    "funders_read_as",
+                )
+            },
+        ),
         ("Presentation", {"fields": ("decimal_mark", "notes", "source_quote")}),
     )
+
+    readonly_fields = ("funders_read_as",)
+
+    @admin.display(description="funders, read as")
+    def funders_read_as(self, obj):
+        """How the funder line was split into organisations (what the sponsor notice and
+        the JSON-LD use), so an author sees a wrong reading before a reader does."""
+        names = sponsors.split_organisations(obj.funders if obj else "")
+        if not names:
+            return "Shown here after saving: each organisation the funder line names."
+        return "; ".join(names)
 
     def get_queryset(self, request):
         records = super().get_queryset(request).select_related("post")

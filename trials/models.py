@@ -91,8 +91,10 @@ class TrialRecord(models.Model):
     funders = models.TextField(
         "funder(s)",
         blank=True,
-        help_text="As the source names them, separated by commas, semicolons or new lines. "
-        "Write a parent company in brackets: Genzyme (Sanofi).",
+        help_text="As the source prints them: Genzyme (Sanofi) and Bayer Schering Pharma. "
+        "Commas, semicolons, new lines and \u201cand\u201d between names separate them; "
+        "a parent company goes in brackets; write a name with \u201cand\u201d inside it "
+        "in double quotes. The line below shows how it was read.",
     )
     decimal_mark = models.CharField(
         max_length=1,
