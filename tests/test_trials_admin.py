@@ -258,7 +258,7 @@ def test_a_malformed_registry_id_is_refused_with_the_shapes_we_accept(admin_clie
     assert "EudraCT 2007-001161-32" in response.content.decode()
 
 
-def test_deleting_an_arm_takes_its_numbers_with_it(admin_client, a_record):
+def test_an_arm_with_numbers_is_not_deleted_and_the_author_is_told_why(admin_client, a_record):
     arms, arm_rows = existing_arms(a_record)
     admin_client.post(
         change_url(a_record),
@@ -277,10 +277,44 @@ def test_deleting_an_arm_takes_its_numbers_with_it(admin_client, a_record):
             outcomes_initial=1,
         ),
     )
-    assert response.status_code == 302
-    assert list(OutcomeResult.objects.values_list("arm__name", flat=True)) == ["Interferon beta 1a"]
+    assert response.status_code == 200
+    assert (
+        "Remove this arm&#x27;s numbers first: Alemtuzumab 12 mg has numbers in Relapse."
+        in response.content.decode()
+    )
+    assert OutcomeResult.objects.count() == 2 and Arm.objects.count() == 2
     a_record.refresh_from_db()
-    assert len(a_record.snapshot["arms"]) == 1
+    assert len(a_record.snapshot["arms"]) == 2
+
+    # Its numbers emptied first (one save), the arm goes in the next.
+    emptied = {k: "" for k in outcome_fields if k.startswith(f"arm{arms[1].pk}_")}
+    del arm_rows[1]["DELETE"]
+    data = record_data(
+        a_record.post,
+        arms=arm_rows,
+        arms_initial=2,
+        outcomes=[{**outcome_fields, **emptied, "effect_measure": "", "estimate": "",
+                   "ci_lower": "", "ci_upper": ""}],
+        outcomes_initial=1,
+    )  # fmt: skip
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    arm_rows[1]["DELETE"] = "on"
+    data["arms-1-DELETE"] = "on"
+    response = admin_client.post(change_url(a_record), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(Arm.objects.values_list("name", flat=True)) == ["Interferon beta 1a"]
+
+
+def test_an_arm_with_numbers_is_not_deleted_outside_the_admin_either(a_record):
+    from django.db.models import RestrictedError
+
+    arm = a_record.arms.first()
+    outcome = Outcome.objects.create(record=a_record, name="Relapse", outcome_type="binary")
+    OutcomeResult.objects.create(outcome=outcome, arm=arm, count=3, total=10)
+    with pytest.raises(RestrictedError):
+        arm.delete()
+    a_record.delete()  # the whole record still goes, numbers and all
+    assert not OutcomeResult.objects.exists()
 
 
 # --- who may edit what ---------------------------------------------------------------------
@@ -376,3 +410,21 @@ def test_the_record_page_shows_how_the_funder_line_was_read(admin_client, a_reco
     html = admin_client.get(change_url(a_record)).content.decode()
     assert "funders, read as" in html.lower()
     assert "Genzyme; Sanofi; Bayer Schering Pharma" in html
+
+
+def test_changing_an_outcome_that_has_numbers_updates_them(admin_client, a_record):
+    """Editing a saved outcome's numbers once answered 500 (a second row for the arm)."""
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms)])
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    outcome = Outcome.objects.get()
+    changed = outcome_row(
+        arms, id=str(outcome.pk), record=str(a_record.pk), **{f"arm{arms[0].pk}_count": "100"}
+    )
+    data = record_data(
+        a_record.post, arms=arm_rows, arms_initial=2, outcomes=[changed], outcomes_initial=1
+    )
+    response = admin_client.post(change_url(a_record), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    counts = dict(OutcomeResult.objects.values_list("arm__name", "count"))
+    assert counts == {"Interferon beta 1a": 100, "Alemtuzumab 12 mg": 147}

@@ -10,7 +10,13 @@ a save the record's snapshot (what readers see) is refreshed.
 
 from django import forms
 from django.contrib import admin
-from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
+from django.core.exceptions import ValidationError
+from django.forms.formsets import (
+    DELETION_FIELD_NAME,
+    INITIAL_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -59,6 +65,18 @@ class RecordChildInline:
         return super().get_formset(request, obj, **kwargs)
 
 
+def _arm_deletion_refused(arm):
+    """Why ``arm`` may not be deleted, or "": an arm with numbers would take them with it
+    and leave a comparison with one group (the database refuses too: RESTRICT)."""
+    rows = arm.rows_with_numbers() if arm.pk is not None else []
+    if not rows:
+        return ""
+    return (
+        f"Remove this arm's numbers first: {arm.name} has numbers in {', '.join(rows)}. "
+        "Empty them in the outcomes and harms below and save; then delete the arm."
+    )
+
+
 class ArmInline(RecordChildInline, admin.StackedInline):
     """Stacked: each field keeps its own label (a tabular inline's columns have none)."""
 
@@ -66,6 +84,22 @@ class ArmInline(RecordChildInline, admin.StackedInline):
     fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
     extra = 0
     max_num = 12
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class ArmForm(formset.form):
+            def hand_clean_DELETE(self):
+                """The admin's own check names "protected related objects"; say it plainly."""
+                if self.cleaned_data.get(DELETION_FIELD_NAME) and (
+                    reason := _arm_deletion_refused(self.instance)
+                ):
+                    raise ValidationError(reason, code="deleting_protected")
+                super().hand_clean_DELETE()
+
+        formset.form = ArmForm
+        return formset
+
     verbose_name_plural = (
         "arms (groups compared): add them, then \u201cSave and continue editing\u201d to "
         "enter each group's numbers in the outcomes and harms below"
@@ -216,9 +250,8 @@ class TrialRecordAdmin(admin.ModelAdmin):
         return initial
 
     def save_related(self, request, form, formsets, change):
-        """Outcomes and harms before arms, so that an arm deleted in this save takes its
-        numbers with it (instead of leaving numbers for an arm that is gone); then the
-        snapshot readers see."""
+        """Outcomes and harms before arms (an arm is deleted only once it has no numbers:
+        ArmFormSet), then the snapshot readers see."""
         form.save_m2m()
         arms_last = sorted(formsets, key=lambda formset: formset.model is Arm)
         for formset in arms_last:

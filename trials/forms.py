@@ -134,9 +134,11 @@ class NumbersFormMixin:
                 stored.delete()
                 continue
             existing = stored.first()
-            if existing is not None:
-                result.pk = existing.pk
-            result.full_clean(validate_unique=False)
+            if existing is not None:  # updated in place: a new row would clash with it
+                for number in self.result_model.number_fields:
+                    setattr(existing, number, getattr(result, number))
+                result = existing
+            result.full_clean()
             result.save()
 
 

@@ -159,6 +159,14 @@ class Arm(models.Model):
     def __str__(self):
         return self.name
 
+    def rows_with_numbers(self):
+        """Names of the outcomes and harms that hold numbers for this arm (two queries):
+        an arm with numbers is not deleted, or its results would vanish from the page."""
+        return [
+            *OutcomeResult.objects.filter(arm=self).values_list("outcome__name", flat=True),
+            *HarmResult.objects.filter(arm=self).values_list("harm__name", flat=True),
+        ]
+
     def clean(self):
         super().clean()
         self.name = " ".join(self.name.split())
@@ -310,7 +318,9 @@ class Outcome(models.Model):
 class ArmNumbers(models.Model):
     """What one arm reported for an outcome or a harm: n of N, and the % as written."""
 
-    arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="+")
+    # RESTRICT: deleting an arm alone never takes its numbers with it; deleting the whole
+    # record (or post) still removes everything, through the outcome or harm.
+    arm = models.ForeignKey(Arm, on_delete=models.RESTRICT, related_name="+")
     count = _count_field("n", "People with the event.")
     total = _count_field("N", "People analysed for this outcome.")
     percent = models.DecimalField(
