@@ -428,3 +428,48 @@ def test_changing_an_outcome_that_has_numbers_updates_them(admin_client, a_recor
     assert response.status_code == 302, response.content.decode()[:3000]
     counts = dict(OutcomeResult.objects.values_list("arm__name", "count"))
     assert counts == {"Interferon beta 1a": 100, "Alemtuzumab 12 mg": 147}
+
+
+def test_an_arm_has_no_role_until_the_author_picks_one(admin_client, a_post):
+    page = admin_client.get(f"{ADD_URL}?post={a_post.pk}").content.decode()
+    empty_form = page[page.index('id="arms-empty"') :]
+    role = empty_form[empty_form.index('name="arms-__prefix__-role"') :]
+    assert '<option value="" selected>' in role[: role.index("</select>")]
+    arms = [ARMS[0], dict(ARMS[1], role="")]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not TrialRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        (("experimental", "experimental"), "now none are."),
+        (("comparator", "comparator"), "now 2 are."),
+    ],
+)
+def test_two_arms_need_exactly_one_comparator(admin_client, a_post, roles, message):
+    arms = [dict(arm, role=role) for arm, role in zip(ARMS, roles, strict=True)]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Mark exactly one arm as the comparator" in html and message in html
+    assert not TrialRecord.objects.exists()
+
+
+def test_a_comparison_needs_two_saved_arms(admin_client, a_record):
+    arms, arm_rows = existing_arms(a_record)
+    arm_rows[1]["DELETE"] = "on"
+    row = outcome_row(arms)
+    row = {k: v for k, v in row.items() if not k.startswith(f"arm{arms[1].pk}_")}
+    # The numbers form still lists both arms (the deletion is not saved yet): one arm alone.
+    Arm.objects.filter(pk=arms[1].pk).delete()
+    a_record.refresh_from_db()
+    response = admin_client.post(
+        change_url(a_record),
+        record_data(a_record.post, arms=arm_rows[:1], arms_initial=1, outcomes=[row]),
+    )
+    assert response.status_code == 200
+    assert "A comparison is between two groups" in response.content.decode()
+    assert not Outcome.objects.exists()

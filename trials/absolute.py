@@ -62,6 +62,11 @@ WHY_NOT = {
     "continuous": "a mean is not a count of people",
 }
 ONE_GROUP = "the source gives numbers for one group only"
+ONE_ARM = "the record has one group only, so there is nothing to compare"
+NO_COMPARATOR = (
+    "the record does not say which group is the comparator, so the direction of a "
+    "difference is unknown"
+)
 NO_COUNTS = (
     "the source does not give both the number of people with the event and the number "
     "analysed in each group"

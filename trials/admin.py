@@ -25,7 +25,15 @@ from blog.models import Post
 from roles import policy
 from trials import sponsors
 from trials.forms import numbers_form, trial_formfield
-from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
+from trials.models import (
+    Arm,
+    Harm,
+    HarmResult,
+    Outcome,
+    OutcomeResult,
+    TrialRecord,
+    comparator_problem,
+)
 from trials.services import trial_record_refresh
 
 ARMS_FIRST = (
@@ -77,10 +85,23 @@ def _arm_deletion_refused(arm):
     )
 
 
+class ArmFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and form not in self.deleted_forms
+        ]
+        if problem := comparator_problem(roles):
+            raise ValidationError(problem)
+
+
 class ArmInline(RecordChildInline, admin.StackedInline):
     """Stacked: each field keeps its own label (a tabular inline's columns have none)."""
 
     model = Arm
+    formset = ArmFormSet
     fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
     extra = 0
     max_num = 12

@@ -92,6 +92,10 @@ class NumbersFormMixin:
 
     def clean(self):
         cleaned = super().clean()
+        if hasattr(self.instance, "arms_missing") and "effect_measure" in cleaned:
+            self.instance.effect_measure = cleaned["effect_measure"]
+            if reason := self.instance.arms_missing(len(self.arms)):
+                self.add_error("effect_measure", reason)
         for arm in self.arms:
             if any(field_name(arm, n) in self.errors for n in self.result_model.number_fields):
                 continue

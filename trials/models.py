@@ -145,7 +145,13 @@ class Arm(models.Model):
         blank=True,
         help_text="As written: intravenous alemtuzumab 12 mg per day.",
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXPERIMENTAL)
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        help_text="The comparator is the group the others are compared with (placebo, "
+        "standard care): absolute effects are read from it. A record with two or more arms "
+        "has exactly one.",
+    )
     randomised = _count_field("randomised")
     analysed = _count_field("analysed")
     source_quote = models.TextField(blank=True, help_text=SOURCE_QUOTE_HELP)
@@ -181,6 +187,20 @@ class Arm(models.Model):
                     f"({self.randomised}): check both numbers."
                 }
             )
+
+
+def comparator_problem(roles):
+    """Why arms with these ``roles`` cannot carry comparisons, or "": with two or more arms,
+    exactly one is the comparator, so the direction of every difference is known."""
+    roles = list(roles)
+    comparators = roles.count(Arm.Role.COMPARATOR)
+    if len(roles) < 2 or comparators == 1:
+        return ""
+    return (
+        "Mark exactly one arm as the comparator (the group the others are compared with, "
+        f"such as placebo or standard care); now {comparators or 'none'} "
+        f"{'is' if comparators == 1 else 'are'}."
+    )
 
 
 RATIO_MEASURES = {"risk_ratio", "odds_ratio", "rate_ratio", "hazard_ratio"}
@@ -257,6 +277,16 @@ class Outcome(models.Model):
     @property
     def is_ratio(self):
         return self.effect_measure in RATIO_MEASURES
+
+    def arms_missing(self, arm_count):
+        """Why a comparison cannot stand with ``arm_count`` saved arms, or "": it compares
+        two groups, so a record needs two arms before it carries one."""
+        if self.effect_measure and arm_count < 2:
+            return (
+                "A comparison is between two groups: add both arms above and save "
+                "(\u201cSave and continue editing\u201d) before entering it."
+            )
+        return ""
 
     def clean(self):
         super().clean()

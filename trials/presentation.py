@@ -13,7 +13,14 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from trials.absolute import NO_COUNTS, ONE_GROUP, absolute_effect, why_not_computed
+from trials.absolute import (
+    NO_COMPARATOR,
+    NO_COUNTS,
+    ONE_ARM,
+    ONE_GROUP,
+    absolute_effect,
+    why_not_computed,
+)
 from trials.forest_plot import PlotRow, forest_plot_svg
 from trials.models import RATIO_MEASURES, Arm, Outcome, TrialRecord
 from trials.notation import format_count, format_decimal, format_effect, format_percent, percent_of
@@ -154,8 +161,10 @@ def _absolute(row_name, results, arms, *, event_is_good, time_frame):
     """Sentences for each experimental arm against the (first) comparator arm."""
     comparators = [arm for arm in arms if arm.role == Arm.Role.COMPARATOR]
     experimental = [arm for arm in arms if arm.role == Arm.Role.EXPERIMENTAL]
-    if not comparators or not experimental:
-        return [], ""
+    if len(arms) < 2:
+        return [], ONE_ARM
+    if len(comparators) != 1 or not experimental:
+        return [], NO_COMPARATOR
     control = comparators[0]
     control_pair = _pair(results.get(control.id))
     found = []
@@ -298,7 +307,11 @@ def _plot_description(rows, scale, arms):
 
 
 def _plots(record, outcomes, arms, mark):
+    """The plots of the comparisons; none for a record with one arm (a ratio drawn beside
+    one group reads as if it compared something on the page)."""
     plots = []
+    if len(arms) < 2:
+        return plots
     headings = {"ratio": "Ratios (log scale)", "difference": "Differences"}
     for scale, rows in _plot_rows(outcomes, mark).items():
         if not rows:
