@@ -250,12 +250,27 @@ def test_more_analysed_than_randomised_is_refused(admin_client, a_post):
     assert not TrialRecord.objects.exists()
 
 
-@pytest.mark.parametrize("bad", ["NCT123", "ISRCTN1234567", "EudraCT 2007-1161-32", "12345"])
-def test_a_malformed_registry_id_is_refused_with_the_shapes_we_accept(admin_client, a_post, bad):
+@pytest.mark.parametrize(
+    ("bad", "wrong"),
+    [
+        ("NCT123", "NCT needs 8 digits; you typed 3."),
+        ("NCT0054840", "NCT needs 8 digits; you typed 7."),
+        ("ISRCTN1234567", "ISRCTN needs 8 digits; you typed 7."),
+        ("EudraCT 2007-1161-32", "has 4, 6 and 2 digits between its dashes; you typed 4, 4, 2."),
+        ("12345", ""),
+    ],
+)
+def test_a_malformed_registry_id_is_refused_beside_its_field(admin_client, a_post, bad, wrong):
     response = admin_client.post(ADD_URL, record_data(a_post, registry_id=bad))
     assert response.status_code == 200
-    assert "is not a registry id we know" in response.content.decode()
-    assert "EudraCT 2007-001161-32" in response.content.decode()
+    html = response.content.decode()
+    field_row = html[html.index("field-registry_id") :]
+    field_row = field_row[: field_row.index("</div>\n\n")]
+    assert "is not a registry id we know" in field_row
+    assert wrong in field_row
+    assert "EudraCT 2007-001161-32" in field_row
+    top = html[: html.index("field-registry_id")]
+    assert "is not a registry id we know" not in top
 
 
 def test_an_arm_with_numbers_is_not_deleted_and_the_author_is_told_why(admin_client, a_record):

@@ -120,7 +120,10 @@ class TrialRecord(models.Model):
     def clean(self):
         super().clean()
         self.name = " ".join(self.name.split())
-        self.registry_id = normalise_registry_id(self.registry_id)
+        try:
+            self.registry_id = normalise_registry_id(self.registry_id)
+        except ValidationError as exc:  # beside the field, not at the top of the form
+            raise ValidationError({"registry_id": exc.messages}) from exc
 
     @property
     def registry_url(self):
