@@ -488,3 +488,19 @@ def test_a_comparison_needs_two_saved_arms(admin_client, a_record):
     assert response.status_code == 200
     assert "A comparison is between two groups" in response.content.decode()
     assert not Outcome.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"estimate": "0,45"}, "estimate"), ({"estimate": "about half"}, "estimate")],
+)
+def test_a_number_that_cannot_be_read_gets_one_message(admin_client, a_record, fields, field):
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(
+        a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms, **fields)]
+    )
+    html = admin_client.post(change_url(a_record), data).content.decode()
+    errors = html[html.index(f'id="id_outcomes-0-{field}_error"') :]
+    errors = errors[: errors.index("</ul>")]
+    assert errors.count("<li>") == 1, errors
+    assert "Give the estimate reported" not in html

@@ -113,6 +113,18 @@ class NumbersFormMixin:
                         )
         return cleaned
 
+    def _update_errors(self, errors):
+        """The model's checks run without a value the form could not read ("0,45"): a
+        field that already says what is wrong with it gets no second, misleading message
+        ("Give the estimate...")."""
+        if hasattr(errors, "error_dict"):
+            unread = [name for name in errors.error_dict if name in self._errors]
+            for name in unread:
+                del errors.error_dict[name]
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
     def fields_for_numbers(self):
         return set(self.result_model.number_fields)
 
