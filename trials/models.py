@@ -232,7 +232,12 @@ class Outcome(models.Model):
     record = models.ForeignKey(TrialRecord, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=300)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.PRIMARY)
+    category = models.CharField(
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text="Leave empty when the source does not say: readers see \u201cnot stated\u201d.",
+    )
     outcome_type = models.CharField("type", max_length=20, choices=Type.choices)
     time_frame = models.CharField(
         "time frame", max_length=200, blank=True, help_text="As written: over 2 years."

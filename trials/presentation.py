@@ -236,7 +236,13 @@ def _outcome_row(data, arms, record, mark):
             time_frame=_over(data["time_frame"], record),
         )
     else:
-        row.absolute_note = why_not_computed(data["type"])
+        numbers = [n for n in data["results"].values() if n]
+        row.absolute_note = why_not_computed(
+            data["type"],
+            counts_without_totals=any(
+                n.get("count") is not None and n.get("total") is None for n in numbers
+            ),
+        )
     return row
 
 
