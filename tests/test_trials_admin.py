@@ -504,3 +504,15 @@ def test_a_number_that_cannot_be_read_gets_one_message(admin_client, a_record, f
     errors = errors[: errors.index("</ul>")]
     assert errors.count("<li>") == 1, errors
     assert "Give the estimate reported" not in html
+
+
+def test_stored_decimals_are_shown_as_typed_in_the_admin(admin_client, a_record):
+    """A confidence level of 95 is stored as 95.00 and an estimate as 0.510000: the form
+    shows 95 and 0.51."""
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms)])
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    html = admin_client.get(change_url(a_record)).content.decode()
+    assert 'name="outcomes-0-ci_level" value="95"' in html
+    assert 'name="outcomes-0-estimate" value="0.51"' in html
+    assert "95.00" not in html and "0.510000" not in html

@@ -163,8 +163,8 @@ def test_the_post_page_shows_the_tables_the_notice_and_honest_absolute_numbers(c
     assert "202 analysed of 231 randomised" in html
     # Infections: 134/202 vs 334/435 -> 66 and 77 in 100, NNH ceil(1/0.10445) = 10.
     assert (
-        "Infections: 66 in 100 people with Interferon beta 1a, 77 in 100 with "
-        "Alemtuzumab 12 mg, over 2 years." in html
+        "Infections: 66 in 100 people with interferon beta 1a, 77 in 100 with "
+        "alemtuzumab 12 mg, over 2 years." in html
     )
     assert "Number needed to harm: 10." in html
     assert "Computed by Trialpress from the reported counts" in html
@@ -179,8 +179,11 @@ def test_the_post_page_shows_the_tables_the_notice_and_honest_absolute_numbers(c
     assert "Not computed for Infusion-associated reactions, Thyroid disorders, Immune" in html
     assert (
         "The trial\u2019s principal investigator at Barts Health has received payments from "
-        "the trial\u2019s funder: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")
+        "the trial\u2019s funders: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")
     )
+    assert "The trial\u2019s funders" in html.replace("&#x27;", "\u2019")
+    assert "Relapse-free" in html and "Not stated as primary or secondary" in html
+    assert "Favours alemtuzumab 12 mg" in page and "Favours interferon beta 1a" in page
     assert page.count('role="img"') == 1, "one plot: both comparisons are ratios"
 
 

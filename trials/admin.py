@@ -102,7 +102,12 @@ class ArmInline(RecordChildInline, admin.StackedInline):
 
     model = Arm
     formset = ArmFormSet
-    fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
+    fields = (
+        ("name", "role", "position"),
+        "sentence_name",
+        "intervention",
+        ("randomised", "analysed"),
+    )
     extra = 0
     max_num = 12
 

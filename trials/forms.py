@@ -8,6 +8,8 @@ field they are about) and saved with the outcome. Arms must be saved first: a ne
 columns appear after "Save and continue editing".
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,6 +37,12 @@ class SourceDecimalField(forms.DecimalField):
         except NotANumber as exc:
             raise ValidationError(str(exc), code="invalid") from None
         return super().to_python(str(value))
+
+    def prepare_value(self, value):
+        """A stored ``Decimal("95.00")`` or ``0.510000`` is shown as typed: 95, 0.51."""
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value.is_finite() else str(value)
+        return super().prepare_value(value)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -134,6 +134,15 @@ class TrialRecord(models.Model):
         return registry_name(self.registry_id)
 
 
+def name_for_sentences(name):
+    """An arm's name inside a sentence: "Alemtuzumab 12 mg" -> "alemtuzumab 12 mg"; a first
+    word with other capitals or one letter long (IFN, mAb, X) keeps its case."""
+    first = name.split(" ", 1)[0]
+    if len(first) < 2 or any(char.isupper() for char in first[1:]):
+        return name
+    return name[:1].lower() + name[1:]
+
+
 class Arm(models.Model):
     class Role(models.TextChoices):
         EXPERIMENTAL = "experimental", "Experimental"
@@ -142,6 +151,14 @@ class Arm(models.Model):
     record = models.ForeignKey(TrialRecord, on_delete=models.CASCADE, related_name="arms")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=200, help_text="As the table heads it: Alemtuzumab 12 mg.")
+    sentence_name = models.CharField(
+        "name in a sentence",
+        max_length=200,
+        blank=True,
+        help_text="How a sentence names this group (\u201c77 in 100 with alemtuzumab 12 "
+        "mg\u201d). Leave empty for the name with a small first letter; write a brand "
+        "name here with its capital.",
+    )
     intervention = models.CharField(
         "intervention and dose",
         max_length=500,
@@ -168,6 +185,10 @@ class Arm(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def in_sentence(self):
+        return self.sentence_name or name_for_sentences(self.name)
+
     def rows_with_numbers(self):
         """Names of the outcomes and harms that hold numbers for this arm (two queries):
         an arm with numbers is not deleted, or its results would vanish from the page."""
@@ -179,6 +200,7 @@ class Arm(models.Model):
     def clean(self):
         super().clean()
         self.name = " ".join(self.name.split())
+        self.sentence_name = " ".join(self.sentence_name.split())
         if (
             self.randomised is not None
             and self.analysed is not None
