@@ -91,7 +91,8 @@ def split_organisations(text):
         quoted.append(name)
         return _PLACEHOLDER.format(len(quoted) - 1)
 
-    text = _QUOTED.sub(lambda match: keep(match.group(1)), text or "")
+    text = (text or "").replace("\ue000", "").replace("\ue001", "")  # our placeholders
+    text = _QUOTED.sub(lambda match: keep(match.group(1)), text)
     text = _KNOWN_CONJOINED.sub(lambda match: keep(match.group(0)), text)
     names = []
     for part in _SEPARATORS.split(text):
