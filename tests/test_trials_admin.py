@@ -450,10 +450,12 @@ def test_an_arm_has_no_role_until_the_author_picks_one(admin_client, a_post):
     empty_form = page[page.index('id="arms-empty"') :]
     role = empty_form[empty_form.index('name="arms-__prefix__-role"') :]
     assert '<option value="" selected>' in role[: role.index("</select>")]
-    arms = [ARMS[0], dict(ARMS[1], role="")]
+    arms = [dict(ARMS[0], role="experimental"), dict(ARMS[1], role="")]
     response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert "Mark exactly one arm" not in html, "one message: the missing role"
     assert not TrialRecord.objects.exists()
 
 

@@ -86,14 +86,20 @@ def _arm_deletion_refused(arm):
 
 
 class ArmFormSet(BaseInlineFormSet):
+    """Two or more arms have exactly one comparator (checked once each arm's own fields are
+    valid, so a missing role gets its one message)."""
+
     def clean(self):
         super().clean()
-        roles = [
-            form.cleaned_data.get("role")
+        kept = [
+            form
             for form in self.forms
-            if form.cleaned_data and form not in self.deleted_forms
+            if form.has_changed() or form.instance.pk is not None
+            if not (form.cleaned_data or {}).get(DELETION_FIELD_NAME)
         ]
-        if problem := comparator_problem(roles):
+        if any(form.errors for form in kept):
+            return
+        if problem := comparator_problem(form.cleaned_data.get("role") for form in kept):
             raise ValidationError(problem)
 
 
