@@ -7,8 +7,11 @@ blog calls each hook at one place and knows nothing else about the app:
   by the app, which escapes what it puts in) for a place on the post page:
   ``"after_coi_box"`` (under the conflict-of-interest box, above the body) or
   ``"coi_box"`` (inside that box);
-- ``register_feed_content(render)``: ``render(post)`` returns HTML appended to the post's
-  feed content (Atom ``<content>``, RSS ``<description>``);
+- ``register_feed_content(render, place="end")``: ``render(post)`` returns HTML for the
+  post's feed content (Atom ``<content>``, RSS ``<description>``): at ``"end"`` (appended
+  after everything) or ``"before_comments_link"`` (after the body, source and disclosures,
+  before the "Read the comments" link; printed by ``{% post_feed_section %}``). The
+  ``"coi_box"`` sections are also printed in the feed's conflicts-of-interest section;
 - ``register_json_ld(contribute)``: ``contribute(post, data)`` may add to the post's
   JSON-LD dict in place;
 - ``register_prefetch(*lookups)``: ``prefetch_related`` lookups the post page and the feeds
@@ -23,13 +26,14 @@ Registration is idempotent (registering the same callable twice keeps one).
 from django.utils.safestring import mark_safe
 
 _sections = {}
-_feed_content = []
+_feed_content = {}
 _json_ld = []
 _prefetches = []
 _post_inlines = []
 _demo_steps = []
 
 PLACES = ("after_coi_box", "coi_box")
+FEED_PLACES = ("end", "before_comments_link")
 
 
 def _add(registry, item):
@@ -43,8 +47,10 @@ def register_section(place, render):
     _add(_sections.setdefault(place, []), render)
 
 
-def register_feed_content(render):
-    _add(_feed_content, render)
+def register_feed_content(render, place="end"):
+    if place not in FEED_PLACES:
+        raise ValueError(f"Unknown feed place {place!r}; one of {', '.join(FEED_PLACES)}")
+    _add(_feed_content.setdefault(place, []), render)
 
 
 def register_json_ld(contribute):
@@ -69,8 +75,9 @@ def sections(place, post, context):
     return mark_safe("".join(render(post, context) for render in _sections.get(place, ())))  # noqa: S308
 
 
-def feed_content(post):
-    return mark_safe("".join(render(post) for render in _feed_content))  # noqa: S308
+def feed_content(post, place="end"):
+    renders = _feed_content.get(place, ())
+    return mark_safe("".join(render(post) for render in renders))  # noqa: S308
 
 
 def extend_json_ld(post, data):

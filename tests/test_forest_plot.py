@@ -202,7 +202,9 @@ def test_the_care_ms_2_plot_is_a_labelled_image_with_ticks_round_one():
     svg = draw(CARE_MS_2, id_prefix="care", favours=("alemtuzumab", "interferon beta-1a"))
     root, axis = assert_whiskers_at_bounds(svg, CARE_MS_2, "ratio")
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "care-title care-desc"
+    # Named by its title, described by its desc: each read once, not the desc twice.
+    assert root.get("aria-labelledby") == "care-title"
+    assert root.get("aria-describedby") == "care-desc"
     assert [el.tag for el in root][:2] == [f"{SVG}title", f"{SVG}desc"]
     assert root.find(f"{SVG}title").get("id") == "care-title"
     desc = root.find(f"{SVG}desc")
@@ -343,7 +345,8 @@ def test_text_is_escaped_exactly_once_everywhere():
     assert "p&lt;0·001 &amp; n=202" in svg
     root = parse(svg)
     assert root.find(f"{SVG}title").text == nasty
-    assert root.get("aria-labelledby") == 'q"<&>-title q"<&>-desc'
+    assert root.get("aria-labelledby") == 'q"<&>-title'
+    assert root.get("aria-describedby") == 'q"<&>-desc'
     assert "".join(label_lines(rows_of(root)[0])).startswith(nasty[:30])
 
 

@@ -250,15 +250,30 @@ def test_more_analysed_than_randomised_is_refused(admin_client, a_post):
     assert not TrialRecord.objects.exists()
 
 
-@pytest.mark.parametrize("bad", ["NCT123", "ISRCTN1234567", "EudraCT 2007-1161-32", "12345"])
-def test_a_malformed_registry_id_is_refused_with_the_shapes_we_accept(admin_client, a_post, bad):
+@pytest.mark.parametrize(
+    ("bad", "wrong"),
+    [
+        ("NCT123", "NCT needs 8 digits; you typed 3."),
+        ("NCT0054840", "NCT needs 8 digits; you typed 7."),
+        ("ISRCTN1234567", "ISRCTN needs 8 digits; you typed 7."),
+        ("EudraCT 2007-1161-32", "has 4, 6 and 2 digits between its dashes; you typed 4, 4, 2."),
+        ("12345", ""),
+    ],
+)
+def test_a_malformed_registry_id_is_refused_beside_its_field(admin_client, a_post, bad, wrong):
     response = admin_client.post(ADD_URL, record_data(a_post, registry_id=bad))
     assert response.status_code == 200
-    assert "is not a registry id we know" in response.content.decode()
-    assert "EudraCT 2007-001161-32" in response.content.decode()
+    html = response.content.decode()
+    field_row = html[html.index("field-registry_id") :]
+    field_row = field_row[: field_row.index("</div>\n\n")]
+    assert "is not a registry id we know" in field_row
+    assert wrong in field_row
+    assert "EudraCT 2007-001161-32" in field_row
+    top = html[: html.index("field-registry_id")]
+    assert "is not a registry id we know" not in top
 
 
-def test_deleting_an_arm_takes_its_numbers_with_it(admin_client, a_record):
+def test_an_arm_with_numbers_is_not_deleted_and_the_author_is_told_why(admin_client, a_record):
     arms, arm_rows = existing_arms(a_record)
     admin_client.post(
         change_url(a_record),
@@ -277,10 +292,44 @@ def test_deleting_an_arm_takes_its_numbers_with_it(admin_client, a_record):
             outcomes_initial=1,
         ),
     )
-    assert response.status_code == 302
-    assert list(OutcomeResult.objects.values_list("arm__name", flat=True)) == ["Interferon beta 1a"]
+    assert response.status_code == 200
+    assert (
+        "Remove this arm&#x27;s numbers first: Alemtuzumab 12 mg has numbers in Relapse."
+        in response.content.decode()
+    )
+    assert OutcomeResult.objects.count() == 2 and Arm.objects.count() == 2
     a_record.refresh_from_db()
-    assert len(a_record.snapshot["arms"]) == 1
+    assert len(a_record.snapshot["arms"]) == 2
+
+    # Its numbers emptied first (one save), the arm goes in the next.
+    emptied = {k: "" for k in outcome_fields if k.startswith(f"arm{arms[1].pk}_")}
+    del arm_rows[1]["DELETE"]
+    data = record_data(
+        a_record.post,
+        arms=arm_rows,
+        arms_initial=2,
+        outcomes=[{**outcome_fields, **emptied, "effect_measure": "", "estimate": "",
+                   "ci_lower": "", "ci_upper": ""}],
+        outcomes_initial=1,
+    )  # fmt: skip
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    arm_rows[1]["DELETE"] = "on"
+    data["arms-1-DELETE"] = "on"
+    response = admin_client.post(change_url(a_record), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(Arm.objects.values_list("name", flat=True)) == ["Interferon beta 1a"]
+
+
+def test_an_arm_with_numbers_is_not_deleted_outside_the_admin_either(a_record):
+    from django.db.models import RestrictedError
+
+    arm = a_record.arms.first()
+    outcome = Outcome.objects.create(record=a_record, name="Relapse", outcome_type="binary")
+    OutcomeResult.objects.create(outcome=outcome, arm=arm, count=3, total=10)
+    with pytest.raises(RestrictedError):
+        arm.delete()
+    a_record.delete()  # the whole record still goes, numbers and all
+    assert not OutcomeResult.objects.exists()
 
 
 # --- who may edit what ---------------------------------------------------------------------
@@ -368,3 +417,104 @@ def test_the_add_page_with_a_bad_post_in_its_address_still_opens(admin_client, a
     response = admin_client.get(ADD_URL, {"post": value})
     assert response.status_code == 200
     assert 'name="post"' in response.content.decode()
+
+
+def test_the_record_page_shows_how_the_funder_line_was_read(admin_client, a_record):
+    a_record.funders = "Genzyme (Sanofi) and Bayer Schering Pharma"
+    a_record.save()
+    html = admin_client.get(change_url(a_record)).content.decode()
+    assert "funders, read as" in html.lower()
+    assert "Genzyme; Sanofi; Bayer Schering Pharma" in html
+
+
+def test_changing_an_outcome_that_has_numbers_updates_them(admin_client, a_record):
+    """Editing a saved outcome's numbers once answered 500 (a second row for the arm)."""
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms)])
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    outcome = Outcome.objects.get()
+    changed = outcome_row(
+        arms, id=str(outcome.pk), record=str(a_record.pk), **{f"arm{arms[0].pk}_count": "100"}
+    )
+    data = record_data(
+        a_record.post, arms=arm_rows, arms_initial=2, outcomes=[changed], outcomes_initial=1
+    )
+    response = admin_client.post(change_url(a_record), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    counts = dict(OutcomeResult.objects.values_list("arm__name", "count"))
+    assert counts == {"Interferon beta 1a": 100, "Alemtuzumab 12 mg": 147}
+
+
+def test_an_arm_has_no_role_until_the_author_picks_one(admin_client, a_post):
+    page = admin_client.get(f"{ADD_URL}?post={a_post.pk}").content.decode()
+    empty_form = page[page.index('id="arms-empty"') :]
+    role = empty_form[empty_form.index('name="arms-__prefix__-role"') :]
+    assert '<option value="" selected>' in role[: role.index("</select>")]
+    arms = [dict(ARMS[0], role="experimental"), dict(ARMS[1], role="")]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert "Mark exactly one arm" not in html, "one message: the missing role"
+    assert not TrialRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        (("experimental", "experimental"), "now none are."),
+        (("comparator", "comparator"), "now 2 are."),
+    ],
+)
+def test_two_arms_need_exactly_one_comparator(admin_client, a_post, roles, message):
+    arms = [dict(arm, role=role) for arm, role in zip(ARMS, roles, strict=True)]
+    response = admin_client.post(ADD_URL, record_data(a_post, arms=arms))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Mark exactly one arm as the comparator" in html and message in html
+    assert not TrialRecord.objects.exists()
+
+
+def test_a_comparison_needs_two_saved_arms(admin_client, a_record):
+    arms, arm_rows = existing_arms(a_record)
+    arm_rows[1]["DELETE"] = "on"
+    row = outcome_row(arms)
+    row = {k: v for k, v in row.items() if not k.startswith(f"arm{arms[1].pk}_")}
+    # The numbers form still lists both arms (the deletion is not saved yet): one arm alone.
+    Arm.objects.filter(pk=arms[1].pk).delete()
+    a_record.refresh_from_db()
+    response = admin_client.post(
+        change_url(a_record),
+        record_data(a_record.post, arms=arm_rows[:1], arms_initial=1, outcomes=[row]),
+    )
+    assert response.status_code == 200
+    assert "A comparison is between two groups" in response.content.decode()
+    assert not Outcome.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"estimate": "0,45"}, "estimate"), ({"estimate": "about half"}, "estimate")],
+)
+def test_a_number_that_cannot_be_read_gets_one_message(admin_client, a_record, fields, field):
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(
+        a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms, **fields)]
+    )
+    html = admin_client.post(change_url(a_record), data).content.decode()
+    errors = html[html.index(f'id="id_outcomes-0-{field}_error"') :]
+    errors = errors[: errors.index("</ul>")]
+    assert errors.count("<li>") == 1, errors
+    assert "Give the estimate reported" not in html
+
+
+def test_stored_decimals_are_shown_as_typed_in_the_admin(admin_client, a_record):
+    """A confidence level of 95 is stored as 95.00 and an estimate as 0.510000: the form
+    shows 95 and 0.51."""
+    arms, arm_rows = existing_arms(a_record)
+    data = record_data(a_record.post, arms=arm_rows, arms_initial=2, outcomes=[outcome_row(arms)])
+    assert admin_client.post(change_url(a_record), data).status_code == 302
+    html = admin_client.get(change_url(a_record)).content.decode()
+    assert 'name="outcomes-0-ci_level" value="95"' in html
+    assert 'name="outcomes-0-estimate" value="0.51"' in html
+    assert "95.00" not in html and "0.510000" not in html

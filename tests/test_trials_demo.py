@@ -59,6 +59,37 @@ def test_every_demo_number_appears_in_the_source():
     assert not missing, missing
 
 
+QUOTE_GAP = " \u2026 "  # a quote of two passages of the source
+
+
+def in_quote(number, quote):
+    text = format(number.normalize(), "f").replace(".", "\u00b7")
+    spellings = [text] + ([NUMBER_WORDS[int(number)]] if int(number) in NUMBER_WORDS else [])
+    return any(re.search(rf"(?<![\d\u00b7]){re.escape(s)}(?![\d\u00b7])", quote) for s in spellings)
+
+
+def test_each_rows_quote_holds_its_own_numbers_and_dose():
+    """Provenance row by row: the quote under a row is where its numbers are printed."""
+    record = demo_data()["records"][0]
+    missing = []
+    for row in [*record["arms"], *record["outcomes"], *record["harms"]]:
+        for key, number in numbers_in({k: v for k, v in row.items() if k != "source_quote"}):
+            if not in_quote(number, row["source_quote"]):
+                missing.append((row["name"], key, str(number)))
+    assert missing == []
+    arms = {arm["name"]: arm["source_quote"] for arm in record["arms"]}
+    assert "12 mg" in arms["Alemtuzumab 12 mg"] and "44 \u03bcg" in arms["Interferon beta 1a"]
+    assert all("randomly allocated in a 1:2:2 ratio" in quote for quote in arms.values())
+
+
+def test_harms_of_one_sentence_share_its_denominator():
+    """ "For 435 MSers allocated alemtuzumab 12 mg, 393 (90%) ..., 69 (16%) ..., three
+    (1%)": the 435 governs all four (69/435 is 15.9%, 3/435 is 0.7%)."""
+    record = demo_data()["records"][0]
+    totals = {h["name"]: h["results"]["Alemtuzumab 12 mg"].get("total") for h in record["harms"]}
+    assert set(totals.values()) == {435}, totals
+
+
 def test_the_check_catches_a_number_the_source_does_not_have():
     assert in_source(Decimal("0.51"))
     assert not in_source(Decimal("0.52"))
@@ -70,11 +101,13 @@ def test_every_quoted_sentence_and_p_value_is_the_sources_own():
     quotes, p_values = [], []
     for record in data["records"]:
         quotes.append(record["source_quote"])
+        assert f"Funding: {record['funders']}." in SOURCE, "the funder line as printed"
         for row in [*record["arms"], *record["outcomes"], *record["harms"]]:
             quotes.append(row["source_quote"])
         p_values += [o["p_value_text"] for o in record["outcomes"] if o.get("p_value_text")]
     assert all(quotes), "a row without its source sentence"
-    assert [q for q in quotes if q not in SOURCE] == []
+    excerpts = [part for q in quotes for part in q.split(QUOTE_GAP)]
+    assert [q for q in excerpts if q not in SOURCE] == []
     assert [p for p in p_values if p not in SOURCE] == []
 
 
@@ -126,23 +159,31 @@ def test_the_post_page_shows_the_tables_the_notice_and_honest_absolute_numbers(c
     assert "p&lt;0\u00b70001" in html and "p=0\u00b7008" in html
     assert "104 (51%)" in html and "147 (35%)" in html and "201 events" in html
     assert "334/435 (77%)" in html and "134/202 (66%)" in html and "393/435 (90%)" in html
-    assert "69 (16%)" in html and "3 (1%)" in html
+    assert "69/435 (16%)" in html and "3/435 (1%)" in html
     assert "202 analysed of 231 randomised" in html
     # Infections: 134/202 vs 334/435 -> 66 and 77 in 100, NNH ceil(1/0.10445) = 10.
     assert (
-        "Infections: 66 in 100 people with Interferon beta 1a, 77 in 100 with "
-        "Alemtuzumab 12 mg, over 2 years." in html
+        "Infections: 66 in 100 people with interferon beta 1a, 77 in 100 with "
+        "alemtuzumab 12 mg, over 2 years." in html
     )
     assert "Number needed to harm: 10." in html
     assert "Computed by Trialpress from the reported counts" in html
     # No NNT where the abstract gives no denominators or the outcome is a rate.
     assert "Number needed to treat" not in html
-    assert "Not computed for Relapse: a rate counts events" in html
+    assert (
+        "Not computed for Relapse: the source gives the number of people with the event in "
+        "each group but not how many each percentage is of; the trial\u2019s comparison is "
+        "of rates (events over time)." in html.replace("&#x27;", "\u2019")
+    )
+    assert "a rate counts events over time, not people" not in html
     assert "Not computed for Infusion-associated reactions, Thyroid disorders, Immune" in html
     assert (
         "The trial\u2019s principal investigator at Barts Health has received payments from "
-        "the trial\u2019s funder: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")
+        "the trial\u2019s funders: Genzyme, Sanofi." in html.replace("&#x27;", "\u2019")
     )
+    assert "The trial\u2019s funders" in html.replace("&#x27;", "\u2019")
+    assert "Relapse-free" in html and "Not stated as primary or secondary" in html
+    assert "Favours alemtuzumab 12 mg" in page and "Favours interferon beta 1a" in page
     assert page.count('role="img"') == 1, "one plot: both comparisons are ratios"
 
 

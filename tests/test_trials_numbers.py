@@ -169,3 +169,40 @@ def test_malformed_registry_ids_are_refused(typed):
 def test_registry_links():
     assert registry_url("NCT00548405") == "https://clinicaltrials.gov/study/NCT00548405"
     assert registry_url("EudraCT 2007-001161-32").endswith("query=2007-001161-32")
+
+
+# --- arms and comparisons (tryout of issue 12) --------------------------------------------
+def test_the_service_refuses_two_experimental_arms(db):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import make_post
+    from tests.trials_factories import record_data
+    from trials.services import trial_record_replace
+
+    data = record_data()
+    data["arms"][0]["role"] = "experimental"
+    with pytest.raises(ValidationError, match="Mark exactly one arm as the comparator"):
+        trial_record_replace(post=make_post(), data=data)
+
+
+def test_a_record_left_with_one_arm_says_why_nothing_is_compared(db):
+    """A record whose second arm went (it had no numbers) shows no plot and says why
+    there are no absolute numbers, rather than a ratio beside one group."""
+    from tests.factories import make_post
+    from tests.trials_factories import COMPARATOR, EXPERIMENTAL, record_data
+    from trials.models import Arm
+    from trials.presentation import record_view
+    from trials.services import trial_record_refresh, trial_record_replace
+
+    data = record_data(outcomes=1, harms=1)
+    data["outcomes"][0]["results"].pop(COMPARATOR)
+    data["harms"][0]["results"].pop(COMPARATOR)
+    record = trial_record_replace(post=make_post(), data=data)
+    assert record_view(record).plots, "two arms: plotted"
+    Arm.objects.filter(record=record, name=COMPARATOR).delete()
+    view = record_view(trial_record_refresh(record=record))
+    assert [arm.name for arm in view.arms] == [EXPERIMENTAL]
+    assert view.plots == []
+    assert view.not_computed == [
+        ("the record has one group only, so there is nothing to compare", "Outcome 0, Harm 0")
+    ]

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -99,11 +100,11 @@ def test_absolute_effects_on_the_page_match_the_hand_worked_numbers(client, a_po
     make_trial_record(post=a_post, outcomes=1, harms=1)
     html = client.get(a_post.get_absolute_url()).content.decode()
     assert (
-        "Outcome 0: 21 in 100 people with Placebo, 10 in 100 with Drug X 10 mg, over 1 year."
+        "Outcome 0: 21 in 100 people with placebo, 10 in 100 with drug X 10 mg, over 1 year."
         in html
     )
     assert "Number needed to treat: 10." in html
-    assert "Harm 0: 5 in 100 people with Placebo, 15 in 100 with Drug X 10 mg, over 1 year." in html
+    assert "Harm 0: 5 in 100 people with placebo, 15 in 100 with drug X 10 mg, over 1 year." in html
     assert "Number needed to harm: 10." in html
     assert "Computed by Trialpress from the reported counts" in html
 
@@ -266,3 +267,94 @@ def test_blog_never_imports_trials():
     assert found == []
     templates = Path(__file__).resolve().parents[1] / "templates" / "blog"
     assert not [p for p in templates.rglob("*.html") if "trials/" in p.read_text()]
+
+
+@pytest.mark.parametrize(
+    ("organisations", "named"),
+    [("Genzyme Corporation", "Genzyme"), ("Bayer Schering Pharma AG", "Bayer Schering Pharma")],
+)
+def test_a_funder_line_typed_as_printed_still_gives_the_notice(
+    client, a_post, organisations, named
+):
+    """The abstract prints "Genzyme (Sanofi) and Bayer Schering Pharma": three funders."""
+    make_trial_record(post=a_post, funders="Genzyme (Sanofi) and Bayer Schering Pharma")
+    disclose(a_post, organisations)
+    response = client.get(a_post.get_absolute_url())
+    html = response.content.decode()
+    assert f"has received payments from the trial&#x27;s funder: {named}." in html
+    sponsors = [s["name"] for s in json_ld(response)["about"]["sponsor"]]
+    assert sponsors == ["Genzyme", "Sanofi", "Bayer Schering Pharma"]
+
+
+# --- wording, row headers and the feed (tryout of issue 12) --------------------------------
+def test_arm_names_inside_sentences_are_lower_case_unless_the_author_says_otherwise(client, a_post):
+    data = record_data(outcomes=1, harms=0)
+    data["arms"][0]["name"] = "IFN beta"  # an acronym keeps its capitals
+    data["arms"][1]["sentence_name"] = "Lemtrada"  # a brand name, as the author writes it
+    for outcome in data["outcomes"]:
+        outcome["results"] = {"IFN beta": outcome["results"]["Placebo"],
+                              "Drug X 10 mg": outcome["results"]["Drug X 10 mg"]}  # fmt: skip
+    trial_record_replace(post=a_post, data=data)
+    html = strip_tags(client.get(a_post.get_absolute_url()).content.decode())
+    assert "21 in 100 people with IFN beta, 10 in 100 with Lemtrada, over 1 year." in html
+    assert "For every 10 people given Lemtrada rather than IFN beta" in html
+
+
+def test_a_row_header_holds_the_outcome_name_only(client, a_post):
+    """A screen reader repeats the row header at every cell: the name, not its notes."""
+    data = record_data(outcomes=1, harms=1)
+    data["outcomes"][0].update(category="primary", time_frame="2 years", note="A note.")
+    data["harms"][0]["note"] = "Another note."
+    trial_record_replace(post=a_post, data=data)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    headers = re.findall(r'<th scope="row">(.*?)</th>', page, re.S)
+    assert headers == ["Outcome 0", "Harm 0"]
+    meta = re.search(r'<td class="trial-row-meta">(.*?)</td>', page, re.S).group(1)
+    assert strip_tags(meta) == "Primary, 2 years. Note 1"
+    assert 'href="#trial-' in meta
+
+
+def test_an_outcome_without_a_category_says_it_is_not_stated(client, a_post):
+    data = record_data(outcomes=1, harms=0)
+    data["outcomes"][0]["category"] = ""
+    trial_record_replace(post=a_post, data=data)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert "Not stated as primary or secondary" in page
+    assert ">Primary<" not in page
+
+
+def test_the_plot_says_which_side_favours_which_arm_when_all_rows_agree(client, a_post):
+    data = record_data(outcomes=3)  # two risk ratios and a mean difference
+    trial_record_replace(post=a_post, data=data)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    ratio_plot, difference_plot = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert "Favours drug X 10 mg" in ratio_plot and "Favours placebo" in ratio_plot
+    assert "Favours" not in difference_plot, "a mean difference's good side is not recorded"
+
+
+def test_no_favours_caption_when_the_outcomes_point_different_ways(client, a_post):
+    data = record_data(outcomes=3)
+    data["outcomes"][2]["event_is_good"] = True
+    trial_record_replace(post=a_post, data=data)
+    page = client.get(a_post.get_absolute_url()).content.decode()
+    assert "Favours" not in page
+
+
+def test_the_feed_puts_the_tables_and_the_sponsor_notice_before_the_comments_link(client, a_post):
+    data = record_data(outcomes=1, harms=1, funders="Genzyme (Sanofi) and Bayer")
+    data["outcomes"][0]["note"] = "A note."
+    trial_record_replace(post=a_post, data=data)
+    disclose(a_post, "Genzyme, Sanofi")
+    feed = client.get(reverse("blog:feed_atom")).content.decode()
+    content = next(
+        el.text for el in ET.fromstring(feed).iter(f"{ATOM}content") if "Evidence" in el.text
+    )
+    disclosures = content[content.index("Conflicts of interest") : content.index("</section>")]
+    assert "Wren Ashdown has received payments from the trial&#x27;s funders: Genzyme, Sanofi." in (
+        disclosures
+    )
+    assert "The trial\u2019s funders" in disclosures
+    assert content.index("Evidence at a glance") < content.index("Read the comments")
+    notes = re.findall(r'href="([^"]*#trial-[^"]*-note-1)"', content)
+    assert notes and all(href.startswith(settings.SITE_URL + a_post.get_absolute_url())
+                         for href in notes), notes  # fmt: skip

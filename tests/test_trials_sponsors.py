@@ -72,3 +72,90 @@ def test_merck_and_co_is_not_merck_kgaa():
 )
 def test_names_are_normalised(name, key):
     assert normalise_organisation(name) == key
+
+
+# --- Funders typed as abstracts print them (tryout of issue 12) --------------------------
+AS_PRINTED = "Genzyme (Sanofi) and Bayer Schering Pharma"
+
+
+@pytest.mark.parametrize(
+    ("typed", "names"),
+    [
+        (AS_PRINTED, ["Genzyme", "Sanofi", "Bayer Schering Pharma"]),
+        ("Genzyme (Sanofi) & Bayer Schering Pharma",
+         ["Genzyme", "Sanofi", "Bayer Schering Pharma"]),
+        ("Medical Research Council and Wellcome Trust",
+         ["Medical Research Council", "Wellcome Trust"]),
+        ("Roche and Johnson & Johnson", ["Roche", "Johnson & Johnson"]),
+        ("Procter & Gamble and Roche", ["Procter & Gamble", "Roche"]),
+        ("Merck & Co, Inc. and Pfizer", ["Merck & Co, Inc.", "Pfizer"]),
+        ('"Institute of Cancer and Genetics" and Roche',
+         ["Institute of Cancer and Genetics", "Roche"]),
+        ("\u201cInstitute of Cancer and Genetics\u201d", ["Institute of Cancer and Genetics"]),
+    ],
+)  # fmt: skip
+def test_and_between_two_names_separates_them(typed, names):
+    assert split_organisations(typed) == names
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Johnson & Johnson",
+        "Johnson and Johnson",
+        "Procter & Gamble",
+        "Smith & Nephew",
+        "Bill & Melinda Gates Foundation",
+        "Merck & Co., Inc.",
+        "Janssen Research & Development",
+        "Department of Health and Social Care",
+        "National Institute for Health and Care Research",
+        "Sanofi & Sanofi",
+        "Fondation for research and teaching",  # a lower-case side is not a name
+    ],
+)
+def test_an_and_inside_a_name_keeps_it_whole(name):
+    assert split_organisations(name) == [name]
+
+
+@pytest.mark.parametrize("disclosed", ["Genzyme", "Bayer Schering Pharma", "Sanofi"])
+def test_each_funder_of_the_printed_line_gives_the_notice(disclosed):
+    assert disclosed_funders(AS_PRINTED, disclosed) == [disclosed]
+
+
+@pytest.mark.parametrize(
+    "disclosed",
+    [
+        "Genzyme Corporation",
+        "Genzyme Corp.",
+        "Genzyme Co.",
+        "Genzyme Company",
+        "Genzyme Limited",
+        "Genzyme Incorporated",
+        "Genzyme S.p.A.",
+        "Genzyme B.V.",
+        "Genzyme N.V.",
+        "Genzyme KGaA",
+    ],
+)
+def test_more_legal_endings_are_dropped(disclosed):
+    assert disclosed_funders(AS_PRINTED, disclosed) == ["Genzyme"]
+
+
+@pytest.mark.parametrize(
+    "disclosed",
+    [
+        "Genzyme Bayer",
+        "Genentech Corporation",
+        "Bayer Corp",
+        "Corporation",
+        "Schering",
+    ],
+)
+def test_near_misses_of_the_printed_line_do_not_match(disclosed):
+    assert disclosed_funders(AS_PRINTED, disclosed) == []
+
+
+def test_a_disclosure_written_with_and_names_each_organisation():
+    disclosed = "Genzyme and Bayer Schering Pharma"
+    assert disclosed_funders(AS_PRINTED, disclosed) == ["Genzyme", "Bayer Schering Pharma"]

@@ -61,6 +61,7 @@ def test_record_text_from_any_script(client, an_author, field, text):
         [
             "arm",
             "intervention",
+            "sentence_name",
             "outcome",
             "harm",
             "harm_time_frame",
@@ -88,6 +89,8 @@ def test_rows_with_text_from_any_script(client, an_author, where, text):
         data["harms"][0]["time_frame"] = text
     elif where == "intervention":
         data["arms"][1]["intervention"] = text
+    elif where == "sentence_name":
+        data["arms"][1]["sentence_name"] = text
     else:
         data["outcomes"][0][where] = text
     try:
@@ -98,7 +101,7 @@ def test_rows_with_text_from_any_script(client, an_author, where, text):
         return
     html, _data = page_and_feed(client, post)
     cleaned = " ".join(text.split())
-    if where in ("arm", "outcome", "harm") and cleaned:
+    if where in ("arm", "outcome", "harm", "sentence_name") and cleaned:
         assert escape(cleaned) in html
 
 
@@ -111,3 +114,29 @@ def test_a_typed_number_is_read_or_refused_never_a_crash(text):
         assert exc.messages
     else:
         assert value is None or value.is_finite()
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.one_of(
+            any_script_text(max_size=20),
+            st.sampled_from([" and ", " & ", "(", ")", '"', "\u201c", ", ", "; ", " Inc.",
+                             "\ue000", "\ue0010\ue001", "Johnson & Johnson"]),
+        ),
+        max_size=8,
+    ).map("".join)
+)  # fmt: skip
+def test_a_funder_line_in_any_script_is_read_into_names(text):
+    """Whatever is typed, the line is read into names that each normalise to something
+    and appear once; every word of a name comes from the line (nothing is invented)."""
+    from trials.sponsors import normalise_organisation, split_organisations
+
+    names = split_organisations(text)
+    unquoted = re.sub('["\u201c\u201d\ue000\ue001]', "", text)  # marks, not words
+    assert len(names) == len(set(names))
+    for name in names:
+        assert normalise_organisation(name)
+        assert "\ue000" not in name and "\ue001" not in name
+        for word in name.replace("(", " ").replace(")", " ").split():
+            assert word in text or word in unquoted, (word, text)

@@ -56,17 +56,38 @@ def absolute_effect(*, comparator, experimental, event_is_good=False):
 
 # Why no absolute numbers are shown for a row, said once for all the rows it applies to.
 WHY_NOT = {
-    "rate": "a rate counts events over time, not people, so it gives no \u201cx in 100\u201d",
+    "rate": "the trial compares rates (events over the time each person was followed), "
+    "which people counted once do not give",
     "time_to_event": "with time to an event, the share of people depends on how long each "
     "was followed, which the counts alone do not show",
     "continuous": "a mean is not a count of people",
 }
 ONE_GROUP = "the source gives numbers for one group only"
+ONE_ARM = "the record has one group only, so there is nothing to compare"
+NO_COMPARATOR = (
+    "the record does not say which group is the comparator, so the direction of a "
+    "difference is unknown"
+)
 NO_COUNTS = (
     "the source does not give both the number of people with the event and the number "
     "analysed in each group"
 )
 
 
-def why_not_computed(outcome_type):
+NO_DENOMINATORS = (
+    "the source gives the number of people with the event in each group but not how many "
+    "each percentage is of"
+)
+COMPARED_AS = {
+    "rate": "the trial's comparison is of rates (events over time)",
+    "time_to_event": "the trial's comparison is of the time to the event",
+    "continuous": "the trial's comparison is of means",
+}
+
+
+def why_not_computed(outcome_type, *, counts_without_totals=False):
+    """Why a row has no absolute numbers: the true reason first. A row that shows people
+    with the event (104 (51%)) but not of how many says that, not "a rate is not people"."""
+    if counts_without_totals and outcome_type in COMPARED_AS:
+        return f"{NO_DENOMINATORS}; {COMPARED_AS[outcome_type]}"
     return WHY_NOT.get(outcome_type, NO_COUNTS)

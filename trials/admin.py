@@ -10,15 +10,30 @@ a save the record's snapshot (what readers see) is refreshed.
 
 from django import forms
 from django.contrib import admin
-from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
+from django.core.exceptions import ValidationError
+from django.forms.formsets import (
+    DELETION_FIELD_NAME,
+    INITIAL_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
 from blog.models import Post
 from roles import policy
+from trials import sponsors
 from trials.forms import numbers_form, trial_formfield
-from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
+from trials.models import (
+    Arm,
+    Harm,
+    HarmResult,
+    Outcome,
+    OutcomeResult,
+    TrialRecord,
+    comparator_problem,
+)
 from trials.services import trial_record_refresh
 
 ARMS_FIRST = (
@@ -58,13 +73,65 @@ class RecordChildInline:
         return super().get_formset(request, obj, **kwargs)
 
 
+def _arm_deletion_refused(arm):
+    """Why ``arm`` may not be deleted, or "": an arm with numbers would take them with it
+    and leave a comparison with one group (the database refuses too: RESTRICT)."""
+    rows = arm.rows_with_numbers() if arm.pk is not None else []
+    if not rows:
+        return ""
+    return (
+        f"Remove this arm's numbers first: {arm.name} has numbers in {', '.join(rows)}. "
+        "Empty them in the outcomes and harms below and save; then delete the arm."
+    )
+
+
+class ArmFormSet(BaseInlineFormSet):
+    """Two or more arms have exactly one comparator (checked once each arm's own fields are
+    valid, so a missing role gets its one message)."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not (form.cleaned_data or {}).get(DELETION_FIELD_NAME)
+        ]
+        if any(form.errors for form in kept):
+            return
+        if problem := comparator_problem(form.cleaned_data.get("role") for form in kept):
+            raise ValidationError(problem)
+
+
 class ArmInline(RecordChildInline, admin.StackedInline):
     """Stacked: each field keeps its own label (a tabular inline's columns have none)."""
 
     model = Arm
-    fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
+    formset = ArmFormSet
+    fields = (
+        ("name", "role", "position"),
+        "sentence_name",
+        "intervention",
+        ("randomised", "analysed"),
+    )
     extra = 0
     max_num = 12
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class ArmForm(formset.form):
+            def hand_clean_DELETE(self):
+                """The admin's own check names "protected related objects"; say it plainly."""
+                if self.cleaned_data.get(DELETION_FIELD_NAME) and (
+                    reason := _arm_deletion_refused(self.instance)
+                ):
+                    raise ValidationError(reason, code="deleting_protected")
+                super().hand_clean_DELETE()
+
+        formset.form = ArmForm
+        return formset
+
     verbose_name_plural = (
         "arms (groups compared): add them, then \u201cSave and continue editing\u201d to "
         "enter each group's numbers in the outcomes and harms below"
@@ -161,9 +228,32 @@ class TrialRecordAdmin(admin.ModelAdmin):
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("post", "name", "registry_id", "position")}),
-        ("Design", {"fields": ("phase", "allocation", "masking", "follow_up", "funders")}),
+        (
+            "Design",
+            {
+                "fields": (
+                    "phase",
+                    "allocation",
+                    "masking",
+                    "follow_up",
+                    "funders",
+                    "funders_read_as",
+                )
+            },
+        ),
         ("Presentation", {"fields": ("decimal_mark", "notes", "source_quote")}),
     )
+
+    readonly_fields = ("funders_read_as",)
+
+    @admin.display(description="funders, read as")
+    def funders_read_as(self, obj):
+        """How the funder line was split into organisations (what the sponsor notice and
+        the JSON-LD use), so an author sees a wrong reading before a reader does."""
+        names = sponsors.split_organisations(obj.funders if obj else "")
+        if not names:
+            return "Shown here after saving: each organisation the funder line names."
+        return "; ".join(names)
 
     def get_queryset(self, request):
         records = super().get_queryset(request).select_related("post")
@@ -192,9 +282,8 @@ class TrialRecordAdmin(admin.ModelAdmin):
         return initial
 
     def save_related(self, request, form, formsets, change):
-        """Outcomes and harms before arms, so that an arm deleted in this save takes its
-        numbers with it (instead of leaving numbers for an arm that is gone); then the
-        snapshot readers see."""
+        """Outcomes and harms before arms (an arm is deleted only once it has no numbers:
+        ArmFormSet), then the snapshot readers see."""
         form.save_m2m()
         arms_last = sorted(formsets, key=lambda formset: formset.model is Arm)
         for formset in arms_last:

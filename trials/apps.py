@@ -16,7 +16,7 @@ class TrialsConfig(AppConfig):
         extensions.register_prefetch(hooks.records_prefetch())
         extensions.register_section("after_coi_box", hooks.results_section)
         extensions.register_section("coi_box", hooks.sponsor_notice)
-        extensions.register_feed_content(hooks.feed_tables)
+        extensions.register_feed_content(hooks.feed_tables, place="before_comments_link")
         extensions.register_json_ld(hooks.json_ld_trials)
         extensions.register_demo_step(hooks.demo_step)
         from trials.admin import TrialRecordPostInline

@@ -132,7 +132,7 @@ def forest_plot_svg(
     ids = escape(id_prefix)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="forest-plot" role="img" '
-        f'aria-labelledby="{ids}-title {ids}-desc" '
+        f'aria-labelledby="{ids}-title" aria-describedby="{ids}-desc" '
         f'viewBox="0 0 {_n(VIEW_WIDTH)} {_n(height)}" width="100%" '
         f'preserveAspectRatio="xMidYMin meet" font-size="{_n(FONT_SIZE)}" fill="currentColor">'
         f'<title id="{ids}-title">{escape(_clean(title))}</title>'

@@ -8,6 +8,8 @@ field they are about) and saved with the outcome. Arms must be saved first: a ne
 columns appear after "Save and continue editing".
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,6 +37,12 @@ class SourceDecimalField(forms.DecimalField):
         except NotANumber as exc:
             raise ValidationError(str(exc), code="invalid") from None
         return super().to_python(str(value))
+
+    def prepare_value(self, value):
+        """A stored ``Decimal("95.00")`` or ``0.510000`` is shown as typed: 95, 0.51."""
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value.is_finite() else str(value)
+        return super().prepare_value(value)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -92,6 +100,10 @@ class NumbersFormMixin:
 
     def clean(self):
         cleaned = super().clean()
+        if hasattr(self.instance, "arms_missing") and "effect_measure" in cleaned:
+            self.instance.effect_measure = cleaned["effect_measure"]
+            if reason := self.instance.arms_missing(len(self.arms)):
+                self.add_error("effect_measure", reason)
         for arm in self.arms:
             if any(field_name(arm, n) in self.errors for n in self.result_model.number_fields):
                 continue
@@ -108,6 +120,18 @@ class NumbersFormMixin:
                             target, f"{arm.name}: {message}" if target is None else message
                         )
         return cleaned
+
+    def _update_errors(self, errors):
+        """The model's checks run without a value the form could not read ("0,45"): a
+        field that already says what is wrong with it gets no second, misleading message
+        ("Give the estimate...")."""
+        if hasattr(errors, "error_dict"):
+            unread = [name for name in errors.error_dict if name in self._errors]
+            for name in unread:
+                del errors.error_dict[name]
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
 
     def fields_for_numbers(self):
         return set(self.result_model.number_fields)
@@ -134,9 +158,11 @@ class NumbersFormMixin:
                 stored.delete()
                 continue
             existing = stored.first()
-            if existing is not None:
-                result.pk = existing.pk
-            result.full_clean(validate_unique=False)
+            if existing is not None:  # updated in place: a new row would clash with it
+                for number in self.result_model.number_fields:
+                    setattr(existing, number, getattr(result, number))
+                result = existing
+            result.full_clean()
             result.save()
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
+from blog.metadata import absolute_url
 from trials import sponsors
 from trials.models import TrialRecord
 from trials.notation import format_decimal
@@ -54,6 +55,8 @@ def feed_tables(post):
             "records": [record_view(r) for r in records],
             "computed_label": COMPUTED_LABEL,
             "for_feed": True,
+            # A feed reader resolves "#note" against the feed, not the post: link the post.
+            "anchor_base": absolute_url(post.address) if post.address else "",
         },
     )
 
@@ -85,8 +88,11 @@ def sponsor_notices(post):
         entry["paid"] |= relationship in PAYMENT_RELATIONSHIPS
     sentences = []
     for (person, _pk), entry in merged.items():
+        funder = "funders" if len(entry["names"]) > 1 else "funder"
         funder = (
-            "the trial's funder" if len(records) == 1 else f"the funder of {entry['record'].name}"
+            f"the trial's {funder}"
+            if len(records) == 1
+            else f"the {funder} of {entry['record'].name}"
         )
         verb = "has received payments from" if entry["paid"] else "has declared a relationship with"
         sentences.append(f"{person} {verb} {funder}: {', '.join(entry['names'])}.")
@@ -97,7 +103,19 @@ def sponsor_notice(post, context):
     sentences = sponsor_notices(post)
     if not sentences:
         return ""
-    return render_to_string("trials/_sponsor_notice.html", {"sentences": sentences})
+    return render_to_string(
+        "trials/_sponsor_notice.html", {"sentences": sentences, "heading": _funders_heading(post)}
+    )
+
+
+def _funders_heading(post):
+    """ "The trial's funder", "The trial's funders" (the record names several) or "The
+    trials' funders" (the post discusses several trials)."""
+    records = _records(post)
+    if len(records) > 1:
+        return "The trials\u2019 funders"
+    several = len(sponsors.split_organisations(records[0].funders)) > 1
+    return f"The trial\u2019s {'funders' if several else 'funder'}"
 
 
 # --- JSON-LD -----------------------------------------------------------------------------

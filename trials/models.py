@@ -91,8 +91,10 @@ class TrialRecord(models.Model):
     funders = models.TextField(
         "funder(s)",
         blank=True,
-        help_text="As the source names them, separated by commas, semicolons or new lines. "
-        "Write a parent company in brackets: Genzyme (Sanofi).",
+        help_text="As the source prints them: Genzyme (Sanofi) and Bayer Schering Pharma. "
+        "Commas, semicolons, new lines and \u201cand\u201d between names separate them; "
+        "a parent company goes in brackets; write a name with \u201cand\u201d inside it "
+        "in double quotes. The line below shows how it was read.",
     )
     decimal_mark = models.CharField(
         max_length=1,
@@ -118,7 +120,10 @@ class TrialRecord(models.Model):
     def clean(self):
         super().clean()
         self.name = " ".join(self.name.split())
-        self.registry_id = normalise_registry_id(self.registry_id)
+        try:
+            self.registry_id = normalise_registry_id(self.registry_id)
+        except ValidationError as exc:  # beside the field, not at the top of the form
+            raise ValidationError({"registry_id": exc.messages}) from exc
 
     @property
     def registry_url(self):
@@ -129,6 +134,15 @@ class TrialRecord(models.Model):
         return registry_name(self.registry_id)
 
 
+def name_for_sentences(name):
+    """An arm's name inside a sentence: "Alemtuzumab 12 mg" -> "alemtuzumab 12 mg"; a first
+    word with other capitals or one letter long (IFN, mAb, X) keeps its case."""
+    first = name.split(" ", 1)[0]
+    if len(first) < 2 or any(char.isupper() for char in first[1:]):
+        return name
+    return name[:1].lower() + name[1:]
+
+
 class Arm(models.Model):
     class Role(models.TextChoices):
         EXPERIMENTAL = "experimental", "Experimental"
@@ -137,13 +151,27 @@ class Arm(models.Model):
     record = models.ForeignKey(TrialRecord, on_delete=models.CASCADE, related_name="arms")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=200, help_text="As the table heads it: Alemtuzumab 12 mg.")
+    sentence_name = models.CharField(
+        "name in a sentence",
+        max_length=200,
+        blank=True,
+        help_text="How a sentence names this group (\u201c77 in 100 with alemtuzumab 12 "
+        "mg\u201d). Leave empty for the name with a small first letter; write a brand "
+        "name here with its capital.",
+    )
     intervention = models.CharField(
         "intervention and dose",
         max_length=500,
         blank=True,
         help_text="As written: intravenous alemtuzumab 12 mg per day.",
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXPERIMENTAL)
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        help_text="The comparator is the group the others are compared with (placebo, "
+        "standard care): absolute effects are read from it. A record with two or more arms "
+        "has exactly one.",
+    )
     randomised = _count_field("randomised")
     analysed = _count_field("analysed")
     source_quote = models.TextField(blank=True, help_text=SOURCE_QUOTE_HELP)
@@ -157,9 +185,22 @@ class Arm(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def in_sentence(self):
+        return self.sentence_name or name_for_sentences(self.name)
+
+    def rows_with_numbers(self):
+        """Names of the outcomes and harms that hold numbers for this arm (two queries):
+        an arm with numbers is not deleted, or its results would vanish from the page."""
+        return [
+            *OutcomeResult.objects.filter(arm=self).values_list("outcome__name", flat=True),
+            *HarmResult.objects.filter(arm=self).values_list("harm__name", flat=True),
+        ]
+
     def clean(self):
         super().clean()
         self.name = " ".join(self.name.split())
+        self.sentence_name = " ".join(self.sentence_name.split())
         if (
             self.randomised is not None
             and self.analysed is not None
@@ -171,6 +212,20 @@ class Arm(models.Model):
                     f"({self.randomised}): check both numbers."
                 }
             )
+
+
+def comparator_problem(roles):
+    """Why arms with these ``roles`` cannot carry comparisons, or "": with two or more arms,
+    exactly one is the comparator, so the direction of every difference is known."""
+    roles = list(roles)
+    comparators = roles.count(Arm.Role.COMPARATOR)
+    if len(roles) < 2 or comparators == 1:
+        return ""
+    return (
+        "Mark exactly one arm as the comparator (the group the others are compared with, "
+        f"such as placebo or standard care); now {comparators or 'none'} "
+        f"{'is' if comparators == 1 else 'are'}."
+    )
 
 
 RATIO_MEASURES = {"risk_ratio", "odds_ratio", "rate_ratio", "hazard_ratio"}
@@ -199,7 +254,12 @@ class Outcome(models.Model):
     record = models.ForeignKey(TrialRecord, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=300)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.PRIMARY)
+    category = models.CharField(
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text="Leave empty when the source does not say: readers see \u201cnot stated\u201d.",
+    )
     outcome_type = models.CharField("type", max_length=20, choices=Type.choices)
     time_frame = models.CharField(
         "time frame", max_length=200, blank=True, help_text="As written: over 2 years."
@@ -247,6 +307,16 @@ class Outcome(models.Model):
     @property
     def is_ratio(self):
         return self.effect_measure in RATIO_MEASURES
+
+    def arms_missing(self, arm_count):
+        """Why a comparison cannot stand with ``arm_count`` saved arms, or "": it compares
+        two groups, so a record needs two arms before it carries one."""
+        if self.effect_measure and arm_count < 2:
+            return (
+                "A comparison is between two groups: add both arms above and save "
+                "(\u201cSave and continue editing\u201d) before entering it."
+            )
+        return ""
 
     def clean(self):
         super().clean()
@@ -308,7 +378,9 @@ class Outcome(models.Model):
 class ArmNumbers(models.Model):
     """What one arm reported for an outcome or a harm: n of N, and the % as written."""
 
-    arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="+")
+    # RESTRICT: deleting an arm alone never takes its numbers with it; deleting the whole
+    # record (or post) still removes everything, through the outcome or harm.
+    arm = models.ForeignKey(Arm, on_delete=models.RESTRICT, related_name="+")
     count = _count_field("n", "People with the event.")
     total = _count_field("N", "People analysed for this outcome.")
     percent = models.DecimalField(

@@ -13,11 +13,19 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from trials.absolute import NO_COUNTS, ONE_GROUP, absolute_effect, why_not_computed
+from trials.absolute import (
+    NO_COMPARATOR,
+    NO_COUNTS,
+    ONE_ARM,
+    ONE_GROUP,
+    absolute_effect,
+    why_not_computed,
+)
 from trials.forest_plot import PlotRow, forest_plot_svg
-from trials.models import RATIO_MEASURES, Arm, Outcome, TrialRecord
+from trials.models import RATIO_MEASURES, Arm, Outcome, TrialRecord, name_for_sentences
 from trials.notation import format_count, format_decimal, format_effect, format_percent, percent_of
 from trials.snapshot import SNAPSHOT_VERSION
+from trials.sponsors import split_organisations
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,7 @@ TYPE_LABELS = {
 MEASURE_LABELS = dict(Outcome.Measure.choices)
 PHASE_LABELS = dict(TrialRecord.Phase.choices)
 ALLOCATION_LABELS = dict(TrialRecord.Allocation.choices)
+NOT_STATED = "Not stated as primary or secondary"
 COMPUTED_LABEL = "Computed by Trialpress from the reported counts, not a figure from the trial."
 
 
@@ -38,6 +47,7 @@ COMPUTED_LABEL = "Computed by Trialpress from the reported counts, not a figure 
 class ArmColumn:
     id: str
     name: str
+    in_sentence: str  # "alemtuzumab 12 mg": the name inside a sentence
     intervention: str
     role: str
     randomised: str
@@ -90,6 +100,7 @@ class RecordView:
     registry_name: str
     facts: list  # (term, description) pairs
     funders: str
+    several_funders: bool
     arms: list
     outcomes: list
     harms: list
@@ -105,6 +116,10 @@ class RecordView:
     @property
     def harm_notes(self):
         return [row for row in self.harms if row.note]
+
+    @property
+    def harms_have_meta(self):
+        return any(row.time_frame or row.note for row in self.harms)
 
     @property
     def absolute_rows(self):
@@ -154,8 +169,10 @@ def _absolute(row_name, results, arms, *, event_is_good, time_frame):
     """Sentences for each experimental arm against the (first) comparator arm."""
     comparators = [arm for arm in arms if arm.role == Arm.Role.COMPARATOR]
     experimental = [arm for arm in arms if arm.role == Arm.Role.EXPERIMENTAL]
-    if not comparators or not experimental:
-        return [], ""
+    if len(arms) < 2:
+        return [], ONE_ARM
+    if len(comparators) != 1 or not experimental:
+        return [], NO_COMPARATOR
     control = comparators[0]
     control_pair = _pair(results.get(control.id))
     found = []
@@ -168,21 +185,24 @@ def _absolute(row_name, results, arms, *, event_is_good, time_frame):
             comparator=control_pair, experimental=pair, event_is_good=event_is_good
         )
         sentence = (
-            f"{row_name}: {effect.comparator_per_100} in 100 people with {control.name}, "
-            f"{effect.experimental_per_100} in 100 with {arm.name}, {time_frame}."
+            f"{row_name}: {effect.comparator_per_100} in 100 people with "
+            f"{control.in_sentence}, {effect.experimental_per_100} in 100 with "
+            f"{arm.in_sentence}, {time_frame}."
         )
         if effect.kind == "treat":
             more_or_fewer = "more" if event_is_good else "fewer"
             needed = (
                 f"Number needed to treat: {effect.number_needed}. For every "
-                f"{effect.number_needed} people given {arm.name} rather than {control.name}, "
+                f"{effect.number_needed} people given {arm.in_sentence} rather than "
+                f"{control.in_sentence}, "
                 f"about one {more_or_fewer} had this outcome."
             )
         elif effect.kind == "harm":
             more_or_fewer = "fewer" if event_is_good else "more"
             needed = (
                 f"Number needed to harm: {effect.number_needed}. For every "
-                f"{effect.number_needed} people given {arm.name} rather than {control.name}, "
+                f"{effect.number_needed} people given {arm.in_sentence} rather than "
+                f"{control.in_sentence}, "
                 f"about one {more_or_fewer} had this outcome."
             )
         else:
@@ -207,7 +227,7 @@ def _outcome_row(data, arms, record, mark):
     estimate, lower, upper = (_decimal(data[k]) for k in ("estimate", "ci_lower", "ci_upper"))
     row = Row(
         name=data["name"],
-        category=CATEGORY_LABELS.get(data["category"], ""),
+        category=CATEGORY_LABELS.get(data["category"], "") or NOT_STATED,
         type_label=TYPE_LABELS.get(data["type"], ""),
         time_frame=data["time_frame"],
         cells=cells,
@@ -227,7 +247,13 @@ def _outcome_row(data, arms, record, mark):
             time_frame=_over(data["time_frame"], record),
         )
     else:
-        row.absolute_note = why_not_computed(data["type"])
+        numbers = [n for n in data["results"].values() if n]
+        row.absolute_note = why_not_computed(
+            data["type"],
+            counts_without_totals=any(
+                n.get("count") is not None and n.get("total") is None for n in numbers
+            ),
+        )
     return row
 
 
@@ -280,8 +306,8 @@ def _plot_description(rows, scale, arms):
     comparators = [a for a in arms if a.role == Arm.Role.COMPARATOR]
     experimental = [a for a in arms if a.role == Arm.Role.EXPERIMENTAL]
     if comparators and experimental:
-        names = " and ".join(a.name for a in experimental)
-        comparison = f"{names} compared with {comparators[0].name}. "
+        names = " and ".join(a.in_sentence for a in experimental)
+        comparison = f"{names[:1].upper()}{names[1:]} compared with {comparators[0].in_sentence}. "
     parts = []
     for plot_row, data in rows:
         ci = format_decimal(Decimal(data["ci_level"])) if data["ci_level"] else "95"
@@ -297,8 +323,32 @@ def _plot_description(rows, scale, arms):
     )
 
 
+def _favours(rows, arms):
+    """("alemtuzumab 12 mg", "interferon beta 1a") for the plot's two sides, or None.
+
+    A point left of the line of no effect means fewer events with the experimental arm
+    (a ratio below 1, a risk difference below 0): that favours it when the event is a bad
+    one. Said only when every plotted outcome points the same way, for one experimental
+    arm against one comparator; a mean difference's good direction is not recorded."""
+    comparators = [a for a in arms if a.role == Arm.Role.COMPARATOR]
+    experimental = [a for a in arms if a.role == Arm.Role.EXPERIMENTAL]
+    if len(comparators) != 1 or len(experimental) != 1:
+        return None
+    if any(data["effect_measure"] == Outcome.Measure.MEAN_DIFFERENCE for _row, data in rows):
+        return None
+    directions = {bool(data["event_is_good"]) for _row, data in rows}
+    if len(directions) != 1:
+        return None
+    sides = (experimental[0].in_sentence, comparators[0].in_sentence)
+    return sides[::-1] if directions.pop() else sides
+
+
 def _plots(record, outcomes, arms, mark):
+    """The plots of the comparisons; none for a record with one arm (a ratio drawn beside
+    one group reads as if it compared something on the page)."""
     plots = []
+    if len(arms) < 2:
+        return plots
     headings = {"ratio": "Ratios (log scale)", "difference": "Differences"}
     for scale, rows in _plot_rows(outcomes, mark).items():
         if not rows:
@@ -313,6 +363,7 @@ def _plots(record, outcomes, arms, mark):
                 description=_plot_description(rows, scale, arms),
                 id_prefix=f"forest-plot-{record.pk}-{scale}",
                 measure_label=measures.pop() if len(measures) == 1 else None,
+                favours=_favours(rows, arms),
                 decimal_mark=mark,
                 describe_rows=False,  # the description above already says each row
             )
@@ -352,6 +403,7 @@ def record_view(record):
         ArmColumn(
             id=str(arm["id"]),
             name=arm["name"],
+            in_sentence=arm.get("in_sentence") or name_for_sentences(arm["name"]),
             intervention=arm["intervention"],
             role=arm["role"],
             randomised=format_count(arm["randomised"]) if arm["randomised"] is not None else "",
@@ -377,6 +429,7 @@ def record_view(record):
         registry_name=record.registry_name,
         facts=_facts(record),
         funders=record.funders.replace("\n", "; ").strip(),
+        several_funders=len(split_organisations(record.funders)) > 1,
         arms=arms,
         outcomes=outcome_rows,
         harms=harm_rows,

@@ -35,9 +35,24 @@ def normalise_registry_id(text):
         return f"EudraCT {match.group(1)}"
     shown = (text or "").strip()[:60]
     raise ValidationError(
-        f"\u201c{shown}\u201d is not a registry id we know. Write it as {SHAPES}.",
+        f"\u201c{shown}\u201d is not a registry id we know. {_what_is_wrong(compact)}"
+        f"Write it as {SHAPES}.",
         code="registry_id",
     )
+
+
+def _what_is_wrong(compact):
+    """The mistake in an id that starts like one we know: "NCT needs 8 digits; you typed
+    7. " (with its trailing space), or ""."""
+    for prefix in ("NCT", "ISRCTN"):
+        rest = compact.removeprefix(prefix)
+        if rest != compact and re.fullmatch(r"[0-9]*", rest):
+            return f"{prefix} needs 8 digits; you typed {len(rest)}. "
+    parts = compact.removeprefix("EUDRACT").split("-")
+    if len(parts) == 3 and all(re.fullmatch(r"[0-9]+", part) for part in parts):
+        typed = ", ".join(str(len(part)) for part in parts)
+        return f"A EudraCT number has 4, 6 and 2 digits between its dashes; you typed {typed}. "
+    return ""
 
 
 def registry_number(registry_id):

@@ -4,7 +4,15 @@ transaction, then refresh the record's snapshot (what readers see)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
+from trials.models import (
+    Arm,
+    Harm,
+    HarmResult,
+    Outcome,
+    OutcomeResult,
+    TrialRecord,
+    comparator_problem,
+)
 from trials.snapshot import build_snapshot
 
 
@@ -42,13 +50,18 @@ def trial_record_replace(*, post, data, position=0):
     outcomes_data = data.pop("outcomes", [])
     harms_data = data.pop("harms", [])
     record = _saved(TrialRecord(post=post, position=position, **data))
+    if problem := comparator_problem(arm.get("role") for arm in arms_data):
+        raise ValidationError(problem)
     arms = {}
     for index, arm_data in enumerate(arms_data):
         arms[arm_data["name"]] = _saved(Arm(record=record, position=index, **arm_data))
     for index, item in enumerate(outcomes_data):
         item = dict(item)
         results = item.pop("results", {})
-        outcome = _row(Outcome(record=record, position=index, **item))
+        outcome = Outcome(record=record, position=index, **item)
+        if reason := outcome.arms_missing(len(arms)):
+            raise ValidationError(f"{outcome.name}: {reason}")
+        outcome = _row(outcome)
         _arm_rows(OutcomeResult, outcome, arms, results)
     for index, item in enumerate(harms_data):
         item = dict(item)

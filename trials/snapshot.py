@@ -28,6 +28,7 @@ def build_snapshot(record):
             {
                 "id": arm.pk,
                 "name": arm.name,
+                "in_sentence": arm.in_sentence,
                 "intervention": arm.intervention,
                 "role": arm.role,
                 "randomised": arm.randomised,

@@ -21,6 +21,34 @@ def save(page, button="_continue"):
         page.locator(f"input[name={button}]").first.click()
 
 
+LINE_LAYOUT = """line => {
+  const boxes = [...line.querySelectorAll(':scope > div')].map(column => ({
+    label: column.querySelector('label').getBoundingClientRect().top
+      - column.getBoundingClientRect().top,
+    column: column.getBoundingClientRect(),
+    error: column.querySelector('ul.errorlist')?.getBoundingClientRect() || null,
+  }));
+  return boxes.map(b => ({label: b.label, left: b.column.left, right: b.column.right,
+    error: b.error && {left: b.error.left, right: b.error.right}}));
+}"""
+
+
+def check_errors_stay_beside_their_fields(page):
+    """In a line of several fields, an error sits within its own field's column (it wraps
+    rather than running into the next label) and each label stays at the top of its column,
+    level with the others (not pushed down by an error above it)."""
+    lines = page.locator(".form-multiline:has(ul.errorlist)")
+    assert lines.count() >= 2
+    for index in range(lines.count()):
+        columns = lines.nth(index).evaluate(LINE_LAYOUT)
+        assert all(abs(column["label"]) <= 8 for column in columns), columns
+        for column, after in zip(columns, columns[1:] + [None], strict=True):
+            if column["error"]:
+                assert column["error"]["right"] <= column["right"] + 0.5, columns
+                if after is not None and after["left"] > column["left"]:  # same visual row
+                    assert column["error"]["right"] <= after["left"], columns
+
+
 def test_author_adds_a_trial_record_then_its_numbers(new_context, an_author_account, artifacts_dir):
     post = make_post(author=an_author_account, title="OPERA I: ocrelizumab")
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -63,6 +91,7 @@ def test_author_adds_a_trial_record_then_its_numbers(new_context, an_author_acco
     assert "than were randomised to Interferon beta 1a (411)" in errors
     assert not Outcome.objects.exists()
     page.screenshot(path=artifacts_dir / "trial-record-admin-1280px.png", full_page=True)
+    check_errors_stay_beside_their_fields(page)
 
     page.locator("[name=outcomes-0-estimate]").fill("0\u00b746")
     page.locator(f"[name=outcomes-0-arm{comparator.pk}_count]").fill("")

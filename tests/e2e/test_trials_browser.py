@@ -99,3 +99,45 @@ def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, a_busy_trial_
     assert not errors, "\n".join(
         f"{name}: {line}" for name, lines in errors.items() for line in lines
     )
+
+
+VISIBLE_IN_BOX = """([wrap, cell]) => {
+  const box = wrap.getBoundingClientRect(), r = cell.getBoundingClientRect();
+  const hit = document.elementFromPoint(
+    Math.min(r.right, box.right) - 2, r.top + Math.min(r.height, 12) / 2);
+  return r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && cell.contains(hit);
+}"""
+
+
+def test_at_375px_each_row_keeps_its_name_beside_its_comparison(new_context, care_ms_post):
+    """Scrolled to its last column, the results table still shows each row's outcome name
+    (a sticky first column, not covered by the scrolled cells) beside its comparison; the
+    caption sits outside the box, whole, and a hint says the table scrolls."""
+    page = new_context(
+        viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True
+    ).new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    wrap = page.locator(".trial-table-wrap").first
+    wrap.scroll_into_view_if_needed()
+    assert page.get_by_text("Scroll the table sideways").first.is_visible()
+    caption = page.locator(".trial-table-caption").first
+    assert caption.evaluate("el => !el.closest('.trial-table-wrap')")
+    assert caption.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth"), "nothing to scroll at 375px"
+    wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    handle = wrap.element_handle()
+    rows = page.locator(".trial-table").first.locator("tbody tr")
+    assert rows.count() == 3
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        name, comparison = row.locator("th"), row.locator("td").nth(-2)
+        label = name.inner_text()
+        assert page.evaluate(VISIBLE_IN_BOX, [handle, name.element_handle()]), label
+        comparison.scroll_into_view_if_needed()
+        assert page.evaluate(VISIBLE_IN_BOX, [handle, comparison.element_handle()]), label
+        assert page.evaluate(VISIBLE_IN_BOX, [handle, name.element_handle()]), label
+    harms = page.locator(".trial-table-wrap").nth(1)
+    harms.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    cell = page.get_by_text("393/435 (90%)")
+    cell.scroll_into_view_if_needed()
+    assert page.evaluate(VISIBLE_IN_BOX, [harms.element_handle(), cell.element_handle()])
