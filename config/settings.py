@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "comments",
     "roles",
     "limits",
+    # == Search, authors, citing ==
+    "search",
 ]
 
 MIDDLEWARE = [

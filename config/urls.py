@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
     path("comments/", include("comments.urls")),
+    path("search/", include("search.urls")),  # == Search, authors, citing ==
     path("", include("blog.urls")),
 ]
 

@@ -1,0 +1,111 @@
+"""Keeping each post's search document in step with the post: the only writers.
+
+``search_documents_refresh`` is called when a post, its labels, a label or an author's name
+change (``search.upkeep`` connects it to those saves: derived data, like the page cache, is
+the one job signals do here). Paths that bypass signals (``QuerySet.update``, ``bulk_create``,
+a restored database) are put right with ``manage.py rebuild_search_index``.
+"""
+
+import html
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, models, transaction
+from django.utils.html import strip_tags
+
+from blog.metadata import author_name
+from blog.models import Post
+from search.models import SearchDocument
+from search.text import index_text, plain
+
+# Weights: PostgreSQL ranks A highest. SQLite's bm25() gets the same order (search.engines).
+WEIGHTS = (
+    ("title", "A"),
+    ("identifiers", "A"),
+    ("labels", "B"),
+    ("summary", "B"),
+    ("author", "C"),
+    ("body", "D"),
+)
+REBUILD_BATCH = 500
+
+
+def body_text(post):
+    """The body as a reader sees it: the stored HTML's text, entities decoded."""
+    return " ".join(html.unescape(strip_tags(post.body_html or "")).split())
+
+
+def document_fields(post):
+    """The document's text for ``post`` (author and labels prefetched)."""
+    labels = getattr(post, "prefetched_labels", None)
+    if labels is None:
+        labels = list(post.tags.all())
+    identifiers = " ".join(value for value in (post.doi, post.trial_registration) if value)
+    return {
+        "title": plain(post.title),
+        "summary": plain(post.summary),
+        "body": plain(body_text(post)),
+        "labels": plain(", ".join(label.name for label in labels)),
+        "author": plain(author_name(post.author)),
+        "identifiers": plain(identifiers),
+    }
+
+
+def vector_for(fields):
+    """The weighted tsvector of the folded words (PostgreSQL)."""
+    vector = None
+    for name, weight in WEIGHTS:
+        part = SearchVector(
+            models.Value(index_text(fields[name]), output_field=models.TextField()),
+            weight=weight,
+            config="english",
+        )
+        vector = part if vector is None else vector + part
+    return vector
+
+
+def _posts(post_ids):
+    return (
+        Post.objects.filter(pk__in=post_ids)
+        .select_related("author")
+        .prefetch_related(models.Prefetch("tags", to_attr="prefetched_labels"))
+    )
+
+
+@transaction.atomic
+def search_documents_refresh(*, post_ids):
+    """Write the search documents of these posts from what is stored now."""
+    post_ids = list(post_ids)
+    for post in _posts(post_ids):
+        fields = document_fields(post)
+        SearchDocument.objects.update_or_create(post_id=post.pk, defaults=fields)
+        if connection.vendor == "postgresql":
+            SearchDocument.objects.filter(post_id=post.pk).update(vector=vector_for(fields))
+
+
+@transaction.atomic
+def search_documents_rebuild():
+    """Every post's document written afresh (after bulk changes or a restore)."""
+    SearchDocument.objects.all().delete()
+    ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), REBUILD_BATCH):
+        batch = list(_posts(ids[start : start + REBUILD_BATCH]))
+        documents = [SearchDocument(post_id=p.pk, **document_fields(p)) for p in batch]
+        SearchDocument.objects.bulk_create(documents)
+        if connection.vendor == "postgresql":
+            for document in documents:
+                fields = {name: getattr(document, name) for name, _ in WEIGHTS}
+                SearchDocument.objects.filter(pk=document.pk).update(vector=vector_for(fields))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+    return len(ids)
+
+
+def search_documents_fill_missing(**kwargs):
+    """After ``migrate``: posts without a document (an install that predates search, or
+    rows loaded around the ORM) get one. Cheap when none is missing (one query)."""
+    missing = list(
+        Post.objects.filter(search_document__isnull=True).values_list("pk", flat=True)
+    )
+    if missing:
+        search_documents_refresh(post_ids=missing)

@@ -1,0 +1,154 @@
+"""Searching published posts on each engine, behind one interface: ``search_posts(query)``.
+
+It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``count()`` is
+one query, a slice one query for the matching ids in order plus the listing's own queries
+(the posts with their authors, their labels). Every hit carries ``snippet``: the body's
+best passage with the matched words between ``search.text.MARK_START``/``MARK_END``
+(turned into ``<mark>`` by ``search.snippets`` after escaping).
+
+Order: best match first (SQLite FTS5 ``bm25``; PostgreSQL ``ts_rank``), newest first
+among equals.
+
+- SQLite: the FTS5 table ``search_fts`` (tokenizer ``porter unicode61 remove_diacritics 2``:
+  accents folded, English stems) over ``search_document`` (external content, kept in step
+  by triggers made in the migration). A phrase per part: ``"w1 w2"``, words only, so no
+  FTS5 syntax typed by a reader is ever interpreted.
+- PostgreSQL: ``vector`` (weighted, folded words, ``english`` stems; GIN index) matched by
+  ``phraseto_tsquery`` per part, ranked by ``ts_rank`` and highlighted by ``ts_headline``
+  with the ``trialpress_search`` configuration (``unaccent`` when the migration could
+  install it, so "Meniere" highlights "Ménière"; plain English otherwise).
+"""
+
+from functools import reduce
+from operator import and_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F
+
+from blog.models import Post
+from search.text import MARK_END, MARK_START
+
+SNIPPET_TOKENS = 30
+HEADLINE_CONFIG = "trialpress_search"
+# bm25 weights per FTS5 column (title, summary, body, labels, author, identifiers).
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 4.0, 2.0, 10.0)
+
+
+def search_posts(query):
+    if query.is_empty:
+        return SearchHits.empty()
+    if connection.vendor == "postgresql":
+        return PostgresHits(query)
+    return SqliteHits(query)
+
+
+class SearchHits:
+    """What Paginator needs: ``count()`` and slicing into a list of posts."""
+
+    def __init__(self, query):
+        self.query = query
+        self._count = None
+
+    @classmethod
+    def empty(cls):
+        hits = cls(None)
+        hits._count = 0
+        return hits
+
+    def count(self):
+        if self._count is None:
+            self._count = self._fetch_count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        if not isinstance(page, slice):
+            raise TypeError("SearchHits are read a page (a slice) at a time")
+        if self._count == 0:
+            return []
+        start = page.start or 0
+        return self._fetch_page(start, page.stop - start)
+
+
+class SqliteHits(SearchHits):
+    def _match(self):
+        return " ".join(f'"{" ".join(words)}"' for words in self.query.phrases)
+
+    def _published_ids(self):
+        sql, params = Post.objects.published().values("pk").query.sql_with_params()
+        return sql, list(params)
+
+    def _fetch_count(self):
+        published, params = self._published_ids()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                f"AND rowid IN ({published})",
+                [self._match(), *params],
+            )
+            return cursor.fetchone()[0]
+
+    def _fetch_page(self, offset, limit):
+        published, params = self._published_ids()
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_fts.rowid, snippet(search_fts, 2, %s, %s, %s, %s) "  # noqa: S608
+                "FROM search_fts JOIN blog_post ON blog_post.id = search_fts.rowid "
+                f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({published}) "
+                f"ORDER BY bm25(search_fts, {weights}), blog_post.published_at DESC, "
+                "blog_post.id DESC LIMIT %s OFFSET %s",
+                [MARK_START, MARK_END, " … ", SNIPPET_TOKENS, self._match(), *params]
+                + [limit, offset],
+            )
+            rows = cursor.fetchall()
+        snippets = dict(rows)
+        posts = {post.pk: post for post in Post.objects.filter(pk__in=snippets).for_listing()}
+        hits = []
+        for pk, snippet in rows:
+            post = posts.get(pk)
+            if post is not None:
+                post.snippet = snippet or ""
+                hits.append(post)
+        return hits
+
+
+class PostgresHits(SearchHits):
+    def _tsquery(self):
+        parts = (
+            SearchQuery(" ".join(words), search_type="phrase", config="english")
+            for words in self.query.phrases
+        )
+        return reduce(and_, parts)
+
+    def _matching(self):
+        return Post.objects.published().filter(search_document__vector=self._tsquery())
+
+    def _fetch_count(self):
+        return self._matching().count()
+
+    def _fetch_page(self, offset, limit):
+        tsquery = self._tsquery()
+        posts = (
+            self._matching()
+            .for_listing()
+            .annotate(
+                rank=SearchRank(F("search_document__vector"), tsquery),
+                snippet=SearchHeadline(
+                    "search_document__body",
+                    tsquery,
+                    config=HEADLINE_CONFIG,
+                    start_sel=MARK_START,
+                    stop_sel=MARK_END,
+                    max_words=SNIPPET_TOKENS,
+                    min_words=SNIPPET_TOKENS // 2,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at", "-pk")
+        )
+        return list(posts[offset : offset + limit])
