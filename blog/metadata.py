@@ -27,6 +27,17 @@ from blog import markup
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
+# Other apps add to a post's metadata without blog importing them, each a function
+# ``(post, value) -> value`` appended from its AppConfig.ready() (authors: ORCID iDs).
+HIGHWIRE_EXTENSIONS, JSON_LD_EXTENSIONS = [], []
+
+
+def extended(extensions, post, value):
+    for extend in extensions:
+        value = extend(post, value)
+    return value
+
+
 @dataclass(frozen=True)
 class PostMetadata:
     url: str
@@ -211,6 +222,8 @@ def for_post(post):
         url=url,
         description=desc,
         open_graph=open_graph(post, url, desc),
-        highwire=highwire(post),
-        json_ld=json_ld_script_content(json_ld(post, url, desc)),
+        highwire=extended(HIGHWIRE_EXTENSIONS, post, highwire(post)),
+        json_ld=json_ld_script_content(
+            extended(JSON_LD_EXTENSIONS, post, json_ld(post, url, desc))
+        ),
     )

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "limits",
     # == Search, authors, citing ==
     "search",
+    "authors",
 ]
 
 MIDDLEWARE = [

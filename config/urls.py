@@ -36,6 +36,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),  # == Search, authors, citing ==
+    path("authors/", include("authors.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -104,8 +104,6 @@ def search_documents_rebuild():
 def search_documents_fill_missing(**kwargs):
     """After ``migrate``: posts without a document (an install that predates search, or
     rows loaded around the ORM) get one. Cheap when none is missing (one query)."""
-    missing = list(
-        Post.objects.filter(search_document__isnull=True).values_list("pk", flat=True)
-    )
+    missing = list(Post.objects.filter(search_document__isnull=True).values_list("pk", flat=True))
     if missing:
         search_documents_refresh(post_ids=missing)
