@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     # == Search, authors, citing ==
     "search",
     "authors",
+    "citations",
 ]
 
 MIDDLEWARE = [

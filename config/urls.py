@@ -37,6 +37,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),  # == Search, authors, citing ==
     path("authors/", include("authors.urls")),
+    path("cite/", include("citations.urls")),
     path("", include("blog.urls")),
 ]
 
