@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from blog.metadata import author_name
 from blog.models import Post
 from search.models import SearchDocument
-from search.text import index_text, plain
+from search.text import folded_words, plain
 
 # Weights: PostgreSQL ranks A highest. SQLite's bm25() gets the same order (search.engines).
 WEIGHTS = (
@@ -40,7 +40,7 @@ def document_fields(post):
     if labels is None:
         labels = list(post.tags.all())
     identifiers = " ".join(value for value in (post.doi, post.trial_registration) if value)
-    return {
+    fields = {
         "title": plain(post.title),
         "summary": plain(post.summary),
         "body": plain(body_text(post)),
@@ -48,6 +48,8 @@ def document_fields(post):
         "author": plain(author_name(post.author)),
         "identifiers": plain(identifiers),
     }
+    fields["folded"] = " ".join(folded_words(fields[name]) for name, _weight in WEIGHTS)
+    return fields
 
 
 def vector_for(fields):
@@ -55,7 +57,7 @@ def vector_for(fields):
     vector = None
     for name, weight in WEIGHTS:
         part = SearchVector(
-            models.Value(index_text(fields[name]), output_field=models.TextField()),
+            models.Value(folded_words(fields[name]), output_field=models.TextField()),
             weight=weight,
             config="english",
         )

@@ -10,7 +10,7 @@ from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = ("title", "summary", "body", "labels", "author", "identifiers")
+_COLUMNS = ("title", "summary", "body", "labels", "author", "identifiers", "folded")
 _NEW = ", ".join(f"new.{c}" for c in _COLUMNS)
 _OLD = ", ".join(f"old.{c}" for c in _COLUMNS)
 _LIST = ", ".join(_COLUMNS)

@@ -12,7 +12,8 @@ among equals.
 - SQLite: the FTS5 table ``search_fts`` (tokenizer ``porter unicode61 remove_diacritics 2``:
   accents folded, English stems) over ``search_document`` (external content, kept in step
   by triggers made in the migration). A phrase per part: ``"w1 w2"``, words only, so no
-  FTS5 syntax typed by a reader is ever interpreted.
+  FTS5 syntax typed by a reader is ever interpreted. The tokenizer folds Latin accents
+  only; the ``folded`` column (every field folded in Python) catches the rest (Greek).
 - PostgreSQL: ``vector`` (weighted, folded words, ``english`` stems; GIN index) matched by
   ``phraseto_tsquery`` per part, ranked by ``ts_rank`` and highlighted by ``ts_headline``
   with the ``trialpress_search`` configuration (``unaccent`` when the migration could
@@ -27,12 +28,12 @@ from django.db import connection
 from django.db.models import F
 
 from blog.models import Post
-from search.text import MARK_END, MARK_START
+from search.text import MARK_END, MARK_START, folded_words
 
 SNIPPET_TOKENS = 30
 HEADLINE_CONFIG = "trialpress_search"
-# bm25 weights per FTS5 column (title, summary, body, labels, author, identifiers).
-BM25_WEIGHTS = (10.0, 4.0, 1.0, 4.0, 2.0, 10.0)
+# bm25 weights per FTS5 column (title, summary, body, labels, author, identifiers, folded).
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 4.0, 2.0, 10.0, 0.5)
 
 
 def search_posts(query):
@@ -75,7 +76,13 @@ class SearchHits:
 
 class SqliteHits(SearchHits):
     def _match(self):
-        return " ".join(f'"{" ".join(words)}"' for words in self.query.phrases)
+        """Each part as a phrase, as typed or folded (the ``folded`` column holds words
+        whose accents SQLite's tokenizer keeps, such as Greek)."""
+        parts = []
+        for words in self.query.phrases:
+            typed, folded = " ".join(words), folded_words(" ".join(words))
+            parts.append(f'"{typed}"' if typed == folded else f'("{typed}" OR "{folded}")')
+        return " AND ".join(parts)
 
     def _published_ids(self):
         sql, params = Post.objects.published().values("pk").query.sql_with_params()
@@ -119,7 +126,7 @@ class SqliteHits(SearchHits):
 class PostgresHits(SearchHits):
     def _tsquery(self):
         parts = (
-            SearchQuery(" ".join(words), search_type="phrase", config="english")
+            SearchQuery(folded_words(" ".join(words)), search_type="phrase", config="english")
             for words in self.query.phrases
         )
         return reduce(and_, parts)

@@ -25,6 +25,11 @@ class SearchDocument(models.Model):
     labels = models.TextField(blank=True)
     author = models.TextField(blank=True)
     identifiers = models.TextField(blank=True, help_text="DOI and trial registration.")
+    folded = models.TextField(
+        blank=True,
+        help_text="Every field's words without accents in any script (SQLite's tokenizer "
+        "folds only Latin accents: this lets 'σκληρυνση' find 'Σκλήρυνση').",
+    )
     vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
 
     class Meta:

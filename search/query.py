@@ -28,7 +28,7 @@ def normalise(raw):
 @dataclass(frozen=True)
 class ParsedQuery:
     text: str  # what is searched and echoed (cut to MAX_QUERY_CHARS)
-    phrases: tuple = ()  # each a tuple of folded words, all must match
+    phrases: tuple = ()  # each a tuple of words as typed; every one must match
     cut: bool = False  # the typed query was longer than MAX_QUERY_CHARS
 
     @property

@@ -2,8 +2,13 @@
 
 Words are runs of letters and digits of any script (what SQLite's ``unicode61`` tokenizer
 calls a token): "β-interferon" is the words ``β interferon``, a DOI
-``10.1016/S0140-6736(12)61768-1`` is ``10 1016 s0140 6736 12 61768 1``. Accents are folded
-("Ménière" is ``meniere``) in Python, so PostgreSQL needs no extension to match them.
+``10.1016/S0140-6736(12)61768-1`` is ``10 1016 S0140 6736 12 61768 1``.
+
+Case and accents: SQLite's tokenizer folds case and Latin accents itself
+(``remove_diacritics 2``), in the document and in the query alike, so it is given the words
+as typed, plus a ``folded`` copy for other scripts' accents (Greek tonos). For PostgreSQL
+they are folded here ("Ménière" is ``meniere``), documents and queries alike, so no
+extension is needed to match them.
 """
 
 import re
@@ -30,10 +35,11 @@ def fold(text):
 
 
 def words(text):
-    """The folded words of ``text``, in order."""
-    return WORD.findall(fold(text))
+    """The words of ``text``, in order, as written."""
+    return WORD.findall(text)
 
 
-def index_text(text):
-    """``text`` as folded words separated by single spaces (what PostgreSQL indexes)."""
-    return " ".join(words(text))
+def folded_words(text):
+    """``text`` as folded words separated by single spaces (what PostgreSQL indexes and
+    matches)."""
+    return " ".join(WORD.findall(fold(text)))
