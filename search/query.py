@@ -1,8 +1,9 @@
 """What a reader typed into the search box, made safe for both engines.
 
-No syntax typed by a reader ever reaches an engine: the query is cut into parts (a word
-group between spaces, or a "quoted phrase"), each part into words (``search.text``), and
-every part must match as a phrase. "β-interferon", a DOI or "relapse rate" in quotes are
+No syntax typed by a reader ever reaches an engine: the query is cut into parts (a "quoted
+phrase", or what stands between spaces and other separators, where hyphens, dots, slashes
+and apostrophes join), each part into words (``search.text``), and every part must match
+as a phrase. "β-interferon", a DOI or "relapse rate" in quotes are
 phrases; ``NEAR(``, ``AND OR``, ``*``, ``-`` and SQL are just words or nothing.
 """
 
@@ -17,6 +18,9 @@ MAX_PARTS = 12  # words or phrases that must all match
 MAX_WORDS_PER_PART = 16
 
 _PARTS = re.compile(r'"([^"]*)"?|(\S+)')
+# Inside a bare part, these join words into one phrase ("β-interferon", "10.1016/S0140",
+# "Ménière's"); anything else ("title:x", "NEAR(x") separates them.
+_SEPARATORS = re.compile(r"[^\w\-./'\u2019]+")
 
 
 def normalise(raw):
@@ -43,9 +47,10 @@ def parse(raw):
         text = text[:MAX_QUERY_CHARS].rstrip()
     phrases = []
     for quoted, bare in _PARTS.findall(text):
-        part = tuple(words(quoted if quoted else bare))[:MAX_WORDS_PER_PART]
-        if part and part not in phrases:
-            phrases.append(part)
+        for piece in [quoted] if quoted else _SEPARATORS.split(bare):
+            part = tuple(words(piece))[:MAX_WORDS_PER_PART]
+            if part and part not in phrases:
+                phrases.append(part)
     return ParsedQuery(text=text, phrases=tuple(phrases[:MAX_PARTS]), cut=cut)
 
 
