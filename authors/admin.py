@@ -7,6 +7,7 @@ another author's profile is refused like the missing link. Saving goes through
 saves them in the Users admin (``WriterUserAdmin``), not through a signal.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -14,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from authors.models import AuthorProfile, StandingInterest
+from authors.orcid import normalise
 from authors.services import author_profile_ensure, author_profile_save, may_write_posts
 from roles import policy
 
@@ -49,8 +51,27 @@ class StandingInterestInline(admin.TabularInline):
         )
 
 
+class AuthorProfileForm(forms.ModelForm):
+    """The ORCID iD may be pasted as its address (https://orcid.org/...): stored as the iD."""
+
+    orcid = forms.CharField(
+        label="ORCID iD",
+        max_length=100,
+        required=False,
+        help_text=AuthorProfile._meta.get_field("orcid").help_text,
+    )
+
+    class Meta:
+        model = AuthorProfile
+        fields = ("user", "display_name", "slug", "affiliation", "orcid", "bio")
+
+    def clean_orcid(self):
+        return normalise(self.cleaned_data["orcid"])
+
+
 @admin.register(AuthorProfile)
 class AuthorProfileAdmin(admin.ModelAdmin):
+    form = AuthorProfileForm
     inlines = [StandingInterestInline]
     list_display = ("display_name", "affiliation", "orcid", "user")
     search_fields = ("display_name", "affiliation")
