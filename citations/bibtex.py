@@ -45,8 +45,11 @@ def _authors(work):
 
 
 def entry(work):
-    """One BibTeX entry: ``@online`` for the post (biblatex; BibTeX reads it as misc), and
-    ``@article`` for the paper."""
+    """One BibTeX entry: ``@article`` for the paper, ``@misc`` for the post.
+
+    ``@misc`` rather than biblatex's ``@online``: every BibTeX style knows it (classic styles
+    warn about ``@online`` and some parsers drop it), ``howpublished`` names the site for
+    them, and biblatex still reads ``url``, ``urldate`` and ``organization``."""
     fields = []
     if work.authors:
         fields.append(("author", _authors(work)))
@@ -69,7 +72,7 @@ def entry(work):
         fields.append(("url", escape(work.url)))
     if work.accessed:
         fields.append(("urldate", work.accessed.isoformat()))
-    entry_type = "article" if work.kind == "article" else "online"
+    entry_type = "article" if work.kind == "article" else "misc"
     lines = [f"@{entry_type}{{{work.key},"]
     for name, value in fields:
         # month is a BibTeX macro (jan, feb...): bare, so styles print it in their language
