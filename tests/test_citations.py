@@ -20,7 +20,7 @@ from tests.strategies import any_script_text
 pytestmark = [
     pytest.mark.django_db,
     # bibtexparser 1.4 calls pyparsing's old camelCase names; nothing of ours.
-    pytest.mark.filterwarnings("ignore:.*deprecated - use:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*deprecated:DeprecationWarning"),
 ]
 
 HOSTILE_TITLE = "Smoke {x} & 50% #1: p<0·001 ~ a_b ^ $5 \\ end}{"
