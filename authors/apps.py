@@ -14,3 +14,9 @@ class AuthorsConfig(AppConfig):
         pagecache.watch(*self.get_models())
         blog_metadata.JSON_LD_EXTENSIONS.append(metadata.json_ld_author)
         blog_metadata.HIGHWIRE_EXTENSIONS.append(metadata.highwire_post_author)
+
+    def load_demo(self, *, reset=False):
+        """``manage.py load_demo`` calls each app's ``load_demo`` after the demo posts."""
+        from authors.demo import load_demo_profiles
+
+        load_demo_profiles(reset=reset)
