@@ -273,6 +273,8 @@ def restore_role_groups():
         "roles.migrations.0002_authors_moderate_own_comments"
     )
     authors_comments.grant_comment_moderation(django_apps, schema_editor)
+    profiles = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
+    profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
 
 
 @pytest.fixture(scope="module", autouse=True)
