@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from blog.metadata import author_name
 from blog.models import Post
 from search.models import SearchDocument
-from search.text import folded_words, plain
+from search.text import folded_words, plain, words
 
 # Weights: PostgreSQL ranks A highest. SQLite's bm25() gets the same order (search.engines).
 WEIGHTS = (
@@ -48,8 +48,20 @@ def document_fields(post):
         "author": plain(author_name(post.author)),
         "identifiers": plain(identifiers),
     }
-    fields["folded"] = " ".join(folded_words(fields[name]) for name, _weight in WEIGHTS)
+    fields["folded"] = accent_folded_extras(" ".join(fields[name] for name, _ in WEIGHTS))
     return fields
+
+
+def accent_folded_extras(text):
+    """The folded form of each word that SQLite's tokenizer would not fold the same way
+    (Greek tonos and other non-Latin accents; Latin ones are harmless repeats), once each.
+    Plain English words are left out, so the column stays small and cheap to rank."""
+    extras = {}
+    for word in words(text):
+        folded = folded_words(word)
+        if not word.isascii() and folded != word.lower():
+            extras.setdefault(folded, None)
+    return " ".join(extras)
 
 
 def vector_for(fields):

@@ -27,8 +27,8 @@ class SearchDocument(models.Model):
     identifiers = models.TextField(blank=True, help_text="DOI and trial registration.")
     folded = models.TextField(
         blank=True,
-        help_text="Every field's words without accents in any script (SQLite's tokenizer "
-        "folds only Latin accents: this lets 'σκληρυνση' find 'Σκλήρυνση').",
+        help_text="Words with accents SQLite's tokenizer keeps, folded (it folds only Latin "
+        "accents: this lets 'σκληρυνση' find 'Σκλήρυνση').",
     )
     vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('labels', models.TextField(blank=True)),
                 ('author', models.TextField(blank=True)),
                 ('identifiers', models.TextField(blank=True, help_text='DOI and trial registration.')),
-                ('folded', models.TextField(blank=True, help_text="Every field's words without accents in any script (SQLite's tokenizer folds only Latin accents: this lets 'σκληρυνση' find 'Σκλήρυνση').")),
+                ('folded', models.TextField(blank=True, help_text="Words with accents SQLite's tokenizer keeps, folded (it folds only Latin accents: this lets 'σκληρυνση' find 'Σκλήρυνση').")),
                 ('vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
             ],
             options={
