@@ -1,8 +1,9 @@
 """Searching published posts on each engine, behind one interface: ``search_posts(query)``.
 
-It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``count()`` is
-one query, a slice one query for the matching ids in order plus the listing's own queries
-(the posts with their authors, their labels). Every hit carries ``snippet``: the body's
+It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``count()`` and
+slices. Told which page will be read (``page=(offset, limit)``), the count comes with that
+page, from one ranking query (``COUNT(*) OVER ()``): ranking every match is the expensive
+part, so it is done once. Every hit carries ``snippet``: the body's
 best passage with the matched words between ``search.text.MARK_START``/``MARK_END``
 (turned into ``<mark>`` by ``search.snippets`` after escaping).
 
@@ -25,7 +26,7 @@ from operator import and_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Window
 
 from blog.models import Post
 from search.models import SearchDocument
@@ -37,20 +38,27 @@ HEADLINE_CONFIG = "trialpress_search"
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 4.0, 2.0, 10.0, 0.5)
 
 
-def search_posts(query):
+def search_posts(query, *, page=None):
+    """The hits for ``query``; ``page=(offset, limit)``: the slice that will be read."""
     if query.is_empty:
         return SearchHits.empty()
     if connection.vendor == "postgresql":
-        return PostgresHits(query)
-    return SqliteHits(query)
+        return PostgresHits(query, page=page)
+    return SqliteHits(query, page=page)
 
 
 class SearchHits:
-    """What Paginator needs: ``count()`` and slicing into a list of posts."""
+    """What Paginator needs: ``count()`` and slicing into a list of posts.
 
-    def __init__(self, query):
+    Subclasses give ``_fetch_page(offset, limit)`` -> (posts, total of all matches, or None
+    when the page is empty) and ``_fetch_count()``.
+    """
+
+    def __init__(self, query, *, page=None):
         self.query = query
         self._count = None
+        self._expected = page
+        self._pages = {}
 
     @classmethod
     def empty(cls):
@@ -59,6 +67,8 @@ class SearchHits:
         return hits
 
     def count(self):
+        if self._count is None and self._expected is not None:
+            self._page(*self._expected)
         if self._count is None:
             self._count = self._fetch_count()
         return self._count
@@ -72,11 +82,24 @@ class SearchHits:
         if self._count == 0:
             return []
         start = page.start or 0
-        return self._fetch_page(start, page.stop - start)
+        return self._page(start, page.stop - start)
+
+    def _page(self, offset, limit):
+        """The posts from ``offset``; a page already read serves a shorter slice of itself
+        (Paginator asks for ``[0:1]`` when one match is all there is)."""
+        fetched = self._pages.get(offset)
+        if fetched is None or fetched[0] < limit:
+            posts, total = self._fetch_page(offset, limit)
+            fetched = self._pages[offset] = (limit, posts)
+            if total is not None:
+                self._count = total
+            elif offset == 0:
+                self._count = 0
+        return fetched[1][:limit]
 
 
 class SqliteHits(SearchHits):
-    """Queries: the count; the page's ids in order; their snippets; the listing's two.
+    """Queries: the page's ids in order with the count; their snippets; the listing's two.
 
     The matches are found (and ranked) in a materialised CTE, so SQLite runs the FTS5 query
     once. Never ``search_fts.rowid IN (published posts)``: FTS5 then runs the whole query
@@ -116,15 +139,17 @@ class SqliteHits(SearchHits):
                 "WITH hits AS MATERIALIZED (SELECT rowid AS id, "  # noqa: S608
                 f"bm25(search_fts, {weights}) AS rank FROM search_fts "
                 "WHERE search_fts MATCH %s) "
-                "SELECT hits.id FROM hits JOIN blog_post ON blog_post.id = hits.id "
+                "SELECT hits.id, COUNT(*) OVER () FROM hits "
+                "JOIN blog_post ON blog_post.id = hits.id "
                 f"WHERE hits.id IN ({published}) "
                 "ORDER BY hits.rank, blog_post.published_at DESC, blog_post.id DESC "
                 "LIMIT %s OFFSET %s",
                 [match, *params, limit, offset],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return []
+            rows = cursor.fetchall()
+            if not rows:
+                return [], None
+            ids, total = [row[0] for row in rows], rows[0][1]
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(
                 "SELECT rowid, snippet(search_fts, 2, %s, %s, %s, %s) FROM search_fts "  # noqa: S608
@@ -139,12 +164,12 @@ class SqliteHits(SearchHits):
             if post is not None:
                 post.snippet = snippets.get(pk) or ""
                 hits.append(post)
-        return hits
+        return hits, total
 
 
 class PostgresHits(SearchHits):
-    """Queries: the count; the page of posts with their authors, ranked; their labels; the
-    page's headlines (``ts_headline`` is costly: PostgreSQL would run it for every row an
+    """Queries: the page of posts with their authors, ranked, with the count; their labels;
+    the page's headlines (``ts_headline`` is costly: PostgreSQL would run it for every row an
     OFFSET skips, so it runs on the page's ten documents only)."""
 
     def _tsquery(self):
@@ -165,11 +190,14 @@ class PostgresHits(SearchHits):
         posts = list(
             self._matching()
             .for_listing()
-            .annotate(rank=SearchRank(F("search_document__vector"), tsquery))
+            .annotate(
+                rank=SearchRank(F("search_document__vector"), tsquery),
+                total=Window(Count("pk")),
+            )
             .order_by("-rank", "-published_at", "-pk")[offset : offset + limit]
         )
         if not posts:
-            return []
+            return [], None
         headlines = dict(
             SearchDocument.objects.filter(pk__in=[post.pk for post in posts])
             .annotate(
@@ -189,4 +217,4 @@ class PostgresHits(SearchHits):
         )
         for post in posts:
             post.snippet = headlines.get(post.pk, "")
-        return posts
+        return posts, posts[0].total

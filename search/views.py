@@ -21,7 +21,9 @@ def search(request):
     A bad page number is a 404 like every list; any query at all gets a page.
     """
     query = parse(request.GET.get("q", ""))
-    paginator = Paginator(search_posts(query), RESULTS_PER_PAGE)
+    number = _page_number(request.GET.get("page"))
+    expected = ((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE) if number else None
+    paginator = Paginator(search_posts(query, page=expected), RESULTS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -41,6 +43,12 @@ def search(request):
             "page_link": _page_link(query.text),
         },
     )
+
+
+def _page_number(value):
+    """The page number asked for, if it is one (the paginator judges the rest: a 404)."""
+    value = value or "1"
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else None
 
 
 def _page_link(text):
