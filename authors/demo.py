@@ -1,14 +1,13 @@
-"""The demo authors' profiles, made by ``load_demo`` (``AuthorsConfig.load_demo``).
+"""The demo authors' profiles, made by ``load_demo`` (a blog.extensions demo step).
 
 Only what the demo's source says: the CARE-MS II write-up's author is "the trial's principal
 investigator at Barts Health", unnamed, so the profile names nobody and carries no ORCID iD
 (an iD is a real person's; none can be justified for an unnamed author).
 """
 
-from django.contrib.auth import get_user_model
-
 from authors.models import AuthorProfile
 from authors.services import author_profile_ensure, author_profile_save
+from blog.metadata import author_name
 
 DEMO_PROFILES = {
     "barts-pi": {
@@ -25,15 +24,15 @@ DEMO_PROFILES = {
 }
 
 
-def load_demo_profiles(*, reset=False):
-    """Profiles for the demo accounts that exist; ``reset`` rewrites them from DEMO_PROFILES."""
-    users = get_user_model().objects.filter(username__in=DEMO_PROFILES)
-    for user in users:
-        fields = DEMO_PROFILES[user.username]
-        profile = AuthorProfile.objects.filter(user=user).first()
-        if profile is None:
-            author_profile_ensure(user=user, **fields)
-        elif reset:
-            for name, value in fields.items():
-                setattr(profile, name, value)
-            author_profile_save(profile=profile)
+def demo_profile_step(*, post, reset=False):
+    """The demo post's author gets a profile; ``reset`` rewrites it from DEMO_PROFILES."""
+    user = post.author
+    fields = DEMO_PROFILES.get(user.username, {})
+    profile = AuthorProfile.objects.filter(user=user).first()
+    if profile is None:
+        author_profile_ensure(user=user, **fields)
+    elif reset:
+        profile.display_name = author_name(user)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        author_profile_save(profile=profile)

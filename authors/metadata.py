@@ -14,14 +14,14 @@ from blog.metadata import absolute_url, author_name
 
 
 def json_ld_author(post, data):
+    """Adds to ``data`` in place (blog.extensions.register_json_ld)."""
     card = author_card(post.author_id)
     author = data.get("author")
     if card is None or not isinstance(author, dict):
-        return data
+        return
     author["url"] = absolute_url(card.url)
     if card.orcid:
         author["sameAs"] = card.orcid_url
-    return data
 
 
 def highwire_post_author(post, tags):

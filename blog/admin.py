@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from blog import label_admin, markup
+from blog import extensions, label_admin, markup
 from blog.forms import (
     MAIN_FIELDS,
     PUBLISHING_FIELDS,
@@ -91,6 +91,9 @@ class PostAdmin(admin.ModelAdmin):
     publishing_fields = PUBLISHING_FIELDS
     source_fields = SOURCE_FIELDS
 
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *extensions.post_inlines()]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": self.main_fields}),
@@ -144,6 +147,14 @@ class PostAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or policy.can_delete_post(request.user, obj))
+
+    def get_actions(self, request):
+        # Bulk deletion checks no post's own rule: only Editors get it. Authors delete their
+        # never-public drafts one at a time, from the post's page (roles.policy).
+        actions = super().get_actions(request)
+        if not policy.is_editor(request.user):
+            actions.pop("delete_selected", None)
+        return actions
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

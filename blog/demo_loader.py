@@ -40,6 +40,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from blog import extensions
 from blog.models import Post
 from blog.services import post_publish, post_unpublish, post_upsert
 
@@ -294,4 +295,7 @@ def load_demo(directory=DEMO_DIR, *, reset=False):
     Creates the missing demo posts; with ``reset``, also rewrites the existing ones.
     """
     demos = [read_demo_post(path) for path in sorted(Path(directory).glob("*.md"))]
-    return [load_demo_post(demo, reset=reset) for demo in demos]
+    loaded = [load_demo_post(demo, reset=reset) for demo in demos]
+    for post, _changed in loaded:  # what other apps add to a demo post (blog.extensions)
+        extensions.run_demo_steps(post=post, reset=reset)
+    return loaded

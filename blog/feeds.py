@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
+from blog import extensions
 from blog.metadata import absolute_url, author_name, description
 from blog.models import Post, with_addresses
 from blog.navigation import label_in_use_or_none
@@ -47,7 +48,7 @@ def full_content(post):
     return render_to_string(
         "blog/feed_item.html",
         {"post": post, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME},
-    )
+    ) + extensions.feed_content(post)
 
 
 class PostFeed(Feed):
@@ -68,7 +69,9 @@ class PostFeed(Feed):
 
     def items(self):
         return with_addresses(
-            Post.objects.published().for_listing().prefetch_related("disclosures")[:FEED_LENGTH]
+            Post.objects.published()
+            .for_listing()
+            .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
         )
 
     def item_title(self, item):
@@ -141,7 +144,7 @@ class LabelFeedMixin:
             Post.objects.published()
             .for_label(label.slug)
             .for_listing()
-            .prefetch_related("disclosures")[:FEED_LENGTH]
+            .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
         )
 
 

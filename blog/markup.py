@@ -11,8 +11,10 @@ The pipeline, in order:
    text, so nothing they typed is lost and nothing they typed becomes markup. ``p<0·0001``
    therefore stays ``p<0·0001`` on screen. Character references (``&mdash;``) keep their
    Markdown meaning. No smartypants: quotes and dashes are left as typed.
-3. A tree processor links DOIs (``doi:10.…``, ``DOI 10.…``) to https://doi.org/ and trial
-   registry ids (NCT, ISRCTN, EudraCT) to their registry, never inside links, code or pre.
+3. A tree processor links bare http(s) addresses, DOIs (``doi:10.…``, ``DOI 10.…``) to
+   https://doi.org/ and trial registry ids (NCT, ISRCTN, EudraCT) to their registry, never
+   inside links, code or pre. Posts also get footnotes and table alignment as the sanitiser
+   allows them (``blog.markup_notes``) and media-library images (``blog.markup_images``).
 4. ``sanitize_html`` (bleach, the only call to it) with our own allow-lists: defence in depth
    for whatever Markdown produced, and the place where comment links get
    ``rel="nofollow ugc noopener"``.
@@ -35,9 +37,10 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as etree
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import quote
 
 import bleach
@@ -47,6 +50,9 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
+
+from blog.markup_images import SIZES, LibraryImages, mentioned_images
+from blog.markup_notes import AlignmentClasses, FootnoteIds
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +102,7 @@ POST_TAGS = frozenset(
         "dd",
         "del",
         "ins",
+        "div",
     }
 )
 COMMENT_TAGS = frozenset(
@@ -133,11 +140,56 @@ def is_same_site_path(value):
     return value.startswith("/") and value[1:2] not in ("/", "\\")
 
 
+_DIMENSION = re.compile(r"[1-9][0-9]{0,4}")
+_SRCSET_CANDIDATE = re.compile(r"(?P<url>\S+) (?P<width>[1-9][0-9]{0,4})w")
+_IMG_KEYWORDS = {"loading": ("lazy", "eager"), "decoding": ("async",)}
+
+
+def _same_site_srcset(value):
+    """``/media/a-480.jpg 480w, /media/a-960.jpg 960w``: every candidate on this site."""
+    candidates = [part.strip() for part in value.split(",")]
+    for candidate in candidates:
+        match = _SRCSET_CANDIDATE.fullmatch(candidate)
+        if match is None or not is_same_site_path(match["url"]):
+            return False
+    return bool(candidates)
+
+
 def _allow_img_attribute(tag, name, value):
-    """Images: alt and title, and a src on this site: pages make no third-party requests."""
+    """Images: alt and title, and a src on this site: pages make no third-party requests.
+    Library images (blog.markup_images) add srcset (on this site too), sizes, width, height
+    and the loading hints."""
     if name in ("alt", "title"):
         return True
-    return name == "src" and is_same_site_path(value)
+    if name == "src":
+        return is_same_site_path(value)
+    if name == "srcset":
+        return _same_site_srcset(value)
+    if name in ("width", "height"):
+        return _DIMENSION.fullmatch(value) is not None
+    if name == "sizes":
+        return value == SIZES
+    return value in _IMG_KEYWORDS.get(name, ())
+
+
+_FOOTNOTE_LINK_CLASSES = ("footnote-ref", "footnote-backref")
+_FOOTNOTE_IDS = {
+    "li": re.compile(r"fn-[1-9][0-9]{0,3}"),
+    "sup": re.compile(r"fnref-[1-9][0-9]{0,3}(?:-[1-9][0-9]{0,3})?"),
+}
+
+
+def _allow_link_attribute(tag, name, value):
+    """Links: href (its scheme checked by bleach) and title; footnote links their class."""
+    if name in ("href", "title"):
+        return True
+    return name == "class" and value in _FOOTNOTE_LINK_CLASSES
+
+
+def _allow_footnote_id(tag, name, value):
+    """Only the ids blog.markup_notes gives footnotes (``fn-3``, ``fnref-3``, ``fnref-3-2``):
+    an author's label never becomes an id, so it cannot clash with the page's own."""
+    return name == "id" and _FOOTNOTE_IDS[tag].fullmatch(value) is not None
 
 
 def _allow_code_attribute(tag, name, value):
@@ -145,18 +197,31 @@ def _allow_code_attribute(tag, name, value):
     return name == "class" and _LANGUAGE_CLASS.fullmatch(value) is not None
 
 
+ALIGNMENT_CLASSES = ("align-left", "align-center", "align-right")
+
+
 def _allow_cell_attribute(tag, name, value):
-    return name == "align" and value in ("left", "right", "center")
+    """Table column alignment, as a class (blog.markup_notes maps Markdown's
+    ``style="text-align: …"`` to it: no style attribute is ever kept, and ``align`` is
+    obsolete HTML)."""
+    return name == "class" and value in ALIGNMENT_CLASSES
+
+
+def _allow_footnotes_block(tag, name, value):
+    return name == "class" and value == "footnote"
 
 
 POST_ATTRIBUTES = {
-    "a": ["href", "title"],
+    "a": _allow_link_attribute,
     "abbr": ["title"],
     "img": _allow_img_attribute,
     "code": _allow_code_attribute,
     "th": _allow_cell_attribute,
     "td": _allow_cell_attribute,
     "ol": ["start"],
+    "div": _allow_footnotes_block,
+    "sup": _allow_footnote_id,
+    "li": _allow_footnote_id,
 }
 COMMENT_ATTRIBUTES = {
     "a": ["href", "title"],
@@ -248,10 +313,19 @@ _REGISTRIES = (
         "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}",
     ),
 )
-_LINKABLE_IN_TEXT = re.compile(
-    r"(?:[Dd][Oo][Ii]:[ \t]?|DOI[ \t])(?P<doi>10\.\d{4,9}/[^\s<>\"]+)"
+# A bare address: http(s)://, then anything but space, quotes, angle brackets and Markdown's
+# placeholders (STX/ETX). Nothing follows the greedy runs that could fail, so no backtracking.
+_BARE_URL = r"(?P<url>\b[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"\x02\x03/?#]+[^\s<>\"\x02\x03]*)"
+# Not STX/ETX: Markdown's placeholders (the footnote back-link's space is one) end a DOI.
+_IDENTIFIERS = (
+    r"(?:[Dd][Oo][Ii]:[ \t]?|DOI[ \t])(?P<doi>10\.\d{4,9}/[^\s<>\"\x02\x03]+)"
     r"|\b(?:NCT\d{8}|ISRCTN\d{8}|(?:19|20)\d\d-\d{6}-\d\d)\b"
 )
+_LINKABLE_IN_TEXT = re.compile(_IDENTIFIERS + r"|(?P<url>(?!))")
+"""Comments: DOIs and registry ids only (a commenter's bare address stays text, as before:
+their links are counted by the moderation policy)."""
+_LINKABLE_IN_POST_TEXT = re.compile(_BARE_URL + "|" + _IDENTIFIERS)
+"""Posts: bare http(s) addresses too (``https://doi.org/…`` among them)."""
 
 
 def _trim_doi(doi):
@@ -303,11 +377,15 @@ def registry_url(registration):
     return _registry(registration)[1]
 
 
-def _links_in(text):
-    """(start, end, href) of every DOI and registry id in ``text``, in order."""
+def _links_in(text, pattern=_LINKABLE_IN_TEXT):
+    """(start, end, href) of every bare address, DOI and registry id in ``text``, in order."""
     found = []
-    for match in _LINKABLE_IN_TEXT.finditer(text):
-        if match.group("doi"):
+    for match in pattern.finditer(text):
+        if match.group("url"):
+            url = _trim_doi(match.group("url"))  # the sentence's punctuation, as for DOIs
+            if "://" in url and not url.endswith("://"):
+                found.append((match.start(), match.start() + len(url), url))
+        elif match.group("doi"):
             doi = _trim_doi(match.group("doi"))
             if "/" in doi and not doi.endswith("/"):
                 found.append((match.start(), match.start("doi") + len(doi), doi_url(doi)))
@@ -317,9 +395,14 @@ def _links_in(text):
 
 
 class _AutoLinker(Treeprocessor):
-    """Turns DOIs and trial registry ids in text nodes into links (not in a, code, pre)."""
+    """Turns DOIs and trial registry ids (and in posts bare http(s) addresses) in text nodes
+    into links (not in a, code, pre)."""
 
     SKIP = frozenset({"a", "code", "pre"})
+
+    def __init__(self, md, *, pattern=_LINKABLE_IN_TEXT):
+        super().__init__(md)
+        self.pattern = pattern
 
     def run(self, root):
         for code in root.iter("code"):
@@ -329,14 +412,14 @@ class _AutoLinker(Treeprocessor):
         while stack:
             element = stack.pop()
             children = list(element)
-            links = _links_in(element.text or "")
+            links = _links_in(element.text or "", self.pattern)
             if links:
                 element.text = self._split(element, element.text, links, 0)
             inserted = len(element) - len(children)  # anchors added for element.text
             for position, child in enumerate(children):
                 if child.tag not in self.SKIP:
                     stack.append(child)
-                links = _links_in(child.tail or "")
+                links = _links_in(child.tail or "", self.pattern)
                 if links:
                     index = position + inserted + 1
                     child.tail = self._split(element, child.tail, links, index)
@@ -461,13 +544,16 @@ class _NoH1(Treeprocessor):
 
 class _OffSiteImagesAsLinks(Treeprocessor):
     """Pages make no third-party requests (and the CSP would block them): an image from
-    another site becomes a link to it, so the reader still finds it in one click."""
+    another site becomes a link to it, so the reader still finds it in one click. The
+    addresses are kept on the Markdown instance (``offsite_images``) to tell the author."""
 
     def run(self, root):
+        self.md.offsite_images = offsite = []
         for element in root.iter("img"):
             src = element.get("src", "")
             if is_same_site_path(src):
                 continue
+            offsite.append(src.replace(AMP_SUBSTITUTE, "&"))
             label = element.get("alt") or src
             title = element.get("title")
             element.attrib.clear()
@@ -489,7 +575,8 @@ class _TrialpressExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_InlineGuard(md), "trialpress_inline_guard", 25)
-        md.treeprocessors.register(_AutoLinker(md), "trialpress_autolink", -10)
+        pattern = _LINKABLE_IN_TEXT if self.comment else _LINKABLE_IN_POST_TEXT
+        md.treeprocessors.register(_AutoLinker(md, pattern=pattern), "trialpress_autolink", -10)
         md.treeprocessors.register(_DroppedLinksAsText(md), "trialpress_dropped_links", -20)
         if self.comment:
             for name in ("hashheader", "setextheader", "hr"):
@@ -498,6 +585,10 @@ class _TrialpressExtension(Extension):
                 md.inlinePatterns.deregister(name)
         else:
             md.treeprocessors.register(_NoH1(md), "trialpress_no_h1", 5)
+            # After inline patterns (20) and the footnotes extension's own (50, 15).
+            md.treeprocessors.register(FootnoteIds(md), "trialpress_footnote_ids", 6)
+            md.treeprocessors.register(AlignmentClasses(md), "trialpress_alignment", 6)
+            md.treeprocessors.register(LibraryImages(md), "trialpress_library_images", 4.5)
             md.treeprocessors.register(_OffSiteImagesAsLinks(md), "trialpress_offsite_images", 4)
             md.inlinePatterns.register(
                 SimpleTagInlineProcessor(r"(~~)(?=\S)(.+?)(?<=\S)~~", "del"), "del", 65
@@ -511,10 +602,12 @@ def _markdown(policy):
     if md is None:
         comment = policy is COMMENT_POLICY
         extensions = [_TrialpressExtension(comment=comment), "sane_lists", "fenced_code"]
-        extensions += ["nl2br"] if comment else ["tables", "def_list"]
+        extensions += ["nl2br"] if comment else ["tables", "def_list", "footnotes"]
         md = instances[policy.name] = markdown.Markdown(
             extensions=extensions,
-            extension_configs={"tables": {"use_align_attribute": True}},
+            extension_configs={
+                "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+            },
             output_format="html",
         )
     return md.reset()
@@ -739,12 +832,25 @@ class Rendering:
     """Why the text is shown as escaped plain text; "" when Markdown formatted it."""
     dropped_links: tuple = ()
     """Link addresses with a scheme the sanitiser drops, shown as their text instead."""
+    dropped_images: tuple = ()
+    """Image addresses not shown as images: on another site (shown as links instead), or
+    removed by the sanitiser."""
+    missing_images: tuple = ()
+    """``image:<id>`` ids that are not in the media library (their alt text is shown)."""
 
     def notes(self):
         """What the author (or moderator) should be told, as sentences; [] if nothing."""
         notes = [plain_text_note(self.html)] if self.plain_text_reason else []
         if self.dropped_links:
             notes.append(dropped_links_note(self.dropped_links))
+        if self.dropped_images:
+            notes.append(dropped_images_note(self.dropped_images))
+        if self.missing_images:
+            listed = ", ".join(f"image:{number}" for number in self.missing_images[:10])
+            notes.append(
+                f"{len(self.missing_images)} image(s) not in the media library, shown as their "
+                f"alt text: {listed}. Copy the Markdown from Media library → Images."
+            )
         return notes
 
 
@@ -769,6 +875,20 @@ def dropped_links_note(addresses, *, shown=10, width=80):
     )
 
 
+def _shortened(addresses, *, shown=10, width=80):
+    listed = [a if len(a) <= width else a[: width - 1] + "\u2026" for a in addresses[:shown]]
+    more = f" and {len(addresses) - shown} more" if len(addresses) > shown else ""
+    return ", ".join(listed) + more
+
+
+def dropped_images_note(addresses):
+    return (
+        f"{len(addresses)} image(s) not shown as images: pages show only images stored on "
+        "this site, so an image from elsewhere becomes a link to it. Upload it to the media "
+        f"library and insert it from there. Not shown: {_shortened(addresses)}."
+    )
+
+
 def post_notes(body, body_html):
     """The notes for a saved post: from the stored mark when it is plain text (free), else
     from rendering its body (remembered from the save in this process, else at most one
@@ -784,7 +904,9 @@ def _forget_instances(policy):
     _local.__dict__.get("cleaners", {}).pop(policy.name, None)
 
 
-def _render(text, policy, *, budget=None):
+def _render(text, policy, *, budget=None, images=None):
+    """``images``: the library images the text may use ({id: LibraryImage}), looked up by
+    the caller outside the CPU budget (``blog.markup_images.mentioned_images``)."""
     text = _clean_source(text or "")
     if _too_costly(text, policy):
         return Rendering(_plain_paragraphs(text, REASON_SHAPE), REASON_SHAPE)
@@ -793,10 +915,15 @@ def _render(text, policy, *, budget=None):
     _cleaner(policy)
     try:
         with _cpu_budget(seconds):
-            md.dropped_links = []  # convert() skips the tree processors for blank text
+            # convert() skips the tree processors for blank text
+            md.dropped_links, md.offsite_images, md.missing_images = [], [], []
+            md.library_images = images or {}
             produced = md.convert(text)
-            dropped = tuple(getattr(md, "dropped_links", ()))
             cleaned = sanitize_html(produced, policy=policy)
+            removed = dropped_by_sanitiser(produced, cleaned)
+            dropped = (*md.dropped_links, *removed.links)
+            dropped_images = (*md.offsite_images, *removed.images)
+            missing = tuple(md.missing_images)
     except RenderBudgetExceeded:
         if threading.current_thread() is threading.main_thread():
             _disarm_sigprof()  # in case the signal arrived inside the budget's own clean-up
@@ -812,7 +939,62 @@ def _render(text, policy, *, budget=None):
         _forget_instances(policy)
         logger.warning("Markdown failed; rendering as plain text", exc_info=True)
         return Rendering(_plain_paragraphs(text, REASON_FAILED), REASON_FAILED)
-    return Rendering(cleaned, dropped_links=dropped)
+    return Rendering(
+        cleaned, dropped_links=dropped, dropped_images=dropped_images, missing_images=missing
+    )
+
+
+@dataclass(frozen=True)
+class Dropped:
+    links: tuple = ()
+    images: tuple = ()
+
+
+class _Addresses(HTMLParser):
+    """Every link's href and image's src in a fragment, in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        wanted = {"a": ("href", self.links), "img": ("src", self.images)}.get(tag)
+        if wanted:
+            value = dict(attrs).get(wanted[0])
+            if value is not None:
+                wanted[1].append(value)
+
+    handle_startendtag = handle_starttag
+
+
+def _addresses(fragment):
+    parser = _Addresses()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+def dropped_by_sanitiser(before, after):
+    """The link and image addresses in ``before`` (Markdown's HTML) that ``after`` (the
+    sanitised HTML) no longer has: what the admin preview warns about. Free when nothing
+    was dropped (the attributes are counted first)."""
+    if before.count("href=") == after.count("href=") and before.count("src=") == after.count(
+        "src="
+    ):
+        return Dropped()
+    was, now = _addresses(before), _addresses(after)
+    return Dropped(_missing_from(was.links, now.links), _missing_from(was.images, now.images))
+
+
+def _missing_from(before, after):
+    remaining = Counter(after)
+    gone = []
+    for value in before:
+        if remaining[value]:
+            remaining[value] -= 1
+        else:
+            gone.append(value)
+    return tuple(gone)
 
 
 _RECENT = OrderedDict()
@@ -821,15 +1003,21 @@ _recent_lock = threading.Lock()
 
 
 def _remembered_render(text, policy):
-    """The last few renderings are kept (by a hash of the text), so the admin can tell an
-    author what saving their post produced without rendering it a second time."""
+    """The last few renderings are kept (by a hash of the text, and the library images it
+    uses as they are now), so the admin can tell an author what saving their post produced
+    without rendering it a second time."""
     source = text or ""
-    key = (policy.name, hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest())
+    images = mentioned_images(source) if policy is POST_POLICY else {}
+    key = (
+        policy.name,
+        hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest(),
+        tuple(sorted(images.items())),
+    )
     with _recent_lock:
         if key in _RECENT:
             _RECENT.move_to_end(key)
             return _RECENT[key]
-    rendering = _render(source, policy)
+    rendering = _render(source, policy, images=images)
     with _recent_lock:
         _RECENT[key] = rendering
         while len(_RECENT) > _RECENT_SIZE:

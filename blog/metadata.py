@@ -20,22 +20,11 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from blog import markup
+from blog import extensions, markup
 
 # json.dumps leaves <, > and & alone; inside <script> "</script>" or "<!--" would end
 # or confuse the element. Their \u escapes are the same JSON value.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-
-
-# Other apps add to a post's metadata without blog importing them, each a function
-# ``(post, value) -> value`` appended from its AppConfig.ready() (authors: ORCID iDs).
-HIGHWIRE_EXTENSIONS, JSON_LD_EXTENSIONS = [], []
-
-
-def extended(extensions, post, value):
-    for extend in extensions:
-        value = extend(post, value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -173,7 +162,7 @@ def json_ld(post, url, desc):
             "url": post.trial_registration_url,
             "name": f"{post.trial_registration} ({registry_name(post.trial_registration)})",
         }
-    return data
+    return extensions.extend_json_ld(post, data)
 
 
 def scholarly_article(post):
@@ -222,8 +211,6 @@ def for_post(post):
         url=url,
         description=desc,
         open_graph=open_graph(post, url, desc),
-        highwire=extended(HIGHWIRE_EXTENSIONS, post, highwire(post)),
-        json_ld=json_ld_script_content(
-            extended(JSON_LD_EXTENSIONS, post, json_ld(post, url, desc))
-        ),
+        highwire=extensions.extend_highwire(post, highwire(post)),
+        json_ld=json_ld_script_content(json_ld(post, url, desc)),
     )

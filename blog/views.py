@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
-from blog import metadata
+from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
 from blog.navigation import label_in_use_or_none, listed_labels
 
@@ -132,7 +132,7 @@ class PostDetailView(DetailView):
         return (
             Post.objects.visible_to(self.request.user)
             .select_related("author")
-            .prefetch_related(labels_prefetch(), "disclosures")
+            .prefetch_related(labels_prefetch(), "disclosures", *extensions.prefetches())
         )
 
     def get_object(self, queryset=None):

@@ -66,8 +66,30 @@ def _render_plain(request, template_name, status, context=None):
     return HttpResponse(body, status=status)
 
 
+# --- upload allowances (registered by apps from their ready(), e.g. media_library) ---
+_upload_allowances = []
+
+
+def allow_uploads_under(prefix, max_bytes, *, describe):
+    """Multipart POSTs under ``prefix`` may be up to ``max_bytes()`` (read per request, so
+    a changed setting applies) instead of MAX_REQUEST_BODY_BYTES; ``describe()`` says what
+    fits, on the 413 page."""
+    _upload_allowances[:] = [a for a in _upload_allowances if a[0] != prefix]
+    _upload_allowances.append((prefix, max_bytes, describe))
+
+
+def _allowance(request):
+    if request.method != "POST" or request.content_type != "multipart/form-data":
+        return None
+    for prefix, max_bytes, describe in _upload_allowances:
+        if request.path.startswith(prefix):
+            return max_bytes(), describe()
+    return None
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse request bodies over MAX_REQUEST_BODY_BYTES with a clear 413 page."""
+    """Refuse request bodies over MAX_REQUEST_BODY_BYTES with a clear 413 page; an upload
+    form registered with ``allow_uploads_under`` gets its own, larger, limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,12 +99,16 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BODY_BYTES:
+        limit, what_fits = settings.MAX_REQUEST_BODY_BYTES, ""
+        allowance = _allowance(request) if length > limit else None
+        if allowance:
+            limit, what_fits = max(limit, allowance[0]), allowance[1]
+        if length > limit:
             return _render_plain(
                 request,
                 "413.html",
                 413,
-                {"limit_kb": settings.MAX_REQUEST_BODY_BYTES // 1024},
+                {"limit_kb": limit // 1024, "what_fits": what_fits},
             )
         return self.get_response(request)
 

@@ -79,8 +79,10 @@ INSTALLED_APPS = [
     "pagecache",
     "blog",
     "comments",
+    "trials",  # issue 12: trial records (depends on blog, never the reverse)
     "roles",
     "limits",
+    "media_library",
     # == Search, authors, citing ==
     "search",
     "authors",
@@ -317,3 +319,31 @@ COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a com
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
 # End of comments -----------------------------------------------------------------------
+
+# Images and uploads (media_library) ----------------------------------------------------
+# Uploaded images and their resized variants. MEDIA_URL must be a path on this site: pages
+# make no third-party request, and the sanitiser keeps only same-site image addresses.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+if not (MEDIA_URL.startswith("/") and MEDIA_URL.endswith("/") and not MEDIA_URL.startswith("//")):
+    raise ImproperlyConfigured(
+        f"MEDIA_URL must be a path on this site such as /media/, not {MEDIA_URL!r}"
+    )
+# Largest image file accepted (bytes); the admin's upload form may be this much larger than
+# MAX_REQUEST_BODY_BYTES, only at the media library's admin addresses.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Largest image in pixels (width x height) decoded: a PNG of a few KB can claim 100,000 x
+# 100,000 pixels and need 40 GB to decode (a decompression bomb).
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# Object storage: MEDIA_STORAGE_URL=s3://bucket/optional/prefix stores uploads through
+# django-storages (pip install "django-storages[s3]"; not installed by default). Credentials
+# and endpoint come from the usual AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME), read by django-storages and boto3 themselves.
+MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL", "")
+if MEDIA_STORAGE_URL:
+    from media_library.storage_settings import storage_from_url
+
+    STORAGES["default"] = storage_from_url(MEDIA_STORAGE_URL)
+else:
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# End of images and uploads -------------------------------------------------------------

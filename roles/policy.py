@@ -3,8 +3,11 @@
 Model permissions (from the groups made by the roles migrations) say what kind of thing a
 user may do; these functions add whose posts (and whose posts' comments) they may do it to:
 
-- Authors write and publish their own posts only, and see only those in the admin;
+- Authors write and publish their own posts only, and see only those in the admin; they
+  delete their own drafts that were never public;
 - Editors see, edit, publish and delete every post;
+- images: everyone in a role sees the whole media library; the uploader and Editors
+  describe and delete an image;
 - Moderators see every post (to judge the comments on it) but edit none;
 - superusers may do everything.
 
@@ -62,8 +65,19 @@ def can_edit_post(user, post):
     return user.has_perm("blog.change_post") and (is_editor(user) or _owns(user, post))
 
 
+def was_never_public(post):
+    """A draft no reader can have seen: still a draft, and no approved comment on it (a
+    post that was published and returned to draft may carry readers' words). Import-free:
+    reads the post's own fields (``comment_count`` counts approved comments)."""
+    return post.status == "draft" and not post.comment_count
+
+
 def can_delete_post(user, post):
-    return user.has_perm("blog.delete_post") and (is_editor(user) or _owns(user, post))
+    """Editors delete any post; an author only their own drafts that were never public
+    (as WordPress's Contributors: a published post stays, its readers may have cited it)."""
+    if not user.has_perm("blog.delete_post"):
+        return False
+    return is_editor(user) or (_owns(user, post) and was_never_public(post))
 
 
 def posts_visible_to(user, queryset):
@@ -82,6 +96,21 @@ def posts_editable_by(user, queryset):
     if is_editor(user):
         return queryset
     return queryset.filter(author_id=user.pk)
+
+
+# --- images (media_library) ---------------------------------------------------------------
+
+
+def can_change_image(user, image):
+    """Describe or delete an image: its uploader, or an Editor. Every member of the roles
+    may see and insert any image in the library (as in WordPress)."""
+    owns = image.uploaded_by_id is not None and image.uploaded_by_id == user.pk
+    return user.has_perm("media_library.change_image") and (is_editor(user) or owns)
+
+
+def can_delete_image(user, image):
+    owns = image.uploaded_by_id is not None and image.uploaded_by_id == user.pk
+    return user.has_perm("media_library.delete_image") and (is_editor(user) or owns)
 
 
 # --- comments ---------------------------------------------------------------------------

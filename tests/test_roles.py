@@ -19,6 +19,9 @@ groups_migration = importlib.import_module("roles.migrations.0001_groups")
 authors_comments_migration = importlib.import_module(
     "roles.migrations.0002_authors_moderate_own_comments"
 )
+drafts_and_images_migration = importlib.import_module(
+    "roles.migrations.0003_authors_delete_drafts_and_images"
+)
 # The migration's functions use only the schema editor's connection (and SQLite cannot
 # open a real schema editor inside the test's transaction).
 SCHEMA_EDITOR = SimpleNamespace(connection=connection)
@@ -36,6 +39,11 @@ EXPECTED = {
         "taggit.view_tag",
         "comments.change_comment",
         "comments.view_comment",
+        "blog.delete_post",  # their own never-public drafts only (roles.policy)
+        "media_library.add_image",
+        "media_library.change_image",
+        "media_library.delete_image",
+        "media_library.view_image",
     },
     "Editors": {
         "blog.add_post",
@@ -51,6 +59,10 @@ EXPECTED = {
         "taggit.delete_tag",
         "taggit.view_tag",
         "comments.view_comment",
+        "media_library.add_image",
+        "media_library.change_image",
+        "media_library.delete_image",
+        "media_library.view_image",
     },
     "Moderators": {
         "comments.change_comment",
@@ -60,16 +72,28 @@ EXPECTED = {
 }
 
 
-# The roles migrations grant these apps' permissions; other apps add their own to the same
-# groups from their own migrations (authors: tests/test_authors_admin.py checks them).
-ROLE_APPS = {"blog", "taggit", "comments"}
+# Issue 12: trials/migrations/0002_role_permissions.py grants the trials models' permissions.
+trials_permissions_migration = importlib.import_module("trials.migrations.0002_role_permissions")
+TRIALS_MODELS = ("trialrecord", "arm", "outcome", "outcomeresult", "harm", "harmresult")
+for _name, _actions in (
+    ("Authors", ("add", "change", "delete", "view")),
+    ("Editors", ("add", "change", "delete", "view")),
+    ("Moderators", ("view",)),
+):
+    EXPECTED[_name] |= {f"trials.{a}_{m}" for m in TRIALS_MODELS for a in _actions}
+# Search, authors, citing: authors/migrations/0002 grants the profiles' permissions.
+profiles_migration = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
+for _name, _grants in (
+    ("Authors", profiles_migration.AUTHOR_PERMISSIONS),
+    ("Editors", profiles_migration.EDITOR_PERMISSIONS),
+):
+    EXPECTED[_name] |= {f"authors.{a}_{m}" for m, actions in _grants.items() for a in actions}
 
 
 def codenames(group):
     return {
         f"{p.content_type.app_label}.{p.codename}"
         for p in group.permissions.select_related("content_type")
-        if p.content_type.app_label in ROLE_APPS
     }
 
 
@@ -115,6 +139,9 @@ def test_no_permission_is_duplicated():
 def run_the_migrations_again():
     groups_migration.create_groups(django_apps, SCHEMA_EDITOR)
     authors_comments_migration.grant_comment_moderation(django_apps, SCHEMA_EDITOR)
+    drafts_and_images_migration.grant(django_apps, SCHEMA_EDITOR)
+    trials_permissions_migration.grant(django_apps, SCHEMA_EDITOR)
+    profiles_migration.grant_permissions(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():
@@ -157,7 +184,7 @@ def test_a_member_gets_the_group_s_permissions():
     author = member_of("Authors")
 
     assert author.has_perm("blog.change_post")
-    assert not author.has_perm("blog.delete_post")
+    assert author.has_perm("blog.delete_post")  # narrowed to own drafts by the policy
     assert author.has_perm("comments.change_comment")  # narrowed to own posts by the policy
     assert not author.has_perm("comments.delete_comment")
 
@@ -251,7 +278,10 @@ def test_a_delete_permission_given_by_hand_still_covers_only_own_posts(people, o
     author.user_permissions.add(Permission.objects.get(codename="delete_post"))
     author = type(author).objects.get(pk=author.pk)  # a fresh permission cache
 
+    assert not policy.can_delete_post(author, ann_s)  # published: never by its author
+    ann_s.status = "draft"
     assert policy.can_delete_post(author, ann_s)
+    otto_s.status = "draft"
     assert not policy.can_delete_post(author, otto_s)
 
 

@@ -273,6 +273,12 @@ def restore_role_groups():
         "roles.migrations.0002_authors_moderate_own_comments"
     )
     authors_comments.grant_comment_moderation(django_apps, schema_editor)
+    drafts_and_images = importlib.import_module(
+        "roles.migrations.0003_authors_delete_drafts_and_images"
+    )
+    drafts_and_images.grant(django_apps, schema_editor)
+    trials_permissions = importlib.import_module("trials.migrations.0002_role_permissions")
+    trials_permissions.grant(django_apps, schema_editor)
     profiles = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
     profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
 

@@ -6,7 +6,6 @@ posts, and the demo accounts that wrote them, from their files (which also bring
 made with an older demo to the current attribution). Both are safe to run again.
 """
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.demo_loader import DEMO_DIR, FrontMatterError, load_demo
@@ -36,8 +35,6 @@ class Command(BaseCommand):
             results = load_demo(directory, reset=reset)
         except FrontMatterError as exc:
             raise CommandError(str(exc)) from exc
-        for config in apps.get_app_configs():  # other apps' own demo steps (author profiles)
-            getattr(config, "load_demo", lambda **kwargs: None)(reset=reset)
         changed = [post for post, was_changed in results if was_changed]
         for post in changed:
             self.stdout.write(f"Loaded: {post.title} ({post.get_absolute_url()})")

@@ -1,0 +1,105 @@
+"""Where other apps add to a post without blog importing them.
+
+An app that depends on blog (``trials``) registers here from its ``AppConfig.ready()``;
+blog calls each hook at one place and knows nothing else about the app:
+
+- ``register_section(place, render)``: ``render(post, context)`` returns HTML (marked safe
+  by the app, which escapes what it puts in) for a place on the post page:
+  ``"after_coi_box"`` (under the conflict-of-interest box, above the body) or
+  ``"coi_box"`` (inside that box);
+- ``register_feed_content(render)``: ``render(post)`` returns HTML appended to the post's
+  feed content (Atom ``<content>``, RSS ``<description>``);
+- ``register_json_ld(contribute)``: ``contribute(post, data)`` may add to the post's
+  JSON-LD dict in place;
+- ``register_highwire(contribute)``: ``contribute(post, tags)`` returns the post's Highwire
+  ``citation_*`` tags, as (name, content) pairs, with its additions;
+- ``register_prefetch(*lookups)``: ``prefetch_related`` lookups the post page and the feeds
+  add to their querysets, so a hook reads prefetched rows instead of querying per post;
+- ``register_post_inline(inline_class)``: an inline on the admin's post page;
+- ``register_demo_step(step)``: ``step(post=..., reset=...)`` runs after ``load_demo``
+  brought a demo post in, inside the same transaction.
+
+Registration is idempotent (registering the same callable twice keeps one).
+"""
+
+from django.utils.safestring import mark_safe
+
+_sections = {}
+_feed_content = []
+_json_ld = []
+_highwire = []
+_prefetches = []
+_post_inlines = []
+_demo_steps = []
+
+PLACES = ("after_coi_box", "coi_box")
+
+
+def _add(registry, item):
+    if item not in registry:
+        registry.append(item)
+
+
+def register_section(place, render):
+    if place not in PLACES:
+        raise ValueError(f"Unknown place {place!r}; one of {', '.join(PLACES)}")
+    _add(_sections.setdefault(place, []), render)
+
+
+def register_feed_content(render):
+    _add(_feed_content, render)
+
+
+def register_json_ld(contribute):
+    _add(_json_ld, contribute)
+
+
+def register_highwire(contribute):
+    _add(_highwire, contribute)
+
+
+def register_prefetch(*lookups):
+    for lookup in lookups:
+        _add(_prefetches, lookup)
+
+
+def register_post_inline(inline_class):
+    _add(_post_inlines, inline_class)
+
+
+def register_demo_step(step):
+    _add(_demo_steps, step)
+
+
+def sections(place, post, context):
+    """The HTML every app adds at ``place`` for ``post``, joined (already safe)."""
+    return mark_safe("".join(render(post, context) for render in _sections.get(place, ())))  # noqa: S308
+
+
+def feed_content(post):
+    return mark_safe("".join(render(post) for render in _feed_content))  # noqa: S308
+
+
+def extend_highwire(post, tags):
+    for contribute in _highwire:
+        tags = contribute(post, tags)
+    return tags
+
+
+def extend_json_ld(post, data):
+    for contribute in _json_ld:
+        contribute(post, data)
+    return data
+
+
+def prefetches():
+    return list(_prefetches)
+
+
+def post_inlines():
+    return list(_post_inlines)
+
+
+def run_demo_steps(*, post, reset):
+    for step in _demo_steps:
+        step(post=post, reset=reset)

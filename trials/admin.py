@@ -1,0 +1,260 @@
+"""Trial records in the admin.
+
+The post's page lists its trial records (a summary and a link); each record has its own
+page with its arms, outcomes and harms as inlines. Per-arm numbers are columns of the
+outcome and harm forms (trials.forms). Who may edit a record is who may edit its post
+(roles.policy): an Author edits the records of their own posts only. A save is one
+transaction (Django's change form is atomic): an error anywhere saves nothing, and after
+a save the record's snapshot (what readers see) is refreshed.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+
+from blog.models import Post
+from roles import policy
+from trials.forms import numbers_form, trial_formfield
+from trials.models import Arm, Harm, HarmResult, Outcome, OutcomeResult, TrialRecord
+from trials.services import trial_record_refresh
+
+ARMS_FIRST = (
+    "Numbers for each arm appear here once the arms are saved: add the arms above, press "
+    "\u201cSave and continue editing\u201d, then fill in each group's numbers."
+)
+
+
+def _arms_of(request, record):
+    """The record's saved arms, read once per request."""
+    if record is None or record.pk is None:
+        return []
+    cache = request.__dict__.setdefault("_trial_arms", {})
+    if record.pk not in cache:
+        cache[record.pk] = list(record.arms.all())
+    return cache[record.pk]
+
+
+class RecordChildInline:
+    """Editable exactly when the record's post is (``obj`` is the record)."""
+
+    def _may_edit(self, request, obj):
+        return obj is None or policy.can_edit_post(request.user, obj.post)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        kwargs.setdefault("formfield_callback", trial_formfield)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ArmInline(RecordChildInline, admin.StackedInline):
+    """Stacked: each field keeps its own label (a tabular inline's columns have none)."""
+
+    model = Arm
+    fields = (("name", "role", "position"), "intervention", ("randomised", "analysed"))
+    extra = 0
+    max_num = 12
+    verbose_name_plural = (
+        "arms (groups compared): add them, then \u201cSave and continue editing\u201d to "
+        "enter each group's numbers in the outcomes and harms below"
+    )
+
+
+class NumbersInline(RecordChildInline, admin.StackedInline):
+    """An inline whose forms carry one row of numbers per arm."""
+
+    result_model = OutcomeResult
+    main_fields = ()
+    extra = 0
+    max_num = 60
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": self.main_fields})]
+        arms = _arms_of(request, obj)
+        for arm in arms:
+            fieldsets.append(
+                (
+                    f"{arm.name} ({arm.get_role_display().lower()})",
+                    {
+                        "fields": [
+                            tuple(f"arm{arm.pk}_{n}" for n in self.result_model.number_fields)
+                        ]
+                    },
+                )
+            )
+        if not arms:
+            fieldsets[0] = (None, {"fields": self.main_fields, "description": ARMS_FIRST})
+        return fieldsets
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = kwargs.pop("form", self.form)
+        kwargs["form"] = numbers_form(
+            base, arms=_arms_of(request, obj), result_model=self.result_model
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+
+class OutcomeInline(NumbersInline):
+    model = Outcome
+    result_model = OutcomeResult
+    main_fields = (
+        ("name", "category", "position"),
+        ("outcome_type", "time_frame", "event_is_good"),
+        ("effect_measure", "estimate", "ci_level", "ci_lower", "ci_upper", "p_value_text"),
+        "note",
+        "source_quote",
+    )
+
+
+class HarmInline(NumbersInline):
+    model = Harm
+    result_model = HarmResult
+    main_fields = (("name", "time_frame", "position"), "note", "source_quote")
+
+
+class TrialRecordForm(forms.ModelForm):
+    class Meta:
+        model = TrialRecord
+        fields = (
+            "post",
+            "name",
+            "registry_id",
+            "position",
+            "phase",
+            "allocation",
+            "masking",
+            "follow_up",
+            "funders",
+            "decimal_mark",
+            "notes",
+            "source_quote",
+        )
+        widgets = {
+            "funders": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "notes": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "source_quote": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+
+@admin.register(TrialRecord)
+class TrialRecordAdmin(admin.ModelAdmin):
+    form = TrialRecordForm
+
+    class Media:
+        css = {"all": ["trials/admin.css"]}
+
+    inlines = [ArmInline, OutcomeInline, HarmInline]
+    list_display = ("name", "registry_id", "post", "phase")
+    list_select_related = ("post",)
+    search_fields = ("name", "registry_id", "post__title")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("post", "name", "registry_id", "position")}),
+        ("Design", {"fields": ("phase", "allocation", "masking", "follow_up", "funders")}),
+        ("Presentation", {"fields": ("decimal_mark", "notes", "source_quote")}),
+    )
+
+    def get_queryset(self, request):
+        records = super().get_queryset(request).select_related("post")
+        return records.filter(post__in=policy.posts_visible_to(request.user, Post.objects.all()))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "post":
+            kwargs["queryset"] = policy.posts_editable_by(request.user, Post.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or policy.can_view_post(request.user, obj.post))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj.post))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or policy.can_edit_post(request.user, obj.post))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("decimal_mark", TrialRecord.DecimalMark.POINT)
+        return initial
+
+    def save_related(self, request, form, formsets, change):
+        """Outcomes and harms before arms, so that an arm deleted in this save takes its
+        numbers with it (instead of leaving numbers for an arm that is gone); then the
+        snapshot readers see."""
+        form.save_m2m()
+        arms_last = sorted(formsets, key=lambda formset: formset.model is Arm)
+        for formset in arms_last:
+            self.save_formset(request, form, formset, change=change)
+        trial_record_refresh(record=form.instance)
+
+
+class ReadOnlyListFormSet(BaseInlineFormSet):
+    """The post page's list of records sends nothing back: it is read-only, so a post
+    saved without its management form (an older form, a script) is not refused for it."""
+
+    @property
+    def management_form(self):
+        prefix = f"{self.prefix}-{TOTAL_FORM_COUNT}"
+        if self.is_bound and prefix not in self.data:
+            form = ManagementForm(
+                {f"{self.prefix}-{TOTAL_FORM_COUNT}": 0, f"{self.prefix}-{INITIAL_FORM_COUNT}": 0},
+                auto_id=self.auto_id,
+                prefix=self.prefix,
+            )
+            form.full_clean()
+            return form
+        return super().management_form
+
+
+class TrialRecordPostInline(admin.TabularInline):
+    """On the post's page: its trial records, each linking to its own page."""
+
+    model = TrialRecord
+    formset = ReadOnlyListFormSet
+    fields = ("name", "registry_id", "summary", "edit_link")
+    readonly_fields = ("name", "registry_id", "summary", "edit_link")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name = "trial record"
+    verbose_name_plural = "trial records (results tables, absolute effects, forest plot)"
+    template = "admin/trials/trialrecord_post_inline.html"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("trials.view_trialrecord") or request.user.has_perm(
+            "trials.change_trialrecord"
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("position", "pk")
+
+    @admin.display(description="arms, outcomes, harms")
+    def summary(self, obj):
+        snapshot = obj.snapshot or {}
+        counts = [(len(snapshot.get(part, [])), part) for part in ("arms", "outcomes", "harms")]
+        return ", ".join(f"{n} {part if n != 1 else part[:-1]}" for n, part in counts)
+
+    @admin.display(description="")
+    def edit_link(self, obj):
+        url = reverse("admin:trials_trialrecord_change", args=[obj.pk])
+        return format_html('<a href="{}">Edit the trial record</a>', url)
