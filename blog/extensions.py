@@ -14,6 +14,8 @@ blog calls each hook at one place and knows nothing else about the app:
   ``"coi_box"`` sections are also printed in the feed's conflicts-of-interest section;
 - ``register_json_ld(contribute)``: ``contribute(post, data)`` may add to the post's
   JSON-LD dict in place;
+- ``register_highwire(contribute)``: ``contribute(post, tags)`` returns the post's Highwire
+  ``citation_*`` tags, as (name, content) pairs, with its additions;
 - ``register_prefetch(*lookups)``: ``prefetch_related`` lookups the post page and the feeds
   add to their querysets, so a hook reads prefetched rows instead of querying per post;
 - ``register_post_inline(inline_class)``: an inline on the admin's post page;
@@ -28,6 +30,7 @@ from django.utils.safestring import mark_safe
 _sections = {}
 _feed_content = {}
 _json_ld = []
+_highwire = []
 _prefetches = []
 _post_inlines = []
 _demo_steps = []
@@ -57,6 +60,10 @@ def register_json_ld(contribute):
     _add(_json_ld, contribute)
 
 
+def register_highwire(contribute):
+    _add(_highwire, contribute)
+
+
 def register_prefetch(*lookups):
     for lookup in lookups:
         _add(_prefetches, lookup)
@@ -78,6 +85,12 @@ def sections(place, post, context):
 def feed_content(post, place="end"):
     renders = _feed_content.get(place, ())
     return mark_safe("".join(render(post) for render in renders))  # noqa: S308
+
+
+def extend_highwire(post, tags):
+    for contribute in _highwire:
+        tags = contribute(post, tags)
+    return tags
 
 
 def extend_json_ld(post, data):

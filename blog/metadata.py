@@ -220,6 +220,6 @@ def for_post(post):
         url=url,
         description=desc,
         open_graph=open_graph(post, url, desc),
-        highwire=highwire(post),
+        highwire=extensions.extend_highwire(post, highwire(post)),
         json_ld=json_ld_script_content(json_ld(post, url, desc)),
     )

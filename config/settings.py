@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "roles",
     "limits",
     "media_library",
+    # == Search, authors, citing ==
+    "search",
+    "authors",
+    "citations",
 ]
 
 MIDDLEWARE = [

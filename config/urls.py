@@ -37,6 +37,9 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     # Uploaded images (media_library), served by the app itself; see README, "Images".
     path(settings.MEDIA_URL.lstrip("/"), include("media_library.urls")),
+    path("search/", include("search.urls")),  # == Search, authors, citing ==
+    path("authors/", include("authors.urls")),
+    path("cite/", include("citations.urls")),
     path("", include("blog.urls")),
 ]
 

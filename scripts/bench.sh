@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: render times, query counts and sizes in-process, then throughput with
-# gunicorn and wrk, then comment submission on SQLite and PostgreSQL.
+# gunicorn and wrk, then comment submission on SQLite and PostgreSQL, then search over
+# 10,000 posts on both.
 # Everything runs on 127.0.0.1 against a throwaway database in a temporary folder,
 # which is removed at the end; the Python steps stop every server they start.
 set -euo pipefail
@@ -42,4 +43,5 @@ $PY -m benchmarks.submissions
 $PY -m benchmarks.hostile
 $PY -m benchmarks.flood
 $PY -m benchmarks.revisions
+$PY -m benchmarks.search  # == Search, authors, citing ==
 $PY -m benchmarks.results

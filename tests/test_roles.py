@@ -81,6 +81,13 @@ for _name, _actions in (
     ("Moderators", ("view",)),
 ):
     EXPECTED[_name] |= {f"trials.{a}_{m}" for m in TRIALS_MODELS for a in _actions}
+# Search, authors, citing: authors/migrations/0002 grants the profiles' permissions.
+profiles_migration = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
+for _name, _grants in (
+    ("Authors", profiles_migration.AUTHOR_PERMISSIONS),
+    ("Editors", profiles_migration.EDITOR_PERMISSIONS),
+):
+    EXPECTED[_name] |= {f"authors.{a}_{m}" for m, actions in _grants.items() for a in actions}
 
 
 def codenames(group):
@@ -134,6 +141,7 @@ def run_the_migrations_again():
     authors_comments_migration.grant_comment_moderation(django_apps, SCHEMA_EDITOR)
     drafts_and_images_migration.grant(django_apps, SCHEMA_EDITOR)
     trials_permissions_migration.grant(django_apps, SCHEMA_EDITOR)
+    profiles_migration.grant_permissions(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():

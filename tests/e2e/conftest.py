@@ -279,6 +279,8 @@ def restore_role_groups():
     drafts_and_images.grant(django_apps, schema_editor)
     trials_permissions = importlib.import_module("trials.migrations.0002_role_permissions")
     trials_permissions.grant(django_apps, schema_editor)
+    profiles = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
+    profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AuthorsConfig(AppConfig):
+    name = "authors"
+    verbose_name = "Authors"
+
+    def ready(self):
+        import pagecache
+        from authors import demo, metadata
+        from blog import extensions
+
+        # A profile's name, address and ORCID iD show on every byline and post.
+        pagecache.watch(*self.get_models())
+        extensions.register_json_ld(metadata.json_ld_author)
+        extensions.register_highwire(metadata.highwire_post_author)
+        extensions.register_demo_step(demo.demo_profile_step)

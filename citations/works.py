@@ -1,0 +1,105 @@
+"""What a citation says, whatever its format: a ``Work`` for the post and one for the
+paper it discusses (from the post's source fields). ``bibtex``, ``ris`` and ``styles``
+only write these out.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+from blog.metadata import absolute_url, author_name, citation_authors, is_group_author
+
+_ET_AL = re.compile(r"\bet\.?\s+al\.?\s*$", re.IGNORECASE)
+# "Coles AJ", "Coles A J", "Coles A.J.": a family name and initials, as in Vancouver lists.
+_VANCOUVER = re.compile(r"^(?P<family>.+?)\s+(?P<initials>(?:[A-Z]\.?\s?){1,4})$")
+
+
+@dataclass(frozen=True)
+class Name:
+    family: str = ""
+    given: str = ""  # full given names or initials ("A. J.")
+    literal: str = ""  # a group, or a name that cannot be split: cited whole
+
+    @property
+    def initials(self):
+        return " ".join(f"{part[0]}." for part in self.given.replace(".", " ").split() if part)
+
+
+@dataclass(frozen=True)
+class Work:
+    kind: str  # "post" or "article"
+    title: str
+    authors: list = field(default_factory=list)
+    more_authors: bool = False  # the source says "et al."
+    container: str = ""  # the site (post) or the journal (article)
+    issued: date | None = None
+    url: str = ""
+    doi: str = ""
+    accessed: date | None = None
+    key: str = ""
+
+
+def _ascii_key(*parts):
+    return "".join(re.sub(r"[^A-Za-z0-9]", "", str(part)) for part in parts)[:60] or "ref"
+
+
+def post_author_name(user):
+    """The user's names split (first and last) when both are set, else cited whole."""
+    if user.first_name.strip() and user.last_name.strip():
+        return Name(family=user.last_name.strip(), given=user.first_name.strip())
+    return Name(literal=author_name(user))
+
+
+def paper_author_name(written):
+    if is_group_author(written):
+        return Name(literal=written)
+    match = _VANCOUVER.match(written)
+    if match:
+        letters = re.findall(r"[A-Z]", match["initials"])
+        return Name(family=match["family"].strip(), given=" ".join(f"{c}." for c in letters))
+    if "," in written:
+        family, given = (part.strip() for part in written.split(",", 1))
+        if family and given:
+            return Name(family=family, given=given)
+    return Name(literal=written)
+
+
+def post_work(post):
+    published = timezone.localtime(post.published_at).date()
+    author = post_author_name(post.author)
+    return Work(
+        kind="post",
+        title=post.title,
+        authors=[author],
+        container=settings.SITE_NAME,
+        issued=published,
+        url=absolute_url(post.get_absolute_url()),
+        accessed=timezone.localdate(),
+        key=_ascii_key(settings.SITE_NAME, published.year, post.slug),
+    )
+
+
+def has_paper(post):
+    return bool(post.source_title or post.doi)
+
+
+def paper_work(post):
+    """The paper the post discusses, or None when the post names none."""
+    if not has_paper(post):
+        return None
+    authors = [paper_author_name(name) for name in citation_authors(post)]
+    first = authors[0].family or authors[0].literal if authors else "paper"
+    return Work(
+        kind="article",
+        title=post.source_title,
+        authors=authors,
+        more_authors=any(_ET_AL.search(part) for part in post.source_authors.split(";")),
+        container=post.source_journal,
+        issued=post.source_date,
+        url=post.doi_url,
+        doi=post.doi,
+        key=_ascii_key(first, post.source_date.year if post.source_date else ""),
+    )
