@@ -21,7 +21,8 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from blog.models import Post
+from blog.corrections import NOTE_MAX_LENGTH
+from blog.models import Post, PostRevision
 from roles import policy
 from trials import sponsors
 from trials.forms import numbers_form, trial_formfield
@@ -34,7 +35,11 @@ from trials.models import (
     TrialRecord,
     comparator_problem,
 )
-from trials.services import trial_record_refresh
+from trials.services import (
+    trial_record_refresh,
+    trial_records_change_check,
+    trial_records_revision_record,
+)
 
 ARMS_FIRST = (
     "Numbers for each arm appear here once the arms are saved: add the arms above, press "
@@ -191,6 +196,54 @@ class HarmInline(NumbersInline):
 
 
 class TrialRecordForm(forms.ModelForm):
+    """The record's own fields, and the change note a post readers have seen needs: checked
+    here, before anything is saved, against the record and its inlines (the admin hands
+    their formsets over as ``instance.pending_formsets``), so a refusal keeps the typing."""
+
+    change_kind = forms.ChoiceField(
+        label="kind of change",
+        required=False,
+        choices=[("", "\u2014")] + PostRevision.Kind.choices,
+        help_text="Needed once readers have seen the post: a change to its trial record "
+        "changes what it says. A minor typo fix is kept in the history, not announced.",
+    )
+    change_note = forms.CharField(
+        label="change note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="What changed and why, in a sentence: shown to readers in the "
+        "post\u2019s corrections box.",
+    )
+
+    def changed_posts(self):
+        """The posts this save changes: the record's post, and the one it leaves."""
+        posts = [self.cleaned_data.get("post")]
+        if self.instance.pk is not None:
+            posts.append(TrialRecord.objects.get(pk=self.instance.pk).post)
+        unique = {post.pk: post for post in posts if post is not None}
+        return list(unique.values())
+
+    changed_post_list = ()  # set by clean(): the posts whose revisions this save adds to
+
+    def clean(self):
+        cleaned = super().clean()
+        formsets = getattr(self.instance, "pending_formsets", [])
+        adding = self.instance.pk is None
+        changed = [n for n in self.changed_data if n not in ("change_kind", "change_note")]
+        if not (adding or changed or any(formset.has_changed() for formset in formsets)):
+            return cleaned
+        kind, note = cleaned.get("change_kind", ""), cleaned.get("change_note", "")
+        self.changed_post_list = self.changed_posts()
+        for post in self.changed_post_list:
+            try:
+                trial_records_change_check(post=post, kind=kind, note=note)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
+        return cleaned
+
     class Meta:
         model = TrialRecord
         fields = (
@@ -242,6 +295,15 @@ class TrialRecordAdmin(admin.ModelAdmin):
             },
         ),
         ("Presentation", {"fields": ("decimal_mark", "notes", "source_quote")}),
+        (
+            "Change note",
+            {
+                "fields": ("change_kind", "change_note"),
+                "description": "Once readers have seen the post, a change to its trial "
+                "record is listed under it with its kind, date and note, like any other "
+                "change to what it says. Drafts need none.",
+            },
+        ),
     )
 
     readonly_fields = ("funders_read_as",)
@@ -289,6 +351,20 @@ class TrialRecordAdmin(admin.ModelAdmin):
         for formset in arms_last:
             self.save_formset(request, form, formset, change=change)
         trial_record_refresh(record=form.instance)
+        for post in form.changed_post_list:
+            trial_records_revision_record(
+                post=post,
+                editor=request.user,
+                change_kind=form.cleaned_data.get("change_kind", ""),
+                change_note=form.cleaned_data.get("change_note", ""),
+            )
+
+    def _create_formsets(self, request, obj, change):
+        """Hand the inlines' formsets to the record form (it validates after them being
+        built), so its change-note check sees a change to an arm or a number too."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        obj.pending_formsets = formsets
+        return formsets, inline_instances
 
 
 class ReadOnlyListFormSet(BaseInlineFormSet):
