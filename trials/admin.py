@@ -216,25 +216,36 @@ class TrialRecordForm(forms.ModelForm):
         "post\u2019s corrections box.",
     )
 
-    def changed_posts(self):
-        """The posts this save changes: the record's post, and the one it leaves."""
-        posts = [self.cleaned_data.get("post")]
-        if self.instance.pk is not None:
-            posts.append(TrialRecord.objects.get(pk=self.instance.pk).post)
-        unique = {post.pk: post for post in posts if post is not None}
-        return list(unique.values())
+    changed_post_list = ()  # set by the check: the posts whose revisions this save adds to
 
-    changed_post_list = ()  # set by clean(): the posts whose revisions this save adds to
+    def _post_clean(self):
+        super()._post_clean()  # the model's clean: the values as they will be stored
+        self._check_change_note()
 
-    def clean(self):
-        cleaned = super().clean()
+    def _stored(self):
+        if self.instance.pk is None:
+            return None
+        return TrialRecord.objects.select_related("post").get(pk=self.instance.pk)
+
+    def _changes_something(self, stored):
+        if stored is None:
+            return True
+        fields = [name for name in TrialRecordForm.Meta.fields if name != "post"]
+        if stored.post_id != self.instance.post_id:
+            return True
+        if any(getattr(stored, name) != getattr(self.instance, name) for name in fields):
+            return True
         formsets = getattr(self.instance, "pending_formsets", [])
-        adding = self.instance.pk is None
-        changed = [n for n in self.changed_data if n not in ("change_kind", "change_note")]
-        if not (adding or changed or any(formset.has_changed() for formset in formsets)):
-            return cleaned
-        kind, note = cleaned.get("change_kind", ""), cleaned.get("change_note", "")
-        self.changed_post_list = self.changed_posts()
+        return any(formset.has_changed() for formset in formsets)
+
+    def _check_change_note(self):
+        stored = self._stored()
+        if not self._changes_something(stored):
+            return
+        posts = (self.cleaned_data.get("post"), stored and stored.post)
+        self.changed_post_list = list({post.pk: post for post in posts if post}.values())
+        kind = self.cleaned_data.get("change_kind", "")
+        note = self.cleaned_data.get("change_note", "")
         for post in self.changed_post_list:
             try:
                 trial_records_change_check(post=post, kind=kind, note=note)
@@ -242,7 +253,6 @@ class TrialRecordForm(forms.ModelForm):
                 for field, messages in exc.message_dict.items():
                     if field not in self.errors:
                         self.add_error(field, messages)
-        return cleaned
 
     class Meta:
         model = TrialRecord

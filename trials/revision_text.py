@@ -59,7 +59,7 @@ def _row_line(what, row, arm_names):
         level = f" ({row.ci_level}% CI)" if row.ci_level else ""
         parts.append(f"{row.measure.lower() or 'effect'} {row.effect}{level}")
     if row.p_value:
-        parts.append(f"p {row.p_value}")
+        parts.append(row.p_value)
     if row.note:
         parts.append(f"note: {row.note}")
     return head + (" \u2014 " + "; ".join(parts) if parts else "")
