@@ -114,7 +114,9 @@ def test_a_revision_keeps_the_record_as_lines_a_reader_reads(admin_client, a_pub
     number = post.revisions.order_by("-number").first().number
     text = revisions.snapshot(post.pk, number)[PART_NAME]
     assert "Trial: CARE-MS II" in text
-    assert "Arm: Alemtuzumab 12 mg (experimental; 12 mg per day; 436 randomised, 426 analysed)" in text
+    assert (
+        "Arm: Alemtuzumab 12 mg (experimental; 12 mg per day; 436 randomised, 426 analysed)" in text
+    )
     relapse = next(line for line in text.splitlines() if line.startswith("Outcome"))
     assert relapse.startswith("Outcome (primary): Relapse, 2 years \u2014 ")
     assert "104/202" in relapse and "147/426" in relapse
@@ -215,9 +217,9 @@ def test_a_draft_s_record_changes_freely(admin_client, an_author):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert comparator_count(record) == 99
     assert not draft.revisions.filter(announced=True).exists()
-    assert "99/202" in revisions.snapshot(draft.pk, draft.revisions.latest("number").number)[
-        PART_NAME
-    ]
+    assert (
+        "99/202" in revisions.snapshot(draft.pk, draft.revisions.latest("number").number)[PART_NAME]
+    )
 
 
 # --- adding and deleting a record ---------------------------------------------------------------

@@ -10,6 +10,7 @@ a save the record's snapshot (what readers see) is refreshed.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.formsets import (
     DELETION_FIELD_NAME,
@@ -18,6 +19,7 @@ from django.forms.formsets import (
     ManagementForm,
 )
 from django.forms.models import BaseInlineFormSet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -195,10 +197,9 @@ class HarmInline(NumbersInline):
     main_fields = (("name", "time_frame", "position"), "note", "source_quote")
 
 
-class TrialRecordForm(forms.ModelForm):
-    """The record's own fields, and the change note a post readers have seen needs: checked
-    here, before anything is saved, against the record and its inlines (the admin hands
-    their formsets over as ``instance.pending_formsets``), so a refusal keeps the typing."""
+class ChangeNoteForm(forms.Form):
+    """The kind and note of a change to a public post's trial record (as the post's own
+    "Change note" fieldset: blog.corrections decides when they are needed)."""
 
     change_kind = forms.ChoiceField(
         label="kind of change",
@@ -215,6 +216,12 @@ class TrialRecordForm(forms.ModelForm):
         help_text="What changed and why, in a sentence: shown to readers in the "
         "post\u2019s corrections box.",
     )
+
+
+class TrialRecordForm(ChangeNoteForm, forms.ModelForm):
+    """The record's own fields, and the change note a post readers have seen needs: checked
+    here, before anything is saved, against the record and its inlines (the admin hands
+    their formsets over as ``instance.pending_formsets``), so a refusal keeps the typing."""
 
     changed_post_list = ()  # set by the check: the posts whose revisions this save adds to
 
@@ -368,6 +375,55 @@ class TrialRecordAdmin(admin.ModelAdmin):
                 change_kind=form.cleaned_data.get("change_kind", ""),
                 change_note=form.cleaned_data.get("change_note", ""),
             )
+
+    def get_actions(self, request):
+        """No "delete selected": a record of a public post is deleted with a change note,
+        from its own page."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Deleting the record of a post readers have seen needs a kind and a note, like
+        any change to it; refused with a form error (nothing deleted) without them."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None or not self.has_delete_permission(request, record):
+            return super().delete_view(request, object_id, extra_context)
+        posted = request.method == "POST" and "post" in request.POST
+        form = ChangeNoteForm(request.POST if posted else None)
+        if posted and not (form.is_valid() and self._deletion_checked(form, record)):
+            request.POST = QueryDict()  # the admin deletes on any POST data: show the form
+        if record.post.status == Post.Status.PUBLISHED or form.errors:
+            extra_context = {**(extra_context or {}), "change_note_form": form}
+        request.trial_record_change = form
+        return super().delete_view(request, object_id, extra_context)
+
+    @staticmethod
+    def _deletion_checked(form, record):
+        try:
+            trial_records_change_check(
+                post=record.post,
+                kind=form.cleaned_data["change_kind"],
+                note=form.cleaned_data["change_note"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field, messages)
+            return False
+        return True
+
+    def delete_model(self, request, obj):
+        """Then the post's revision, with the note the delete page asked for."""
+        post = obj.post
+        super().delete_model(request, obj)
+        form = getattr(request, "trial_record_change", None)
+        data = form.cleaned_data if form is not None and form.is_bound else {}
+        trial_records_revision_record(
+            post=post,
+            editor=request.user,
+            change_kind=data.get("change_kind", ""),
+            change_note=data.get("change_note", ""),
+        )
 
     def _create_formsets(self, request, obj, change):
         """Hand the inlines' formsets to the record form (it validates after them being

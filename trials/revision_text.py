@@ -51,9 +51,13 @@ def _row_line(what, row, arm_names):
     """ "Outcome (primary): Relapse, 2 years — alemtuzumab 12 mg: 104/426 (24%); …;
     rate ratio 0·51 (0·39–0·65); p < 0·0001; note: …" """
     head = f"{what}: {row.name}" + (f", {row.time_frame}" if row.time_frame else "")
-    parts = [f"{name}: {cell.text}" for name, cell in zip(arm_names, row.cells) if cell.text]
+    parts = [
+        f"{name}: {cell.text}" for name, cell in zip(arm_names, row.cells, strict=True) if cell.text
+    ]
     parts += [
-        f"{name}: {cell.detail}" for name, cell in zip(arm_names, row.cells) if cell.detail
+        f"{name}: {cell.detail}"
+        for name, cell in zip(arm_names, row.cells, strict=True)
+        if cell.detail
     ]
     if row.effect:
         level = f" ({row.ci_level}% CI)" if row.ci_level else ""

@@ -8,7 +8,6 @@ from blog import revisions
 from blog.corrections import check_change_note
 from blog.models import Post, PostRevision
 from blog.services import post_revision_record, post_seen_snapshot
-
 from trials.models import (
     Arm,
     Harm,
