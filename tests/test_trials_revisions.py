@@ -310,3 +310,27 @@ def test_the_post_page_costs_the_same_after_record_corrections(client, admin_cli
     assert len(eleven) == len(one)
     assert html.count("See the text before and after") == 6
     assert "130/202" in html
+
+
+def test_history_from_before_the_part_existed_is_not_a_change(client, an_author, monkeypatch):
+    """Posts whose revisions were stored before trial records were part of them: a later
+    correction of the text neither needs a note for the record nor shows it as all new;
+    the first change to the record is compared with what is stored now."""
+    from blog.services import post_upsert
+
+    post = make_post(author=an_author)
+    make_trial_record(post=post)
+    rows = list(post.disclosures.values("person", "relationship", "statement"))
+
+    def upsert(body, **note):
+        fields = {"title": post.title, "summary": post.summary, "body": body}
+        post_upsert(slug=post.slug, author=an_author, fields=fields, disclosures=rows, **note)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(revisions, "snapshot_parts", {})
+        upsert("As first published.", change_kind=Kind.MINOR)
+    assert PART_NAME not in revisions.snapshot(post.pk, post.revisions.latest("number").number)
+    upsert("As corrected.", change_kind=Kind.CORRECTION, change_note="Fixed the text.")
+    revision = post.revisions.get(announced=True)
+    html = client.get(change_url_for(post, revision.number)).content.decode()
+    assert "Trial records" not in html and "<ins>corrected</ins>" in html
