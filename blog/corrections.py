@@ -10,7 +10,7 @@ what readers last saw, so unpublishing, editing and publishing again is announce
 from django.core.exceptions import ValidationError
 
 from blog.models import Post, PostRevision
-from blog.revisions import reader_fields
+from blog.revisions import READER_FIELDS, reader_fields
 
 Kind = PostRevision.Kind
 
@@ -31,8 +31,14 @@ DISCLOSURES_NOT_MINOR = (
 
 
 def changed_reader_fields(before, after):
-    """The names of the reader fields that differ between two snapshots, in order."""
-    return [name for name in reader_fields() if before.get(name) != after.get(name)]
+    """The names of the reader fields that differ between two snapshots, in order. A part
+    another app adds counts only from the revisions that have it: one stored before the
+    part was registered says nothing about it, so that is not a change."""
+    return [
+        name
+        for name in reader_fields()
+        if before.get(name) != after.get(name) and (name in READER_FIELDS or name in before)
+    ]
 
 
 def check_change_note(*, seen, after, kind, note):
