@@ -2,8 +2,7 @@
 
 It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``count()`` and
 slices. Told which page will be read (``page=(offset, limit)``), the count comes with that
-page, from one ranking query (``COUNT(*) OVER ()``): ranking every match is the expensive
-part, so it is done once. Every hit carries ``snippet``: the body's
+page, from the one query that ranks. Every hit carries ``snippet``: the body's
 best passage with the matched words between ``search.text.MARK_START``/``MARK_END``
 (turned into ``<mark>`` by ``search.snippets`` after escaping).
 
@@ -14,8 +13,9 @@ Speed: ranking is the costly part (every match's rank must be known before the b
 are), so only the newest ``RANKED_NEWEST`` published matches are ranked. Up to that many
 matches, nothing changes: all are ranked and counted exactly. Above it, the reader is told
 "more than 1,000 posts found; the best matches among the newest 1,000 are shown" and pages
-within those (``SearchHits.capped``). Finding the newest matches is cheap on both engines:
-the index on ``(status, published_at)`` read backwards, stopping at ``RANKED_NEWEST + 1``
+within those (``SearchHits.capped``); the count above it is "more than", not exact
+(counting every match costs what ranking them did). Finding the newest matches is cheap on
+both engines: an index on ``published_at`` read backwards, stopping at ``RANKED_NEWEST + 1``
 (the one more says whether there are more). Measured with ``python -m benchmarks.search``.
 
 - SQLite: the FTS5 table ``search_fts`` (tokenizer ``porter unicode61 remove_diacritics 2``:
