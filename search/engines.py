@@ -115,16 +115,16 @@ class SearchHits:
 class SqliteHits(SearchHits):
     """Queries: the page's ids in order with the count; their snippets; the listing's two.
 
-    One query finds the matches (FTS5, ids only: cheap), keeps the newest
-    ``RANKED_NEWEST + 1`` published ones (the covering index on ``(status, published_at)``
-    read backwards), and ranks the newest ``RANKED_NEWEST`` with ``bm25``. FTS5 computes
-    ``bm25`` only inside a MATCH scan, so the ranking scan is bounded by the candidates'
-    rowid range (rowid ranges are cheap in FTS5): about ``RANKED_NEWEST`` rows when ids
-    follow publication dates, as they do when posts are written in order; never fewer than
-    the candidates, so the result is exact whatever the order. Never
-    ``search_fts.rowid IN (...)``: FTS5 then runs the whole query again per rowid (4 seconds
-    for a DOI over 10,000 posts; 0.9 s for one word over 1,000). Snippets are made for the
-    page's ten posts only.
+    One query finds the matches (FTS5, ids only: cheap; SQLite runs that subquery once into
+    an ephemeral list), keeps the newest ``RANKED_NEWEST + 1`` published ones (the covering
+    index on ``(status, published_at)`` read backwards, stopping there), and ranks the
+    newest ``RANKED_NEWEST`` with ``bm25``. FTS5 computes ``bm25`` only inside a MATCH
+    scan, so the ranking scan is bounded by the candidates' rowid range (cheap in FTS5):
+    about ``RANKED_NEWEST`` rows when ids follow publication dates, as they do when posts
+    are written in order; never fewer than the candidates, so the result is exact whatever
+    the order. Never ``search_fts.rowid IN (...)``: FTS5 then runs the whole query again
+    per rowid (4 s for a DOI over 10,000 posts; 0.9 s for one word and 1,000 rowids).
+    Snippets are made for the page's ten posts only.
     """
 
     def _match(self):
@@ -148,10 +148,9 @@ class SqliteHits(SearchHits):
         match = self._match()
         with connection.cursor() as cursor:
             cursor.execute(
-                "WITH hits AS MATERIALIZED (SELECT rowid AS id FROM search_fts "  # noqa: S608
-                "WHERE search_fts MATCH %s), "
-                f"newest AS MATERIALIZED (SELECT id, published_at FROM ({published}) "
-                "WHERE id IN (SELECT id FROM hits) "
+                "WITH newest AS MATERIALIZED (SELECT id, published_at "  # noqa: S608
+                f"FROM ({published}) WHERE id IN "
+                "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
                 "ORDER BY published_at DESC, id DESC LIMIT %s), "
                 "pool AS MATERIALIZED (SELECT id, published_at FROM newest "
                 "ORDER BY published_at DESC, id DESC LIMIT %s), "
@@ -162,7 +161,7 @@ class SqliteHits(SearchHits):
                 "JOIN ranked ON ranked.id = pool.id "
                 "ORDER BY ranked.rank, pool.published_at DESC, pool.id DESC "
                 "LIMIT %s OFFSET %s",
-                [match, *params, RANKED_NEWEST + 1, RANKED_NEWEST, match, limit, offset],
+                [*params, match, RANKED_NEWEST + 1, RANKED_NEWEST, match, limit, offset],
             )
             rows = cursor.fetchall()
             if not rows:
