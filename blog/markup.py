@@ -53,6 +53,7 @@ from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
 
 from blog.markup_images import SIZES, LibraryImages, mentioned_images
 from blog.markup_notes import AlignmentClasses, FootnoteIds
+from blog.post_html_hooks import apply_post_html_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -1042,7 +1043,14 @@ def comment_rendering(text):
 
 
 def render_post(text):
-    """Markdown of a post body -> sanitised HTML (the wide post policy)."""
+    """Markdown of a post body -> sanitised HTML (the wide post policy), then the
+    registered post-body transforms (``blog.post_html_hooks``: the glossary)."""
+    return apply_post_html_hooks(post_rendering(text).html)
+
+
+def render_post_fragment(text):
+    """Markdown of a short post text (the plain-words summary) -> sanitised HTML, with
+    the post policy and without the post-body transforms."""
     return post_rendering(text).html
 
 

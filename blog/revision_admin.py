@@ -24,6 +24,7 @@ from blog.services import post_restore, post_seen_snapshot
 DIFF_FIELDS = (
     "title",
     "summary",
+    "plain_summary",
     "body",
     "disclosures",
     *revisions.SOURCE_FIELDS,
