@@ -1043,15 +1043,16 @@ def comment_rendering(text):
 
 
 def render_post(text):
-    """Markdown of a post body -> sanitised HTML (the wide post policy), then the
-    registered post-body transforms (``blog.post_html_hooks``: the glossary)."""
-    return apply_post_html_hooks(post_rendering(text).html)
-
-
-def render_post_fragment(text):
-    """Markdown of a short post text (the plain-words summary) -> sanitised HTML, with
-    the post policy and without the post-body transforms."""
+    """Markdown of a post text -> sanitised HTML (the wide post policy). Pure: no database,
+    no post-body transforms (the plain-words summary is stored this way)."""
     return post_rendering(text).html
+
+
+def render_post_body(text):
+    """What a post's stored ``body_html`` is: ``render_post``, then the registered post-body
+    transforms (``blog.post_html_hooks``: the glossary, which reads the database). Every
+    writer of ``body_html`` calls this, so it is the one place a body is rendered."""
+    return apply_post_html_hooks(render_post(text))
 
 
 def render_comment(text):

@@ -341,8 +341,8 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         # body_html is derived: computed here, in exactly one place, from the source.
-        self.body_html = markup.render_post(self.body)
-        self.plain_summary_html = markup.render_post_fragment(self.plain_summary)
+        self.body_html = markup.render_post_body(self.body)
+        self.plain_summary_html = markup.render_post(self.plain_summary)
         self.paper_doi = normalise_doi(self.doi)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:

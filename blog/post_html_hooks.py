@@ -1,7 +1,7 @@
 """Transforms applied to a post body's HTML after it is rendered and sanitised.
 
 An app that depends on blog (``glossary``) registers ``transform(html) -> html`` here from
-its ``AppConfig.ready()``; ``blog.markup.render_post``, the one place a post body is
+its ``AppConfig.ready()``; ``blog.markup.render_post_body``, the one place a post body is
 rendered, calls each in turn, so the stored ``body_html`` carries their work and readers'
 requests do none. Blog knows nothing else about the app.
 

@@ -241,7 +241,7 @@ class PostRecordAdminMixin:
             disclosures=[f.cleaned_data for f in kept],
             labels=list(form.cleaned_data.get("tags") or []),
         )
-        post.body_html = markup.render_post(post.body)
+        post.body_html = markup.render_post_body(post.body)
         changes = [
             (FIELD_LABELS.get(name, name), diff)
             for name, diff in compare_snapshots(stored, after, fields=diff_fields())

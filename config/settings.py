@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "search",
     "authors",
     "citations",
+    # == Plain language (issue 14 part 2) ==
+    "glossary",  # depends on blog (a post-body hook), never the reverse
 ]
 
 MIDDLEWARE = [
