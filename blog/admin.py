@@ -20,12 +20,14 @@ from blog import extensions, label_admin, markup, paper_status_admin, revisions
 from blog.forms import (
     CHANGE_FIELDS,
     MAIN_FIELDS,
+    PLAIN_FIELDS,
     PUBLISHING_FIELDS,
     SOURCE_FIELDS,
     DisclosureInlineFormSet,
     PostAdminForm,
 )
 from blog.models import Disclosure, Post, labels_prefetch
+from blog.readability import readability
 from blog.revision_admin import PostRecordAdminMixin
 from blog.services import (
     post_address_remember,
@@ -101,6 +103,18 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
         fieldsets = [
             (None, {"fields": self.main_fields}),
             (
+                "In plain words",
+                {
+                    "fields": (*PLAIN_FIELDS, *(("plain_readability",) if obj else ())),
+                    "description": "For a person with MS or their family: what was compared "
+                    "in whom, how much better as \u201cout of 100 people\u201d, the main "
+                    "risks, who paid, your ties, who it applies to (\u201ctalk to your MS "
+                    "team\u201d) and how current it is. Shown in a box before the body. "
+                    "Review dates: a post past its next review (or never reviewed and over "
+                    "three years old) tells readers so.",
+                },
+            ),
+            (
                 "Publishing",
                 {
                     "fields": (*self.publishing_fields, *(("author",) if obj else ())),
@@ -140,7 +154,7 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ("body_preview",)
-        return ("author", "body_preview", "revision_history")
+        return ("author", "body_preview", "revision_history", "plain_readability")
 
     def get_queryset(self, request):
         posts = (
@@ -216,6 +230,14 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
     def labels(self, obj):
         return ", ".join(sorted(tag.name for tag in obj.labels))
 
+    @admin.display(description="readability (as last saved)")
+    def plain_readability(self, obj):
+        """Advice, never a block: the figures for the saved plain-words summary."""
+        figures = readability(obj.plain_summary) if obj else None
+        if figures is None:
+            return "Write a plain-words summary and save to see how easy it is to read."
+        return format_html('<span class="plain-readability">{}</span>', figures.advice())
+
     @admin.display(description="rendered body")
     def body_preview(self, obj):
         if obj is None or not obj.body_html:
@@ -226,7 +248,22 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
             ((n,) for n in markup.post_notes(obj.body, obj.body_html)),
         )
         # body_html is the sanitised output of blog.markup: the one thing marked safe.
-        return format_html('{}<div class="post-preview">{}</div>', notes, mark_safe(obj.body_html))  # noqa: S308
+        plain = (
+            format_html(
+                '<h2>In plain words</h2><p class="plain-readability">{}</p>'
+                '<div class="post-preview">{}</div>',
+                readability(obj.plain_summary).advice(),
+                mark_safe(obj.plain_summary_html),  # noqa: S308 (sanitised by blog.markup)
+            )
+            if obj.plain_summary_html and readability(obj.plain_summary)
+            else ""
+        )
+        return format_html(
+            '{}{}<div class="post-preview">{}</div>',
+            plain,
+            notes,
+            mark_safe(obj.body_html),  # noqa: S308
+        )
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish_selected(self, request, queryset):

@@ -17,4 +17,7 @@ class BlogConfig(AppConfig):
         pagecache.watch(*self.get_models(), Tag, TaggedItem)
         pagecache.watch(get_user_model(), on_create=False, ignored_fields={"last_login"})
         pagecache.register_expiry(_next_publish_timestamp)
+        from blog.review_dates import next_notice_timestamp
+
+        pagecache.register_expiry(next_notice_timestamp)  # a review notice appears
         pagecache.vary_on_query(sitemap, "p")  # Django's sitemap pages

@@ -52,6 +52,7 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 TEXT_FIELDS = (
     "title",
     "summary",
+    "plain_summary",
     "source_citation",
     "source_title",
     "source_authors",
@@ -60,12 +61,16 @@ TEXT_FIELDS = (
     "trial_registration",
 )
 LIST_KEYS = {"disclosure"}
+# ``key: |`` then indented lines: a Markdown text of several lines (the plain-words summary).
+BLOCK_KEYS = {"plain_summary"}
 KNOWN_KEYS = {
     *TEXT_FIELDS,
     "slug",
     "status",
     "published_at",
     "source_date",
+    "last_reviewed",
+    "next_review_due",
     "comments_open",
     "labels",
     "author",
@@ -112,8 +117,14 @@ def parse_front_matter(text, *, name="<text>"):
     except StopIteration:
         raise FrontMatterError(f"{name}: the front matter has no closing '---' line") from None
 
-    meta, current = {}, None
+    meta, current, block, block_key = {}, None, None, ""
     for number, line in enumerate(lines[1:end], start=2):
+        if block is not None and (not line.strip() or line[:1].isspace()):
+            block.append(line[2:] if line.startswith("  ") else line.strip())
+            continue
+        if block is not None:
+            meta[block_key] = "\n".join(block).strip()
+            block = None
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         key, sep, value = line.partition(":")
@@ -125,6 +136,11 @@ def parse_front_matter(text, *, name="<text>"):
             if current is None:
                 raise FrontMatterError(f"{name}:{number}: indented line outside an entry")
             current[key] = value
+        elif key in BLOCK_KEYS and value == "|":
+            if key in meta:
+                raise FrontMatterError(f"{name}:{number}: '{key}' appears twice")
+            current, block, block_key = None, [], key
+            meta[key] = ""
         elif key in LIST_KEYS:
             if value:
                 raise FrontMatterError(f"{name}:{number}: '{key}:' takes indented lines")
@@ -135,6 +151,8 @@ def parse_front_matter(text, *, name="<text>"):
                 raise FrontMatterError(f"{name}:{number}: '{key}' appears twice")
             current = None
             meta[key] = value
+    if block is not None:
+        meta[block_key] = "\n".join(block).strip()
     body = "\n".join(lines[end + 1 :]).strip() + "\n"
     return meta, body
 
@@ -159,7 +177,8 @@ def read_demo_post(path):
     fields = {key: meta.get(key, "") for key in TEXT_FIELDS}
     fields["body"] = body
     fields["published_at"] = _datetime(meta["published_at"], name)
-    fields["source_date"] = _date(meta.get("source_date", ""), name)
+    for key in ("source_date", "last_reviewed", "next_review_due"):
+        fields[key] = _date(meta.get(key, ""), name, key=key)
     fields["comments_open"] = meta.get("comments_open", "yes").lower() in {"yes", "true", "1"}
     status = meta.get("status", Post.Status.DRAFT)
     if status not in Post.Status.values:
@@ -180,13 +199,13 @@ def read_demo_post(path):
     )
 
 
-def _date(value, name):
+def _date(value, name, *, key="source_date"):
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FrontMatterError(f"{name}: source_date {value!r} is not a YYYY-MM-DD date") from None
+        raise FrontMatterError(f"{name}: {key} {value!r} is not a YYYY-MM-DD date") from None
 
 
 def _datetime(value, name):

@@ -70,6 +70,7 @@ def count_pending_disclosures(data, *, prefix=DISCLOSURE_PREFIX):
 # The post's fields in the admin's three groups: the form takes them all, the admin's
 # fieldsets lay them out (blog.admin.PostAdmin.get_fieldsets).
 MAIN_FIELDS = ("title", "slug", "summary", "body")
+PLAIN_FIELDS = ("plain_summary", "last_reviewed", "next_review_due")
 PUBLISHING_FIELDS = ("tags", "status", "published_at", "comments_open")
 SOURCE_FIELDS = (
     "source_citation",
@@ -141,10 +142,11 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         # The admin narrows this to its fieldsets; author is set from the request.
-        fields = (*MAIN_FIELDS, *PUBLISHING_FIELDS, *SOURCE_FIELDS)
+        fields = (*MAIN_FIELDS, *PLAIN_FIELDS, *PUBLISHING_FIELDS, *SOURCE_FIELDS)
         widgets = {
             "body": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "post-body-source"}),
             "summary": forms.Textarea(attrs={"rows": 3, "cols": 100}),
+            "plain_summary": forms.Textarea(attrs={"rows": 12, "cols": 100}),
             "source_citation": forms.Textarea(attrs={"rows": 3, "cols": 100}),
         }
 

@@ -53,6 +53,7 @@ from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
 
 from blog.markup_images import SIZES, LibraryImages, mentioned_images
 from blog.markup_notes import AlignmentClasses, FootnoteIds
+from blog.post_html_hooks import apply_post_html_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -1042,8 +1043,16 @@ def comment_rendering(text):
 
 
 def render_post(text):
-    """Markdown of a post body -> sanitised HTML (the wide post policy)."""
+    """Markdown of a post text -> sanitised HTML (the wide post policy). Pure: no database,
+    no post-body transforms (the plain-words summary is stored this way)."""
     return post_rendering(text).html
+
+
+def render_post_body(text):
+    """What a post's stored ``body_html`` is: ``render_post``, then the registered post-body
+    transforms (``blog.post_html_hooks``: the glossary, which reads the database). Every
+    writer of ``body_html`` calls this, so it is the one place a body is rendered."""
+    return apply_post_html_hooks(render_post(text))
 
 
 def render_comment(text):

@@ -260,6 +260,22 @@ class Post(models.Model):
     )
     body = models.TextField(help_text="Markdown. DOIs and trial registry ids link themselves.")
     body_html = models.TextField(editable=False, blank=True)
+    # --- In plain words (README "Plain language") ---
+    plain_summary = models.TextField(
+        "in plain words",
+        blank=True,
+        help_text="Markdown. What the trial means for a person with MS, in everyday words: "
+        "what was compared in whom, how much better (out of 100 people), the main risks, "
+        "who paid, your ties, who it applies to, how current it is.",
+    )
+    plain_summary_html = models.TextField(editable=False, blank=True)
+    last_reviewed = models.DateField(
+        "last reviewed", null=True, blank=True, help_text="When this post was last checked."
+    )
+    next_review_due = models.DateField(
+        "next review due", null=True, blank=True, help_text="When it should be checked again."
+    )
+    # --- end In plain words ---
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -325,11 +341,14 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         # body_html is derived: computed here, in exactly one place, from the source.
-        self.body_html = markup.render_post(self.body)
+        self.body_html = markup.render_post_body(self.body)
+        self.plain_summary_html = markup.render_post(self.plain_summary)
         self.paper_doi = normalise_doi(self.doi)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = update_fields = {*update_fields, "body_html"}
+        if update_fields is not None and "plain_summary" in update_fields:
+            kwargs["update_fields"] = update_fields = {*update_fields, "plain_summary_html"}
         if update_fields is not None and "doi" in update_fields:
             kwargs["update_fields"] = {*update_fields, "paper_doi"}
         super().save(*args, **kwargs)
@@ -371,6 +390,17 @@ class Post(models.Model):
         super().clean()
         if self.status == self.Status.PUBLISHED:
             check_post_publishable(status=self.status, disclosure_count=self.disclosure_count())
+        if (
+            self.last_reviewed
+            and self.next_review_due
+            and self.next_review_due <= self.last_reviewed
+        ):
+            raise ValidationError(
+                {
+                    "next_review_due": "The next review is due after the last review: "
+                    "pick a later date."
+                }
+            )
 
     def disclosure_count(self):
         """How many disclosures the post has (or, in a form being saved, will have).
@@ -403,6 +433,20 @@ class Post(models.Model):
         from blog.public_record import paper_notices
 
         return paper_notices(self)
+
+    @property
+    def review_due(self):
+        """When this post's review is due (blog.review_dates)."""
+        from blog.review_dates import review_due
+
+        return review_due(self)
+
+    @property
+    def review_notice(self):
+        """The "not reviewed since" notice, or "" (blog.review_dates)."""
+        from blog.review_dates import review_notice
+
+        return review_notice(self)
 
     @property
     def is_published(self):

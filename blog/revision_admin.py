@@ -24,6 +24,7 @@ from blog.services import post_restore, post_seen_snapshot
 DIFF_FIELDS = (
     "title",
     "summary",
+    "plain_summary",
     "body",
     "disclosures",
     *revisions.SOURCE_FIELDS,
@@ -240,7 +241,7 @@ class PostRecordAdminMixin:
             disclosures=[f.cleaned_data for f in kept],
             labels=list(form.cleaned_data.get("tags") or []),
         )
-        post.body_html = markup.render_post(post.body)
+        post.body_html = markup.render_post_body(post.body)
         changes = [
             (FIELD_LABELS.get(name) or revisions.part_labels.get(name, name), diff)
             for name, diff in compare_snapshots(stored, after, fields=diff_fields())

@@ -29,7 +29,7 @@ SOURCE_FIELDS = (
     "trial_registration",
 )
 # What readers read: a change to any of these on a public post needs a change note.
-READER_FIELDS = ("title", "summary", "body", "disclosures", *SOURCE_FIELDS)
+READER_FIELDS = ("title", "summary", "plain_summary", "body", "disclosures", *SOURCE_FIELDS)
 DISCLOSURE_FIELDS = ("person", "relationship", "organisations", "statement")
 
 
@@ -65,6 +65,9 @@ def snapshot_of(post, *, disclosures=None, labels=None):
         "title": post.title,
         "slug": post.slug,
         "summary": post.summary,
+        # Only when written: revisions stored before the field existed have no key, and
+        # they must compare equal to a post that still has no plain-words summary.
+        **({"plain_summary": post.plain_summary} if post.plain_summary else {}),
         "body": post.body,
         "status": post.status,
         "published_at": (

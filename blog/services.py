@@ -198,7 +198,7 @@ def post_restore(*, post, number, editor=None, change_kind="", change_note=""):
     if data is None:
         raise ValidationError(f"This post has no revision {number}.")
     revisions.ensure_baseline(post)
-    for name in ("title", "summary", "body", *revisions.SOURCE_FIELDS):
+    for name in ("title", "summary", "plain_summary", "body", *revisions.SOURCE_FIELDS):
         setattr(post, name, _field_value(name, data.get(name, "")))
     post.full_clean()
     post.save()

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "search",
     "authors",
     "citations",
+    # == Plain language (issue 14 part 2) ==
+    "glossary",  # depends on blog (a post-body hook), never the reverse
 ]
 
 MIDDLEWARE = [
@@ -347,3 +349,8 @@ if MEDIA_STORAGE_URL:
 else:
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # End of images and uploads -------------------------------------------------------------
+
+# == Plain language (issue 14 part 2) ==
+# A post never reviewed, or reviewed without a next date, is due this many days after it
+# was published or last reviewed; past it, the page says so (blog.review_dates).
+POST_REVIEW_AFTER_DAYS = env_int("POST_REVIEW_AFTER_DAYS", 3 * 365)

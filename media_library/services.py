@@ -132,7 +132,7 @@ def posts_showing(image):
 
 def _rerender_posts(pks):
     if pks:
-        rerender(Post.objects.filter(pk__in=pks), render=markup.render_post)
+        rerender(Post.objects.filter(pk__in=pks), render=markup.render_post_body)
 
 
 @transaction.atomic

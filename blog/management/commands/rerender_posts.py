@@ -9,5 +9,5 @@ class Command(BaseCommand):
     help = "Re-render every post's stored HTML with the current Markdown pipeline."
 
     def handle(self, *args, **options):
-        changed = rerender(Post.objects.all(), render=markup.render_post)
+        changed = rerender(Post.objects.all(), render=markup.render_post_body)
         self.stdout.write(f"Posts re-rendered: {changed} changed.")

@@ -1,0 +1,62 @@
+"""The plain-words box, the review notice and the glossary on the demo post in a browser:
+at 375 and 1,280 px the box is visible before the body, the page never scrolls sideways,
+a glossary link takes a touch or keyboard user to the explanation and back; axe finds
+nothing; the Nu checker finds no error."""
+
+import pytest
+
+from tests.e2e.helpers import axe_violations, nu_errors
+
+pytestmark = pytest.mark.e2e
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_box_notice_and_glossary(new_context, care_ms_post, artifacts_dir, width):
+    page = new_context(
+        viewport={"width": width, "height": 800}, is_mobile=width < 600, has_touch=width < 600
+    ).new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    box = page.get_by_role("region", name="In plain words")
+    assert box.is_visible()
+    assert "Talk to your MS team" in box.inner_text()
+    box_top = box.bounding_box()["y"]
+    assert box_top < page.locator(".post-body").bounding_box()["y"]
+    assert page.locator(".review-notice").is_visible()
+    assert "has not been reviewed since" in page.locator(".review-notice").inner_text()
+    assert page.evaluate(SIDEWAYS) <= 0
+    box.screenshot(path=artifacts_dir / f"plain-words-{width}px.png")
+
+    first = page.locator("a.glossary-ref", has_text="RRMS").first
+    first.click() if width >= 600 else first.tap()
+    explained = page.locator("#word-relapsing-remitting-multiple-sclerosis-text")
+    assert explained.is_visible()
+    assert page.evaluate("location.hash") == "#word-relapsing-remitting-multiple-sclerosis"
+    assert "attacks" in explained.inner_text()
+    explained.get_by_role("link").click()
+    assert page.evaluate("location.hash").startswith("#used-relapsing-remitting")
+
+
+def test_axe_finds_nothing(new_context, care_ms_post):
+    found = {}
+    for width in (375, 1280):
+        page = new_context(viewport={"width": width, "height": 800}).new_page()
+        page.goto(care_ms_post.get_absolute_url())
+        assert page.locator("section.plain-words").is_visible()
+        assert page.locator("section.words-explained").count() == 1
+        found[width] = axe_violations(page)
+    assert not any(found.values()), found
+
+
+def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, tmp_path):
+    response = page.goto(care_ms_post.get_absolute_url())
+    assert response.status == 200
+    sent = {"demo post": response.text()}
+    assert "words-explained" in sent["demo post"] and "plain-words" in sent["demo post"]
+    sent["known broken page"] = (
+        "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></body>"
+    )
+    errors = nu_errors(sent, tmp_path)
+    assert errors.pop("known broken page", []), "the checker did not run"
+    assert not errors, errors

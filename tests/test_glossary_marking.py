@@ -1,0 +1,204 @@
+"""Issue 14, the glossary: first-use marking in a post body (glossary.marking), without the
+database: where it marks, where it never does, case rules, hostile terms, growing inputs."""
+
+import re
+import time
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blog import markup
+from glossary.marking import Entry, Matcher, mark_first_uses
+from tests.strategies import any_script_text
+
+MS = Entry("multiple-sclerosis", "multiple sclerosis", "MS", "An illness of the brain.")
+HR = Entry("hazard-ratio", "hazard ratio", "", "How soon something happens in two groups.")
+DMT = Entry(
+    "disease-modifying-therapy", "disease-modifying therapy", "DMT", "A long-term medicine."
+)
+MATCHER = Matcher([MS, HR, DMT])
+
+
+def mark(markdown_text, matcher=MATCHER):
+    return mark_first_uses(markup.post_rendering(markdown_text).html, matcher)
+
+
+def body_part(html):
+    return html.split('<section class="words-explained"')[0]
+
+
+def marks(html):
+    return re.findall(r'<a class="glossary-ref"[^>]*>(.*?)</a>', body_part(html))
+
+
+class _Checker(HTMLParser):
+    """Every start tag closed in order (void elements aside), and ids unique."""
+
+    VOID = {"br", "hr", "img"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.ids = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [v for k, v in attrs if k == "id"]
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def assert_well_formed(html):
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    assert len(checker.ids) == len(set(checker.ids))
+
+
+def test_first_use_only_with_its_explanation_at_the_end():
+    html = mark("MS is common. MS again. A hazard ratio and another hazard ratio.")
+    assert marks(html) == ['<abbr title="multiple sclerosis">MS</abbr>', "hazard ratio"]
+    assert 'href="#word-multiple-sclerosis"' in html
+    assert '<dt id="word-multiple-sclerosis"><dfn>MS</dfn> (multiple sclerosis)</dt>' in html
+    assert '<dd id="word-multiple-sclerosis-text">An illness of the brain.' in html
+    assert 'href="#used-multiple-sclerosis-abbr"' in html  # back to the text
+    assert '<h2 id="words-explained-title">Words explained</h2>' in html
+    assert_well_formed(html)
+
+
+def test_a_term_and_its_abbreviation_are_each_marked_once_and_listed_once():
+    html = mark("Multiple sclerosis, or MS. Then MS and multiple sclerosis again.")
+    assert marks(html) == ["Multiple sclerosis", '<abbr title="multiple sclerosis">MS</abbr>']
+    assert html.count('<dt id="word-multiple-sclerosis">') == 1
+    assert 'href="#used-multiple-sclerosis"' in html  # back to the first use
+    assert_well_formed(html)
+
+
+def test_nothing_to_mark_leaves_the_html_untouched():
+    html = markup.post_rendering("Nothing here.").html
+    assert mark_first_uses(html, MATCHER) == html
+    assert mark_first_uses(html, Matcher([])) == html
+
+
+def test_abbreviations_keep_their_case_terms_do_not():
+    html = mark("ms and Ms are not it. HAZARD RATIO is.")
+    assert marks(html) == ["HAZARD RATIO"]
+    assert "MS" not in "".join(marks(html))
+
+
+def test_whole_words_only():
+    assert marks(mark("MSers and DMTx and pre-hazard ratios")) == ["hazard ratios"]
+    assert marks(mark("The DMTs helped.")) == [
+        '<abbr title="disease-modifying therapy">DMTs</abbr>'
+    ]
+
+
+def test_never_inside_links_code_headings_abbr_or_footnotes():
+    text = (
+        "## MS in a heading\n\n"
+        "[MS in a link](https://example.org/) and `MS in code`\n\n"
+        "```\nMS in a block\n```\n\n"
+        "A note[^1].\n\n"
+        "[^1]: MS in a footnote.\n"
+    )
+    html = mark(text)
+    assert marks(html) == []
+    html = mark_first_uses('<p><abbr title="x">MS</abbr> then MS</p>', MATCHER)
+    assert marks(html) == ['<abbr title="multiple sclerosis">MS</abbr>']
+    assert html.startswith('<p><abbr title="x">MS</abbr> then <a class="glossary-ref"')
+
+
+def test_first_use_outside_a_skipped_place_is_marked():
+    html = mark("## About MS\n\n[MS](https://example.org/)\n\nThen MS in text.")
+    assert marks(html) == ['<abbr title="multiple sclerosis">MS</abbr>']
+    assert "Then <a class" in html
+
+
+def test_never_in_the_citation_or_a_source_section():
+    text = (
+        "Cole et al. MS and a hazard ratio. The Lancet doi:10.1016/S0140-6736(12)61768-1.\n\n"
+        "## Source\n\nHazard ratio in the source section.\n\n"
+        "## Commentary\n\nA hazard ratio here."
+    )
+    html = mark(text)
+    assert marks(html) == ["hazard ratio"]
+    assert body_part(html).index("glossary-ref") > body_part(html).index("Commentary")
+
+
+def test_entities_are_kept_and_never_words():
+    amp = Entry("amp", "amp", "", "Not a word in the text.")
+    html = mark("p&lt;0·001 &amp; n=202", Matcher([amp]))
+    assert marks(html) == []
+    assert "p&lt;0·001 &amp; n=202" in html
+
+
+def test_a_quote_keeps_its_words():
+    source = '"MSers with active RRMS, who are failing 1st line DMTs"'
+    html = mark(source)
+    text_only = re.sub(r"<[^>]+>", "", body_part(html))
+    assert "MSers with active RRMS, who are failing 1st line DMTs" in text_only.replace(
+        "&quot;", '"'
+    )
+
+
+def test_mark_runs_through_the_post_render(db):
+    from glossary.models import Term
+
+    Term.objects.all().delete()
+    Term.objects.create(slug="ms", term="multiple sclerosis", abbreviation="MS", explanation="e")
+    assert '<abbr title="multiple sclerosis">MS</abbr>' in markup.render_post_body("MS")
+    assert "glossary-ref" not in markup.render_post("MS")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    term=any_script_text(max_size=30),
+    abbreviation=st.one_of(st.just(""), any_script_text(max_size=10)),
+    explanation=st.one_of(
+        any_script_text(max_size=80),
+        st.sampled_from(["<script>alert(1)</script>", '" onmouseover="x', "a & b < c"]),
+    ),
+)
+def test_hostile_terms_and_explanations_stay_escaped(term, abbreviation, explanation):
+    entry = Entry("slug-" + str(abs(hash(term)) % 1000), term, abbreviation, explanation)
+    matcher = Matcher([entry])
+    body = markup.post_rendering(f"Before {term} and {abbreviation} after.").html
+    html = mark_first_uses(body, matcher)
+    assert "<script" not in html
+    assert 'onmouseover="' not in html
+    assert_well_formed(html)
+    text = re.sub(r"<[^>]+>", "", body_part(html))
+    # the reader's words are never changed
+    assert text.rstrip() == re.sub(r"<[^>]+>", "", body).rstrip()
+
+
+def _timed(matcher, html, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        mark_first_uses(html, matcher)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_linear_in_the_body_with_a_thousand_terms():
+    entries = [
+        Entry(f"t{n}", f"term number {n} word", f"AB{n}X" if n % 2 else "", f"Explained {n}.")
+        for n in range(1000)
+    ]
+    matcher = Matcher(entries)
+    paragraph = "<p>The term number 7 word and AB9X and MS and plain words here, again.</p>\n"
+    small, large = paragraph * 200, paragraph * 2000
+    ratio = _timed(matcher, large) / _timed(matcher, small)
+    assert ratio < 20  # ten times the text: about ten times the time, not a hundred
+    assert _timed(matcher, large) < 1.0
+
+
+def test_building_the_matcher_for_a_thousand_terms_is_quick():
+    entries = [Entry(f"t{n}", f"term number {n}", "", "x") for n in range(1000)]
+    started = time.perf_counter()
+    Matcher(entries)
+    assert time.perf_counter() - started < 0.5
