@@ -88,6 +88,10 @@ for _name, _grants in (
     ("Editors", profiles_migration.EDITOR_PERMISSIONS),
 ):
     EXPECTED[_name] |= {f"authors.{a}_{m}" for m, actions in _grants.items() for a in actions}
+# Plain language: glossary/migrations/0002 lets Editors keep the glossary, the others read it.
+glossary_migration = importlib.import_module("glossary.migrations.0002_role_permissions")
+for _name, _actions in glossary_migration.GRANTS.items():
+    EXPECTED[_name] |= {f"glossary.{a}_term" for a in _actions}
 
 
 def codenames(group):
@@ -142,6 +146,7 @@ def run_the_migrations_again():
     drafts_and_images_migration.grant(django_apps, SCHEMA_EDITOR)
     trials_permissions_migration.grant(django_apps, SCHEMA_EDITOR)
     profiles_migration.grant_permissions(django_apps, SCHEMA_EDITOR)
+    glossary_migration.grant(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():

@@ -281,6 +281,8 @@ def restore_role_groups():
     trials_permissions.grant(django_apps, schema_editor)
     profiles = importlib.import_module("authors.migrations.0002_profiles_and_permissions")
     profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
+    glossary = importlib.import_module("glossary.migrations.0002_role_permissions")
+    glossary.grant(django_apps, schema_editor)
 
 
 @pytest.fixture(scope="module", autouse=True)
