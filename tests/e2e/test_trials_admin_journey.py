@@ -17,6 +17,12 @@ pytestmark = pytest.mark.e2e
 
 
 def save(page, button="_continue"):
+    """Save as an author of a published post does: a change to what readers saw says what
+    kind of change it is and why (the corrections box lists it)."""
+    kind = page.locator("select[name=change_kind]")
+    if kind.count():
+        kind.select_option(value="update")
+        page.locator("textarea[name=change_note]").fill("Entered the trial's results.")
     with page.expect_navigation():
         page.locator(f"input[name={button}]").first.click()
 
