@@ -22,6 +22,7 @@ from blog.forms import (
     MAIN_FIELDS,
     PUBLISHING_FIELDS,
     SOURCE_FIELDS,
+    DisclosureForm,
     DisclosureInlineFormSet,
     PostAdminForm,
 )
@@ -39,6 +40,7 @@ from roles import policy
 
 class DisclosureInline(admin.TabularInline):
     model = Disclosure
+    form = DisclosureForm
     formset = DisclosureInlineFormSet
     fields = ("person", "relationship", "organisations", "statement", "position")
     extra = 1

@@ -9,6 +9,7 @@ what readers last saw, so unpublishing, editing and publishing again is announce
 
 from django.core.exceptions import ValidationError
 
+from blog.line_endings import comparable
 from blog.models import Post, PostRevision
 from blog.revisions import reader_fields
 
@@ -31,8 +32,14 @@ DISCLOSURES_NOT_MINOR = (
 
 
 def changed_reader_fields(before, after):
-    """The names of the reader fields that differ between two snapshots, in order."""
-    return [name for name in reader_fields() if before.get(name) != after.get(name)]
+    """The names of the reader fields that differ between two snapshots, in order (line
+    endings and white space at the ends aside: a browser sends ``\r\n``, a form field
+    strips what is typed)."""
+    return [
+        name
+        for name in reader_fields()
+        if comparable(before.get(name)) != comparable(after.get(name))
+    ]
 
 
 def check_change_note(*, seen, after, kind, note):

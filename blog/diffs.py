@@ -17,6 +17,8 @@ from difflib import SequenceMatcher
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blog.line_endings import comparable, normalise_line_endings
+
 MAX_LINES = 2_000
 MAX_WORD_PAIRS = 4_000_000
 
@@ -171,7 +173,7 @@ def disclosures_text(rows):
 
 
 def _field_text(snapshot, name):
-    value = snapshot.get(name, "")
+    value = normalise_line_endings(snapshot.get(name, ""))
     if name == "disclosures":
         return disclosures_text(value or [])
     if name == "labels":
@@ -186,6 +188,6 @@ def compare_snapshots(before, after, *, fields):
     changes = []
     for name in fields:
         old, new = _field_text(before, name), _field_text(after, name)
-        if old != new:
+        if comparable(old) != comparable(new):
             changes.append((name, word_diff(old, new)))
     return changes

@@ -20,6 +20,7 @@ from django.forms.models import BaseInlineFormSet
 
 from blog import revisions
 from blog.corrections import NOTE_MAX_LENGTH, check_change_note
+from blog.line_endings import normalise_line_endings
 from blog.models import (
     LABEL_NAME_MAX_LENGTH,
     Disclosure,
@@ -165,6 +166,9 @@ class PostAdminForm(forms.ModelForm):
             slug, taken=Post.objects.exclude(pk=self.instance.pk), max_length=SLUG_MAX_LENGTH
         )
 
+    def clean(self):
+        return with_normal_line_endings(super().clean())
+
     def clean_tags(self):
         names = self.cleaned_data.get("tags") or []
         too_long = [name for name in names if len(name) > LABEL_NAME_MAX_LENGTH]
@@ -191,6 +195,24 @@ class PostAdminForm(forms.ModelForm):
                 form=self,
             )
         super()._post_clean()
+
+
+def with_normal_line_endings(cleaned_data):
+    """A form's cleaned data with ``\n`` line breaks in every text (browsers send
+    ``\r\n``): stored as the services store it, so an unchanged save changes nothing."""
+    for name, value in cleaned_data.items():
+        if isinstance(value, str):
+            cleaned_data[name] = normalise_line_endings(value)
+    return cleaned_data
+
+
+class DisclosureForm(forms.ModelForm):
+    class Meta:
+        model = Disclosure
+        fields = ("person", "relationship", "organisations", "statement", "position")
+
+    def clean(self):
+        return with_normal_line_endings(super().clean())
 
 
 class DisclosureInlineFormSet(BaseInlineFormSet):
