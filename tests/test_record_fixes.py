@@ -1,14 +1,21 @@
 """Fixes from the tryout of the public record (issue 13): line endings, the dates feeds
 and JSON-LD give a changed post, the import's errors, the compare pages and the admin."""
 
+import json
+import re
+from datetime import date, timedelta
+
+import feedparser
 import pytest
+from django.utils import timezone
 
 from blog.diffs import compare_snapshots
-from blog.models import Disclosure, PostRevision
+from blog.models import Disclosure, PaperNotice, PostRevision
 from blog.revisions import reader_fields
 from blog.services import post_upsert
 from tests.factories import make_post
 from tests.test_admin_posts import change_data, change_url, existing_rows
+from tests.test_paper_status import run, rw_row, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +135,74 @@ def test_line_endings_alone_are_no_change_and_no_diff():
     from blog.corrections import changed_reader_fields
 
     assert changed_reader_fields(before, after) == []
+
+
+# --- 2 and 5i. the date a changed post was last changed, for feeds and JSON-LD -------------
+DOI = "10.1016/S0140-6736(12)61768-1"
+
+
+def atom_updated(client, post, url="/feeds/atom/"):
+    feed = feedparser.parse(client.get(url).content)
+    (entry,) = [e for e in feed.entries if e.link.endswith(post.get_absolute_url())]
+    return entry.updated
+
+
+def ld(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    return json.loads(raw)
+
+
+def iso(moment):
+    return moment.replace(microsecond=0).isoformat()
+
+
+@pytest.fixture
+def cited(an_author):
+    return make_post(
+        author=an_author,
+        doi=DOI,
+        title="CARE-MS II",
+        labels=["neurology"],
+        published_at=timezone.now() - timedelta(days=30),
+    )
+
+
+def test_a_notice_recorded_by_hand_moves_updated_and_date_modified(client, cited):
+    before = atom_updated(client, cited)
+    assert before == cited.published_at.isoformat()
+    notice = PaperNotice.objects.create(
+        paper_doi=DOI.lower(), kind=PaperNotice.Kind.RETRACTION, date=date(2019, 3, 14)
+    )
+    recorded = notice.updated_at
+    assert atom_updated(client, cited) == recorded.isoformat()
+    assert atom_updated(client, cited, "/labels/neurology/feeds/atom/") == recorded.isoformat()
+    data = ld(client, cited)
+    assert data["dateModified"] == iso(recorded)
+    assert data["datePublished"] == iso(cited.published_at)
+    rss = client.get("/feeds/rss/").content.decode()
+    assert "retracted" in rss.casefold()
+
+
+def test_an_imported_notice_moves_updated_and_date_modified(client, cited, tmp_path):
+    path = write_csv(tmp_path / "rw.csv", [rw_row()])
+    run(path, "--no-email")
+    recorded = PaperNotice.objects.get().updated_at
+    assert atom_updated(client, cited) == recorded.isoformat()
+    assert ld(client, cited)["dateModified"] == iso(recorded)
+
+
+def test_a_minor_change_moves_neither_date(client, cited):
+    post_upsert(
+        slug=cited.slug,
+        author=cited.author,
+        fields={"title": cited.title, "body": "A typo fixed.", "summary": cited.summary},
+        labels=["neurology"],
+        disclosures=list(cited.disclosures.values("person", "relationship", "statement")),
+        change_kind=Kind.MINOR,
+    )
+    html = client.get(cited.get_absolute_url()).content.decode()
+    assert "Updated" not in html
+    assert ld(client, cited)["dateModified"] == iso(cited.published_at)
+    assert f'property="article:modified_time" content="{iso(cited.published_at)}"' in html
+    assert atom_updated(client, cited) == cited.published_at.isoformat()
