@@ -9,6 +9,7 @@ stays bounded by the batch, plus the set of record ids seen (a few MB for the wh
 database), kept to count duplicates.
 """
 
+import codecs
 import csv
 import logging
 from dataclasses import dataclass, field
@@ -70,6 +71,30 @@ REASON_MAX = 2000
 
 class PaperStatusFileError(ValueError):
     """A file that cannot be imported; the message says where and why."""
+
+
+class UndecodableFileError(PaperStatusFileError):
+    """Bytes the encoding cannot read. The decoder reads the file in blocks, ahead of the
+    csv reader, so the line is found afterwards by ``undecodable_line``."""
+
+
+def undecodable_line(binary, encoding):
+    """(line number, the first bad byte or None) of the first line of ``binary`` (a file
+    opened in binary mode, at its start) that ``encoding`` cannot decode; None if every
+    line decodes. Reads line by line, in bounded memory."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
+    for number, line in enumerate(binary, start=1):  # noqa: B007 - used after the loop
+        try:
+            decoder.decode(line)
+        except UnicodeDecodeError as exc:
+            bad = exc.object[exc.start : exc.start + 1] if exc.start < len(exc.object) else b""
+            return number, bad or None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return max(number, 1), None
+    return None
 
 
 @dataclass
@@ -193,9 +218,7 @@ def import_notices(stream, *, progress=None, batch_size=BATCH_SIZE):
     except csv.Error as exc:
         raise PaperStatusFileError(f"line {reader.line_num}: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise PaperStatusFileError(
-            f"the file is not UTF-8 (byte {exc.start} of a block near line {reader.line_num})"
-        ) from None
+        raise UndecodableFileError(f"the file is not {exc.encoding}") from None
     if progress:
         progress()
     return report

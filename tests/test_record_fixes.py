@@ -1,14 +1,18 @@
 """Fixes from the tryout of the public record (issue 13): line endings, the dates feeds
 and JSON-LD give a changed post, the import's errors, the compare pages and the admin."""
 
+import csv
+import io
 import json
 import re
 from datetime import date, timedelta
 
 import feedparser
 import pytest
+from django.core.management import CommandError
 from django.utils import timezone
 
+from blog import paper_status
 from blog.diffs import compare_snapshots
 from blog.models import Disclosure, PaperNotice, PostRevision
 from blog.revisions import reader_fields
@@ -206,3 +210,33 @@ def test_a_minor_change_moves_neither_date(client, cited):
     assert ld(client, cited)["dateModified"] == iso(cited.published_at)
     assert f'property="article:modified_time" content="{iso(cited.published_at)}"' in html
     assert atom_updated(client, cited) == cited.published_at.isoformat()
+
+
+# --- 3. an import file in another encoding ------------------------------------------------
+def test_a_file_in_another_encoding_names_its_line_and_the_option(tmp_path, cited):
+    rows = [rw_row(**{"Record ID": str(n), "Reason": "+Error in Data;" * 5}) for n in range(300)]
+    rows[199]["Institution"] = "Universit\u00e9 de Montr\u00e9al"
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=paper_status.RW_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(text.getvalue().encode("latin-1"))
+    assert path.stat().st_size > 3 * 8192  # the bad byte is blocks beyond the first
+
+    with pytest.raises(CommandError) as excinfo:
+        run(path, "--no-email")
+    message = str(excinfo.value)
+    assert "line 201:" in message  # the header, then row 200
+    assert "byte 0xe9" in message and "not UTF-8" in message
+    assert "--encoding latin-1" in message and "Nothing was changed" in message
+    assert not PaperNotice.objects.exists()
+
+    out, _ = run(path, "--no-email", "--encoding", "latin-1")
+    assert "300 created" in out
+
+
+def test_an_unknown_encoding_is_a_clear_error(tmp_path, cited):
+    path = write_csv(tmp_path / "rw.csv", [rw_row()])
+    with pytest.raises(CommandError, match="Unknown encoding 'klingon'"):
+        run(path, "--encoding", "klingon")
