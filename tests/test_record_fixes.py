@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import feedparser
 import pytest
 from django.core.management import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from blog import paper_status
@@ -240,3 +241,98 @@ def test_an_unknown_encoding_is_a_clear_error(tmp_path, cited):
     path = write_csv(tmp_path / "rw.csv", [rw_row()])
     with pytest.raises(CommandError, match="Unknown encoding 'klingon'"):
         run(path, "--encoding", "klingon")
+
+
+# --- 4. the compare pages -----------------------------------------------------------------
+LONG_BODY = "\n\n".join(f"Paragraph {i} of the write-up." for i in range(40))
+
+
+def diff_html(html):
+    return "".join(re.findall(r'<div class="diff">(.*?)</div>', html, re.S))
+
+
+@pytest.fixture
+def long_post(an_author):
+    return make_post(author=an_author, title="A long write-up", body=LONG_BODY)
+
+
+def test_unchanged_text_is_folded_on_all_three_compare_pages(admin_client, long_post):
+    post = long_post
+    changed = LONG_BODY.replace("Paragraph 20 of", "Paragraph twenty of")
+    preview = admin_client.post(
+        reverse("admin:blog_post_preview", args=[post.pk]),
+        change_data(post, rows=existing_rows(post), body=changed),
+    ).content.decode()
+    edit_data = change_data(
+        post,
+        rows=existing_rows(post),
+        body=crlf(changed),
+        change_kind="correction",
+        change_note="The paragraph number.",
+    )
+    assert admin_client.post(change_url(post), edit_data).status_code == 302
+    number = post.revisions.get(announced=True).number
+    year, month, slug = post.address_parts
+    public = admin_client.get(
+        reverse(
+            "blog:post_change",
+            kwargs={"year": year, "month": f"{month:02d}", "slug": slug, "number": number},
+        )
+    ).content.decode()
+    admin = admin_client.get(
+        reverse("admin:blog_post_revision_compare", args=[post.pk]),
+        {"old": number - 1, "new": number},
+    ).content.decode()
+    for page in (preview, public, admin):
+        shown = diff_html(page)
+        assert "<del>20</del><ins>twenty</ins>" in shown
+        assert "unchanged lines]" in shown
+        assert "Paragraph 0 of" not in shown and "Paragraph 39 of" not in shown
+        assert "Paragraph 19 of" in shown and "Paragraph 21 of" in shown  # context kept
+
+
+def test_a_note_ending_in_a_full_stop_is_not_followed_by_another(admin_client, long_post):
+    post = long_post
+    data = change_data(
+        post,
+        rows=existing_rows(post),
+        body="Short now.",
+        change_kind="update",
+        change_note="The body is merged.",
+    )
+    assert admin_client.post(change_url(post), data).status_code == 302
+    number = post.revisions.get(announced=True).number
+    html = admin_client.get(
+        reverse("admin:blog_post_revision_compare", args=[post.pk]),
+        {"old": number - 1, "new": number},
+    ).content.decode()
+    assert "The body is merged." in html
+    assert "merged.." not in html
+
+
+def test_a_changed_disclosure_is_shown_as_a_whole_line_removed_and_added():
+    rows = [
+        {"person": "Ada Lovelace", "relationship": "consultancy", "organisations": "Genzyme"},
+        {"person": "Bea Smith", "relationship": "none", "statement": "Nothing."},
+    ]
+    changed = [{**rows[0], "organisations": "Genzyme, Bayer"}, rows[1]]
+    ((name, diff),) = compare_snapshots(
+        {"disclosures": rows}, {"disclosures": changed}, fields=["disclosures"]
+    )
+    assert diff.parts == [
+        ("-", "Ada Lovelace: Consultancy (Genzyme)\n"),
+        ("+", "Ada Lovelace: Consultancy (Genzyme, Bayer)\n"),
+        ("=", "Bea Smith: Nothing to disclose. \u201cNothing.\u201d\n"),
+    ]
+    html = diff.changed_html()
+    assert "<del>Ada Lovelace: Consultancy (Genzyme)\n</del>" in html
+    assert "<ins>Ada Lovelace: Consultancy (Genzyme, Bayer)\n</ins>" in html
+
+
+def test_the_body_is_still_diffed_word_by_word():
+    ((name, diff),) = compare_snapshots(
+        {"body": "The hazard ratio was 0.51."},
+        {"body": "The hazard ratio was 0.15."},
+        fields=["body"],
+    )
+    assert ("-", "51") in diff.parts and ("+", "15") in diff.parts
