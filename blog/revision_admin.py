@@ -53,10 +53,10 @@ FIELD_LABELS = {
 
 class RestoreForm(forms.Form):
     change_kind = forms.ChoiceField(
-        label="kind of change", required=False, choices=[("", "\u2014")] + PostRevision.Kind.choices
+        label="Kind of change", required=False, choices=[("", "\u2014")] + PostRevision.Kind.choices
     )
     change_note = forms.CharField(
-        label="change note",
+        label="Change note",
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from blog import paper_status
 from blog.diffs import compare_snapshots
 from blog.models import Disclosure, PaperNotice, PostRevision
+from blog.revision_admin import RestoreForm
 from blog.revisions import reader_fields
 from blog.services import post_upsert
 from tests.factories import make_post
@@ -336,3 +337,38 @@ def test_the_body_is_still_diffed_word_by_word():
         fields=["body"],
     )
     assert ("-", "51") in diff.parts and ("+", "15") in diff.parts
+
+
+# --- 5. wording and the admin -------------------------------------------------------------
+def test_a_body_change_without_a_note_is_refused_beside_the_note_only(admin_client, a_post):
+    data = change_data(a_post, rows=existing_rows(a_post), body="New numbers.")
+    response = admin_client.post(change_url(a_post), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "choose what kind of change" in html and "write a change note" in html
+    assert "the disclosures changed" not in html
+    assert "under \u201cChange note\u201d above" not in html
+    a_post.refresh_from_db()
+    assert a_post.body != "New numbers."
+    assert a_post.revisions.count() <= 1
+
+
+def test_a_disclosure_change_without_a_note_is_refused_beside_the_disclosures(admin_client, a_post):
+    rows = existing_rows(a_post)
+    rows[0]["statement"] = "I consult for Genzyme."
+    response = admin_client.post(change_url(a_post), change_data(a_post, rows=rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "the disclosures changed" in html
+    assert a_post.disclosures.get().statement == "I have nothing to disclose."
+
+
+def test_the_change_fields_are_capitalised_like_the_rest(admin_client, a_post):
+    html = admin_client.get(change_url(a_post)).content.decode()
+    assert ">Kind of change:</label>" in html and ">Change note:</label>" in html
+    assert "kind of change:" not in html and ">change note:" not in html
+    form = RestoreForm()
+    assert (form["change_kind"].label, form["change_note"].label) == (
+        "Kind of change",
+        "Change note",
+    )
