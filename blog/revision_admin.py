@@ -35,6 +35,10 @@ DIFF_FIELDS = (
 )
 
 
+# What "restore this revision" brings back (blog.services.post_restore).
+RESTORED_FIELDS = ("title", "summary", "body", "disclosures", *revisions.SOURCE_FIELDS, "labels")
+
+
 def diff_fields():
     """DIFF_FIELDS, with the parts other apps add (blog.revisions.register_snapshot_part)."""
     return (*DIFF_FIELDS, *revisions.snapshot_parts)
@@ -192,6 +196,7 @@ class PostRecordAdminMixin:
             post,
             f"Restore revision {number} of \u201c{post}\u201d",
             revision=revision,
+            changes=self._restore_changes(post, number),
             form=form,
             readers_saw_it=post_seen_snapshot(post.pk) is not None,
         )
@@ -199,6 +204,19 @@ class PostRecordAdminMixin:
         return TemplateResponse(
             request, "admin/blog/post/revision_restore.html", context, status=status
         )
+
+    @staticmethod
+    def _restore_changes(post, number):
+        """What restoring revision ``number`` would change: the post as stored now against
+        the parts a restore brings back (the publishing state stays)."""
+        restored = revisions.snapshot(post.pk, number) or {}
+        fields = [name for name in RESTORED_FIELDS if name in restored]
+        return [
+            (FIELD_LABELS.get(name, name), diff)
+            for name, diff in compare_snapshots(
+                revisions.snapshot_of(post), restored, fields=fields
+            )
+        ]
 
     def preview_view(self, request, pk):
         """The change form's "Preview changes" button posts here: the post as it would

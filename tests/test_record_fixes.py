@@ -372,3 +372,24 @@ def test_the_change_fields_are_capitalised_like_the_rest(admin_client, a_post):
         "Kind of change",
         "Change note",
     )
+
+
+def test_preview_changes_is_beside_both_save_rows(admin_client, a_post):
+    html = admin_client.get(change_url(a_post)).content.decode()
+    assert html.count('value="Preview changes"') == 2
+    assert html.count('name="_save"') == 2
+
+
+def test_the_restore_page_shows_what_the_restore_will_change(admin_client, a_draft):
+    first = a_draft.body
+    data = change_data(a_draft, rows=existing_rows(a_draft), body="Relapses fell by <b>49%</b>.")
+    assert admin_client.post(change_url(a_draft), data).status_code == 302
+    url = reverse("admin:blog_post_revision_restore", args=[a_draft.pk, 1])
+    html = admin_client.get(url).content.decode()
+    shown = diff_html(html)
+    assert "<del>Relapses fell by &lt;b&gt;49%&lt;/b&gt;</del>" in shown
+    assert f"<ins>{first.rstrip('.')}</ins>" in shown
+    assert "What the restore will change" in html
+    latest = a_draft.revisions.order_by("-number").first().number
+    same = reverse("admin:blog_post_revision_restore", args=[a_draft.pk, latest])
+    assert "already says what revision" in admin_client.get(same).content.decode()
