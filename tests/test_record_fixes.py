@@ -393,3 +393,43 @@ def test_the_restore_page_shows_what_the_restore_will_change(admin_client, a_dra
     latest = a_draft.revisions.order_by("-number").first().number
     same = reverse("admin:blog_post_revision_restore", args=[a_draft.pk, latest])
     assert "already says what revision" in admin_client.get(same).content.decode()
+
+
+@pytest.fixture
+def imported_notice(tmp_path, cited):
+    run(write_csv(tmp_path / "rw.csv", [rw_row()]), "--no-email")
+    return PaperNotice.objects.get()
+
+
+def test_an_imported_notice_is_shown_without_save_buttons(admin_client, imported_notice):
+    url = reverse("admin:blog_papernotice_change", args=[imported_notice.pk])
+    response = admin_client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert DOI.lower() in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert 'name="_addanother"' not in html
+    forged = admin_client.post(url, {"paper_doi": "10.1000/other", "kind": "correction"})
+    assert forged.status_code == 403
+    imported_notice.refresh_from_db()
+    assert imported_notice.paper_doi == DOI.lower()
+
+
+def test_a_notice_recorded_by_hand_can_still_be_edited(admin_client, cited):
+    notice = PaperNotice.objects.create(paper_doi=DOI.lower(), kind="correction")
+    html = admin_client.get(
+        reverse("admin:blog_papernotice_change", args=[notice.pk])
+    ).content.decode()
+    assert 'name="_save"' in html and 'name="paper_doi"' in html
+
+
+def test_the_notices_list_offers_no_bulk_delete(admin_client, imported_notice):
+    html = admin_client.get(reverse("admin:blog_papernotice_changelist")).content.decode()
+    assert DOI.lower() in html
+    assert "delete_selected" not in html
+    response = admin_client.post(
+        reverse("admin:blog_papernotice_changelist"),
+        {"action": "delete_selected", "_selected_action": [imported_notice.pk]},
+    )
+    assert response.status_code in (200, 302)
+    assert PaperNotice.objects.filter(pk=imported_notice.pk).exists()
