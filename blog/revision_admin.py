@@ -125,7 +125,9 @@ class PostRecordAdminMixin:
         return format_html('<a href="{}">{} revision{}</a>', url, count, "" if count == 1 else "s")
 
     # --- views --------------------------------------------------------------------------
-    def revisions_view(self, request, pk):
+    def revisions_view(self, request, pk, *, problem="", status=200):
+        """The list, with its form to compare two revisions; ``problem`` says why a
+        comparison asked for could not be shown."""
         post = self._post_for(request, pk)
         rows = list(
             post.revisions.select_related("editor").defer("snapshot").order_by("-number")[:1000]
@@ -136,18 +138,31 @@ class PostRecordAdminMixin:
             f"Revisions of \u201c{post}\u201d",
             revisions=rows,
             can_restore=self.has_change_permission(request, post),
+            problem=problem,
         )
-        return TemplateResponse(request, "admin/blog/post/revisions.html", context)
+        return TemplateResponse(request, "admin/blog/post/revisions.html", context, status=status)
 
     def revision_compare_view(self, request, pk):
         post = self._post_for(request, pk)
         form = CompareForm(request.GET)
         if not form.is_valid():
-            raise Http404("Choose two revisions to compare.")
+            return self.revisions_view(
+                request,
+                pk,
+                problem="Choose two revisions to compare: one under \u201cOlder\u201d and "
+                "one under \u201cNewer\u201d.",
+                status=400,
+            )
         old, new = sorted((form.cleaned_data["old"], form.cleaned_data["new"]))
         found = revisions.snapshots(post.pk, [old, new])
-        if old not in found or new not in found:
-            raise Http404("This post has no such revision.")
+        missing = [n for n in (old, new) if n not in found]
+        if missing:
+            return self.revisions_view(
+                request,
+                pk,
+                problem=f"This post has no revision {missing[0]}: choose two from the list.",
+                status=404,
+            )
         heads = {
             r.number: r
             for r in post.revisions.filter(number__in=[old, new])
