@@ -285,16 +285,37 @@ def notify_authors(paper_dois):
 
 
 def _message(posts):
-    lines = ["The status of a paper discussed in your posts has changed.", ""]
+    """The paper first (its title and DOI), then the notice just recorded, then any earlier
+    ones, then the author's posts about it; one block per paper."""
+    by_paper = {}
     for post in posts:
-        lines.append(" ".join(post.title.split()))
-        lines.append(f"  {settings.SITE_URL}{post.get_absolute_url()}")
-        for notice in post.paper_notices:
-            when = notice.date.isoformat() if notice.date else "date unknown"
-            lines.append(f"  {notice.get_kind_display()} ({when}): {notice.link or 'no link'}")
+        by_paper.setdefault(post.paper_doi, []).append(post)
+    lines = ["The status of a paper discussed in your posts has changed.", ""]
+    for paper_posts in by_paper.values():
+        first = paper_posts[0]
+        title = " ".join((first.source_title or "").split()) or "(no title recorded)"
+        lines.append(f"Paper: {title}")
+        lines.append(f"DOI: {first.doi or first.paper_doi}")
+        notices = list(first.paper_notices)
+        newest = max(notices, key=lambda n: (n.updated_at, n.pk)) if notices else None
+        if newest is not None:
+            lines.append(f"New notice: {_notice_line(newest)}")
+        earlier = [n for n in notices if n is not newest]
+        if earlier:
+            lines.append("Earlier notices:")
+            lines.extend(f"  {_notice_line(notice)}" for notice in earlier)
+        lines.append("Your post(s) about it:")
+        for post in paper_posts:
+            lines.append(f"  {' '.join(post.title.split())}")
+            lines.append(f"  {settings.SITE_URL}{post.get_absolute_url()}")
         lines.append("")
     lines.append("The post now shows the notice at its top. You may want to add an update.")
     return "\n".join(lines)
+
+
+def _notice_line(notice):
+    when = notice.date.isoformat() if notice.date else "date unknown"
+    return f"{notice.get_kind_display()} ({when}): {notice.link or 'no link'}"
 
 
 def notify_authors_after_commit(paper_dois):

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import feedparser
 import pytest
+from django.core import mail
 from django.core.management import CommandError
 from django.urls import reverse
 from django.utils import timezone
@@ -433,3 +434,29 @@ def test_the_notices_list_offers_no_bulk_delete(admin_client, imported_notice):
     )
     assert response.status_code in (200, 302)
     assert PaperNotice.objects.filter(pk=imported_notice.pk).exists()
+
+
+def test_the_notice_email_names_the_paper_and_leads_with_the_new_notice(tmp_path, an_author):
+    make_post(
+        author=an_author,
+        doi=DOI,
+        title="CARE-MS II",
+        source_title="Alemtuzumab versus interferon beta 1a",
+    )
+    PaperNotice.objects.create(
+        paper_doi=DOI.lower(),
+        kind=PaperNotice.Kind.CORRECTION,
+        date=date(2013, 1, 5),
+        notice_doi="10.1016/S0140-6736(13)00001-1",
+    )
+    run(write_csv(tmp_path / "rw.csv", [rw_row()]))
+    (message,) = mail.outbox
+    body = message.body
+    assert "Paper: Alemtuzumab versus interferon beta 1a" in body
+    assert f"DOI: {DOI}" in body
+    new = "New notice: Retraction (2019-03-14): https://doi.org/10.1016/S0140-6736(19)30000-1"
+    earlier = (
+        "Earlier notices:\n  Correction (2013-01-05): https://doi.org/10.1016/S0140-6736(13)00001-1"
+    )
+    assert new in body and earlier in body
+    assert body.index(new) < body.index(earlier) < body.index("CARE-MS II")
