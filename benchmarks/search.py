@@ -141,8 +141,10 @@ def measure(client, q, page):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     query_count = len(queries)  # now: the next request_started empties the log
-    counted = re.search(r"(\d+) posts? found", response.content.decode())
-    found = int(counted.group(1)) if counted else 0
+    counted = re.search(r"(More than )?([\d,]+) posts? found", response.content.decode())
+    # Above 1,000 matches the page says "More than 1,000" (search.engines.RANKED_NEWEST).
+    found = int(counted.group(2).replace(",", "")) if counted else 0
+    more = bool(counted and counted.group(1))
     timings = []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -153,6 +155,7 @@ def measure(client, q, page):
         "worst": max(timings),
         "queries": query_count,
         "found": found,
+        "more": more,
     }
 
 
@@ -206,7 +209,7 @@ def main():
                         engine,
                         name,
                         q + (f" (page {page})" if page else ""),
-                        f"{m['found']:,}",
+                        ("> " if m.get("more") else "") + f"{m['found']:,}",
                         f"{m['median']:.1f} {verdict(ok)}",
                         f"{m['worst']:.1f}",
                         m["queries"],

@@ -122,9 +122,10 @@ def public_change(post, number):
     if before_number is None:
         return None
     texts = revisions.snapshots(post.pk, [before_number, number])
-    changes = compare_snapshots(
-        texts[before_number], texts[number], fields=revisions.reader_fields()
-    )
+    before = texts[before_number]
+    # A part registered after the "before" revision was stored is not shown as all new.
+    fields = [name for name in revisions.reader_fields() if name in before]
+    changes = compare_snapshots(before, texts[number], fields=fields)
     return revision, changes
 
 

@@ -170,7 +170,7 @@ class PostRecordAdminMixin:
             .defer("snapshot")
         }
         changes = [
-            (FIELD_LABELS.get(name, name), diff)
+            (FIELD_LABELS.get(name) or revisions.part_labels.get(name, name), diff)
             for name, diff in compare_snapshots(found[old], found[new], fields=diff_fields())
         ]
         context = self._context(
@@ -275,7 +275,7 @@ class PostRecordAdminMixin:
         )
         post.body_html = markup.render_post(post.body)
         changes = [
-            (FIELD_LABELS.get(name, name), diff)
+            (FIELD_LABELS.get(name) or revisions.part_labels.get(name, name), diff)
             for name, diff in compare_snapshots(stored, after, fields=diff_fields())
         ]
         context = {

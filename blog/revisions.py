@@ -37,13 +37,16 @@ DISCLOSURE_FIELDS = ("person", "relationship", "organisations", "statement")
 # results), each a function of the post giving JSON-ready data. Readers read them, so a
 # change to one on a public post needs a change note too (blog.corrections).
 snapshot_parts = {}
+part_labels = {}  # name: the heading a diff shows it under ("Trial records")
 
 
-def register_snapshot_part(name, read):
-    """From an app's ``ready()``: ``read(post)`` is stored in each revision as ``name``."""
+def register_snapshot_part(name, read, *, label=None):
+    """From an app's ``ready()``: ``read(post)`` is stored in each revision as ``name``.
+    A string reads best in a diff (compared line by line, then word by word)."""
     if name in READER_FIELDS or name in ("slug", "status", "published_at", "labels"):
         raise ValueError(f"{name!r} is already a part of every revision")
     snapshot_parts[name] = read
+    part_labels[name] = label or name
 
 
 def reader_fields():

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from blog.models import with_addresses
+from search import engines
 from search.engines import search_posts
 from search.query import MAX_QUERY_CHARS, parse
 from search.snippets import snippet_html
@@ -23,13 +24,14 @@ def search(request):
     query = parse(request.GET.get("q", ""))
     number = _page_number(request.GET.get("page"))
     expected = ((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE) if number else None
-    paginator = Paginator(search_posts(query, page=expected), RESULTS_PER_PAGE)
+    hits = search_posts(query, page=expected)
+    paginator = Paginator(hits, RESULTS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
-    hits = with_addresses(page.object_list)
-    for hit in hits:
+    shown = with_addresses(page.object_list)
+    for hit in shown:
         hit.snippet_html = snippet_html(getattr(hit, "snippet", ""))
     return render(
         request,
@@ -38,8 +40,11 @@ def search(request):
             "query": query,
             "max_query_chars": MAX_QUERY_CHARS,
             "page_obj": page,
-            "hits": hits,
+            "hits": shown,
             "result_count": paginator.count,
+            # Above RANKED_NEWEST matches only the newest are ranked: "more than 1,000".
+            "results_capped": hits.capped,
+            "ranked_newest": f"{engines.RANKED_NEWEST:,}",
             "page_link": _page_link(query.text),
         },
     )

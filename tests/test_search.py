@@ -250,3 +250,50 @@ def test_a_rebuild_writes_the_same_document_as_a_save(an_author):
     assert SearchDocument.objects.values().get(pk=post.pk) == saved
     search_documents_rebuild()
     assert SearchDocument.objects.values().get(pk=post.pk) == saved
+
+
+def test_above_the_ranking_limit_the_newest_matches_are_ranked_and_the_reader_told(
+    client, an_author, monkeypatch
+):
+    """Above ``RANKED_NEWEST`` matches only the newest are ranked (speed: issue 14): an old
+    post with the word in its title is left out, and the page says so."""
+    from search import engines
+
+    monkeypatch.setattr(engines, "RANKED_NEWEST", 3)
+    now = timezone.now()
+    make_post(author=an_author, title="Gadolinium", body="x", published_at=now - timedelta(days=9))
+    for days in (1, 2, 3, 4):
+        make_post(
+            author=an_author,
+            title=f"Imaging {days}",
+            body="Gadolinium in a sentence.",
+            published_at=now - timedelta(days=days),
+        )
+    response = search(client, "gadolinium")
+    html = response.content.decode()
+    assert result_titles(response) == ["Imaging 1", "Imaging 2", "Imaging 3"]
+    assert "More than 3 posts found for <q>gadolinium</q>" in html
+    assert "the best matches among the newest 3 are shown" in html
+    assert search(client, "gadolinium", page=2).status_code == 404
+    # At the limit exactly, everything is ranked and counted as before.
+    monkeypatch.setattr(engines, "RANKED_NEWEST", 5)
+    response = search(client, "gadolinium")
+    assert result_titles(response)[0] == "Gadolinium"
+    assert "5 posts found for <q>gadolinium</q>" in response.content.decode()
+    assert "More than" not in response.content.decode()
+
+
+def test_the_ranked_newest_are_right_whatever_the_order_of_ids(client, an_author, monkeypatch):
+    """The newest by publication date, not by id: posts written out of date order."""
+    from search import engines
+
+    monkeypatch.setattr(engines, "RANKED_NEWEST", 2)
+    now = timezone.now()
+    for days in (1, 30, 2, 40):
+        make_post(
+            author=an_author,
+            title=f"Okapi {days}",
+            body="Okapi.",
+            published_at=now - timedelta(days=days),
+        )
+    assert result_titles(search(client, "okapi")) == ["Okapi 1", "Okapi 2"]

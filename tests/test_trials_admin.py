@@ -46,6 +46,9 @@ def record_data(post, *, arms=(), arms_initial=0, outcomes=(), outcomes_initial=
         "notes": "",
         "source_quote": "",
         "_continue": "Save and continue editing",
+        # The post is public: a change to its record needs a note (test_trials_revisions).
+        "change_kind": "update",
+        "change_note": "Entered the trial's results.",
         **fields,
     }
     data.update(formset("arms", list(arms), initial=arms_initial))

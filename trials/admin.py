@@ -10,6 +10,7 @@ a save the record's snapshot (what readers see) is refreshed.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.formsets import (
     DELETION_FIELD_NAME,
@@ -18,10 +19,12 @@ from django.forms.formsets import (
     ManagementForm,
 )
 from django.forms.models import BaseInlineFormSet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 
-from blog.models import Post
+from blog.corrections import NOTE_MAX_LENGTH
+from blog.models import Post, PostRevision
 from roles import policy
 from trials import sponsors
 from trials.forms import numbers_form, trial_formfield
@@ -34,7 +37,11 @@ from trials.models import (
     TrialRecord,
     comparator_problem,
 )
-from trials.services import trial_record_refresh
+from trials.services import (
+    trial_record_refresh,
+    trial_records_change_check,
+    trial_records_revision_record,
+)
 
 ARMS_FIRST = (
     "Numbers for each arm appear here once the arms are saved: add the arms above, press "
@@ -190,7 +197,70 @@ class HarmInline(NumbersInline):
     main_fields = (("name", "time_frame", "position"), "note", "source_quote")
 
 
-class TrialRecordForm(forms.ModelForm):
+class ChangeNoteForm(forms.Form):
+    """The kind and note of a change to a public post's trial record (as the post's own
+    "Change note" fieldset: blog.corrections decides when they are needed)."""
+
+    change_kind = forms.ChoiceField(
+        label="kind of change",
+        required=False,
+        choices=[("", "\u2014")] + PostRevision.Kind.choices,
+        help_text="Needed once readers have seen the post: a change to its trial record "
+        "changes what it says. A minor typo fix is kept in the history, not announced.",
+    )
+    change_note = forms.CharField(
+        label="change note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="What changed and why, in a sentence: shown to readers in the "
+        "post\u2019s corrections box.",
+    )
+
+
+class TrialRecordForm(ChangeNoteForm, forms.ModelForm):
+    """The record's own fields, and the change note a post readers have seen needs: checked
+    here, before anything is saved, against the record and its inlines (the admin hands
+    their formsets over as ``instance.pending_formsets``), so a refusal keeps the typing."""
+
+    changed_post_list = ()  # set by the check: the posts whose revisions this save adds to
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's clean: the values as they will be stored
+        self._check_change_note()
+
+    def _stored(self):
+        if self.instance.pk is None:
+            return None
+        return TrialRecord.objects.select_related("post").get(pk=self.instance.pk)
+
+    def _changes_something(self, stored):
+        if stored is None:
+            return True
+        fields = [name for name in TrialRecordForm.Meta.fields if name != "post"]
+        if stored.post_id != self.instance.post_id:
+            return True
+        if any(getattr(stored, name) != getattr(self.instance, name) for name in fields):
+            return True
+        formsets = getattr(self.instance, "pending_formsets", [])
+        return any(formset.has_changed() for formset in formsets)
+
+    def _check_change_note(self):
+        stored = self._stored()
+        if not self._changes_something(stored):
+            return
+        posts = (self.cleaned_data.get("post"), stored and stored.post)
+        self.changed_post_list = list({post.pk: post for post in posts if post}.values())
+        kind = self.cleaned_data.get("change_kind", "")
+        note = self.cleaned_data.get("change_note", "")
+        for post in self.changed_post_list:
+            try:
+                trial_records_change_check(post=post, kind=kind, note=note)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
+
     class Meta:
         model = TrialRecord
         fields = (
@@ -242,6 +312,15 @@ class TrialRecordAdmin(admin.ModelAdmin):
             },
         ),
         ("Presentation", {"fields": ("decimal_mark", "notes", "source_quote")}),
+        (
+            "Change note",
+            {
+                "fields": ("change_kind", "change_note"),
+                "description": "Once readers have seen the post, a change to its trial "
+                "record is listed under it with its kind, date and note, like any other "
+                "change to what it says. Drafts need none.",
+            },
+        ),
     )
 
     readonly_fields = ("funders_read_as",)
@@ -289,6 +368,69 @@ class TrialRecordAdmin(admin.ModelAdmin):
         for formset in arms_last:
             self.save_formset(request, form, formset, change=change)
         trial_record_refresh(record=form.instance)
+        for post in form.changed_post_list:
+            trial_records_revision_record(
+                post=post,
+                editor=request.user,
+                change_kind=form.cleaned_data.get("change_kind", ""),
+                change_note=form.cleaned_data.get("change_note", ""),
+            )
+
+    def get_actions(self, request):
+        """No "delete selected": a record of a public post is deleted with a change note,
+        from its own page."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Deleting the record of a post readers have seen needs a kind and a note, like
+        any change to it; refused with a form error (nothing deleted) without them."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None or not self.has_delete_permission(request, record):
+            return super().delete_view(request, object_id, extra_context)
+        posted = request.method == "POST" and "post" in request.POST
+        form = ChangeNoteForm(request.POST if posted else None)
+        if posted and not (form.is_valid() and self._deletion_checked(form, record)):
+            request.POST = QueryDict()  # the admin deletes on any POST data: show the form
+        if record.post.status == Post.Status.PUBLISHED or form.errors:
+            extra_context = {**(extra_context or {}), "change_note_form": form}
+        request.trial_record_change = form
+        return super().delete_view(request, object_id, extra_context)
+
+    @staticmethod
+    def _deletion_checked(form, record):
+        try:
+            trial_records_change_check(
+                post=record.post,
+                kind=form.cleaned_data["change_kind"],
+                note=form.cleaned_data["change_note"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field, messages)
+            return False
+        return True
+
+    def delete_model(self, request, obj):
+        """Then the post's revision, with the note the delete page asked for."""
+        post = obj.post
+        super().delete_model(request, obj)
+        form = getattr(request, "trial_record_change", None)
+        data = form.cleaned_data if form is not None and form.is_bound else {}
+        trial_records_revision_record(
+            post=post,
+            editor=request.user,
+            change_kind=data.get("change_kind", ""),
+            change_note=data.get("change_note", ""),
+        )
+
+    def _create_formsets(self, request, obj, change):
+        """Hand the inlines' formsets to the record form (it validates after them being
+        built), so its change-note check sees a change to an arm or a number too."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        obj.pending_formsets = formsets
+        return formsets, inline_instances
 
 
 class ReadOnlyListFormSet(BaseInlineFormSet):

@@ -9,8 +9,8 @@ class TrialsConfig(AppConfig):
         """Wire the trials into the post page, feeds, JSON-LD, admin and demo through
         blog.extensions: blog never imports this app."""
         import pagecache
-        from blog import extensions
-        from trials import hooks
+        from blog import extensions, revisions
+        from trials import hooks, revision_text
 
         pagecache.watch(*self.get_models())
         extensions.register_prefetch(hooks.records_prefetch())
@@ -19,6 +19,11 @@ class TrialsConfig(AppConfig):
         extensions.register_feed_content(hooks.feed_tables, place="before_comments_link")
         extensions.register_json_ld(hooks.json_ld_trials)
         extensions.register_demo_step(hooks.demo_step)
+        revisions.register_snapshot_part(
+            revision_text.PART_NAME,
+            revision_text.post_trial_records_text,
+            label=revision_text.PART_LABEL,
+        )
         from trials.admin import TrialRecordPostInline
 
         extensions.register_post_inline(TrialRecordPostInline)

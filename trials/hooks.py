@@ -223,6 +223,7 @@ def json_ld_trials(post, data):
 def demo_step(*, post, reset):
     """The demo post's trial record from trials/demo/<slug>.json: created when the post
     has none, rewritten with ``reset``; a record an editor made is otherwise left alone."""
+    from blog import revisions
     from trials.services import trial_record_replace
 
     path = DEMO_DIR / f"{post.slug}.json"
@@ -234,3 +235,5 @@ def demo_step(*, post, reset):
     post.trial_records.all().delete()
     for position, record in enumerate(data["records"]):
         trial_record_replace(post=post, data=record, position=position)
+    # The demo's own content, as its file has it: kept in the history, not announced.
+    revisions.append(post, revisions.snapshot_of(post))

@@ -4,6 +4,10 @@ transaction, then refresh the record's snapshot (what readers see)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from blog import revisions
+from blog.corrections import check_change_note
+from blog.models import Post, PostRevision
+from blog.services import post_revision_record, post_seen_snapshot
 from trials.models import (
     Arm,
     Harm,
@@ -13,6 +17,7 @@ from trials.models import (
     TrialRecord,
     comparator_problem,
 )
+from trials.revision_text import PART_NAME
 from trials.snapshot import build_snapshot
 
 
@@ -86,3 +91,39 @@ def _arm_rows(model, parent, arms, results):
             _numbers(model, parent, arms[arm_name], values)
         except ValidationError as exc:
             raise ValidationError(f"{parent.name}, {arm_name}: {' '.join(exc.messages)}") from exc
+
+
+# --- The post's revisions (blog.revisions; the part is trials.revision_text) ------------------
+def trial_records_baseline(*, post):
+    """Before a change to the trial records of ``post``: make sure its history holds what
+    readers see of them now. A post without history gets its first revision
+    (``ensure_baseline``); one whose newest revision was stored before the trial records
+    were part of revisions gets a revision with them, so the change is compared with what
+    readers read rather than with nothing."""
+    revisions.ensure_baseline(post)
+    last = PostRevision.objects.filter(post_id=post.pk).order_by("-number").first()
+    if last is None or PART_NAME in revisions.snapshot(post.pk, last.number):
+        return
+    stored = Post.objects.get(pk=post.pk)
+    revisions.append(stored, revisions.snapshot_of(stored))
+
+
+def trial_records_change_check(*, post, kind, note):
+    """Whether a change to the trial records of ``post`` will be announced; raises
+    ValidationError (keyed ``change_kind`` and ``change_note``, as the post form's) when
+    readers have seen the post and the kind or the note is missing. Drafts never need one."""
+    trial_records_baseline(post=post)
+    seen = post_seen_snapshot(post.pk)
+    if seen is None:
+        return False
+    after = {**seen, "status": post.status, PART_NAME: None}  # None: not the text seen
+    return check_change_note(seen=seen, after=after, kind=kind, note=note)
+
+
+@transaction.atomic
+def trial_records_revision_record(*, post, editor=None, change_kind="", change_note=""):
+    """After the trial records of ``post`` were saved: its next revision, with the note."""
+    stored = Post.objects.get(pk=post.pk)
+    return post_revision_record(
+        post=stored, editor=editor, change_kind=change_kind, change_note=change_note
+    )

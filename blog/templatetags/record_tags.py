@@ -2,7 +2,7 @@
 
 from django import template
 
-from blog import public_record
+from blog import public_record, revisions
 from blog.models import PaperNotice, Post
 
 register = template.Library()
@@ -36,4 +36,4 @@ def paper_status_headline(notice):
 
 @register.filter
 def change_field_label(name):
-    return FIELD_LABELS.get(name, name)
+    return FIELD_LABELS.get(name) or revisions.part_labels.get(name, name)
