@@ -23,6 +23,7 @@ from blog.forms import (
     PLAIN_FIELDS,
     PUBLISHING_FIELDS,
     SOURCE_FIELDS,
+    DisclosureForm,
     DisclosureInlineFormSet,
     PostAdminForm,
 )
@@ -41,6 +42,7 @@ from roles import policy
 
 class DisclosureInline(admin.TabularInline):
     model = Disclosure
+    form = DisclosureForm
     formset = DisclosureInlineFormSet
     fields = ("person", "relationship", "organisations", "statement", "position")
     extra = 1

@@ -9,6 +9,7 @@ what readers last saw, so unpublishing, editing and publishing again is announce
 
 from django.core.exceptions import ValidationError
 
+from blog.line_endings import comparable
 from blog.models import Post, PostRevision
 from blog.revisions import READER_FIELDS, reader_fields
 
@@ -31,13 +32,16 @@ DISCLOSURES_NOT_MINOR = (
 
 
 def changed_reader_fields(before, after):
-    """The names of the reader fields that differ between two snapshots, in order. A part
-    another app adds counts only from the revisions that have it: one stored before the
-    part was registered says nothing about it, so that is not a change."""
+    """The names of the reader fields that differ between two snapshots, in order (line
+    endings and white space at the ends aside: a browser sends ``\r\n``, a form field
+    strips what is typed). A part another app adds counts only from the revisions that
+    have it: one stored before the part was registered says nothing about it, so that is
+    not a change."""
     return [
         name
         for name in reader_fields()
-        if before.get(name) != after.get(name) and (name in READER_FIELDS or name in before)
+        if comparable(before.get(name)) != comparable(after.get(name))
+        and (name in READER_FIELDS or name in before)
     ]
 
 

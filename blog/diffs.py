@@ -17,8 +17,13 @@ from difflib import SequenceMatcher
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blog.line_endings import comparable, normalise_line_endings
+
 MAX_LINES = 2_000
 MAX_WORD_PAIRS = 4_000_000
+
+# Fields whose lines are units (one disclosure a line): a changed line is shown whole.
+WHOLE_LINE_FIELDS = ("disclosures",)
 
 # Words (of any script), runs of white space, and every other character on its own.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -76,8 +81,10 @@ def _kept(text, context, *, first, last):
     return escape("".join(head)) + skip + ("" if last else "\n") + escape("".join(tail))
 
 
-def word_diff(before, after):
-    """The Diff from ``before`` to ``after`` (strings)."""
+def word_diff(before, after, *, words=True):
+    """The Diff from ``before`` to ``after`` (strings). With ``words=False`` a changed
+    line is shown removed and added whole (a disclosure is one line: a word matched across
+    two people's lines reads as nonsense)."""
     diff = Diff()
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     start = 0
@@ -89,21 +96,23 @@ def word_diff(before, after):
     diff.add("=", "".join(old[:start]))
     middle_old, middle_new = old[start : len(old) - end], new[start : len(new) - end]
     if len(middle_old) <= MAX_LINES and len(middle_new) <= MAX_LINES:
-        _lines(diff, middle_old, middle_new)
+        _lines(diff, middle_old, middle_new, words=words)
     else:
         _whole(diff, "".join(middle_old), "".join(middle_new))
     diff.add("=", "".join(old[len(old) - end :]) if end else "")
     return diff
 
 
-def _lines(diff, old, new):
+def _lines(diff, old, new, *, words=True):
     diff.work += len(old) * len(new)
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             diff.add("=", "".join(old[i1:i2]))
-        else:
+        elif words:
             _words(diff, "".join(old[i1:i2]), "".join(new[j1:j2]))
+        else:
+            _whole(diff, "".join(old[i1:i2]), "".join(new[j1:j2]))
 
 
 def _words(diff, before, after):
@@ -171,7 +180,7 @@ def disclosures_text(rows):
 
 
 def _field_text(snapshot, name):
-    value = snapshot.get(name, "")
+    value = normalise_line_endings(snapshot.get(name, ""))
     if name == "disclosures":
         return disclosures_text(value or [])
     if name == "labels":
@@ -186,6 +195,6 @@ def compare_snapshots(before, after, *, fields):
     changes = []
     for name in fields:
         old, new = _field_text(before, name), _field_text(after, name)
-        if old != new:
-            changes.append((name, word_diff(old, new)))
+        if comparable(old) != comparable(new):
+            changes.append((name, word_diff(old, new, words=name not in WHOLE_LINE_FIELDS)))
     return changes

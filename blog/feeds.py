@@ -101,8 +101,8 @@ class PostFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        """The last announced change (a minor fix is not news), else the publish date."""
-        return item.announced_at or item.published_at
+        """The last announced change or notice about the paper, else the publish date."""
+        return public_record.last_public_change(item)
 
     def item_categories(self, item):
         return [tag.name for tag in item.labels]

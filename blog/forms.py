@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from blog import revisions
-from blog.corrections import NOTE_MAX_LENGTH, check_change_note
+from blog.corrections import NOTE_MAX_LENGTH, changed_reader_fields, check_change_note
+from blog.line_endings import normalise_line_endings
 from blog.models import (
     LABEL_NAME_MAX_LENGTH,
     Disclosure,
@@ -97,8 +98,8 @@ class AnySlugField(forms.CharField):
 CHANGE_FIELDS = ("change_kind", "change_note")
 
 CHANGE_NOTE_PROBLEM = (
-    "Readers have seen this post: say what kind of change this is and why, under "
-    "\u201cChange note\u201d above."
+    "Readers have seen this post and the disclosures changed: say what kind of change "
+    "this is and why, under \u201cChange note\u201d above."
 )
 
 
@@ -115,7 +116,7 @@ class PendingChange:
 
 class PostAdminForm(forms.ModelForm):
     change_kind = forms.ChoiceField(
-        label="kind of change",
+        label="Kind of change",
         required=False,
         choices=[("", "\u2014")] + PostRevision.Kind.choices,
         help_text="Needed once readers have seen the post and you change what it says "
@@ -123,7 +124,7 @@ class PostAdminForm(forms.ModelForm):
         "announced; a change to the disclosures is always announced.",
     )
     change_note = forms.CharField(
-        label="change note",
+        label="Change note",
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 100}),
@@ -167,6 +168,9 @@ class PostAdminForm(forms.ModelForm):
             slug, taken=Post.objects.exclude(pk=self.instance.pk), max_length=SLUG_MAX_LENGTH
         )
 
+    def clean(self):
+        return with_normal_line_endings(super().clean())
+
     def clean_tags(self):
         names = self.cleaned_data.get("tags") or []
         too_long = [name for name in names if len(name) > LABEL_NAME_MAX_LENGTH]
@@ -193,6 +197,24 @@ class PostAdminForm(forms.ModelForm):
                 form=self,
             )
         super()._post_clean()
+
+
+def with_normal_line_endings(cleaned_data):
+    """A form's cleaned data with ``\n`` line breaks in every text (browsers send
+    ``\r\n``): stored as the services store it, so an unchanged save changes nothing."""
+    for name, value in cleaned_data.items():
+        if isinstance(value, str):
+            cleaned_data[name] = normalise_line_endings(value)
+    return cleaned_data
+
+
+class DisclosureForm(forms.ModelForm):
+    class Meta:
+        model = Disclosure
+        fields = ("person", "relationship", "organisations", "statement", "position")
+
+    def clean(self):
+        return with_normal_line_endings(super().clean())
 
 
 class DisclosureInlineFormSet(BaseInlineFormSet):
@@ -231,17 +253,20 @@ class DisclosureInlineFormSet(BaseInlineFormSet):
             disclosures=[form.cleaned_data for _, form in ordered],
             labels=pending.labels,
         )
+        seen = post_seen_snapshot(self.instance.pk)
         try:
-            check_change_note(
-                seen=post_seen_snapshot(self.instance.pk),
-                after=after,
-                kind=pending.kind,
-                note=pending.note,
-            )
+            check_change_note(seen=seen, after=after, kind=pending.kind, note=pending.note)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 pending.form.add_error(field, messages)
-            raise ValidationError(CHANGE_NOTE_PROBLEM) from None
+            # The admin validated the post form before this formset: refuse here too, so
+            # nothing is saved, but say so beside the disclosures only if they changed.
+            self.refused_for_change_note = True
+            if seen is not None and "disclosures" in changed_reader_fields(seen, after):
+                raise ValidationError(CHANGE_NOTE_PROBLEM) from None
+
+    def is_valid(self):
+        return super().is_valid() and not getattr(self, "refused_for_change_note", False)
 
     def _check_nothing_to_disclose_stands_alone(self, kept):
         by_person = {}

@@ -47,9 +47,10 @@ def machine_datetime(moment):
 
 
 def modified_at(post):
-    """The last save, or the last announced change if later (a change to the disclosures
-    alone records a revision without saving the post row)."""
-    return max(post.updated_at, post.announced_at or post.updated_at)
+    """What the page and the feeds call the last change (``public_record``): announced
+    changes and notices about the paper, never a minor fix or a save that changed nothing
+    readers read."""
+    return public_record.last_public_change(post)
 
 
 def author_name(user):

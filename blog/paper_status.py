@@ -9,6 +9,7 @@ stays bounded by the batch, plus the set of record ids seen (a few MB for the wh
 database), kept to count duplicates.
 """
 
+import codecs
 import csv
 import logging
 from dataclasses import dataclass, field
@@ -70,6 +71,30 @@ REASON_MAX = 2000
 
 class PaperStatusFileError(ValueError):
     """A file that cannot be imported; the message says where and why."""
+
+
+class UndecodableFileError(PaperStatusFileError):
+    """Bytes the encoding cannot read. The decoder reads the file in blocks, ahead of the
+    csv reader, so the line is found afterwards by ``undecodable_line``."""
+
+
+def undecodable_line(binary, encoding):
+    """(line number, the first bad byte or None) of the first line of ``binary`` (a file
+    opened in binary mode, at its start) that ``encoding`` cannot decode; None if every
+    line decodes. Reads line by line, in bounded memory."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
+    for number, line in enumerate(binary, start=1):  # noqa: B007 - used after the loop
+        try:
+            decoder.decode(line)
+        except UnicodeDecodeError as exc:
+            bad = exc.object[exc.start : exc.start + 1] if exc.start < len(exc.object) else b""
+            return number, bad or None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return max(number, 1), None
+    return None
 
 
 @dataclass
@@ -193,9 +218,7 @@ def import_notices(stream, *, progress=None, batch_size=BATCH_SIZE):
     except csv.Error as exc:
         raise PaperStatusFileError(f"line {reader.line_num}: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise PaperStatusFileError(
-            f"the file is not UTF-8 (byte {exc.start} of a block near line {reader.line_num})"
-        ) from None
+        raise UndecodableFileError(f"the file is not {exc.encoding}") from None
     if progress:
         progress()
     return report
@@ -262,16 +285,37 @@ def notify_authors(paper_dois):
 
 
 def _message(posts):
-    lines = ["The status of a paper discussed in your posts has changed.", ""]
+    """The paper first (its title and DOI), then the notice just recorded, then any earlier
+    ones, then the author's posts about it; one block per paper."""
+    by_paper = {}
     for post in posts:
-        lines.append(" ".join(post.title.split()))
-        lines.append(f"  {settings.SITE_URL}{post.get_absolute_url()}")
-        for notice in post.paper_notices:
-            when = notice.date.isoformat() if notice.date else "date unknown"
-            lines.append(f"  {notice.get_kind_display()} ({when}): {notice.link or 'no link'}")
+        by_paper.setdefault(post.paper_doi, []).append(post)
+    lines = ["The status of a paper discussed in your posts has changed.", ""]
+    for paper_posts in by_paper.values():
+        first = paper_posts[0]
+        title = " ".join((first.source_title or "").split()) or "(no title recorded)"
+        lines.append(f"Paper: {title}")
+        lines.append(f"DOI: {first.doi or first.paper_doi}")
+        notices = list(first.paper_notices)
+        newest = max(notices, key=lambda n: (n.updated_at, n.pk)) if notices else None
+        if newest is not None:
+            lines.append(f"New notice: {_notice_line(newest)}")
+        earlier = [n for n in notices if n is not newest]
+        if earlier:
+            lines.append("Earlier notices:")
+            lines.extend(f"  {_notice_line(notice)}" for notice in earlier)
+        lines.append("Your post(s) about it:")
+        for post in paper_posts:
+            lines.append(f"  {' '.join(post.title.split())}")
+            lines.append(f"  {settings.SITE_URL}{post.get_absolute_url()}")
         lines.append("")
     lines.append("The post now shows the notice at its top. You may want to add an update.")
     return "\n".join(lines)
+
+
+def _notice_line(notice):
+    when = notice.date.isoformat() if notice.date else "date unknown"
+    return f"{notice.get_kind_display()} ({when}): {notice.link or 'no link'}"
 
 
 def notify_authors_after_commit(paper_dois):

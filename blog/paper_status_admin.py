@@ -30,6 +30,14 @@ class PaperNoticeAdmin(admin.ModelAdmin):
             return self.fields
         return self.readonly_fields
 
+    def get_actions(self, request):
+        # Django's bulk "Delete selected" would refuse imported notices with a message about
+        # permissions on related objects; notices recorded by hand are deleted one at a
+        # time from their own page, which says what is deleted and asks first.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_module_permission(self, request):
         return policy.is_editor(request.user)
 
@@ -40,7 +48,10 @@ class PaperNoticeAdmin(admin.ModelAdmin):
         return policy.is_editor(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return policy.is_editor(request.user)
+        # An imported notice is shown read-only, without Save buttons: the next import
+        # would undo an edit.
+        allowed = policy.is_editor(request.user)
+        return allowed and (obj is None or obj.source == PaperNotice.Source.EDITOR)
 
     def has_delete_permission(self, request, obj=None):
         allowed = policy.is_editor(request.user)

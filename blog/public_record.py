@@ -59,6 +59,15 @@ def paper_notices(post):
     return cached
 
 
+def last_public_change(post):
+    """When readers were last given something new about the post: its publication, its
+    last announced change, or the newest notice recorded about its paper (a retraction
+    found today changes the post for its readers today). A minor fix is not news. The
+    feeds' ``<updated>``, the JSON-LD's ``dateModified`` and ``article:modified_time``."""
+    recorded = [notice.updated_at for notice in paper_notices(post)]
+    return max(moment for moment in (post.published_at, post.announced_at, *recorded) if moment)
+
+
 def attach(posts):
     """Load both for a list of posts in at most two queries (the feeds), none for posts
     without a DOI or an announced change; returns the list."""

@@ -36,6 +36,10 @@ DIFF_FIELDS = (
 )
 
 
+# What "restore this revision" brings back (blog.services.post_restore).
+RESTORED_FIELDS = ("title", "summary", "body", "disclosures", *revisions.SOURCE_FIELDS, "labels")
+
+
 def diff_fields():
     """DIFF_FIELDS, with the parts other apps add (blog.revisions.register_snapshot_part)."""
     return (*DIFF_FIELDS, *revisions.snapshot_parts)
@@ -54,10 +58,10 @@ FIELD_LABELS = {
 
 class RestoreForm(forms.Form):
     change_kind = forms.ChoiceField(
-        label="kind of change", required=False, choices=[("", "\u2014")] + PostRevision.Kind.choices
+        label="Kind of change", required=False, choices=[("", "\u2014")] + PostRevision.Kind.choices
     )
     change_note = forms.CharField(
-        label="change note",
+        label="Change note",
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
@@ -122,7 +126,9 @@ class PostRecordAdminMixin:
         return format_html('<a href="{}">{} revision{}</a>', url, count, "" if count == 1 else "s")
 
     # --- views --------------------------------------------------------------------------
-    def revisions_view(self, request, pk):
+    def revisions_view(self, request, pk, *, problem="", status=200):
+        """The list, with its form to compare two revisions; ``problem`` says why a
+        comparison asked for could not be shown."""
         post = self._post_for(request, pk)
         rows = list(
             post.revisions.select_related("editor").defer("snapshot").order_by("-number")[:1000]
@@ -133,18 +139,31 @@ class PostRecordAdminMixin:
             f"Revisions of \u201c{post}\u201d",
             revisions=rows,
             can_restore=self.has_change_permission(request, post),
+            problem=problem,
         )
-        return TemplateResponse(request, "admin/blog/post/revisions.html", context)
+        return TemplateResponse(request, "admin/blog/post/revisions.html", context, status=status)
 
     def revision_compare_view(self, request, pk):
         post = self._post_for(request, pk)
         form = CompareForm(request.GET)
         if not form.is_valid():
-            raise Http404("Choose two revisions to compare.")
+            return self.revisions_view(
+                request,
+                pk,
+                problem="Choose two revisions to compare: one under \u201cOlder\u201d and "
+                "one under \u201cNewer\u201d.",
+                status=400,
+            )
         old, new = sorted((form.cleaned_data["old"], form.cleaned_data["new"]))
         found = revisions.snapshots(post.pk, [old, new])
-        if old not in found or new not in found:
-            raise Http404("This post has no such revision.")
+        missing = [n for n in (old, new) if n not in found]
+        if missing:
+            return self.revisions_view(
+                request,
+                pk,
+                problem=f"This post has no revision {missing[0]}: choose two from the list.",
+                status=404,
+            )
         heads = {
             r.number: r
             for r in post.revisions.filter(number__in=[old, new])
@@ -193,6 +212,7 @@ class PostRecordAdminMixin:
             post,
             f"Restore revision {number} of \u201c{post}\u201d",
             revision=revision,
+            changes=self._restore_changes(post, number),
             form=form,
             readers_saw_it=post_seen_snapshot(post.pk) is not None,
         )
@@ -200,6 +220,19 @@ class PostRecordAdminMixin:
         return TemplateResponse(
             request, "admin/blog/post/revision_restore.html", context, status=status
         )
+
+    @staticmethod
+    def _restore_changes(post, number):
+        """What restoring revision ``number`` would change: the post as stored now against
+        the parts a restore brings back (the publishing state stays)."""
+        restored = revisions.snapshot(post.pk, number) or {}
+        fields = [name for name in RESTORED_FIELDS if name in restored]
+        return [
+            (FIELD_LABELS.get(name, name), diff)
+            for name, diff in compare_snapshots(
+                revisions.snapshot_of(post), restored, fields=fields
+            )
+        ]
 
     def preview_view(self, request, pk):
         """The change form's "Preview changes" button posts here: the post as it would

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from blog import revisions
 from blog.corrections import check_change_note
+from blog.line_endings import normalise_line_endings
 from blog.models import Disclosure, Post, PostAddress
 from blog.publication_rule import check_post_publishable
 
@@ -141,6 +142,8 @@ def post_upsert(
     (``blog.corrections``); removing every disclosure of a published post is refused.
     Either way a refusal raises ValidationError and writes nothing. Returns ``(post, changed)``.
     """
+    fields = normalise_line_endings(dict(fields))
+    disclosures = normalise_line_endings([dict(row) for row in disclosures])
     post = Post.objects.filter(slug=slug).first()
     if post is not None:
         revisions.ensure_baseline(post)
@@ -194,7 +197,7 @@ def post_restore(*, post, number, editor=None, change_kind="", change_note=""):
 
     Raises ValidationError when the revision does not exist or a rule refuses the change.
     """
-    data = revisions.snapshot(post.pk, number)
+    data = normalise_line_endings(revisions.snapshot(post.pk, number))
     if data is None:
         raise ValidationError(f"This post has no revision {number}.")
     revisions.ensure_baseline(post)

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.utils.html import escape
 
 from blog.models import Post
+from blog.services import post_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -229,12 +230,31 @@ def test_the_demo_post_was_last_modified_when_it_was_published(client, care_ms_i
     assert "<published>2012-11-02T09:00:00+00:00</published>" in care
 
 
-def test_an_edit_moves_the_modified_date_of_a_demo_post(client, care_ms_ii):
-    care_ms_ii.title = "CARE MS-2: more news on alemtuzumab (corrected)"
+def test_an_announced_change_moves_the_modified_date_of_a_demo_post(client, care_ms_ii):
+    """dateModified follows what readers are told (blog.public_record.last_public_change):
+    a save that announces nothing leaves it; an announced correction moves it."""
+    care_ms_ii.title = "CARE MS-2: more news on alemtuzumab (typo)"
     care_ms_ii.save()
+    assert ld_dates(client, care_ms_ii) == (PUBLISHED, PUBLISHED)
 
-    html = client.get(care_ms_ii.get_absolute_url()).content.decode()
+    post_upsert(
+        slug=care_ms_ii.slug,
+        author=care_ms_ii.author,
+        fields={"title": "CARE MS-2: more news on alemtuzumab (corrected)"},
+        labels=care_ms_ii.tags.names(),
+        disclosures=list(
+            care_ms_ii.disclosures.values("person", "relationship", "organisations", "statement")
+        ),
+        change_kind="correction",
+        change_note="The title named the wrong trial phase.",
+    )
+    published, modified = ld_dates(client, care_ms_ii)
+    assert published == PUBLISHED
+    assert modified > PUBLISHED
+
+
+def ld_dates(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
     (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     data = json.loads(ld)
-    assert data["datePublished"] == PUBLISHED
-    assert data["dateModified"] > PUBLISHED
+    return data["datePublished"], data["dateModified"]

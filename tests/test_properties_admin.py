@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from taggit.utils import parse_tags
 
+from blog.line_endings import normalise_line_endings
 from blog.metadata import citation_authors
 from blog.models import Post
 from tests.factories import make_post, make_user
@@ -153,13 +154,16 @@ def stored_as_typed(post, typed):
         "doi",
         "trial_registration",
     ):
-        assert getattr(post, name) == typed[name].strip(), name
-    # Textareas: kept as the browser sent them (CRLF), less outer whitespace.
-    assert post.body == as_browser_sends(typed["body"]).strip()
+        assert getattr(post, name) == normalise_line_endings(typed[name]).strip(), name
+    # Textareas: the browser sends CRLF; stored with \n (blog.line_endings), less outer
+    # whitespace.
+    assert post.body == normalise_line_endings(as_browser_sends(typed["body"])).strip()
     disclosure = post.disclosures.get()
-    assert disclosure.person == typed["person"].strip()
-    assert disclosure.organisations == typed["organisations"].strip()
-    assert disclosure.statement == as_browser_sends(typed["statement"]).strip()
+    assert disclosure.person == normalise_line_endings(typed["person"]).strip()
+    assert disclosure.organisations == normalise_line_endings(typed["organisations"]).strip()
+    assert (
+        disclosure.statement == normalise_line_endings(as_browser_sends(typed["statement"])).strip()
+    )
 
 
 def values_shown_on_the_post_page(post, typed):

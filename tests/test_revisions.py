@@ -178,12 +178,24 @@ def test_the_revision_list_and_word_diff(admin_client, a_draft):
 
 
 @pytest.mark.parametrize(
-    "query", [{}, {"old": "x", "new": "2"}, {"old": "1", "new": "99"}, {"old": "-1", "new": "1"}]
+    "query",
+    [
+        {},
+        {"old": "1"},
+        {"old": "x", "new": "2"},
+        {"old": "1", "new": "99"},
+        {"old": "-1", "new": "1"},
+    ],
 )
-def test_a_bad_comparison_is_a_404(admin_client, a_draft, query):
+def test_a_bad_comparison_shows_the_form_with_a_message(admin_client, a_draft, query):
     _two_revisions(admin_client, a_draft)
     url = reverse("admin:blog_post_revision_compare", args=[a_draft.pk])
-    assert admin_client.get(url, query).status_code == 404
+    response = admin_client.get(url, query)
+    html = response.content.decode()
+    assert response.status_code == (404 if query.get("new") == "99" else 400)
+    assert 'class="errornote"' in html
+    assert "Compare the chosen revisions" in html  # the form to choose again
+    assert ("no revision 99" if query.get("new") == "99" else "Choose two revisions") in html
 
 
 def test_restore_in_the_admin(admin_client, a_draft):

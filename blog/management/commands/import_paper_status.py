@@ -7,13 +7,36 @@ The file is read as it streams, in one transaction: a broken file changes nothin
 On a terminal a progress line shows how much of the file has been read.
 """
 
+import codecs
 import io
 import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.paper_status import PaperStatusFileError, import_notices, notify_authors
+from blog.paper_status import (
+    PaperStatusFileError,
+    UndecodableFileError,
+    import_notices,
+    notify_authors,
+    undecodable_line,
+)
+
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf8": "UTF-8"}
+
+
+def undecodable_message(raw, encoding):
+    """Where the file stops being ``encoding``, and what to do about it."""
+    raw.seek(0)
+    found = undecodable_line(raw, encoding)
+    name = ENCODING_NAMES.get(encoding.lower(), encoding)
+    where = "" if found is None else f"line {found[0]}: "
+    byte = f"byte 0x{found[1][0]:02x} " if found and found[1] else ""
+    return (
+        f"{where}the file is not {name} ({byte}cannot be read as {name}). If it is in "
+        "another encoding, name it with --encoding, e.g. --encoding latin-1 or "
+        "--encoding cp1252"
+    )
 
 
 class CountingReader(io.RawIOBase):
@@ -51,7 +74,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV, in the Retraction Watch columns")
-        parser.add_argument("--encoding", default="utf-8-sig", help="default: utf-8-sig")
+        parser.add_argument(
+            "--encoding",
+            default="utf-8-sig",
+            help="the file's character encoding, e.g. latin-1 or cp1252 (default: UTF-8, "
+            "with or without a byte order mark)",
+        )
         parser.add_argument(
             "--no-email", action="store_true", help="record the notices but email nobody"
         )
@@ -64,6 +92,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, encoding, no_email, progress, **options):
         try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CommandError(f"Unknown encoding {encoding!r}.") from None
+        try:
             raw = open(file, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
@@ -74,6 +106,11 @@ class Command(BaseCommand):
             bar = Progress(counting, os.fstat(raw.fileno()).st_size, self.stderr) if show else None
             try:
                 report = import_notices(text, progress=bar)
+            except UndecodableFileError:
+                if bar:
+                    self.stderr.write("")
+                message = undecodable_message(raw, encoding)
+                raise CommandError(f"{file}: {message}. Nothing was changed.") from None
             except PaperStatusFileError as exc:
                 if bar:
                     self.stderr.write("")
