@@ -72,7 +72,7 @@ TERMS = [
     (
         "p-value",
         "p value",
-        "p",
+        "",  # never "p": a lone letter would be marked in "(p. 12)" and list markers
         "A number that shows how likely a result this big would be if the drug made no "
         "difference. A very small p value means the result is unlikely to be chance alone.",
     ),
