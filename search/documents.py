@@ -14,6 +14,7 @@ the page cache, is the one job signals do here). Paths that bypass signals
 """
 
 import html
+import unicodedata
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
@@ -77,20 +78,33 @@ def document_fields(post):
         "author": plain(people_text(post, disclosures)),
         "identifiers": plain(identifiers),
     }
-    fields["folded"] = accent_folded_extras(" ".join(fields[name] for name, _ in WEIGHTS))
+    fields["folded"] = accent_folded_extras([fields[name] for name, _ in WEIGHTS])
     return fields
 
 
-def accent_folded_extras(text):
-    """The folded form of each word that SQLite's tokenizer would not fold the same way
-    (Greek tonos and other non-Latin accents; Latin ones are harmless repeats), once each.
-    Plain English words are left out, so the column stays small and cheap to rank."""
+def accent_folded_extras(texts):
+    """Each text that holds a word SQLite's tokenizer would not fold the same way (Greek
+    tonos and other non-Latin accents), folded whole, once each: so a phrase such as
+    "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
+    English, or with Latin accents alone (which the tokenizer folds itself: "Ménière"),
+    are left out, so the column stays small and cheap to rank."""
     extras = {}
-    for word in words(text):
-        folded = folded_words(word)
-        if not word.isascii() and folded != word.lower():
-            extras.setdefault(folded, None)
+    for text in texts:
+        if any(_needs_folding(word) for word in words(text)):
+            extras.setdefault(folded_words(text), None)
     return " ".join(extras)
+
+
+def _needs_folding(word):
+    """A letter with an accent on a base letter that is not Latin (SQLite folds only
+    those whose base is: "é" to "e", not "ό" to "ο")."""
+    if word.isascii():
+        return False
+    for char in word:
+        decomposed = unicodedata.normalize("NFD", char)
+        if len(decomposed) > 1 and not decomposed[0].isascii():
+            return True
+    return False
 
 
 def vector_for(fields):

@@ -87,8 +87,8 @@ def accents_highlighted(snippet, body, query):
     snippet = snippet or ""
     if MARK_START not in snippet:
         passage = _passage(body or "", targets)
-        if passage is not None:
-            return _mark_words(passage, targets)
+        if passage is not None:  # no engine marks to follow: every query word is marked
+            return _mark_words(passage, dict.fromkeys(targets, True))
     return _mark_unmarked(snippet, targets)
 
 

@@ -246,7 +246,9 @@ def test_a_rebuild_writes_the_same_document_as_a_save(an_author):
         labels=["otology", "MS"],
     )
     saved = SearchDocument.objects.values().get(pk=post.pk)
-    assert saved["folded"] == "meniere σκληρυνση"  # β needs no folding: left out
+    # Only text with accents SQLite's tokenizer keeps (Greek), folded whole; it folds
+    # Latin accents itself, so the title is left out.
+    assert saved["folded"] == "σκληρυνση"
     search_documents_rebuild(post_ids=[post.pk])
     assert SearchDocument.objects.values().get(pk=post.pk) == saved
     search_documents_rebuild()
