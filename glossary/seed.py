@@ -18,7 +18,7 @@ TERMS = [
         "multiple-sclerosis",
         "multiple sclerosis",
         "MS",
-        "An illness where the body's defence system attacks the brain and spinal cord. It can "
+        "An illness where the body’s defence system attacks the brain and spinal cord. It can "
         "cause problems with walking, seeing, feeling and tiredness.",
     ),
     (
@@ -67,7 +67,7 @@ TERMS = [
         "confidence interval",
         "CI",
         "The range where the true answer probably lies. A narrow range means the result is more "
-        'certain. "95% CI" means we can be fairly sure the answer is in this range.',
+        "certain. “95% CI” means we can be fairly sure the answer is in this range.",
     ),
     (
         "p-value",
@@ -88,7 +88,7 @@ TERMS = [
         "alemtuzumab",
         "",
         "An MS medicine given as a drip into a vein on a few days, then again a year later. It "
-        "wipes out some of the body's defence cells, which then grow back.",
+        "wipes out some of the body’s defence cells, which then grow back.",
     ),
     (
         "monoclonal-antibody",
@@ -100,7 +100,7 @@ TERMS = [
         "cd52",
         "CD52",
         "",
-        "A marker on the outside of some of the body's defence cells. Alemtuzumab sticks to it.",
+        "A marker on the outside of some of the body’s defence cells. Alemtuzumab sticks to it.",
     ),
     (
         "rater-masked",
@@ -126,7 +126,7 @@ TERMS = [
         "sustained-accumulation-of-disability",
         "sustained accumulation of disability",
         "",
-        "When someone's disability gets worse and stays worse for months (6 months in this "
+        "When someone’s disability gets worse and stays worse for months (6 months in this "
         "trial), not just during an attack.",
     ),
     (
@@ -142,7 +142,7 @@ TERMS = [
         "The body attacks its own platelets, the cells that stop bleeding. People bruise or bleed "
         "easily. It can be treated if it is found early.",
     ),
-    ("autoimmunity", "autoimmunity", "", "When the body's defence system attacks the body itself."),
+    ("autoimmunity", "autoimmunity", "", "When the body’s defence system attacks the body itself."),
     (
         "endpoint",
         "endpoint",

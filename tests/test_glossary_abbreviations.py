@@ -93,10 +93,41 @@ def test_the_migration_empties_one_letter_abbreviations_and_re_renders_posts():
         'aria-describedby="word-p-value-text"><abbr title="p value">p</abbr></a>. 12)',
     )
     type(post).objects.filter(pk=post.pk).update(body_html=stale)
-    migration = importlib.import_module("glossary.migrations.0003_no_one_letter_abbreviations")
+    migration = importlib.import_module("glossary.migrations.0003_demo_glossary_fixes")
     migration.forwards(real_apps, None)
     assert Term.objects.get(slug="p-value").abbreviation == ""
     assert Term.objects.get(slug="ms").abbreviation == "MS"
     post.refresh_from_db()
     assert "used-p-value-abbr" not in post.body_html
     assert "(p. 12)" in post.body_html
+    assert '<dt id="word-p-value"><dfn>p value</dfn></dt>' in post.body_html
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_the_demo_s_explanations_typographic_marks():
+    Term.objects.all().delete()
+    old = {
+        "multiple-sclerosis": "The body's defence system, as the demo wrote it.",
+        "confidence-interval": 'The range. "95% CI" means fairly sure.',
+    }
+    for slug, explanation in old.items():
+        Term.objects.bulk_create([Term(slug=slug, term=slug, explanation=explanation)])
+    Term.objects.bulk_create([Term(slug="edss", term="EDSS score", explanation="An editor's.")])
+    post = make_post(body="The confidence-interval and the multiple-sclerosis.")
+    assert "&quot;95% CI&quot;" in post.body_html or '"95% CI"' in post.body_html
+    migration = importlib.import_module("glossary.migrations.0003_demo_glossary_fixes")
+    migration.forwards(real_apps, None)
+    assert Term.objects.get(slug="multiple-sclerosis").explanation == (
+        "The body’s defence system, as the demo wrote it."
+    )
+    assert Term.objects.get(slug="confidence-interval").explanation == (
+        "The range. “95% CI” means fairly sure."
+    )
+    assert Term.objects.get(slug="edss").explanation == "An editor's."  # not the demo's
+    post.refresh_from_db()
+    assert "“95% CI”" in post.body_html and "body’s defence" in post.body_html
+
+
+def test_the_seed_s_prose_uses_typographic_apostrophes_and_quotes():
+    for _slug, term, _abbreviation, explanation in TERMS:
+        assert "'" not in explanation and '"' not in explanation, term

@@ -25,10 +25,10 @@ def registered(an_author):
             trial_registration="NCT00548405",
         ),
         "isrctn": make_post(
-            author=an_author, title="An ISRCTN trial", trial_registration="ISRCTN12345678"
+            author=an_author, title="A British trial", trial_registration="ISRCTN12345678"
         ),
         "eudract": make_post(
-            author=an_author, title="A EudraCT trial", trial_registration="2007-001161-10"
+            author=an_author, title="A European trial", trial_registration="2007-001161-10"
         ),
         "other": make_post(
             author=an_author,

@@ -183,3 +183,22 @@ def test_shortening_never_cuts_inside_a_word(pad):
 def test_one_word_longer_than_the_limit_is_cut_at_the_limit():
     query = parse("x" * (MAX_QUERY_CHARS + 50))
     assert query.cut and query.text == "x" * MAX_QUERY_CHARS
+
+
+def _prose(template_text):
+    """A template's text as readers see it: no template tags, no markup, no <kbd> (what to
+    type is not prose)."""
+    text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", " ", template_text, flags=re.S)
+    text = re.sub(r"<kbd>.*?</kbd>", " ", text, flags=re.S)
+    return re.sub(r"<[^>]*>", " ", text)
+
+
+def test_search_prose_uses_typographic_apostrophes_and_quotes(settings):
+    from pathlib import Path
+
+    folder = Path(settings.BASE_DIR) / "templates" / "search"
+    for path in sorted(folder.glob("*.html")):
+        prose = _prose(path.read_text())
+        assert "'" not in prose and '"' not in prose, path.name
+    page = (folder / "results.html").read_text()
+    assert "Add a word or a “phrase” to narrow the search." in page
