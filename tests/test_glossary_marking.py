@@ -200,7 +200,9 @@ def test_linear_in_the_body_with_a_thousand_terms():
     ]
     matcher = Matcher(entries)
     paragraph = "<p>The term number 7 word and AB9X and MS and plain words here, again.</p>\n"
-    small, large = _best_times(matcher, paragraph * 200, paragraph * 2000)
+    # Bodies big enough that neither fits a CPU cache (a small one that did would run
+    # faster per paragraph than the large one, and read as non-linear on a busy machine).
+    small, large = _best_times(matcher, paragraph * 300, paragraph * 3000, repeat=3)
     assert large / small < 20  # ten times the text: about ten times the time, not a hundred
     assert large < 1.0
 
