@@ -5,10 +5,14 @@ import gc
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from search.query import identifiers_normalised, parse
 from tests.factories import make_post
 from tests.search_support import result_titles, search
+from tests.strategies import any_script_text
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +142,25 @@ def test_linear_in_the_query(unit):
     small, large = _best_times(unit * 5_000, unit * 50_000)
     assert large / max(small, 1e-6) < 40
     assert large < 1.0
+
+
+@given(text=any_script_text(max_size=120))
+@hyp_settings(max_examples=80, deadline=None)
+def test_any_text_normalises_to_itself_once_normalised(text):
+    """Idempotent and never longer: what is already in the index's spelling stays so."""
+    once = identifiers_normalised(text)
+    assert identifiers_normalised(once) == once
+    assert len(once) <= len(text)
+
+
+@given(
+    prefix=st.sampled_from(["NCT", "nct", "ISRCTN", "Isrctn"]),
+    separator=st.sampled_from(["", " ", "-", ":", ": ", "#"]),
+    digits=st.text("0123456789", min_size=8, max_size=8),
+    before=any_script_text(max_size=20).filter(lambda s: not set(s) & set('"“”„‟')),
+)
+@hyp_settings(max_examples=80, deadline=None)
+def test_a_registry_id_after_any_text_is_one_word(prefix, separator, digits, before):
+    """(Text without quotation marks: inside an open quote the id is part of a phrase.)"""
+    query = parse(f"{before} {prefix}{separator}{digits}")
+    assert (prefix.upper() + digits,) in query.phrases
