@@ -15,12 +15,16 @@ where folding makes the difference are marked here: plain words (stems, stop wor
 the engine's call, so both engines show what they matched.
 """
 
+import re
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from search.text import MARK_END, MARK_START, WORD, fold
 
 PASSAGE_WORDS = 30
+_CHARS_PER_WORD = 20  # how far to look for the passage's words around the first match
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 ELLIPSIS = " … "
 
 
@@ -35,8 +39,34 @@ def accent_targets(query):
 
 
 def _wanted(word, targets):
+    """Folding, not the engine, made ``word`` a match. An ASCII word folds to its lower
+    case, so only a query word with accents can want it (no Unicode work for it)."""
+    if word.isascii():
+        return targets.get(word.lower(), False)
     folded = fold(word)
     return folded in targets and (targets[folded] or folded != word.casefold())
+
+
+def _candidates(text, targets):
+    """The words of ``text`` that may be wanted, in order. Unless a query word has accents,
+    only words with a non-ASCII letter can be: those are found from their non-ASCII
+    characters (each word read once), so a long English body costs a scan in C."""
+    if any(targets.values()):
+        yield from WORD.finditer(text)
+        return
+    done = 0
+    for hit in _NON_ASCII.finditer(text):
+        start = hit.start()
+        if start < done:
+            continue
+        while start > done and text[start - 1].isalnum():
+            start -= 1
+        word = WORD.match(text, start)
+        if word is None:  # a non-ASCII character that is not a letter or digit ("·", "…")
+            done = hit.end()
+            continue
+        done = word.end()
+        yield word
 
 
 def _mark_words(text, targets):
@@ -66,18 +96,24 @@ def _mark_unmarked(snippet, targets):
 
 
 def _passage(body, targets):
-    """``PASSAGE_WORDS`` words of ``body`` around its first wanted word, or None."""
-    found = list(WORD.finditer(body))
-    first = next((i for i, m in enumerate(found) if _wanted(m.group(), targets)), None)
+    """About ``PASSAGE_WORDS`` words of ``body`` around its first wanted word, or None.
+    Only the text near that word is read again, so the cost is one scan of the body."""
+    first = next((w for w in _candidates(body, targets) if _wanted(w.group(), targets)), None)
     if first is None:
         return None
-    low = max(first - PASSAGE_WORDS // 3, 0)
-    high = min(low + PASSAGE_WORDS, len(found)) - 1
-    start = 0 if low == 0 else found[low].start()
-    end = len(body) if high == len(found) - 1 else found[high].end()
-    text = body[start:end].strip()
-    before = ELLIPSIS.lstrip() if start else ""
-    return before + text + (ELLIPSIS.rstrip() if end < len(body) else "")
+    reach = PASSAGE_WORDS * _CHARS_PER_WORD
+    before = body[max(first.start() - reach, 0) : first.start()]
+    kept_before = list(WORD.finditer(before))[-(PASSAGE_WORDS // 3) :]
+    start = first.start() - len(before) + kept_before[0].start() if kept_before else first.start()
+    after = body[first.start() : first.start() + 2 * reach]
+    kept_after = list(WORD.finditer(after))[: PASSAGE_WORDS - len(kept_before)]
+    end = first.start() + kept_after[-1].end()
+    if WORD.search(body, 0, start) is None:  # nothing left out before it
+        start = 0
+    more = WORD.search(body, end) is not None
+    text = body[start : end if more else len(body)].strip()
+    lead = ELLIPSIS.lstrip() if start else ""
+    return lead + text + (ELLIPSIS.rstrip() if more else "")
 
 
 def accents_highlighted(snippet, body, query):

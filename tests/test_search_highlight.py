@@ -2,7 +2,9 @@
 both engines ("ιντερφερονη" finds and marks "β-ιντερφερόνη", "Meniere" marks "Ménière"),
 even when the match lies beyond the passage the engine would have shown."""
 
+import gc
 import re
+import time
 
 import pytest
 
@@ -100,3 +102,43 @@ def test_nothing_to_add_leaves_the_engine_s_snippet_alone():
 def test_the_html_marks_only_our_markers():
     out = accents_highlighted("<i>Ménière</i>", "", _query("meniere"))
     assert str(snippet_html(out)) == "&lt;i&gt;<mark>Ménière</mark>&lt;/i&gt;"
+
+
+def test_words_joined_by_other_non_ascii_marks_are_each_read():
+    out = accents_highlighted("", "Η θεραπεία…υποτροπές·μειώθηκαν", _query("υποτροπες"))
+    assert f"{MARK_START}υποτροπές{MARK_END}" in out
+
+
+def test_a_match_at_the_start_or_end_of_the_body_has_no_ellipsis_there():
+    assert accents_highlighted("", "Ménière at the start.", _query("meniere")) == (
+        f"{MARK_START}Ménière{MARK_END} at the start."
+    )
+    out = accents_highlighted("", "x " * 100 + "the end: Ménière", _query("meniere"))
+    assert out.startswith("… x") and out.endswith(f"{MARK_START}Ménière{MARK_END}")
+
+
+def _best(body, query, repeat=5):
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        accents_highlighted("", body, query)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("query", ["meniere", "Ménière"])
+@pytest.mark.parametrize("unit", ["plain words here ", "p<0·001 · ", "ε" * 30 + " ", "a" * 5000])
+def test_finding_the_passage_is_linear_in_the_body(query, unit):
+    """Ten times the body, about ten times the time (the engine's snippet lacked a mark)."""
+    parsed = _query(query)
+    small, large = unit * 300 + " Ménière", unit * 3000 + " Ménière"
+    assert f"{MARK_START}Ménière{MARK_END}" in accents_highlighted("", large, parsed)
+    gc.collect()
+    gc.disable()
+    try:
+        ratio = _best(large, parsed) / max(_best(small, parsed), 1e-6)
+        took = _best(large, parsed)
+    finally:
+        gc.enable()
+    assert ratio < 40
+    assert took < 1.0
