@@ -135,7 +135,9 @@ class SqliteHits(SearchHits):
         parts = []
         for words in self.query.phrases:
             typed, folded = " ".join(words), folded_words(" ".join(words))
-            parts.append(f'"{typed}"' if typed == folded else f'("{typed}" OR "{folded}")')
+            # The tokenizer folds case itself: "NCT00548405" needs no second phrase.
+            same = typed.casefold() == folded
+            parts.append(f'"{typed}"' if same else f'("{typed}" OR "{folded}")')
         return " AND ".join(parts)
 
     def _published(self):
