@@ -88,10 +88,9 @@ def split_organisations(text):
             part = " ".join(part.split())
             if not part:
                 continue
-            if first_in_list or not continues_name(part):
-                if current:
-                    names.append(", ".join(current))
-                    current.clear()
+            if current and (first_in_list or not continues_name(part)):
+                names.append(", ".join(current))
+                current.clear()
             current.append(part)
             first_in_list = False
     if current:
