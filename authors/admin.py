@@ -15,7 +15,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from authors.models import AuthorProfile, StandingInterest
-from authors.orcid import normalise
 from authors.services import author_profile_ensure, author_profile_save, may_write_posts
 from roles import policy
 
@@ -52,21 +51,12 @@ class StandingInterestInline(admin.TabularInline):
 
 
 class AuthorProfileForm(forms.ModelForm):
-    """The ORCID iD may be pasted as its address (https://orcid.org/...): stored as the iD."""
-
-    orcid = forms.CharField(
-        label="ORCID iD",
-        max_length=100,
-        required=False,
-        help_text=AuthorProfile._meta.get_field("orcid").help_text,
-    )
+    """The ORCID iD may be pasted in any usual spelling: ``authors.orcid.OrcidField``
+    reads it and stores its address, or gives one message."""
 
     class Meta:
         model = AuthorProfile
         fields = ("user", "display_name", "slug", "affiliation", "orcid", "bio")
-
-    def clean_orcid(self):
-        return normalise(self.cleaned_data["orcid"])
 
 
 @admin.register(AuthorProfile)
