@@ -38,6 +38,7 @@ from imports.report import ImportReport
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
+EMPTY_BODY = "*(This post had no text in the export.)*"
 TITLE_MAX = Post._meta.get_field("title").max_length
 SLUG_MAX = Post._meta.get_field("slug").max_length
 SUMMARY_MAX = 500
@@ -75,6 +76,12 @@ def import_parsed(
                 run.item(item)
                 if progress is not None:
                     progress(done, total)
+            if run.drafted:
+                report.note(
+                    f"{run.drafted} item(s) published on the old blog were imported as drafts: "
+                    "they have no disclosure (give --publish-with-disclosure, or publish "
+                    "them in the admin with one)"
+                )
             for post_id in run.touched_posts:
                 post_recount_comments(post_id=post_id)
             if dry_run:
@@ -99,6 +106,7 @@ class _Run:
         self.seen_items = set()
         self.touched_posts = []
         self.media = None
+        self.drafted = 0
 
     # ------------------------------------------------------------------ memory
     def _imported(self, kind, source_id):
@@ -169,9 +177,11 @@ class _Run:
         else:
             base = slug_from(item.slug or title, fallback="post", max_length=SLUG_MAX)
             slug = unique_slug(base, taken=Post.objects.all(), max_length=SLUG_MAX)
+        if not converted.markdown.strip():
+            self.report.note(f"{name} has no text: imported with a placeholder")
         fields = {
             "title": title,
-            "body": converted.markdown or "",
+            "body": converted.markdown or EMPTY_BODY,
             "summary": summary,
             "published_at": published_at,
         }
@@ -229,6 +239,7 @@ class _Run:
                 self.report.note(f"{name} was {item.status}: imported as a draft")
             return
         if not self.disclosure:
+            self.drafted += 1
             return
         try:
             blog_services.post_publish(post=post, when=post.published_at)

@@ -46,8 +46,12 @@ class ImportReport:
                 for action in ACTIONS
                 if self.counts[(kind, action)]
             )
-            out.append(f"  {kind}s: {parts}")
+            out.append(f"  {_plural(kind)}: {parts}")
         if self.lines:
             out.append("Notes:")
             out.extend(f"  - {line}" for line in self.lines)
         return "\n".join(out)
+
+
+def _plural(kind):
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
