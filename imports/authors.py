@@ -11,11 +11,17 @@ from imports.records import AuthorRecord
 FALLBACK_LOGIN = "imported-author"
 
 
-def _username_for(record, model):
+def _base_username(record, model):
+    """The username an import gives this author: their login with only the characters a
+    username may hold, the same every run (so a second import finds the user again)."""
     field = model._meta.get_field(model.USERNAME_FIELD)
     base = (record.login or "").strip() or slugify(record.display_name) or FALLBACK_LOGIN
     base = "".join(ch for ch in base if ch.isalnum() or ch in "@.+-_")[: field.max_length - 4]
-    base = base or FALLBACK_LOGIN
+    return base or FALLBACK_LOGIN
+
+
+def _username_for(record, model):
+    base = _base_username(record, model)
     candidate, n = base, 2
     while model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": candidate}).exists():
         candidate = f"{base}-{n}"
@@ -28,12 +34,15 @@ def _existing(record, model):
         found = model.objects.filter(email__iexact=record.email).order_by("pk").first()
         if found is not None:
             return found
-    if record.login:
-        return (
-            model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": record.login})
-            .order_by("pk")
-            .first()
-        )
+    for name in (record.login, _base_username(record, model)):
+        if name:
+            found = (
+                model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": name})
+                .order_by("pk")
+                .first()
+            )
+            if found is not None:
+                return found
     return None
 
 
