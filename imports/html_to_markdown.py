@@ -112,14 +112,19 @@ class _Converter(HTMLParser):
         self.marks = [(t, 0, m) for t, _p, m in self.marks]
         self.links = [(0, h) for _p, h in self.links]
         lines = [_escape_line_start(line).rstrip(" ") for line in text.split("\n")]
-        lines = [line for line in lines if line.strip()]
-        if not lines:
-            return
         if self.heading:
-            lines = ["#" * self.heading + " " + " ".join(lines)]
-        else:
-            lines = [line + "  " for line in lines[:-1]] + [lines[-1]]
-        self.emit(lines)
+            words = " ".join(line for line in lines if line.strip())
+            if words:
+                self.emit(["#" * self.heading + " " + words])
+            return
+        # Two line breaks in a row (Blogger's <br /><br />) end a paragraph.
+        paragraph = []
+        for line in [*lines, ""]:
+            if line.strip():
+                paragraph.append(line)
+            elif paragraph:
+                self.emit([line + "  " for line in paragraph[:-1]] + [paragraph[-1]])
+                paragraph = []
 
     def emit(self, lines):
         out = []

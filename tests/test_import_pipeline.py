@@ -126,6 +126,7 @@ def test_wordpress_bodies_get_paragraphs_from_blank_lines():
         ("<pre>x = 1\n  y</pre>", "```\nx = 1\n  y\n```"),
         ("*not em* [not link](x)", "\\*not em\\* \\[not link\\](x)"),
         ("p&lt;0.001 &amp;amp;", "p&lt;0.001 &amp;amp;"),
+        ("One<br /><br />Two<br />Three", "One\n\nTwo  \nThree"),
     ],
 )
 def test_html_to_markdown(html, markdown):
