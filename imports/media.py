@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from media_library import services as media_services
@@ -62,6 +63,11 @@ class MediaFolder:
         if self.dry_run:
             self.report.count("image", "created")
             return _DryRunImage
+        if path.stat().st_size > settings.IMAGE_UPLOAD_MAX_BYTES:
+            self.report.note(
+                f"image left as a link ({path.name} is larger than IMAGE_UPLOAD_MAX_BYTES): {src}"
+            )
+            return None
         data = path.read_bytes()
         try:
             image, _notes = media_services.image_upload(

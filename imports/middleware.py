@@ -1,9 +1,9 @@
 """Old addresses of imported posts: a 301 where the site itself has nothing (a 404).
 
-Asked only for GET/HEAD requests that end in a 404 (and for ``/?p=<id>``, the one
-WordPress address the home page would otherwise answer), so no existing page is ever
-shadowed and a post that now lives at an address wins. One query, and none on pages
-that answer.
+Asked only for GET/HEAD requests that end in a 404, so no existing page is ever shadowed
+and a post that now lives at an address wins; and before the view for ``/?p=<id>`` and
+``.html`` addresses, where no page or post lives (see ``_asked_first``). One query, and
+none on other pages that answer.
 """
 
 from django.http import HttpResponsePermanentRedirect
@@ -31,11 +31,7 @@ class LegacyAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method in ("GET", "HEAD")
-            and request.path == "/"
-            and any(request.GET.get(name, "").isdigit() for name in ITEM_PARAMETERS)
-        ):
+        if request.method in ("GET", "HEAD") and self._asked_first(request):
             target = legacy_target(request.path, request.META.get("QUERY_STRING", ""))
             if target:
                 return HttpResponsePermanentRedirect(target)
@@ -45,3 +41,14 @@ class LegacyAddressMiddleware:
             if target:
                 return HttpResponsePermanentRedirect(target)
         return response
+
+    @staticmethod
+    def _asked_first(request):
+        """``/?p=<id>`` (the home page would answer it) and Blogger's ``.html`` addresses:
+        no post ever lives at one, and blog's own ``.html`` redirect guesses by slug alone,
+        which would send an imported post's old address to another post with that slug."""
+        if request.path.endswith(".html"):
+            return True
+        return request.path == "/" and any(
+            request.GET.get(name, "").isdigit() for name in ITEM_PARAMETERS
+        )

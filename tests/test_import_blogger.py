@@ -229,3 +229,50 @@ def test_old_blogger_addresses_redirect_permanently(client, django_assert_max_nu
     # A post unpublished again is not revealed by its old address.
     Post.objects.filter(pk=page.pk).update(status=Post.Status.DRAFT)
     assert client.get("/p/about.html").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_blogger_address_goes_to_the_imported_post_when_another_has_its_slug(client):
+    from tests.factories import make_post
+
+    other = make_post(slug="first-post", title="An older post here")
+    run(SMALL, "--publish-with-disclosure", "None.")
+    imported = Post.objects.get(title=TITLE)
+    assert imported.slug == "first-post-2"
+    response = client.get("/2012/05/first-post.html")
+    assert response["Location"] == imported.get_absolute_url()
+    # Addresses the import did not record still go where blog's own redirect sends them.
+    local = other.address_parts
+    response = client.get(f"/{local[0]}/{local[1]:02d}/first-post.html")
+    assert response["Location"] == other.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_reimporting_an_edited_public_post_is_an_announced_update(tmp_path):
+    run(SMALL, "--publish-with-disclosure", "None.")
+    edited = tmp_path / "edited.xml"
+    edited.write_text(
+        SMALL.read_text(encoding="utf-8").replace("Second line", "Second line, corrected"),
+        encoding="utf-8",
+    )
+    run(edited, "--publish-with-disclosure", "None.")
+    post = Post.objects.get(title=TITLE)
+    assert "corrected" in post.body
+    last = post.revisions.order_by("-number").first()
+    assert last.announced and "new import" in last.note
+    assert post.disclosures.count() == 1  # the disclosure is kept, not added twice
+
+
+@pytest.mark.django_db
+def test_a_cached_404_still_redirects(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    assert client.get("/p/about.html").status_code == 404
+    run(SMALL, "--publish-with-disclosure", "None.")
+    assert client.get("/p/about.html").status_code == 301
+
+
+@pytest.mark.django_db
+def test_no_progress_bar_off_a_terminal():
+    err = StringIO()
+    call_command("import_blogger", str(SMALL), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""

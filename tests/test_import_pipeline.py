@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from blog.models import Post
 from comments.models import Comment
@@ -249,3 +250,19 @@ def test_dates_outside_the_years_a_post_may_have_are_reported():
     report = import_parsed(wxr(item(published_at=dt.datetime(1, 1, 1, tzinfo=dt.UTC))))
     assert "outside the years" in report.as_text()
     assert abs(Post.objects.get().published_at - timezone.now()) < dt.timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+@given(st.lists(any_script_text(max_size=50), min_size=1, max_size=4), any_script_text())
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_script_labels_and_comment_names(client, labels, name):
+    Post.objects.all().delete()
+    comment = CommentRecord("c1", name, "<p>Hello</p>", WHEN)
+    import_parsed(wxr(item(labels=tuple(labels), comments=(comment,))), publish_with_disclosure="x")
+    post = Post.objects.get()
+    wanted = {" ".join(label.split())[:100].casefold() for label in labels}
+    assert {n.casefold() for n in post.tags.names()} == wanted
+    assert Comment.objects.get().name == (" ".join(name.split()) or "Anonymous")[:100]
+    assert client.get(post.get_absolute_url()).status_code == 200
