@@ -30,6 +30,9 @@ DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title",
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 INLINE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]"}
 LINE_START_SPECIAL = frozenset("#>-+=:")
+MAX_NESTING = 16
+"""Deepest list or quote kept (blog.markup keeps as many); deeper ones are flattened, so the
+Markdown never grows faster than the HTML (each line carries one prefix per level)."""
 
 
 def escape_text(text, *, in_table=False):
@@ -83,6 +86,7 @@ class Converted:
 class _Container:
     first: str
     rest: str
+    tag: str = ""
     used: bool = False
 
 
@@ -98,6 +102,7 @@ class _Converter(HTMLParser):
         self.lists: list[list] = []  # [kind, next number]
         self.marks: list[tuple[str, int, str]] = []  # (tag, position in inline, marker)
         self.links: list[tuple[int, str]] = []
+        self.open_markers: dict[str, int] = {}
         self.heading = 0
         self.pre: list[str] | None = None
         self.dropped = 0
@@ -107,10 +112,13 @@ class _Converter(HTMLParser):
 
     # ---------------------------------------------------------------- blocks
     def flush(self):
+        if not self.inline:
+            return
         text = "".join(self.inline)
         self.inline = []
-        self.marks = [(t, 0, m) for t, _p, m in self.marks]
-        self.links = [(0, h) for _p, h in self.links]
+        # Bold, italics and links cannot span paragraphs in Markdown: ones left open at a
+        # block's end are dropped (their text stays), which also keeps this step O(1).
+        self.marks, self.links, self.open_markers = [], [], {}
         lines = [_escape_line_start(line).rstrip(" ") for line in text.split("\n")]
         if self.heading:
             words = " ".join(line for line in lines if line.strip())
@@ -128,14 +136,22 @@ class _Converter(HTMLParser):
 
     def emit(self, lines):
         out = []
+        shown = self.containers[:MAX_NESTING]  # deeper ones are flattened: no prefix
         for index, line in enumerate(lines):
-            prefix = "".join(
-                c.first if index == 0 and not c.used else c.rest for c in self.containers
-            )
+            prefix = "".join(c.first if index == 0 and not c.used else c.rest for c in shown)
             out.append(prefix + line if line else prefix.rstrip())
-        for c in self.containers:
+        for c in shown:
             c.used = True
         self.blocks.append("\n".join(out))
+
+    def _contain(self, tag, first, rest):
+        if len(self.containers) >= MAX_NESTING:
+            first = rest = ""
+        self.containers.append(_Container(first, rest, tag=tag))
+
+    def _uncontain(self, tag):
+        if self.containers and self.containers[-1].tag == tag:
+            self.containers.pop()
 
     def add(self, text):
         if self.cell is not None:
@@ -186,8 +202,13 @@ class _Converter(HTMLParser):
             marker = {"b": "**", "strong": "**", "code": "`", "tt": "`"}.get(tag, "*")
             if tag in ("del", "s", "strike"):
                 marker = "~~"
+            if self.open_markers.get(marker):
+                marker = ""  # bold inside bold means nothing: no nesting to copy
+            self.open_markers[marker] = self.open_markers.get(marker, 0) + 1
             self.marks.append((tag, len(self._buffer()), marker))
         elif tag == "a":
+            if self.links:  # a link cannot hold a link: the open one ends here (as in HTML)
+                self._close_link()
             self.links.append((len(self._buffer()), attrs.get("href", "").strip()))
         elif tag in HEADINGS:
             self.flush()
@@ -197,14 +218,15 @@ class _Converter(HTMLParser):
             self.lists.append([tag, 1])
         elif tag == "li":
             self.flush()
+            self._uncontain(f"li{len(self.lists)}")  # the previous item's </li> left out
             kind, number = self.lists[-1] if self.lists else ("ul", 1)
             if self.lists:
                 self.lists[-1][1] += 1
             marker = f"{number}. " if kind == "ol" else "- "
-            self.containers.append(_Container(marker.ljust(4), "    "))
+            self._contain(f"li{len(self.lists)}", marker.ljust(4), "    ")
         elif tag == "blockquote":
             self.flush()
-            self.containers.append(_Container("> ", "> "))
+            self._contain("blockquote", "> ", "> ")
         elif tag == "pre":
             self.flush()
             self.pre = []
@@ -243,16 +265,15 @@ class _Converter(HTMLParser):
             self.heading = 0
         elif tag == "li":
             self.flush()
-            if self.containers:
-                self.containers.pop()
+            self._uncontain(f"li{len(self.lists)}")
         elif tag in ("ul", "ol"):
             self.flush()
+            self._uncontain(f"li{len(self.lists)}")  # an item whose </li> was left out
             if self.lists:
                 self.lists.pop()
         elif tag == "blockquote":
             self.flush()
-            if self.containers and self.containers[-1].first == "> ":
-                self.containers.pop()
+            self._uncontain("blockquote")
         elif tag in BLOCK_TAGS or tag in ("table", "tr"):
             self.flush()
 
@@ -316,6 +337,7 @@ class _Converter(HTMLParser):
         for index in range(len(self.marks) - 1, -1, -1):
             if self.marks[index][0] == tag:
                 _tag, position, marker = self.marks.pop(index)
+                self.open_markers[marker] -= 1
                 break
         else:
             return
@@ -323,7 +345,7 @@ class _Converter(HTMLParser):
         inner = "".join(buffer[position:])
         del buffer[position:]
         stripped = inner.strip()
-        if not stripped or "\n" in stripped:
+        if not marker or not stripped or "\n" in stripped:
             buffer.append(inner)
             return
         if marker == "`":
