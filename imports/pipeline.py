@@ -225,7 +225,22 @@ class _Run:
         if item.kind == ItemKind.PAGE and existing is None:
             self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
         self._status(item, post, name)
+        self._updated(item, post)
         return post
+
+    @staticmethod
+    def _updated(item, post):
+        """The old blog's last-modified date, not the import's (sitemaps and feeds read it)."""
+        if (
+            item.updated_at is None
+            or not (changed_now := post.updated_at)
+            or not (EARLIEST_YEAR <= item.updated_at.year <= LATEST_YEAR)
+        ):
+            return
+        updated = max(item.updated_at, post.published_at)
+        if updated < changed_now:
+            Post.objects.filter(pk=post.pk).update(updated_at=updated)
+            post.updated_at = updated
 
     def _remembered_image(self, src):
         imported = self._imported(ImportedItem.Kind.IMAGE, src)

@@ -88,6 +88,7 @@ def test_import_creates_drafts_labels_comments_and_reports():
     assert post.status == Post.Status.DRAFT  # no disclosure given: nothing is published
     assert post.slug == "first-post"
     assert post.published_at.isoformat() == "2012-05-14T16:30:00+00:00"
+    assert post.updated_at.isoformat() == "2012-05-15T17:00:00+00:00"
     assert sorted(post.tags.names()) == ["Multiple sclerosis", "Ménière's disease", "β-interferon"]
     assert "<strong>49%</strong>" in post.body_html
     assert "p&lt;0·0001 &amp;amp; n=202" not in post.body_html
