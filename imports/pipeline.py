@@ -231,14 +231,11 @@ class _Run:
     @staticmethod
     def _updated(item, post):
         """The old blog's last-modified date, not the import's (sitemaps and feeds read it)."""
-        if (
-            item.updated_at is None
-            or not (changed_now := post.updated_at)
-            or not (EARLIEST_YEAR <= item.updated_at.year <= LATEST_YEAR)
-        ):
+        when = item.updated_at
+        if when is None or not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
             return
-        updated = max(item.updated_at, post.published_at)
-        if updated < changed_now:
+        updated = max(when, post.published_at)
+        if updated < post.updated_at:
             Post.objects.filter(pk=post.pk).update(updated_at=updated)
             post.updated_at = updated
 
