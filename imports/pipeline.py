@@ -8,6 +8,7 @@ file updates what the first created and never duplicates it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from comments.models import Comment
 from comments.services import comment_import, post_recount_comments
 from imports.addresses import legacy_key
 from imports.authors import Authors
-from imports.html_to_markdown import html_to_markdown, html_to_text
+from imports.html_to_markdown import Converted, html_to_markdown, html_to_text
 from imports.media import MediaFolder
 from imports.models import ImportedItem, LegacyAddress
 from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
@@ -161,13 +162,18 @@ class _Run:
             title = title[: TITLE_MAX - 1] + "\u2026"
             self.report.note(f"{name}: title shortened to {TITLE_MAX} characters")
         published_at = self._date(item, name)
-        converted = html_to_markdown(
-            item.body_html,
-            autop=self.format == "wxr",
-            image=lambda src, alt, t: self.media.markdown_for(
-                src, alt, t, post_title=title, remembered=self._remembered_image(src)
-            ),
-        )
+        markdown = item.meta.get("markdown")
+        if isinstance(markdown, str) and markdown.strip():
+            # Trialpress's own export: the Markdown source travels beside the HTML.
+            converted = Converted(markdown)
+        else:
+            converted = html_to_markdown(
+                item.body_html,
+                autop=self.format == "wxr",
+                image=lambda src, alt, t: self.media.markdown_for(
+                    src, alt, t, post_title=title, remembered=self._remembered_image(src)
+                ),
+            )
         summary = html_to_text(item.excerpt)[:SUMMARY_MAX]
         labels = list(item.labels)
         if item.kind == ItemKind.PAGE:
@@ -193,9 +199,11 @@ class _Run:
             if existing is not None
             else []
         )
-        wants_publishing = item.status == Status.PUBLISHED and bool(self.disclosure)
         author = self.authors.get(item.author_login)
-        if wants_publishing and not disclosures:
+        from_file = _file_disclosures(item.meta.get("disclosures"), self.report, name)
+        if from_file is not None:
+            disclosures = from_file
+        if self.disclosure and item.status == Status.PUBLISHED and not disclosures:
             disclosures = [
                 {
                     "person": (author.get_full_name() or author.get_username())[:200],
@@ -224,7 +232,7 @@ class _Run:
             self.report.count(kind, "updated" if changed else "unchanged")
         if item.kind == ItemKind.PAGE and existing is None:
             self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
-        self._status(item, post, name)
+        self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
         return post
 
@@ -243,14 +251,17 @@ class _Run:
         imported = self._imported(ImportedItem.Kind.IMAGE, src)
         return imported.image if imported is not None else None
 
-    def _status(self, item, post, name):
+    def _status(self, item, post, name, *, own_disclosures):
+        """Published on the old blog and given a disclosure (by the file itself, as
+        Trialpress's own export does, or by --publish-with-disclosure): published through
+        the publish service. Everything else stays a draft."""
         if post.status == Post.Status.PUBLISHED:
             return
         if item.status != Status.PUBLISHED:
             if item.status != Status.DRAFT:
                 self.report.note(f"{name} was {item.status}: imported as a draft")
             return
-        if not self.disclosure:
+        if not (self.disclosure or own_disclosures):
             self.drafted += 1
             return
         try:
@@ -369,6 +380,50 @@ def _parents_first(by_id):
             ordered.append(by_id[current])
             stack.pop()
     return ordered
+
+
+DISCLOSURE_LIMITS = {"person": 200, "organisations": 500}
+NOT_STATED = "Not stated in the imported file."
+
+
+def _file_disclosures(text, report, name):
+    """The disclosures the file carries (``meta["disclosures"]``: JSON rows as
+    ``imports.wxr_export`` writes them), in order; None when it carries none."""
+    if not text:
+        return None
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        rows = None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        report.note(f"{name}: its disclosures could not be read: ignored")
+        return None
+    kept = []
+    rows = sorted(
+        rows,
+        key=lambda row: row.get("position", 0) if isinstance(row.get("position", 0), int) else 0,
+    )
+    for row in rows:
+        disclosure = {
+            field: str(row.get(field) or "")[: DISCLOSURE_LIMITS.get(field)]
+            for field in ("person", "relationship", "organisations", "statement")
+        }
+        if disclosure["relationship"] not in Disclosure.Relationship.values:
+            report.note(
+                f"{name}: disclosure relationship {disclosure['relationship'][:30]!r} unknown: "
+                "recorded as “Other”"
+            )
+            disclosure["relationship"] = Disclosure.Relationship.OTHER
+        if disclosure["relationship"] != Disclosure.Relationship.NONE and not (
+            disclosure["organisations"].strip() or disclosure["statement"].strip()
+        ):
+            disclosure["statement"] = NOT_STATED
+            report.note(f"{name}: a disclosure names no organisation: “{NOT_STATED}”")
+        if not disclosure["person"].strip():
+            report.note(f"{name}: a disclosure without a person: skipped")
+            continue
+        kept.append(disclosure)
+    return kept
 
 
 def _label_names(names):

@@ -293,3 +293,46 @@ def test_any_script_labels_and_comment_names(client, labels, name):
     assert {n.casefold() for n in post.tags.names()} == wanted
     assert Comment.objects.get().name == (" ".join(name.split()) or "Anonymous")[:100]
     assert client.get(post.get_absolute_url()).status_code == 200
+
+
+# ---------------------------------------------------------------- Trialpress's own meta
+@pytest.mark.django_db
+def test_the_files_own_markdown_and_disclosures_are_used_and_publish():
+    import json
+
+    rows = [
+        {"person": "B", "relationship": "consultancy", "organisations": "Acme", "position": 1},
+        {"person": "A", "relationship": "none", "statement": "Nothing.", "position": 0},
+    ]
+    meta = {"markdown": "Kept *exactly*\n\n| a |\n| - |", "disclosures": json.dumps(rows)}
+    import_parsed(wxr(item(meta=meta, body_html="<p>ignored</p>")))
+    post = Post.objects.get()
+    assert post.body == "Kept *exactly*\n\n| a |\n| - |"
+    assert post.status == Post.Status.PUBLISHED  # its own disclosures: the rule holds
+    assert [(d.person, d.relationship) for d in post.disclosures.all()] == [
+        ("A", "none"),
+        ("B", "consultancy"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ("not json", "could not be read"),
+        ('{"person": "A"}', "could not be read"),
+        ('[{"person": "A", "relationship": "bribes", "statement": "x"}]', "unknown"),
+        ('[{"person": "A", "relationship": "honoraria"}]', "names no organisation"),
+        ('[{"person": "", "relationship": "none"}]', "without a person"),
+    ],
+)
+def test_odd_disclosure_meta_is_reported_never_fatal(raw, says):
+    report = import_parsed(wxr(item(meta={"disclosures": raw})))
+    assert says in report.as_text()
+    assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_disclosure_list_keeps_a_published_item_a_draft():
+    import_parsed(wxr(item(meta={"disclosures": "[]"})))
+    assert Post.objects.get().status == Post.Status.DRAFT
