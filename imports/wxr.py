@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -249,7 +250,9 @@ def _resolve_date(*, gmt_text, local_text, what, problems):
             continue
         return value
     if odd or gmt_text.strip() or local_text.strip():
-        shown = ", ".join(repr(t) for t in odd) or repr(local_text.strip() or gmt_text.strip())
+        shown = ", ".join(repr(t) for t in dict.fromkeys(odd)) or repr(
+            local_text.strip() or gmt_text.strip()
+        )
         problems.append(f"{what}: no usable date ({shown}); left to the importer's default.")
     return None
 
@@ -332,7 +335,7 @@ class _ItemReader:
                 old_urls=self._old_urls(fields, source_id, post_type),
                 labels=labels,
                 comments=comments,
-                meta=self._meta(element),
+                meta=self._meta(element, problems),
                 problems=tuple(problems),
             )
         )
@@ -405,13 +408,17 @@ class _ItemReader:
         self.used_labels.update(names)
         return tuple(names.values())
 
-    def _meta(self, element):
+    def _meta(self, element, problems):
+        """Trialpress's own post meta (written by imports.wxr_export), when present."""
         meta = {}
         for entry in _children_named(element, "wp:postmeta"):
             fields = _first_children(entry)
             key = META_KEYS.get(_text(fields, "wp:meta_key").strip())
             if key and key not in meta:
                 meta[key] = _text(fields, "wp:meta_value")
+        if "disclosures" in meta and not _valid_disclosures(meta["disclosures"]):
+            del meta["disclosures"]
+            problems.append(f"{DISCLOSURES_META} is not a list of disclosures: ignored.")
         return meta
 
     def _comments(self, element, problems):
@@ -483,6 +490,24 @@ class _ItemReader:
             )
 
 
+DISCLOSURE_TEXT_FIELDS = ("person", "relationship", "organisations", "statement")
+
+
+def _valid_disclosures(text):
+    """True for the JSON imports.wxr_export writes: a list of objects whose fields are
+    text (and a whole-number position). The pipeline validates the values themselves."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, list) and all(
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(name, ""), str) for name in DISCLOSURE_TEXT_FIELDS)
+        and isinstance(entry.get("position", 0), int)
+        for entry in value
+    )
+
+
 def _threaded(records, problems):
     """The comments with every parent inside the same post and before its replies.
 
@@ -499,8 +524,8 @@ def _threaded(records, problems):
         while current.source_id not in depth:
             if current.source_id in in_chain:  # a loop: cut it at this comment
                 problems.append(
-                    f"comment {current.source_id[:40]}: its replies form a loop; "
-                    "made a top-level comment."
+                    f"comment {current.source_id[:40]}: its chain of parents loops back to "
+                    "it; made a top-level comment."
                 )
                 mended[current.source_id] = ""
                 depth[current.source_id] = 0
