@@ -134,6 +134,7 @@ def wxr_chunks(*, posts=None) -> Iterator[str]:
     yield "\t<generator>Trialpress</generator>\n"
     for post in _posts(posts):
         yield _item(post, site)
+        _forget_related(post)
     yield "</channel>\n</rss>\n"
 
 
@@ -163,6 +164,14 @@ def _posts(posts):
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+def _forget_related(post):
+    """Drop the post's prefetched rows: each points back at the post (a reference cycle),
+    which would otherwise wait for the garbage collector and let memory grow with the
+    number of posts."""
+    post.__dict__.pop("_prefetched_objects_cache", None)
+    post.__dict__.pop("prefetched_labels", None)
 
 
 def _author(user):
