@@ -204,17 +204,24 @@ def test_editors_manage_the_glossary_in_the_admin(client, db):
     response = client.post(
         reverse("admin:glossary_term_add"),
         {
-            "term": "relapse rate",
+            "term": "annualised relapse rate",
             "abbreviation": "",
             "explanation": "How often attacks happen.",
             "slug": "",
         },
     )
     assert response.status_code == 302
-    assert Term.objects.filter(term="relapse rate", slug="relapse-rate").exists()
+    assert Term.objects.filter(
+        term="annualised relapse rate", slug="annualised-relapse-rate"
+    ).exists()
     response = client.post(
         reverse("admin:glossary_term_add"),
-        {"term": "Relapse Rate", "abbreviation": "", "explanation": "Again.", "slug": ""},
+        {
+            "term": "Annualised Relapse Rate",
+            "abbreviation": "",
+            "explanation": "Again.",
+            "slug": "",
+        },
     )
     assert response.status_code == 200
     assert "already in the glossary" in response.content.decode()
