@@ -366,3 +366,8 @@ MIDDLEWARE.insert(
 )
 # Largest export file an import reads (bytes); checked before reading a byte.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+# The sentence after the "not reviewed since" notice, telling a reader where current advice
+# is (a site about one illness may name its team: "For current advice, ask your MS team.").
+POST_REVIEW_ADVICE = env_str(
+    "POST_REVIEW_ADVICE", "For current advice, ask your doctor or care team."
+)
