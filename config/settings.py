@@ -354,3 +354,20 @@ else:
 # A post never reviewed, or reviewed without a next date, is due this many days after it
 # was published or last reviewed; past it, the page says so (blog.review_dates).
 POST_REVIEW_AFTER_DAYS = env_int("POST_REVIEW_AFTER_DAYS", 3 * 365)
+# The sentence after the "not reviewed since" notice, telling a reader where current advice
+# is (a site about one illness may name its team: "For current advice, ask your MS team.").
+POST_REVIEW_ADVICE = env_str(
+    "POST_REVIEW_ADVICE", "For current advice, ask your doctor or care team."
+)
+
+# == Imports (issue 17) ==
+# Blogger and WordPress imports (imports/, manage.py import_blogger / import_wxr).
+INSTALLED_APPS += ["imports"]
+# Old addresses of imported posts answer with a 301 where nothing else answers (a 404);
+# placed before the page cache so that a cached 404 is redirected too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"),
+    "imports.middleware.LegacyAddressMiddleware",
+)
+# Largest export file an import reads (bytes); checked before reading a byte.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
