@@ -63,11 +63,12 @@ def flaky_mail(settings):
 
 
 def run_due_tasks(queue):
-    """Run every due task once, as a worker would; returns how many ran."""
+    """Run every due task once, as db_worker's loop does (claim, run, record); returns how
+    many ran. (The loop itself closes connections between tasks, which would end the
+    test's transaction: test_manage_py_db_worker_is_ours_and_recovers_first runs it.)"""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    before = queue.finished().count()
-    Worker(
+    worker = Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -76,8 +77,12 @@ def run_due_tasks(queue):
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
-    return queue.finished().count() - before
+    )
+    due = list(queue.ready())
+    for result in due:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+    return len(due)
 
 
 def make_due(queue):
@@ -319,6 +324,7 @@ def test_recovery_puts_back_its_own_and_stale_tasks_only(database_queue, caplog)
     assert task_results_recover(worker_id="w1", stale_after=1800) == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_manage_py_db_worker_is_ours_and_recovers_first(database_queue, flaky_mail):
     from django.core.management import call_command
 
