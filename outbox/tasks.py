@@ -6,6 +6,11 @@ number; the last as an error, and the task then fails (``MailNotDelivered``) so 
 shows FAILED, with the traceback, in the admin's task results (database backend) or RQ's
 failed-job registry. On a backend that cannot defer (the immediate backend of the tests)
 there is no later: the first failure is the last.
+
+A deliver_mail task that fails for any other reason was stopped from outside: its worker
+was killed, or RQ found it abandoned (the worker died mid-run: RQ's maintenance fails the
+job, AbandonedJobError, once its heartbeat lapses). ``mail_requeue_interrupted`` (on
+django-tasks' ``task_finished`` signal) queues such a message again, as one more attempt.
 """
 
 import logging
@@ -14,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from outbox import policy
 
@@ -89,3 +94,40 @@ def deliver_mail(*, to, subject, body, headers=None, html=None, attempt=1):
         logger.error("Mail %r cannot be sent (%s: %s)", subject, type(exc).__name__, exc)
         raise MailNotDelivered(f"{subject!r}: cannot be sent") from exc
     return {"sent": sent}
+
+
+def _given_up(task_result):
+    return any(
+        error.exception_class_path == f"{__name__}.{MailNotDelivered.__qualname__}"
+        for error in task_result.errors
+    )
+
+
+def mail_requeue_interrupted(sender, task_result, **kwargs):
+    """On ``task_finished``: queue again a deliver_mail that failed without giving up."""
+    if (
+        task_result.task.module_path != deliver_mail.module_path
+        or task_result.status != TaskResultStatus.FAILED
+        or _given_up(task_result)
+    ):
+        return
+    arguments = dict(task_result.kwargs)
+    attempt = arguments.pop("attempt", 1)
+    limit = settings.OUTBOX_MAX_ATTEMPTS
+    if attempt >= limit:
+        logger.error(
+            "Mail %r was stopped on attempt %d of %d (task %s); giving up",
+            arguments.get("subject"),
+            attempt,
+            limit,
+            task_result.id,
+        )
+        return
+    deliver_mail.enqueue(**arguments, attempt=attempt + 1)
+    logger.warning(
+        "Mail %r was stopped on attempt %d of %d (task %s: its worker died?): queued again",
+        arguments.get("subject"),
+        attempt,
+        limit,
+        task_result.id,
+    )

@@ -9,7 +9,7 @@ set -euo pipefail
 PY="${PY:-.venv/bin/python}"
 WORKER_ID="${WORKER_ID:-$(uname -n | cut -c1-40)-1}"
 case "${TASKS_BACKEND:-database}" in
-    rq) "$PY" manage.py rqworker --with-scheduler --name "$WORKER_ID" "${TASKS_QUEUE:-default}" & ;;
+    rq) "$PY" manage.py rqworker --with-scheduler "${TASKS_QUEUE:-default}" & ;;
     *) "$PY" manage.py db_worker --worker-id "$WORKER_ID" --queue-name "${TASKS_QUEUE:-default}" & ;;
 esac
 worker=$!

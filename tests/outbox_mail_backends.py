@@ -3,9 +3,11 @@
 ``HangOnceFileBackend`` writes messages as files (Django's file-based backend) into
 EMAIL_FILE_PATH, except that a message whose subject starts with "hang-before" or
 "hang-after" hangs the first time it is sent, before or after writing it, leaving a marker
-file so the test knows the worker is mid-send and can kill it there.
+file (holding the sending process's id: RQ sends from a forked "work horse" in a process
+group of its own) so the test knows the worker is mid-send and can kill it there.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +25,7 @@ class HangOnceFileBackend(EmailBackend):
             marker = folder / f"{message.subject}.started"
             first_time = when and not marker.exists()
             if first_time:
-                marker.touch()
+                marker.write_text(str(os.getpid()))
             if first_time and when == "before":
                 time.sleep(HANG_SECONDS)
             super().send_messages([message])

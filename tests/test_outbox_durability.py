@@ -111,6 +111,7 @@ class Site:
             timeout=timeout,
         )
         assert done.returncode == 0, f"{arguments}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
+        self.last_log = done.stderr
         return done.stdout
 
     def queue_mail(self, *subjects):
@@ -136,9 +137,12 @@ class Site:
             process.wait(timeout=30)
             log.close()
 
-    def kill(self, process):
+    def kill(self, process, *, sending):
+        """SIGKILL the worker's process group, and the process sending ``sending``."""
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int((self.mail / f"{sending}.started").read_text()), signal.SIGKILL)
 
     def wait_for(self, condition, what, process, seconds=60):
         deadline = time.monotonic() + seconds
@@ -148,7 +152,8 @@ class Site:
             time.sleep(0.1)
 
     def started(self, subject):
-        return (self.mail / f"{subject}.started").exists()
+        marker = self.mail / f"{subject}.started"
+        return marker.exists() and marker.read_text().isdigit()
 
     def delivered(self):
         """Subject -> how many times it arrived."""
@@ -175,14 +180,14 @@ def test_the_database_worker_killed_loses_no_mail(engine, tmp_path):
         # w1 sends the first five, then hangs before the server takes the sixth: killed.
         with site.worker(*worker, "--worker-id", "w1", name="w1-first") as w1:
             site.wait_for(lambda: site.started("hang-before-send"), "a hang", w1)
-            site.kill(w1)
+            site.kill(w1, sending="hang-before-send")
         assert site.delivered() == dict.fromkeys(first, 1)
 
         # w2 sends the next five, then hangs after the server took its message: killed.
         with site.worker(*worker, "--worker-id", "w2", name="w2-first") as w2:
             site.wait_for(lambda: site.started("hang-after-send"), "a hang", w2)
             site.wait_for(lambda: "hang-after-send" in site.delivered(), "the file", w2)
-            site.kill(w2)
+            site.kill(w2, sending="hang-after-send")
         assert site.delivered() == dict.fromkeys([*first, *second, "hang-after-send"], 1)
 
         # A new worker (w3) takes what was queued, and leaves alone what w1 and w2 were
@@ -218,10 +223,83 @@ def test_a_task_left_running_by_a_worker_that_never_returns_goes_back_when_stale
         worker = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
         with site.worker(*worker, "--worker-id", "lost", name="lost") as lost:
             site.wait_for(lambda: site.started("hang-before-send"), "a hang", lost)
-            site.kill(lost)
+            site.kill(lost, sending="hang-before-send")
         time.sleep(2.5)
         site.run("manage.py", *worker, "--batch", "--worker-id", "another")
         delivered = site.delivered()
         statuses = dict(json.loads(site.run("-c", TASK_STATUSES)))
     assert delivered == {"hang-before-send": 1, "after": 1}
     assert set(statuses.values()) == {"SUCCESSFUL"}
+
+
+# --- RQ (TASKS_BACKEND=rq) against the real Redis ----------------------------------------
+RQ_MAINTENANCE_LATER = """
+import sys, time, django
+django.setup()
+import django_rq
+from rq.registry import StartedJobRegistry
+queue = django_rq.get_queue(sys.argv[1])
+# What RQ's maintenance (rq.registry.clean_registries) does once a dead worker's heartbeat
+# has lapsed (about 90 s; the clean-up runs when a worker starts and every 10 minutes):
+# jobs still marked started are abandoned.
+StartedJobRegistry(
+    name=queue.name, connection=queue.connection, job_class=queue.job_class,
+    serializer=queue.serializer,
+).cleanup(timestamp=time.time() + 3600)
+"""
+
+
+@pytest.fixture
+def rq_queue():
+    """A queue name of this test's own on the test Redis; its keys (jobs, results,
+    registries, workers named after it) deleted afterwards."""
+    from tests.redis_support import REDIS_TEST_URL, redis_answers
+
+    if not redis_answers():
+        message = f"RQ TESTS SKIPPED: no Redis answers at {REDIS_TEST_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " and CI=true requires it")
+        pytest.skip(message)
+    import redis
+
+    name = f"trialpress-outbox-{os.getpid()}"
+    yield REDIS_TEST_URL, name
+    connection = redis.Redis.from_url(REDIS_TEST_URL)
+    keys = list(connection.scan_iter("rq:*"))
+    jobs = {
+        key.split(b":", 2)[2]
+        for key in keys
+        if key.startswith(b"rq:job:") and connection.hget(key, "origin") == name.encode()
+    }
+    for key in keys:
+        parts = set(key.split(b":"))
+        if name.encode() in key or parts & jobs:
+            connection.delete(key)
+    for group in (b"rq:queues", b"rq:workers"):
+        for member in connection.smembers(group):
+            if name.encode() in member:
+                connection.srem(group, member)
+
+
+def test_the_rq_worker_killed_loses_no_mail(tmp_path, rq_queue):
+    redis_url, queue = rq_queue
+    database_url = f"sqlite:///{tmp_path / 'unused.sqlite3'}"  # the RQ worker needs no table
+    site = Site(database_url, tmp_path, TASKS_BACKEND="rq", TASKS_QUEUE=queue, REDIS_URL=redis_url)
+    first, second = subjects("a", 5), subjects("b", 5)
+    site.queue_mail(*first, "hang-before-send", *second)
+    worker = ["rqworker", "--with-scheduler", queue]
+
+    # Sends the first five, hangs in the sixth with five still queued: killed.
+    with site.worker(*worker, "--name", f"{queue}-w1", name="rq-first") as first_worker:
+        site.wait_for(lambda: site.started("hang-before-send"), "a hang", first_worker)
+        site.kill(first_worker, sending="hang-before-send")
+    assert site.delivered() == dict.fromkeys(first, 1)
+
+    # RQ fails the abandoned job (AbandonedJobError); outbox queues its mail again.
+    site.run("-c", RQ_MAINTENANCE_LATER, queue)
+    assert "Mail 'hang-before-send' was stopped on attempt 1 of 5" in site.last_log
+    assert "queued again" in site.last_log
+    # A worker of another name: RQ refuses a name whose dead owner's heartbeat is fresh.
+    site.run("manage.py", *worker, "--burst", "--name", f"{queue}-w2")
+    delivered = site.delivered()
+    assert delivered == dict.fromkeys([*first, "hang-before-send", *second], 1), delivered
