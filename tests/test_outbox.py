@@ -365,3 +365,67 @@ def test_rq_is_chosen_explicitly_and_needs_a_redis():
     with pytest.raises(subprocess.CalledProcessError) as failure:
         settings_in_subprocess(["TASKS"], TASKS_BACKEND="rq")
     assert "TASKS_BACKEND=rq needs REDIS_URL" in failure.value.stderr
+
+
+# --- a delivery stopped from outside ----------------------------------------------------
+def stopped_delivery(*, attempt):
+    """A deliver_mail task that failed without giving up, as when db_worker is stopped
+    mid-task by a second Ctrl-C (SystemExit) or RQ fails an abandoned job."""
+    result = DBTaskResult.objects.create(
+        args_kwargs={
+            "args": [],
+            "kwargs": {"to": ["a@example.org"], "subject": "Cut", "body": "B", "attempt": attempt},
+        },
+        task_path="outbox.tasks.deliver_mail",
+        backend_name="default",
+        status="RUNNING",
+    )
+    result.set_failed(SystemExit(1))
+    return result
+
+
+def test_a_delivery_stopped_from_outside_is_queued_again(database_queue, caplog):
+    from django_tasks.signals import task_finished
+
+    stopped = stopped_delivery(attempt=2)
+    with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
+        task_finished.send(type(deliver_mail.get_backend()), task_result=stopped.task_result)
+    (again,) = database_queue.filter(status="READY")
+    assert again.args_kwargs["kwargs"] == {
+        "to": ["a@example.org"],
+        "subject": "Cut",
+        "body": "B",
+        "attempt": 3,
+    }
+    assert "Mail 'Cut' was stopped on attempt 2 of 5" in caplog.text
+
+
+def test_a_delivery_given_up_or_stopped_at_the_last_attempt_is_not_queued_again(
+    database_queue, flaky_mail, caplog
+):
+    from django_tasks.signals import task_finished
+
+    flaky_mail.failures = 99
+    deliver_mail.enqueue(to=["a@example.org"], subject="Gone", body="B", attempt=5)
+    given_up = database_queue.get()
+    run_due_tasks(database_queue)  # fails with MailNotDelivered: the signal is sent
+    given_up.refresh_from_db()
+    assert given_up.status == "FAILED"
+    with caplog.at_level(logging.ERROR, logger="outbox.tasks"):
+        task_finished.send(
+            type(deliver_mail.get_backend()), task_result=stopped_delivery(attempt=5).task_result
+        )
+    assert database_queue.filter(status="READY").count() == 0
+    assert "Mail 'Cut' was stopped on attempt 5 of 5" in caplog.text
+
+
+# --- the glossary's re-render is a task ---------------------------------------------------
+def test_a_glossary_change_queues_the_re_render(database_queue, django_capture_on_commit_callbacks):
+    from glossary.models import Term
+    from glossary.services import term_save
+
+    with django_capture_on_commit_callbacks(execute=True):
+        term_save(term=Term(term="hazard ratio", explanation="How much more often."))
+    (queued,) = database_queue.all()
+    assert queued.task_path == "glossary.tasks.posts_rerender"
+    assert queued.args_kwargs["kwargs"] == {"phrases": ["hazard ratio"]}
