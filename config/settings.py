@@ -366,6 +366,8 @@ INSTALLED_APPS += ["outbox", "django_tasks", "django_tasks_db"]
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 # The queue our tasks use; give each site that shares one Redis its own name.
 TASKS_QUEUE = env_str("TASKS_QUEUE", "default")
+if len(TASKS_QUEUE) > 32:  # django-tasks-db's column
+    raise ImproperlyConfigured(f"TASKS_QUEUE is at most 32 characters, not {TASKS_QUEUE!r}")
 TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL)
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [TASKS_QUEUE]}}

@@ -123,7 +123,13 @@ def mail_requeue_interrupted(sender, task_result, **kwargs):
             task_result.id,
         )
         return
-    deliver_mail.enqueue(**arguments, attempt=attempt + 1)
+    try:
+        deliver_mail.enqueue(**arguments, attempt=attempt + 1)
+    except Exception:  # a signal receiver must not break the worker's bookkeeping
+        logger.exception(
+            "Mail %r was stopped and could not be queued again", arguments.get("subject")
+        )
+        return
     logger.warning(
         "Mail %r was stopped on attempt %d of %d (task %s: its worker died?): queued again",
         arguments.get("subject"),
