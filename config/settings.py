@@ -389,3 +389,20 @@ TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 30 * 60)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
 # == End of background work and mail ==
+# The sentence after the "not reviewed since" notice, telling a reader where current advice
+# is (a site about one illness may name its team: "For current advice, ask your MS team.").
+POST_REVIEW_ADVICE = env_str(
+    "POST_REVIEW_ADVICE", "For current advice, ask your doctor or care team."
+)
+
+# == Imports (issue 17) ==
+# Blogger and WordPress imports (imports/, manage.py import_blogger / import_wxr).
+INSTALLED_APPS += ["imports"]
+# Old addresses of imported posts answer with a 301 where nothing else answers (a 404);
+# placed before the page cache so that a cached 404 is redirected too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"),
+    "imports.middleware.LegacyAddressMiddleware",
+)
+# Largest export file an import reads (bytes); checked before reading a byte.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
