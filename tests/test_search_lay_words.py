@@ -15,10 +15,8 @@ from hypothesis import given, settings
 from search.query import MAX_SYNONYM_WORDS, SYNONYMS, parse, synonym_key, with_synonyms
 from search.synonyms import SYNONYM_GROUPS
 from tests.factories import make_post
-from tests.search_support import result_titles, search
+from tests.search_support import SOME_WORDS, result_titles, search
 from tests.strategies import any_script_text
-
-SOME_WORDS = "No post has all of your words; these have some of them."
 
 
 @pytest.fixture
