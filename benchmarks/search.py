@@ -89,7 +89,8 @@ QUERIES = (
     ("page 20 of every post", "relapse", 20),
     ("no match", "zzyzzyva", None),
     ("accents folded", "Méniere", None),
-    ("lay words (synonyms)", "Lemtrada side effects", None),
+    ("lay words (synonyms)", "Lemtrada Rebif RRMS", None),
+    ("lay words, some of them", "Lemtrada side effects", None),
     ("some of the words", "siponimod zzyzzyva", None),
 )
 
