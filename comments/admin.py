@@ -7,17 +7,21 @@ moderate which comments is decided by roles.policy: Authors only those on their 
 so a hand-made request for another author's comment is refused like a missing button.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
 
 from blog import markup
 from comments import moderation, services
-from comments.models import Comment
+from comments.models import Comment, Redaction
 from roles import policy
 
 AUTOMATIC_APPROVALS = {
@@ -90,6 +94,60 @@ class ApprovalFilter(admin.SimpleListFilter):
         return queryset if value is None else queryset.none()
 
 
+# --- redaction (issue 16): the history inline and the form; CommentAdmin wires them ----
+
+
+class RedactionInline(admin.TabularInline):
+    """Who removed text, when and why. The original text is a superuser's only: it holds
+    what was removed (a patient's number, say)."""
+
+    model = Redaction
+    extra = 0
+    can_delete = False
+    verbose_name = "redaction"
+    verbose_name_plural = "redaction history"
+
+    def get_fields(self, request, obj=None):
+        fields = ["created_at", "moderator_name", "reason"]
+        return [*fields, "original_body"] if request.user.is_superuser else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # through the Redact form (comments.services.comment_redact) only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("moderator")
+
+    @admin.display(description="moderator")
+    def moderator_name(self, obj):
+        # A name, not a link to the account: moderators may not open user accounts.
+        return obj.moderator.get_username() if obj.moderator else "a former moderator"
+
+
+class RedactForm(forms.Form):
+    text_to_remove = forms.CharField(
+        label="Text to remove",
+        strip=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Copy it exactly from the comment above; every copy is replaced with "
+        f"\u201c{Redaction.REMOVED}\u201d.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="Recorded with your name, e.g. \u201cpatient identifier: NHS number\u201d.",
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     # The queue fits a 1,280 px screen: the commenter's name and email share a column, the
@@ -125,6 +183,7 @@ class CommentAdmin(admin.ModelAdmin):
     # Everything: the commenter's words are theirs, and the status changes only through
     # the actions and the page's buttons (comments.services).
     readonly_fields = fields
+    inlines = [RedactionInline]
 
     def get_ordering(self, request):
         # The queue reads oldest first; everything else newest first.
@@ -165,6 +224,11 @@ class CommentAdmin(admin.ModelAdmin):
         context.update(
             show_save=False, show_save_and_continue=False, show_save_and_add_another=False
         )
+        if obj is not None and self.can_redact(request, obj):
+            context.update(
+                redact_form=RedactForm(),
+                redact_url=reverse("admin:comments_comment_redact", args=[obj.pk]),
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="comment")
@@ -285,3 +349,52 @@ class CommentAdmin(admin.ModelAdmin):
             service(comment=obj, moderator=request.user)
             self.message_user(request, f"1 comment {done}.", messages.SUCCESS)
         return HttpResponseRedirect(request.path)
+
+    # --- redaction (issue 16) ------------------------------------------------------------
+
+    def get_urls(self):
+        redact = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.redact))
+        return [
+            path("<path:object_id>/redact/", redact, name="comments_comment_redact"),
+            *super().get_urls(),
+        ]
+
+    def can_redact(self, request, obj):
+        return request.user.has_perm("comments.add_redaction") and self.has_change_permission(
+            request, obj
+        )
+
+    def redact(self, request, object_id):
+        """Replace text in one comment (comments.services.comment_redact). The form is on
+        the comment's page; this page answers its errors, keeping what was typed."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.can_redact(request, obj):
+            raise PermissionDenied
+        form = RedactForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.comment_redact(
+                    comment=obj,
+                    moderator=request.user,
+                    reason=form.cleaned_data["reason"],
+                    text_to_remove=form.cleaned_data["text_to_remove"],
+                )
+            except services.RedactionError as refusal:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                self.message_user(request, "The text was removed from the comment.")
+                return HttpResponseRedirect(obj.get_admin_url())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "title": f"Redact comment {obj.pk}",
+            "change_url": obj.get_admin_url(),
+        }
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(
+            request, "admin/comments/comment/redact.html", context, status=status
+        )
