@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from authors.orcid import normalise, orcid_url, validate_orcid
+from authors.orcid import OrcidField, normalise, orcid_url
 from blog.models import Disclosure
 
 SLUG_MAX_LENGTH = 100
@@ -40,12 +40,11 @@ class AuthorProfile(models.Model):
     affiliation = models.CharField(
         max_length=300, blank=True, help_text="Where you work, e.g. a hospital or university."
     )
-    orcid = models.CharField(
+    orcid = OrcidField(
         "ORCID iD",
-        max_length=19,
         blank=True,
-        validators=[validate_orcid],
-        help_text="16 characters, like 0000-0002-1825-0097 (a link from orcid.org works too).",
+        help_text="Like 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097 "
+        "(stored as the address).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

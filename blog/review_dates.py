@@ -3,8 +3,10 @@
 A post is overdue the day after its review is due. Its due date is ``next_review_due``;
 without one, ``POST_REVIEW_AFTER_DAYS`` (default 1,095: three years) after it was last
 reviewed, or after it was published if it never was. An overdue post shows a plain
-notice (``review_notice``); the page cache keeps no page past the moment the next notice
-appears (``next_notice_timestamp``, registered with ``pagecache.register_expiry``).
+notice (``review_notice``) that ends with where to find current advice
+(``POST_REVIEW_ADVICE``); the home, label and archive lists mark it too
+(``blog/_review_marker.html``). The page cache keeps no page past the moment the next
+notice appears (``next_notice_timestamp``, registered with ``pagecache.register_expiry``).
 """
 
 from datetime import datetime, time, timedelta
@@ -14,10 +16,15 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 DEFAULT_REVIEW_AFTER_DAYS = 3 * 365
+DEFAULT_REVIEW_ADVICE = "For current advice, ask your doctor or care team."
 
 
 def review_after_days():
     return int(getattr(settings, "POST_REVIEW_AFTER_DAYS", DEFAULT_REVIEW_AFTER_DAYS))
+
+
+def review_advice():
+    return getattr(settings, "POST_REVIEW_ADVICE", DEFAULT_REVIEW_ADVICE).strip()
 
 
 def review_due(post):
@@ -34,15 +41,18 @@ def review_notice(post, today=None):
     if today <= review_due(post):
         return ""
     if post.last_reviewed:
-        return (
+        notice = (
             f"This was last reviewed in {post.last_reviewed:%B %Y} and is overdue for its next "
             "review; treatments and advice may have changed."
         )
-    written = timezone.localdate(post.published_at).year
-    return (
-        f"This was written in {written} and has not been reviewed since; treatments and "
-        "advice may have changed."
-    )
+    else:
+        written = timezone.localdate(post.published_at).year
+        notice = (
+            f"This was written in {written} and has not been reviewed since; treatments and "
+            "advice may have changed."
+        )
+    advice = review_advice()
+    return f"{notice} {advice}" if advice else notice
 
 
 def _start_of_day_after(day):

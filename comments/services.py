@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -253,6 +254,61 @@ def comment_hold(*, comment, moderator):
     return _comment_set_status(
         comment=comment, moderator=moderator, status=Status.HELD, verb="Put back in the queue"
     )
+
+
+# == Imports (issue 17) ==
+def comment_import(
+    *,
+    post,
+    parent=None,
+    name,
+    body,
+    status,
+    created_at=None,
+    email="",
+    website="",
+    ip_address=None,
+    status_reason="Imported",
+):
+    """Store a comment brought in from another blog, as that blog had it.
+
+    Unlike ``comment_submit`` it keeps the given status and date and runs no moderation
+    rule, rate limit or notification: the comment was moderated where it was written.
+    A parent deeper than COMMENT_MAX_DEPTH allows is replaced by its nearest ancestor that
+    can hold a reply (as ``_resolve_parent`` does). The caller recounts the post.
+    """
+    max_depth = max(settings.COMMENT_MAX_DEPTH, 1)
+    while parent is not None and parent.depth + 1 >= max_depth:
+        parent = parent.parent
+    comment = Comment(
+        post=post,
+        parent=parent,
+        name=(_text(name).strip() or "Anonymous")[:100],
+        email=_text(email)[:254],
+        website=_text(website)[:200],
+        body=_text(body),
+        competing_interests="Not asked (imported comment)",
+        ip_address=ip_address or None,
+        status=status,
+        status_reason=status_reason[:200],
+    )
+    comment.render_body()
+    for optional in ("email", "website", "ip_address"):
+        value = getattr(comment, optional)
+        if value:
+            try:
+                Comment._meta.get_field(optional).clean(value, comment)
+            except ValidationError:
+                setattr(comment, optional, None if optional == "ip_address" else "")
+    # Blogger and many WordPress comments have no email address: the import keeps them.
+    exclude = ["post", "parent", "user", "form_nonce", *([] if comment.email else ["email"])]
+    comment.full_clean(exclude=exclude)
+    with transaction.atomic():
+        comment.save()
+        if created_at is not None:
+            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+            comment.created_at = created_at
+    return comment
 
 
 # --- redaction (issue 16) ----------------------------------------------------------------

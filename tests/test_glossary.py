@@ -15,8 +15,9 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from blog.demo_loader import load_demo
 from blog.models import Post
+from blog.readability import readability
 from glossary.models import Term
-from glossary.seed import glossary_seed
+from glossary.seed import OLDER_EXPLANATIONS, TERMS, glossary_seed
 from glossary.services import term_delete, term_save
 from tests.factories import make_post, make_user
 from tests.strategies import any_script_text
@@ -204,17 +205,24 @@ def test_editors_manage_the_glossary_in_the_admin(client, db):
     response = client.post(
         reverse("admin:glossary_term_add"),
         {
-            "term": "relapse rate",
+            "term": "annualised relapse rate",
             "abbreviation": "",
             "explanation": "How often attacks happen.",
             "slug": "",
         },
     )
     assert response.status_code == 302
-    assert Term.objects.filter(term="relapse rate", slug="relapse-rate").exists()
+    assert Term.objects.filter(
+        term="annualised relapse rate", slug="annualised-relapse-rate"
+    ).exists()
     response = client.post(
         reverse("admin:glossary_term_add"),
-        {"term": "Relapse Rate", "abbreviation": "", "explanation": "Again.", "slug": ""},
+        {
+            "term": "Annualised Relapse Rate",
+            "abbreviation": "",
+            "explanation": "Again.",
+            "slug": "",
+        },
     )
     assert response.status_code == 200
     assert "already in the glossary" in response.content.decode()
@@ -232,3 +240,96 @@ def test_authors_can_read_but_not_change_it(client, db):
     assert response.status_code == 403
     term.refresh_from_db()
     assert term.term != "changed"
+
+
+# --- after the lay tryout (a newly diagnosed reader) -------------------------------------
+
+
+@pytest.mark.parametrize("slug, term, abbreviation, explanation", TERMS, ids=[t[0] for t in TERMS])
+def test_each_seeded_explanation_is_plain(slug, term, abbreviation, explanation):
+    """A reading age of 12 at most (textstat, as the admin's advice measures it)."""
+    assert readability(explanation).reading_age <= 12
+
+
+def test_no_explanation_uses_an_abbreviation_it_leaves_unexplained(db):
+    """Capitals in an explanation are a glossary abbreviation or explained in place, as
+    "NHS" is inside NICE's entry ("The NHS is ...")."""
+    unexplained = []
+    for term in Term.objects.all():
+        for word in set(re.findall(r"\b[A-Z][A-Z0-9]+\b", term.explanation)):
+            in_place = re.search(rf"\b(?:The {word} is\b|{word} \()", term.explanation)
+            if not known(word) and not in_place:
+                unexplained.append((term.slug, word))
+    assert unexplained == []
+    assert "The NHS is" in Term.objects.get(slug="nice").explanation
+
+
+def test_ratios_say_which_group_is_compared_with_which(db):
+    for slug in ("rate-ratio", "hazard-ratio"):
+        explanation = Term.objects.get(slug=slug).explanation
+        assert "treatment being tested" in explanation and "comparison group" in explanation
+        assert "Below 1 means it happened less" in explanation
+        assert "first group" not in explanation
+
+
+def test_explanations_claim_nothing_the_sources_do_not(db):
+    texts = " ".join(Term.objects.values_list("explanation", flat=True))
+    for claim in ("Most are mild", "can be treated", "The body that decides"):
+        assert claim not in texts, claim
+    assert "scored each person's disability" in Term.objects.get(slug="rater-masked").explanation
+    assert "the writer of this post" in Term.objects.get(slug="msers").explanation
+
+
+def test_the_words_the_tryout_found_unexplained_are_explained_on_the_demo_page(client, db):
+    load_demo()
+    post = Post.objects.get(slug=DEMO_SLUG)
+    html = client.get(post.get_absolute_url()).content.decode()
+    for slug in (
+        "first-line-treatment",
+        "glatiramer",
+        "efficacy",
+        "adverse-effect",
+        "subcutaneous",
+        "intravenous",
+        "baseline",
+        "thyroid-disorder",
+        "secondary-autoimmunity",
+        "coprimary-endpoint",
+        "relapse-rate",
+        "1-2-2-ratio",
+        "microgram",
+        "milligram",
+        "risk-benefit-ratio",
+        "lancet-decimal-point",
+    ):
+        assert f'<dt id="word-{slug}">' in html, slug
+        assert f'href="#word-{slug}"' in html, slug
+    less_than = Term.objects.get(slug="lancet-decimal-point").explanation
+    assert '"<"' in less_than and '"less than"' in less_than and "0.05 as 0\u00b705" in less_than
+    # The quote stays as the source has it: the words are marked, never changed.
+    assert 'and at least one <a class="glossary-ref"' in html
+    assert ">1st line</abbr></a>" in html
+
+
+def test_the_seed_brings_an_old_wording_up_to_date_and_keeps_an_editors(
+    db,
+):
+    """A site loaded before the rewording: terms still worded as the old seed had them get
+    today's text (and the posts using them are re-rendered); an editor's text is kept."""
+    new = {slug: explanation for slug, _t, _a, explanation in TERMS}
+    Term.objects.filter(slug="rate-ratio").update(explanation=OLDER_EXPLANATIONS["rate-ratio"][0])
+    Term.objects.filter(slug="nice").update(explanation="Our editor's own words about NICE.")
+    post = make_post(body="The rate ratio was 0.5.")
+    assert "half as often in one group as in the other" in post.body_html
+    assert glossary_seed() == 1
+    assert Term.objects.get(slug="rate-ratio").explanation == new["rate-ratio"]
+    assert Term.objects.get(slug="nice").explanation == "Our editor's own words about NICE."
+    post.refresh_from_db()
+    assert "treatment being tested" in post.body_html
+    assert glossary_seed() == 0
+
+
+def test_every_older_explanation_belongs_to_a_seeded_term_that_changed():
+    new = {slug: explanation for slug, _t, _a, explanation in TERMS}
+    for slug, older in OLDER_EXPLANATIONS.items():
+        assert slug in new and new[slug] not in older, slug

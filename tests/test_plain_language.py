@@ -229,3 +229,132 @@ def test_demo_post_shows_the_box_and_the_not_reviewed_notice(client, db):
     html = _page(client, post)
     assert "In plain words" in html
     assert "This was written in 2012 and has not been reviewed since" in html
+
+
+# --- after the lay tryout (a newly diagnosed reader) -------------------------------------
+
+
+def _demo_summary():
+    return read_demo_post(DEMO).fields["plain_summary"]
+
+
+def _section(summary, heading):
+    """The paragraph of the summary that starts with the bold ``heading``."""
+    for paragraph in summary.split("\n\n"):
+        if paragraph.strip().startswith(f"**{heading}"):
+            return paragraph
+    raise AssertionError(f"no paragraph headed {heading!r}")
+
+
+def test_demo_summary_says_who_the_result_applies_to():
+    """The reader's "does this apply to me?": who was in the trial, then their MS team."""
+    applies = _section(_demo_summary(), "Who this applies to")
+    for phrase in ("18 to 55", "relapsing-remitting MS", "relapse", "first MS medicine"):
+        assert phrase in applies, phrase
+    assert applies.index("first MS medicine") < applies.index("Talk to your MS team")
+
+
+def test_demo_summary_words_the_risks_and_ties_as_the_source_does():
+    summary = _demo_summary()
+    risks = _section(summary, "The main risks (side effects)")
+    assert "mild or moderate" in risks  # the source: "mostly mild-moderate"
+    assert "autoimmunity" in risks and "risk management strategies" in risks
+    ties = _section(summary, "The author's ties")
+    assert "in relation to alemtuzumab" in ties
+    for unsupported in ("who make alemtuzumab", "newer", "older", "Most are mild"):
+        assert unsupported not in summary, unsupported
+    better = _section(summary, "How much better")
+    assert "stayed worse for at least 6 months" in better
+
+
+def test_demo_summary_says_what_the_report_percentage_compares():
+    numbers = _section(_demo_summary(), "About the report's numbers")
+    assert '"49·4% improvement"' in numbers
+    assert "relapses happened" in numbers and "count people" in numbers
+
+
+def test_demo_summary_quotes_the_source_verbatim():
+    """Every phrase the summary puts in quotation marks is in the source as it stands."""
+    source = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    quoted = re.findall(r'"([^"]+)"', _demo_summary())
+    assert len(quoted) >= 3
+    assert [q for q in quoted if q != "out of 100" and q not in source] == []
+
+
+def test_each_paragraph_of_the_demo_summary_stays_plain():
+    """The whole box at a reading age of 11 or less, no paragraph above 13 (company
+    names like "Bayer Schering Pharma" count as long words)."""
+    paragraphs = [p for p in _demo_summary().split("\n\n") if p.strip()]
+    assert len(paragraphs) >= 8
+    ages = {p.split(":**")[0]: readability(p).reading_age for p in paragraphs}
+    assert max(ages.values()) <= 13, ages
+
+
+def test_the_notice_says_where_to_find_current_advice(client, db):
+    post = make_post(published_at=timezone.now().replace(year=2012))
+    html = _page(client, post)
+    assert (
+        "treatments and advice may have changed. For current advice, ask your doctor or care "
+        "team.</p>" in html
+    )
+
+
+def test_the_advice_is_a_setting(db, settings):
+    post = make_post(published_at=timezone.now().replace(year=2012))
+    settings.POST_REVIEW_ADVICE = "For current advice, ask your MS team."
+    assert review_notice(post).endswith("may have changed. For current advice, ask your MS team.")
+    settings.POST_REVIEW_ADVICE = ""
+    assert review_notice(post).endswith("may have changed.")
+
+
+def _cards(html):
+    """{title: card HTML} for each post card on a list page."""
+    cards = re.findall(r'<article class="post-summary".*?</article>', html, re.S)
+    return {re.search(r'<h2 class="post-title".*?<a [^>]*>(.*?)</a>', c, re.S)[1]: c for c in cards}
+
+
+def test_lists_mark_posts_past_their_review_date(client, db):
+    today = timezone.localdate()
+    old = make_post(
+        title="Old write-up", published_at=timezone.now().replace(year=2012), labels=["ms"]
+    )
+    overdue = make_post(
+        title="Overdue write-up",
+        last_reviewed=today - timedelta(days=400),
+        next_review_due=today - timedelta(days=1),
+        labels=["ms"],
+    )
+    make_post(title="Fresh write-up", labels=["ms"])
+    marker = (
+        '<p class="review-marker"><strong>May be out of date:</strong> written in 2012 and '
+        "not reviewed since.</p>"
+    )
+    for address in (
+        reverse("blog:post_list"),
+        reverse("blog:label_detail", kwargs={"slug": "ms"}),
+        reverse("blog:archive_year", kwargs={"year": 2012}),
+    ):
+        cards = _cards(client.get(address).content.decode())
+        assert marker in cards[old.title], address
+    cards = _cards(client.get(reverse("blog:post_list")).content.decode())
+    assert {title: "review-marker" in card for title, card in cards.items()} == {
+        "Old write-up": True,
+        "Overdue write-up": True,
+        "Fresh write-up": False,
+    }
+    assert (
+        f"last reviewed in {overdue.last_reviewed:%B %Y}; its next review is overdue."
+        in cards["Overdue write-up"]
+    )
+
+
+def test_the_post_page_says_dotted_words_are_explained(client, db):
+    from glossary.models import Term
+
+    Term.objects.create(slug="edss", term="EDSS score", abbreviation="EDSS", explanation="A score.")
+    explained = make_post(body="The EDSS went up.")
+    plain = make_post(body="Nothing to explain here.")
+    html = _page(client, explained)
+    hint = html.index('<p class="glossary-hint">Words with a dotted underline are explained')
+    assert hint < html.index('class="glossary-ref"')
+    assert "glossary-hint" not in _page(client, plain)

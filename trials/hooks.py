@@ -6,6 +6,7 @@ snapshot, so no hook queries per post or per outcome.
 """
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,13 +34,30 @@ def _records(post):
     return list(post.trial_records.all())
 
 
+# The ids of the "Words explained" entries glossary.marking appends to a post body.
+_EXPLAINED = re.compile(r'<dt id="word-([^"<>]+)">')
+
+
+def _plain_words_context(post):
+    """What the section's lead and its links to "Words explained" need: whether the post
+    has a plain-words summary, and the slugs of the words its body explains."""
+    return {
+        "has_plain_words": bool(post.plain_summary_html),
+        "explained": set(_EXPLAINED.findall(post.body_html or "")),
+    }
+
+
 def results_section(post, context):
     records = _records(post)
     if not records:
         return ""
     return render_to_string(
         "trials/_results_section.html",
-        {"records": [record_view(r) for r in records], "computed_label": COMPUTED_LABEL},
+        {
+            "records": [record_view(r) for r in records],
+            "computed_label": COMPUTED_LABEL,
+            **_plain_words_context(post),
+        },
     )
 
 
@@ -57,6 +75,7 @@ def feed_tables(post):
             "for_feed": True,
             # A feed reader resolves "#note" against the feed, not the post: link the post.
             "anchor_base": absolute_url(post.address) if post.address else "",
+            **_plain_words_context(post),
         },
     )
 

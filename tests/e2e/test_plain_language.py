@@ -60,3 +60,45 @@ def test_nu_html_checker_finds_no_errors(java, page, care_ms_post, tmp_path):
     errors = nu_errors(sent, tmp_path)
     assert errors.pop("known broken page", []), "the checker did not run"
     assert not errors, errors
+
+
+HEADER_OVERFLOW = """els => els.filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.innerText + ': ' + el.scrollWidth + ' > ' + el.clientWidth)"""
+
+
+def test_at_375px_the_evidence_is_introduced_and_its_headers_fit(
+    new_context, care_ms_post, artifacts_dir
+):
+    """The tryout's phone: a hint says dotted words are explained before the first one; the
+    evidence section says who it is for; no header cell of either table spills out of its
+    cell ("Immune thrombocytopenia" did); the harms table says it scrolls, and scrolled to
+    its end it shows the alemtuzumab column."""
+    page = new_context(
+        viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True
+    ).new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    hint = page.locator(".glossary-hint")
+    assert hint.is_visible() and "dotted underline" in hint.inner_text()
+    first_word = page.locator("a.glossary-ref").first
+    assert hint.bounding_box()["y"] < first_word.bounding_box()["y"]
+    lead = page.locator(".trial-results-lead")
+    assert "for health professionals" in lead.inner_text()
+    lead.get_by_role("link", name="“In plain words” summary").click()
+    assert page.evaluate("location.hash") == "#plain-words-title"
+    overflowing = page.locator(".trial-table th").evaluate_all(HEADER_OVERFLOW)
+    assert overflowing == []
+    harms = page.get_by_role("region", name="Harms in CARE-MS II")
+    harms.scroll_into_view_if_needed()
+    hints = page.locator(".trial-scroll-hint")
+    assert hints.count() == 2 and hints.nth(1).is_visible()
+    harms.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    column = harms.locator("thead th").last
+    assert "alemtuzumab" in column.inner_text().lower()
+    box, cell = harms.bounding_box(), column.bounding_box()
+    assert (
+        box["x"] - 0.5 <= cell["x"] and cell["x"] + cell["width"] <= box["x"] + box["width"] + 0.5
+    )
+    harms.screenshot(path=artifacts_dir / "harms-375px.png")
+    page.locator(".trial-results").get_by_role("link", name="Rate ratio").click()
+    assert page.evaluate("location.hash") == "#word-rate-ratio"
+    assert page.locator("#word-rate-ratio-text").is_visible()

@@ -1,0 +1,92 @@
+"""Who wrote the imported posts: existing users where the email or username matches, else
+new inactive users (no usable password) an admin can activate later."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from imports.records import AuthorRecord
+
+FALLBACK_LOGIN = "imported-author"
+
+
+def _base_username(record, model):
+    """The username an import gives this author: their login with only the characters a
+    username may hold, the same every run (so a second import finds the user again)."""
+    field = model._meta.get_field(model.USERNAME_FIELD)
+    base = (record.login or "").strip() or slugify(record.display_name) or FALLBACK_LOGIN
+    base = "".join(ch for ch in base if ch.isalnum() or ch in "@.+-_")[: field.max_length - 4]
+    return base or FALLBACK_LOGIN
+
+
+def _username_for(record, model):
+    base = _base_username(record, model)
+    candidate, n = base, 2
+    while model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": candidate}).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+def _existing(record, model):
+    if record.email:
+        found = model.objects.filter(email__iexact=record.email).order_by("pk").first()
+        if found is not None:
+            return found
+    for name in (record.login, _base_username(record, model)):
+        if name:
+            found = (
+                model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": name})
+                .order_by("pk")
+                .first()
+            )
+            if found is not None:
+                return found
+    return None
+
+
+def author_for(record: AuthorRecord, report):
+    """The user for ``record``: matched, or created inactive (reported)."""
+    model = get_user_model()
+    found = _existing(record, model)
+    if found is not None:
+        report.count("author", "unchanged")
+        return found
+    first, last = record.first_name, record.last_name
+    if not (first or last) and record.display_name:
+        first, _space, last = record.display_name.strip().partition(" ")
+    user = model(
+        **{model.USERNAME_FIELD: _username_for(record, model)},
+        email=record.email[:254] if "@" in record.email else "",
+        first_name=first.strip()[:150],
+        last_name=last.strip()[:150],
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password", "email"])
+    user.save()
+    report.count("author", "created")
+    report.note(
+        f"author {record.display_name or record.login!r} created as the inactive user "
+        f"{user.get_username()!r} (activate them in the admin to let them sign in)"
+    )
+    return user
+
+
+class Authors:
+    """The file's authors by login, resolved once each."""
+
+    def __init__(self, records, report):
+        self.records = {r.login: r for r in records if r.login}
+        self.report = report
+        self.users = {}
+
+    def get(self, login):
+        key = login or ""
+        if key not in self.users:
+            record = self.records.get(key) or AuthorRecord(
+                login=key or FALLBACK_LOGIN, display_name=key or "Imported author"
+            )
+            self.users[key] = author_for(record, self.report)
+        return self.users[key]

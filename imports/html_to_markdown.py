@@ -1,0 +1,433 @@
+"""HTML from an export -> Markdown for ``blog.markup``.
+
+Why convert instead of keeping the HTML: ``blog.markup`` escapes raw HTML (an author's
+``<b>`` shows as text), so kept HTML would show its tags. Converting gives the imported post
+the same Markdown source every other post has, editable in the admin. Safety does not depend
+on this module: whatever it writes is Markdown, rendered and sanitised by ``blog.markup``
+(any HTML left in it is escaped there). Tags it does not know keep their text.
+
+One pass of ``html.parser`` (linear in the input, no regular expressions over the text).
+``autop=True`` applies WordPress's wpautop rule to text outside tags: a blank line starts a
+paragraph and a single line break is a line break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "center", "dd", "details", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "form", "header", "main", "nav", "p"),
+        *("section", "summary"),
+    }
+)
+HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
+VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
+INLINE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]"}
+LINE_START_SPECIAL = frozenset("#>-+=:")
+MAX_NESTING = 16
+"""Deepest list or quote kept (blog.markup keeps as many); deeper ones are flattened, so the
+Markdown never grows faster than the HTML (each line carries one prefix per level)."""
+
+
+def escape_text(text, *, in_table=False):
+    """Plain text as Markdown that shows it as typed (linear, no regex)."""
+    out = []
+    n = len(text)
+    for i, char in enumerate(text):
+        if char in INLINE_ESCAPES:
+            out.append(INLINE_ESCAPES[char])
+        elif char == "&":
+            out.append("&amp;")
+        elif char == "<":
+            out.append("&lt;")
+        elif char == "|" and in_table:
+            out.append("\\|")
+        elif char == "_" and (
+            i == 0 or i == n - 1 or not text[i - 1].isalnum() or not text[i + 1].isalnum()
+        ):
+            out.append("\\_")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escape_line_start(line):
+    stripped = line.lstrip(" ")
+    if not stripped:
+        return ""
+    if stripped[0] in LINE_START_SPECIAL:
+        return "\\" + stripped
+    digits = 0
+    while digits < len(stripped) and stripped[digits].isdigit():
+        digits += 1
+    if 0 < digits < 10 and stripped[digits : digits + 1] in (".", ")"):
+        return stripped[:digits] + "\\" + stripped[digits:]
+    return stripped
+
+
+def link_destination(url):
+    """A URL as a Markdown link destination: spaces and brackets percent-encoded."""
+    return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
+
+
+@dataclass
+class Converted:
+    markdown: str
+    images: list[str] = field(default_factory=list)  # every image address met
+
+
+@dataclass
+class _Container:
+    first: str
+    rest: str
+    tag: str = ""
+    used: bool = False
+
+
+class _Converter(HTMLParser):
+    def __init__(self, *, autop, image, tables):
+        super().__init__(convert_charrefs=True)
+        self.autop = autop
+        self.image = image
+        self.tables = tables
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+        self.containers: list[_Container] = []
+        self.lists: list[list] = []  # [kind, next number]
+        self.marks: list[tuple[str, int, str]] = []  # (tag, position in inline, marker)
+        self.links: list[tuple[int, str]] = []
+        self.open_markers: dict[str, int] = {}
+        self.heading = 0
+        self.pre: list[str] | None = None
+        self.dropped = 0
+        self.table: list[list[str]] | None = None
+        self.cell: list[str] | None = None
+        self.images: list[str] = []
+
+    # ---------------------------------------------------------------- blocks
+    def flush(self):
+        if not self.inline:
+            return
+        text = "".join(self.inline)
+        self.inline = []
+        # Bold, italics and links cannot span paragraphs in Markdown: ones left open at a
+        # block's end are dropped (their text stays), which also keeps this step O(1).
+        self.marks, self.links, self.open_markers = [], [], {}
+        lines = [_escape_line_start(line).rstrip(" ") for line in text.split("\n")]
+        if self.heading:
+            words = " ".join(line for line in lines if line.strip())
+            if words:
+                self.emit(["#" * self.heading + " " + words])
+            return
+        # Two line breaks in a row (Blogger's <br /><br />) end a paragraph.
+        paragraph = []
+        for line in [*lines, ""]:
+            if line.strip():
+                paragraph.append(line)
+            elif paragraph:
+                self.emit([line + "  " for line in paragraph[:-1]] + [paragraph[-1]])
+                paragraph = []
+
+    def emit(self, lines):
+        out = []
+        shown = self.containers[:MAX_NESTING]  # deeper ones are flattened: no prefix
+        for index, line in enumerate(lines):
+            prefix = "".join(c.first if index == 0 and not c.used else c.rest for c in shown)
+            out.append(prefix + line if line else prefix.rstrip())
+        for c in shown:
+            c.used = True
+        self.blocks.append("\n".join(out))
+
+    def _contain(self, tag, first, rest):
+        if len(self.containers) >= MAX_NESTING:
+            first = rest = ""
+        self.containers.append(_Container(first, rest, tag=tag))
+
+    def _uncontain(self, tag):
+        if self.containers and self.containers[-1].tag == tag:
+            self.containers.pop()
+
+    def add(self, text):
+        if self.cell is not None:
+            self.cell.append(text)
+        else:
+            self.inline.append(text)
+
+    def _buffer(self):
+        return self.cell if self.cell is not None else self.inline
+
+    # ---------------------------------------------------------------- parser events
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v or "") for k, v in attrs}
+        if self.dropped or tag in DROPPED:
+            if tag in DROPPED and tag not in VOID:
+                self.dropped += 1
+            return
+        if self.pre is not None:
+            if tag == "br":
+                self.pre.append("\n")
+            return
+        if tag == "br":
+            if self.cell is not None:
+                self.add(" ")
+            else:
+                self.add("\n")
+        elif tag == "img":
+            self._image(attrs)
+        elif tag == "iframe":
+            src = attrs.get("src", "").strip()
+            if src:
+                self.flush()
+                self.add(f"[Embedded content]({link_destination(src)})")
+                self.flush()
+            self.dropped += 1
+        elif self.table is not None and tag in ("tr", "td", "th"):
+            if tag == "tr":
+                self.table.append([])
+            else:
+                if not self.table:
+                    self.table.append([])
+                self.cell = []
+        elif tag == "table":
+            self.flush()
+            if self.tables and self.table is None:
+                self.table = []
+        elif tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
+            marker = {"b": "**", "strong": "**", "code": "`", "tt": "`"}.get(tag, "*")
+            if tag in ("del", "s", "strike"):
+                marker = "~~"
+            if self.open_markers.get(marker):
+                marker = ""  # bold inside bold means nothing: no nesting to copy
+            self.open_markers[marker] = self.open_markers.get(marker, 0) + 1
+            self.marks.append((tag, len(self._buffer()), marker))
+        elif tag == "a":
+            if self.links:  # a link cannot hold a link: the open one ends here (as in HTML)
+                self._close_link()
+            self.links.append((len(self._buffer()), attrs.get("href", "").strip()))
+        elif tag in HEADINGS:
+            self.flush()
+            self.heading = HEADINGS[tag]
+        elif tag in ("ul", "ol"):
+            self.flush()
+            self.lists.append([tag, 1])
+        elif tag == "li":
+            self.flush()
+            self._uncontain(f"li{len(self.lists)}")  # the previous item's </li> left out
+            kind, number = self.lists[-1] if self.lists else ("ul", 1)
+            if self.lists:
+                self.lists[-1][1] += 1
+            marker = f"{number}. " if kind == "ol" else "- "
+            self._contain(f"li{len(self.lists)}", marker.ljust(4), "    ")
+        elif tag == "blockquote":
+            self.flush()
+            self._contain("blockquote", "> ", "> ")
+        elif tag == "pre":
+            self.flush()
+            self.pre = []
+        elif tag == "hr":
+            self.flush()
+            self.emit(["* * *"])
+        elif tag in BLOCK_TAGS or tag in ("table", "tr", "td", "th", "tbody", "thead"):
+            self.flush()
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if self.dropped:
+            if tag in DROPPED or tag == "iframe":
+                self.dropped -= 1
+            return
+        if self.pre is not None:
+            if tag == "pre":
+                self._end_pre()
+            return
+        if tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
+            self._close_mark(tag)
+        elif tag == "a":
+            self._close_link()
+        elif self.table is not None and tag in ("td", "th"):
+            if self.cell is not None:
+                self.table[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "table" and self.table is not None:
+            self._end_table()
+        elif tag in HEADINGS:
+            self.flush()
+            self.heading = 0
+        elif tag == "li":
+            self.flush()
+            self._uncontain(f"li{len(self.lists)}")
+        elif tag in ("ul", "ol"):
+            self.flush()
+            self._uncontain(f"li{len(self.lists)}")  # an item whose </li> was left out
+            if self.lists:
+                self.lists.pop()
+        elif tag == "blockquote":
+            self.flush()
+            self._uncontain("blockquote")
+        elif tag in BLOCK_TAGS or tag in ("table", "tr"):
+            self.flush()
+
+    def handle_data(self, data):
+        if self.dropped:
+            return
+        if self.pre is not None:
+            self.pre.append(data)
+            return
+        in_table = self.cell is not None
+        if self.autop and not in_table:
+            paragraphs = data.replace("\r\n", "\n").split("\n\n")
+            for index, part in enumerate(paragraphs):
+                if index:
+                    self.flush()
+                if part.strip():
+                    lines = part.split("\n")
+                    self.add(
+                        "\n".join(
+                            escape_text(" ".join(line.split()), in_table=in_table)
+                            for line in lines
+                            if line.strip()
+                        )
+                    )
+                    if part[:1].isspace():
+                        pass
+                    if part[-1:].isspace():
+                        self.add(" ")
+                elif part:
+                    self.add(" ")
+            return
+        collapsed = " ".join(data.split())
+        if not collapsed:
+            if data:
+                self.add(" ")
+            return
+        lead = " " if data[:1].isspace() else ""
+        tail = " " if data[-1:].isspace() else ""
+        self.add(lead + escape_text(collapsed, in_table=in_table) + tail)
+
+    # ---------------------------------------------------------------- inline pieces
+    def _image(self, attrs):
+        src = attrs.get("src", "").strip()
+        if not src:
+            return
+        self.images.append(src)
+        alt = " ".join(attrs.get("alt", "").split())
+        title = " ".join(attrs.get("title", "").split())
+        made = self.image(src, alt, title) if self.image else None
+        if made is None:
+            label = escape_text(alt or title or src.rsplit("/", 1)[-1] or "image")
+            made = f"[Image: {label}]({link_destination(src)})"
+        if made.startswith("![") and self.cell is None and not self.links:
+            self.flush()
+            self.add(made)
+            self.flush()
+        else:
+            self.add(made)
+
+    def _close_mark(self, tag):
+        for index in range(len(self.marks) - 1, -1, -1):
+            if self.marks[index][0] == tag:
+                _tag, position, marker = self.marks.pop(index)
+                self.open_markers[marker] -= 1
+                break
+        else:
+            return
+        buffer = self._buffer()
+        inner = "".join(buffer[position:])
+        del buffer[position:]
+        stripped = inner.strip()
+        if not marker or not stripped or "\n" in stripped:
+            buffer.append(inner)
+            return
+        if marker == "`":
+            raw = stripped.replace("\\`", "`").replace("\\\\", "\\")
+            fence = "``" if "`" in raw else "`"
+            stripped = f"{fence} {raw} {fence}" if fence == "``" else f"`{raw}`"
+            marker = ""
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        tail = inner[len(inner.rstrip()) :]
+        buffer.append(f"{lead}{marker}{stripped}{marker}{tail}")
+
+    def _close_link(self):
+        if not self.links:
+            return
+        position, href = self.links.pop()
+        buffer = self._buffer()
+        inner = "".join(buffer[position:])
+        del buffer[position:]
+        text = " ".join(inner.split())
+        if not href or href.startswith("#"):
+            buffer.append(inner)
+            return
+        if not text:
+            text = escape_text(href)
+        lead = " " if inner[:1].isspace() else ""
+        tail = " " if inner[-1:].isspace() else ""
+        buffer.append(f"{lead}[{text}]({link_destination(href)}){tail}")
+
+    def _end_pre(self):
+        text = "".join(self.pre).strip("\n")
+        self.pre = None
+        if not text.strip():
+            return
+        fence = "```"
+        while fence in text:
+            fence += "`"
+        self.emit([fence, *text.split("\n"), fence])
+
+    def _end_table(self):
+        rows = [row for row in self.table if row]
+        self.table, self.cell = None, None
+        if not rows:
+            return
+        width = max(len(row) for row in rows)
+        rows = [row + [""] * (width - len(row)) for row in rows]
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
+        lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+        self.emit(lines)
+
+    def close(self):
+        super().close()
+        if self.pre is not None:
+            self._end_pre()
+        if self.table is not None:
+            self._end_table()
+        self.flush()
+
+
+def html_to_markdown(
+    html: str,
+    *,
+    autop: bool = False,
+    image: Callable[[str, str, str], str | None] | None = None,
+    tables: bool = True,
+) -> Converted:
+    """``html`` as Markdown. ``image(src, alt, title)`` may return the Markdown for an
+    image (a media-library reference); otherwise an image becomes a link to its address."""
+    converter = _Converter(autop=autop, image=image, tables=tables)
+    converter.feed(html or "")
+    converter.close()
+    return Converted("\n\n".join(b for b in converter.blocks if b.strip()), converter.images)
+
+
+def html_to_text(html: str) -> str:
+    """The text of ``html``, white space collapsed (summaries, names)."""
+    parts: list[str] = []
+
+    class _Text(HTMLParser):
+        def handle_data(self, data):
+            parts.append(data)
+
+    parser = _Text(convert_charrefs=True)
+    parser.feed(html or "")
+    parser.close()
+    return " ".join("".join(parts).split())

@@ -1,0 +1,449 @@
+"""Records -> posts, labels, comments, images and old addresses: the one import pipeline.
+
+Every format's parser hands a ``ParsedFile`` (``imports.records``) to ``import_parsed``.
+The whole import is one transaction: a failure anywhere, or ``dry_run``, leaves the
+database as it was. ``ImportedItem`` rows make it idempotent: a second run of the same
+file updates what the first created and never duplicates it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from blog import services as blog_services
+from blog.models import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    Disclosure,
+    Post,
+    label_for_name,
+    slug_from,
+    unique_slug,
+)
+from comments.models import Comment
+from comments.services import comment_import, post_recount_comments
+from imports.addresses import legacy_key
+from imports.authors import Authors
+from imports.html_to_markdown import Converted, html_to_markdown, html_to_text
+from imports.media import MediaFolder
+from imports.models import ImportedItem, LegacyAddress
+from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
+from imports.records import ItemStatus as Status
+from imports.report import ImportReport
+
+PAGE_LABEL = "page"
+UNTITLED = "Untitled"
+EMPTY_BODY = "*(This post had no text in the export.)*"
+TITLE_MAX = Post._meta.get_field("title").max_length
+SLUG_MAX = Post._meta.get_field("slug").max_length
+SUMMARY_MAX = 500
+REIMPORT_NOTE = "Updated from a new import of the blog's {format} export."
+IMPORTED_STATEMENT = "Imported post: {text}"
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_parsed(
+    parsed: ParsedFile,
+    *,
+    dry_run: bool = False,
+    publish_with_disclosure: str = "",
+    media_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import ``parsed`` in one transaction and say what happened.
+
+    Published items stay drafts unless ``publish_with_disclosure`` gives the disclosure
+    they lack; then they are published through ``blog.services.post_publish`` (the
+    publication rule is never bypassed). ``progress(done, total)`` is called per item.
+    """
+    report = ImportReport(format=parsed.format, dry_run=dry_run)
+    for line in parsed.skipped:
+        report.skip("entry", line)
+    run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
+    run.media = MediaFolder(media_dir, store=run.remember_image, report=report, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            total = len(parsed.items)
+            for done, item in enumerate(parsed.items, start=1):
+                run.item(item)
+                if progress is not None:
+                    progress(done, total)
+            if run.drafted:
+                report.note(
+                    f"{run.drafted} item(s) published on the old blog were imported as drafts: "
+                    "they have no disclosure (give --publish-with-disclosure, or publish "
+                    "them in the admin with one)"
+                )
+            for post_id in run.touched_posts:
+                post_recount_comments(post_id=post_id)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except BaseException:
+        run.media.forget_files()
+        raise
+    return report
+
+
+class _Run:
+    def __init__(self, parsed, report, *, dry_run, disclosure):
+        self.parsed = parsed
+        self.format = parsed.format
+        self.site = (parsed.site_url or "")[:500]
+        self.report = report
+        self.dry_run = dry_run
+        self.disclosure = disclosure
+        self.authors = Authors(parsed.authors, report)
+        self.seen_items = set()
+        self.touched_posts = []
+        self.media = None
+        self.drafted = 0
+
+    # ------------------------------------------------------------------ memory
+    def _imported(self, kind, source_id):
+        return (
+            ImportedItem.objects.filter(
+                format=self.format, source_site=self.site, kind=kind, source_id=source_id[:500]
+            )
+            .select_related(kind)
+            .first()
+        )
+
+    def _remember(self, kind, source_id, **target):
+        ImportedItem.objects.update_or_create(
+            format=self.format,
+            source_site=self.site,
+            kind=kind,
+            source_id=source_id[:500],
+            defaults=target,
+        )
+
+    def remember_image(self, src, image):
+        self._remember(ImportedItem.Kind.IMAGE, src, image=image)
+
+    # ------------------------------------------------------------------ items
+    def item(self, item: ItemRecord):
+        name = _describe(item)
+        for line in item.problems:
+            self.report.note(f"{name}: {line}")
+        if not item.source_id:
+            self.report.skip(item.kind, f"{name} has no id")
+            return
+        if item.source_id in self.seen_items:
+            self.report.skip(item.kind, f"{name}: the id {item.source_id} appears twice")
+            return
+        self.seen_items.add(item.source_id)
+        if item.status == Status.TRASH:
+            self.report.skip(item.kind, f"{name} is in the trash")
+            return
+        post = self._post(item, name)
+        self._addresses(item, post)
+        self._comments(item, post, name)
+        self.touched_posts.append(post.pk)
+
+    def _post(self, item, name):
+        imported = self._imported(ImportedItem.Kind.POST, item.source_id)
+        existing = imported.post if imported is not None else None
+        title = " ".join((item.title or "").split())
+        if not title:
+            title = UNTITLED
+            self.report.note(f"{name} has no title: imported as \u201c{UNTITLED}\u201d")
+        if len(title) > TITLE_MAX:
+            title = title[: TITLE_MAX - 1] + "\u2026"
+            self.report.note(f"{name}: title shortened to {TITLE_MAX} characters")
+        published_at = self._date(item, name)
+        markdown = item.meta.get("markdown")
+        if isinstance(markdown, str) and markdown.strip():
+            # Trialpress's own export: the Markdown source travels beside the HTML.
+            converted = Converted(markdown)
+        else:
+            converted = html_to_markdown(
+                item.body_html,
+                autop=self.format == "wxr",
+                image=lambda src, alt, t: self.media.markdown_for(
+                    src, alt, t, post_title=title, remembered=self._remembered_image(src)
+                ),
+            )
+        summary = html_to_text(item.excerpt)[:SUMMARY_MAX]
+        labels = list(item.labels)
+        if item.kind == ItemKind.PAGE:
+            labels.append(PAGE_LABEL)
+        if existing is not None:
+            slug = existing.slug
+        else:
+            base = slug_from(item.slug or title, fallback="post", max_length=SLUG_MAX)
+            slug = unique_slug(base, taken=Post.objects.all(), max_length=SLUG_MAX)
+        if not converted.markdown.strip():
+            self.report.note(f"{name} has no text: imported with a placeholder")
+        fields = {
+            "title": title,
+            "body": converted.markdown or EMPTY_BODY,
+            "summary": summary,
+            "published_at": published_at,
+        }
+        seen_by_readers = existing is not None and existing.status == Post.Status.PUBLISHED
+        disclosures = (
+            list(
+                existing.disclosures.values("person", "relationship", "organisations", "statement")
+            )
+            if existing is not None
+            else []
+        )
+        author = self.authors.get(item.author_login)
+        from_file = _file_disclosures(item.meta.get("disclosures"), self.report, name)
+        if from_file is not None:
+            disclosures = from_file
+        if self.disclosure and item.status == Status.PUBLISHED and not disclosures:
+            disclosures = [
+                {
+                    "person": (author.get_full_name() or author.get_username())[:200],
+                    "relationship": Disclosure.Relationship.OTHER,
+                    "organisations": "",
+                    "statement": self.disclosure,
+                }
+            ]
+        try:
+            post, changed = blog_services.post_upsert(
+                slug=slug,
+                author=author,
+                fields=fields,
+                labels=_label_names(labels),
+                disclosures=disclosures,
+                change_kind="update" if seen_by_readers else "",
+                change_note=REIMPORT_NOTE.format(format=self.format) if seen_by_readers else "",
+            )
+        except ValidationError as exc:
+            raise ImportItemError(f"{name} could not be imported: {_messages(exc)}") from exc
+        kind = "page" if item.kind == ItemKind.PAGE else "post"
+        if existing is None:
+            self.report.count(kind, "created")
+            self._remember(ImportedItem.Kind.POST, item.source_id, post=post)
+        else:
+            self.report.count(kind, "updated" if changed else "unchanged")
+        if item.kind == ItemKind.PAGE and existing is None:
+            self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
+        self._status(item, post, name, own_disclosures=bool(from_file))
+        self._updated(item, post)
+        return post
+
+    @staticmethod
+    def _updated(item, post):
+        """The old blog's last-modified date, not the import's (sitemaps and feeds read it)."""
+        when = item.updated_at
+        if when is None or not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+            return
+        updated = max(when, post.published_at)
+        if updated < post.updated_at:
+            Post.objects.filter(pk=post.pk).update(updated_at=updated)
+            post.updated_at = updated
+
+    def _remembered_image(self, src):
+        imported = self._imported(ImportedItem.Kind.IMAGE, src)
+        return imported.image if imported is not None else None
+
+    def _status(self, item, post, name, *, own_disclosures):
+        """Published on the old blog and given a disclosure (by the file itself, as
+        Trialpress's own export does, or by --publish-with-disclosure): published through
+        the publish service. Everything else stays a draft."""
+        if post.status == Post.Status.PUBLISHED:
+            return
+        if item.status != Status.PUBLISHED:
+            if item.status != Status.DRAFT:
+                self.report.note(f"{name} was {item.status}: imported as a draft")
+            return
+        if not (self.disclosure or own_disclosures):
+            self.drafted += 1
+            return
+        try:
+            blog_services.post_publish(post=post, when=post.published_at)
+        except ValidationError as exc:
+            raise ImportItemError(f"{name} could not be published: {_messages(exc)}") from exc
+
+    def _date(self, item, name):
+        when = item.published_at or item.updated_at
+        if when is None:
+            self.report.note(f"{name} has no usable date: dated now")
+            return timezone.now()
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when, timezone.get_current_timezone())
+        if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+            self.report.note(
+                f"{name} is dated {when:%Y-%m-%d}, outside the years a post may have: dated now"
+            )
+            return timezone.now()
+        return when
+
+    # ------------------------------------------------------------------ addresses
+    def _addresses(self, item, post):
+        for url in item.old_urls:
+            key = legacy_key(url)
+            if not key:
+                continue
+            LegacyAddress.objects.update_or_create(path=key, defaults={"post": post})
+
+    # ------------------------------------------------------------------ comments
+    def _comments(self, item, post, name):
+        by_id = {}
+        for record in item.comments:
+            if not record.source_id:
+                self.report.skip("comment", f"a comment on {name} has no id")
+            elif record.source_id in by_id:
+                self.report.skip("comment", f"comment {record.source_id} on {name} appears twice")
+            elif record.kind in ("pingback", "trackback"):
+                self.report.skip("comment", f"{record.kind} {record.source_id} on {name}")
+            else:
+                by_id[record.source_id] = record
+        made = {}
+        for record in _parents_first(by_id):
+            made[record.source_id] = self._comment(record, post, by_id, made, name)
+
+    def _comment(self, record: CommentRecord, post, by_id, made, name):
+        imported = self._imported(ImportedItem.Kind.COMMENT, record.source_id)
+        if imported is not None and imported.comment is not None:
+            self.report.count("comment", "unchanged")
+            return imported.comment
+        parent = None
+        if record.parent_source_id:
+            parent = made.get(record.parent_source_id)
+            if parent is None:
+                earlier = self._imported(ImportedItem.Kind.COMMENT, record.parent_source_id)
+                parent = earlier.comment if earlier is not None else None
+            if parent is None or parent.post_id != post.pk:
+                parent = None
+                self.report.note(
+                    f"comment {record.source_id} on {name} replies to {record.parent_source_id}, "
+                    "which is not in the file: imported as a top-level comment"
+                )
+        if record.created_at is None:
+            self.report.note(f"comment {record.source_id} on {name} has no usable date: dated now")
+        body = html_to_markdown(record.body_html, autop=self.format == "wxr", tables=False)
+        try:
+            comment = comment_import(
+                post=post,
+                parent=parent,
+                name=html_to_text(record.author_name),
+                body=body.markdown or "(empty comment)",
+                status=_COMMENT_STATUS[record.status],
+                created_at=record.created_at,
+                email=record.author_email,
+                website=record.author_url,
+                ip_address=record.author_ip,
+            )
+        except ValidationError as exc:
+            raise ImportItemError(
+                f"comment {record.source_id} on {name} could not be imported: {_messages(exc)}"
+            ) from exc
+        self._remember(ImportedItem.Kind.COMMENT, record.source_id, comment=comment)
+        self.report.count("comment", "created")
+        return comment
+
+
+class ImportItemError(Exception):
+    """One item broke a rule the import cannot work around; the whole import is undone."""
+
+
+_COMMENT_STATUS = {
+    CommentStatus.APPROVED: Comment.Status.APPROVED,
+    CommentStatus.HELD: Comment.Status.HELD,
+    CommentStatus.SPAM: Comment.Status.SPAM,
+    CommentStatus.REJECTED: Comment.Status.REJECTED,
+}
+
+
+def _parents_first(by_id):
+    """Comments ordered so that a parent comes before its replies (file order otherwise);
+    a cycle of replies is broken where it closes."""
+    ordered, state = [], {}
+    for start in by_id:
+        stack = [start]
+        while stack:
+            current = stack[-1]
+            if state.get(current) == "done":
+                stack.pop()
+                continue
+            state[current] = "open"
+            parent = by_id[current].parent_source_id
+            if parent in by_id and state.get(parent) is None:
+                stack.append(parent)
+                continue
+            state[current] = "done"
+            ordered.append(by_id[current])
+            stack.pop()
+    return ordered
+
+
+DISCLOSURE_LIMITS = {"person": 200, "organisations": 500}
+NOT_STATED = "Not stated in the imported file."
+
+
+def _file_disclosures(text, report, name):
+    """The disclosures the file carries (``meta["disclosures"]``: JSON rows as
+    ``imports.wxr_export`` writes them), in order; None when it carries none."""
+    if not text:
+        return None
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        rows = None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        report.note(f"{name}: its disclosures could not be read: ignored")
+        return None
+    kept = []
+    rows = sorted(
+        rows,
+        key=lambda row: row.get("position", 0) if isinstance(row.get("position", 0), int) else 0,
+    )
+    for row in rows:
+        disclosure = {
+            field: str(row.get(field) or "")[: DISCLOSURE_LIMITS.get(field)]
+            for field in ("person", "relationship", "organisations", "statement")
+        }
+        if disclosure["relationship"] not in Disclosure.Relationship.values:
+            report.note(
+                f"{name}: disclosure relationship {disclosure['relationship'][:30]!r} unknown: "
+                "recorded as “Other”"
+            )
+            disclosure["relationship"] = Disclosure.Relationship.OTHER
+        if disclosure["relationship"] != Disclosure.Relationship.NONE and not (
+            disclosure["organisations"].strip() or disclosure["statement"].strip()
+        ):
+            disclosure["statement"] = NOT_STATED
+            report.note(f"{name}: a disclosure names no organisation: “{NOT_STATED}”")
+        if not disclosure["person"].strip():
+            report.note(f"{name}: a disclosure without a person: skipped")
+            continue
+        kept.append(disclosure)
+    return kept
+
+
+def _label_names(names):
+    """The stored spelling of each label (created if new), once each: so that a second
+    import compares equal names and does not rewrite the labels."""
+    seen, result = set(), []
+    for name in names:
+        name = " ".join((name or "").split())[:100]
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        result.append(label_for_name(name).name)
+    return result
+
+
+def _describe(item):
+    kind = "page" if item.kind == ItemKind.PAGE else "post"
+    title = " ".join((item.title or "").split())
+    return f"{kind} \u201c{title[:60]}\u201d" if title else f"{kind} {item.source_id}"
+
+
+def _messages(exc):
+    return "; ".join(exc.messages)
