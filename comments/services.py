@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from blog.models import Post
 from comments import moderation, notifications, ratelimit
-from comments.models import Comment
+from comments.models import Comment, Redaction
 
 Status = Comment.Status
 
@@ -309,3 +309,81 @@ def comment_import(
             Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
             comment.created_at = created_at
     return comment
+
+
+# --- redaction (issue 16) ----------------------------------------------------------------
+
+
+class RedactionError(ValueError):
+    """A redaction that cannot be made; ``message`` tells the moderator why, ``field`` names
+    the input at fault ("reason" or "text_to_remove")."""
+
+    def __init__(self, message, *, field="text_to_remove"):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def _redacted_body(body, *, start, end, text_to_remove):
+    """The body with the span (or every copy of the exact text) replaced, and how many."""
+    removed = Redaction.REMOVED
+    if text_to_remove is not None:
+        if start is not None or end is not None:
+            raise RedactionError("Give either the text to remove or its position, not both.")
+        text_to_remove = _text(text_to_remove).replace("\r\n", "\n")
+        if not text_to_remove.strip():
+            raise RedactionError("Copy the text to remove from the comment.")
+        count = body.count(text_to_remove)
+        if not count:
+            raise RedactionError(
+                "That text is not in the comment: copy it exactly (case, spaces and "
+                "punctuation included)."
+            )
+        return body.replace(text_to_remove, removed), count
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)):
+        raise RedactionError("That span is not in the comment.")
+    if not body[start:end].strip():
+        raise RedactionError("The span holds only spaces: nothing to remove.")
+    return f"{body[:start]}{removed}{body[end:]}", 1
+
+
+def comment_redact(*, comment, moderator, reason, start=None, end=None, text_to_remove=None):
+    """Replace a span of the comment's text (``start``/``end``) or every copy of an exact
+    substring (``text_to_remove``) with "[removed by moderator]".
+
+    Records a ``Redaction`` (the original text for superusers), re-renders ``body_html``
+    through the comment's one renderer, logs the action like the status changes do, and
+    the save invalidates cached pages (pagecache watches comments). Raises
+    ``RedactionError`` with a message for the moderator; nothing is changed then.
+    """
+    reason = " ".join(_text(reason).split())
+    if not reason:
+        raise RedactionError(
+            "Say why the text is removed (the reason is recorded).", field="reason"
+        )
+    if len(reason) > 200:
+        raise RedactionError("Keep the reason under 200 characters.", field="reason")
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        body, count = _redacted_body(
+            locked.body, start=start, end=end, text_to_remove=text_to_remove
+        )
+        redaction = Redaction(
+            comment=locked, moderator=moderator, reason=reason, original_body=locked.body
+        )
+        redaction.full_clean(exclude=["comment", "moderator"])
+        redaction.save()
+        locked.body = body
+        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name != "body"])
+        locked.save(update_fields=["body"])  # Comment.save renders body_html once
+        copies = f" ({count} copies)" if count > 1 else ""
+        LogEntry.objects.log_actions(
+            user_id=moderator.pk,
+            queryset=[locked],
+            action_flag=CHANGE,
+            change_message=f"Redacted{copies}: {reason}",
+            single_object=True,
+        )
+    comment.body = locked.body
+    comment.body_html = locked.body_html
+    return redaction
