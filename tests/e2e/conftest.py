@@ -283,6 +283,8 @@ def restore_role_groups():
     profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
     glossary = importlib.import_module("glossary.migrations.0002_role_permissions")
     glossary.grant(django_apps, schema_editor)
+    subscriptions = importlib.import_module("subscriptions.migrations.0002_role_permissions")
+    subscriptions.grant(django_apps, schema_editor)  # == Notify me (issue 15) ==
 
 
 @pytest.fixture(scope="module", autouse=True)
