@@ -142,9 +142,11 @@ class CommentForm(forms.ModelForm):
 
     # == Notify me (issue 15): the subscriptions app acts on these, unticked by default ==
     notify_approved = forms.BooleanField(
-        required=False, label="Email me when my comment is approved"
+        required=False, label="Notify me by email when my comment is approved"
     )
-    notify_replies = forms.BooleanField(required=False, label="Email me about replies to it")
+    notify_replies = forms.BooleanField(
+        required=False, label="Notify me by email about replies to it"
+    )
     # == End of notify me ==
 
     class Meta:

@@ -107,8 +107,8 @@ def test_the_form_has_two_unticked_boxes_and_the_view_passes_them_on(client, a_p
     for name in ("notify_approved", "notify_replies"):
         (tag,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
         assert 'type="checkbox"' in tag and "checked" not in tag
-    assert "Email me when my comment is approved" in page
-    assert "Email me about replies to it" in page
+    assert "Notify me by email when my comment is approved" in page
+    assert "Notify me by email about replies to it" in page
 
     response = post_to(client, post_url(a_post), form_data(a_post, notify_replies="on"))
     assert response.status_code == 302
