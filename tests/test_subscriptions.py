@@ -117,6 +117,16 @@ def test_the_form_has_two_unticked_boxes_and_the_view_passes_them_on(client, a_p
     assert len(to(ANN)) == 1
 
 
+def test_a_form_shown_again_with_errors_keeps_the_ticks(client, a_post):
+    response = post_to(client, post_url(a_post), form_data(a_post, body="", notify_replies="on"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    (replies,) = re.findall(r'<input[^>]*name="notify_replies"[^>]*>', page)
+    (approved,) = re.findall(r'<input[^>]*name="notify_approved"[^>]*>', page)
+    assert " checked" in replies and " checked" not in approved
+    assert not Subscription.objects.exists() and to(ANN) == []
+
+
 def test_no_tick_no_subscription_and_no_mail(client, a_post):
     post_to(client, post_url(a_post), form_data(a_post))
     assert not Subscription.objects.exists() and to(ANN) == []
