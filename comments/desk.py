@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from comments import safety_rules, services
+from comments import moderation, safety_rules, services
 from comments.models import Comment
 from roles import policy
 
@@ -29,26 +29,31 @@ PER_PAGE = 50
 ALL = "all"
 
 # Why comments are held, grouped the way a moderator works through them: each group is
-# a label and the lookup that finds its reasons (the rules write the reasons, in
-# comments.moderation and comments.safety_rules). "other" is everything else.
+# a label and the lookup that finds its reasons, built from the strings the rules write
+# (comments.moderation and comments.safety_rules). "other" is everything else.
 REASON_GROUPS = {
-    "identifier": ("Patient identifier", Q(status_reason__startswith="patient identifier:")),
-    "advice": ("Personal medical advice", Q(status_reason__startswith="request for personal")),
-    "named": ("Named person with a health detail", Q(status_reason__startswith="named person")),
+    "identifier": (
+        "Patient identifier",
+        Q(status_reason__startswith=f"{safety_rules.PATIENT_IDENTIFIER}:"),
+    ),
+    "advice": (
+        "Personal medical advice",
+        Q(status_reason__startswith=f"{safety_rules.MEDICAL_ADVICE}:"),
+    ),
+    "named": (
+        "Named person with a health detail",
+        Q(status_reason__startswith=safety_rules.NAMED_PERSON),
+    ),
     "links": ("Too many links", Q(status_reason__contains=" links (more than ")),
     "word": ("Moderation word", Q(status_reason__startswith="moderation word:")),
     "staff-email": ("Staff email, not signed in", Q(status_reason__startswith="a staff member")),
     "resent": ("Sent again quickly", Q(status_reason__startswith="sent again ")),
-    "new": ("New commenter", Q(status_reason="new commenter")),
+    "new": ("New commenter", Q(status_reason=moderation.DEFAULT[1])),
 }
 _KNOWN = Q()
 for _label, _lookup in REASON_GROUPS.values():
     _KNOWN |= _lookup
 REASON_GROUPS["other"] = ("Other reasons", ~_KNOWN)
-
-assert safety_rules.PATIENT_IDENTIFIER == "patient identifier"  # noqa: S101 - the lookups above
-assert safety_rules.MEDICAL_ADVICE.startswith("request for personal")  # noqa: S101
-assert safety_rules.NAMED_PERSON.startswith("named person")  # noqa: S101
 
 # The buttons: the name a form sends, the service, what the message says, the shortcut.
 ACTIONS = {
