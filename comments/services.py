@@ -8,7 +8,7 @@ transaction, validates with ``full_clean()`` before saving, and keeps ``Post.com
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -440,10 +440,20 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             status=Status.APPROVED,
             status_reason=moderation.STAFF_MEMBER,
         )
+        # A double click, or the back button and Publish again: one reply, not two.
+        if Comment.objects.filter(parent=attach_to, post=post, user=user, body=body).exists():
+            raise ReplyRefused("You have already published this reply.")
         reply.render_body()
         exclude = ["post", "parent", "user", "form_nonce", *([] if reply.email else ["email"])]
         reply.full_clean(exclude=exclude)
         reply.save()
         post_recount_comments(post_id=post.pk)
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[reply],
+            action_flag=ADDITION,
+            change_message=f"Replied to comment {locked.pk} from the moderator's desk.",
+            single_object=True,
+        )
     parent.status = Status.APPROVED
     return reply

@@ -377,6 +377,20 @@ def test_an_empty_or_too_long_reply_is_refused_with_a_message(mod_client, a_post
     assert not Comment.objects.filter(parent=question).exists()
 
 
+def test_a_double_click_publishes_one_reply_and_the_history_records_it(mod_client, a_post):
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    question = held(a_post, "q")
+    for _click in range(2):
+        response = mod_client.post(
+            reverse(REPLY), {"comment": question.pk, "body": "Once."}, follow=True
+        )
+    assert "already published this reply" in response.content.decode()
+    reply = Comment.objects.get(parent=question)
+    entry = LogEntry.objects.get(action_flag=ADDITION, object_id=str(reply.pk))
+    assert f"Replied to comment {question.pk}" in entry.change_message
+
+
 def test_rejected_and_spam_comments_take_no_reply(mod_client, a_post):
     spam = make_comment(a_post, status=Status.SPAM, body="buy")
     response = mod_client.post(reverse(REPLY), {"comment": spam.pk, "body": "no"}, follow=True)

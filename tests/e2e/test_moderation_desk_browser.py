@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.e2e.helpers import admin_login, axe_violations
+from tests.e2e.helpers import admin_login, axe_violations, nu_errors
 from tests.test_comments_support import make_comment
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +122,18 @@ def test_the_author_replies_from_the_desk_without_javascript(
     reader.goto(care_ms_post.get_absolute_url())
     reply = reader.locator("li", has_text="Yes: both raters were masked.").last
     assert "Author" in reply.locator(".comment-badge").inner_text()
+
+
+def test_the_desk_is_valid_html(java, new_context, care_ms_post, a_moderator, tmp_path):
+    first, _second = held_comments(care_ms_post)
+    make_comment(care_ms_post, status=Status.APPROVED, body="Published.", parent=None)
+    page = new_context().new_page()
+    admin_login(page, a_moderator)
+    sent = {}
+    for name, query in (("held", ""), ("all", f"?status=all&post={care_ms_post.pk}")):
+        response = page.goto(reverse("admin:comments_comment_desk") + query)
+        assert response.status == 200
+        sent[name] = response.text()
+    assert f'id="desk-{first.pk}"' in sent["held"]
+    errors = nu_errors(sent, tmp_path)
+    assert not errors, errors
