@@ -70,13 +70,15 @@ class BadRequest(Exception):
 
 
 def _positive_int(value):
-    if value is None or not str(value).isdigit() or len(str(value)) > 18:
+    """An id as typed in ASCII digits ("²" and "١" are digits to ``str.isdigit``)."""
+    value = "" if value is None else str(value)
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise BadRequest(f"Not an id: {value!r}")
     return int(value)
 
 
 def read_filters(params):
-    """The status, reason group, post id and page of the desk's query string; unknown
+    """The status, reason group and post id of the desk's query string; unknown
     values are a 400 (a hand-made address), missing ones the defaults (held, any)."""
     status = params.get("status") or Status.HELD
     if status not in (*STATUS_VALUES, ALL):
