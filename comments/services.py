@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blog.models import Post
-from comments import moderation, notifications, ratelimit
+from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
 
 Status = Comment.Status
@@ -195,6 +195,7 @@ def comment_submit(*, post, data, request_meta, user=None):
     try:
         with transaction.atomic():
             comment.save()
+            extensions.comment_submitted(comment=comment, data=data)  # notify me (issue 15)
             if comment.status == Status.APPROVED:
                 post_recount_comments(post_id=post.pk)
             if comment.status == Status.HELD:
@@ -226,6 +227,8 @@ def _comment_set_status(*, comment, moderator, status, verb):
             change_message=f"{verb} (was {Status(previous).label.lower()}).",
             single_object=True,
         )
+        # After commit: e.g. "email me when my comment is approved" (issue 15).
+        extensions.comment_status_changed(comment_id=locked.pk, previous=previous, status=status)
     comment.status = locked.status
     comment.moderated_by = locked.moderated_by
     comment.moderated_at = locked.moderated_at

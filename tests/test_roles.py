@@ -96,6 +96,10 @@ for _name, _actions in glossary_migration.GRANTS.items():
 redaction_migration = importlib.import_module("comments.migrations.0005_moderators_redact")
 for _name, _actions in redaction_migration.GRANTS.items():
     EXPECTED[_name] |= {f"comments.{a}_redaction" for a in _actions}
+# Notify me (issue 15): subscriptions/migrations/0002 lets Moderators and Editors list them.
+subscriptions_migration = importlib.import_module("subscriptions.migrations.0002_role_permissions")
+for _name, _actions in subscriptions_migration.GRANTS.items():
+    EXPECTED[_name] |= {f"subscriptions.{a}_subscription" for a in _actions}
 
 
 def codenames(group):
@@ -152,6 +156,7 @@ def run_the_migrations_again():
     profiles_migration.grant_permissions(django_apps, SCHEMA_EDITOR)
     glossary_migration.grant(django_apps, SCHEMA_EDITOR)
     redaction_migration.grant(django_apps, SCHEMA_EDITOR)
+    subscriptions_migration.grant(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():

@@ -285,6 +285,8 @@ def restore_role_groups():
     glossary.grant(django_apps, schema_editor)
     redaction = importlib.import_module("comments.migrations.0005_moderators_redact")
     redaction.grant(django_apps, schema_editor)  # == issue 16: redaction ==
+    subscriptions = importlib.import_module("subscriptions.migrations.0002_role_permissions")
+    subscriptions.grant(django_apps, schema_editor)  # == Notify me (issue 15) ==
 
 
 @pytest.fixture(scope="module", autouse=True)
