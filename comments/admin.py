@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from blog import markup
-from comments import moderation, services
+from comments import desk, moderation, services
 from comments.models import Comment, Redaction
 from roles import policy
 
@@ -316,6 +316,7 @@ class CommentAdmin(admin.ModelAdmin):
     def get_urls(self):
         redact = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.redact))
         return [
+            *self.desk_urls(),
             path("<path:object_id>/redact/", redact, name="comments_comment_redact"),
             *super().get_urls(),
         ]
@@ -373,3 +374,21 @@ class CommentAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/comments/comment/redact.html", context, status=status
         )
+
+    # --- the moderator's desk (issue 16): comments.desk -----------------------------------
+
+    def desk_urls(self):
+        """/admin/comments/comment/desk/ and its two forms; before the stock patterns,
+        whose ``<path:object_id>/`` would read "desk" as a comment id."""
+        view = self.admin_site.admin_view
+
+        def bound(function, methods):
+            return view(require_http_methods(methods)(lambda request: function(self, request)))
+
+        return [
+            path("desk/", bound(desk.desk_view, ["GET"]), name="comments_comment_desk"),
+            path("desk/act/", bound(desk.desk_act, ["POST"]), name="comments_comment_desk_act"),
+            path(
+                "desk/reply/", bound(desk.desk_reply, ["POST"]), name="comments_comment_desk_reply"
+            ),
+        ]

@@ -8,7 +8,7 @@ transaction, validates with ``full_clean()`` before saving, and keeps ``Post.com
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -390,3 +390,73 @@ def comment_redact(*, comment, moderator, reason, start=None, end=None, text_to_
     comment.body = locked.body
     comment.body_html = locked.body_html
     return redaction
+
+
+# --- the moderator's desk (issue 16): a reply as the post's author or a moderator ---------
+
+
+class ReplyRefused(ValueError):
+    """A staff reply that cannot be published; ``message`` tells the replier why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+
+def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
+    """Publish ``user``'s reply to ``parent`` at once (the staff-member rule approves it, as
+    it would on the post's page), badged as the post's author's when it is theirs.
+
+    A reply to a held comment approves that comment first, through ``comment_approve``
+    (replying publishes the question with its answer). Rejected and spam comments take no
+    reply. The caller checks that ``user`` may moderate ``parent``. Raises
+    ``ReplyRefused`` with a message; nothing is changed then.
+    """
+    body = _text(body).replace("\r\n", "\n")
+    if not body.strip():
+        raise ReplyRefused("Write the reply first.")
+    if len(body) > settings.COMMENT_MAX_LENGTH:
+        raise ReplyRefused(
+            f"The reply has {len(body)} characters; the limit is {settings.COMMENT_MAX_LENGTH}."
+        )
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().select_related("post").get(pk=parent.pk)
+        if locked.status == Status.HELD:
+            comment_approve(comment=locked, moderator=user)
+        elif locked.status != Status.APPROVED:
+            raise ReplyRefused("Only a published or held comment can be answered.")
+        post = locked.post
+        max_depth = max(settings.COMMENT_MAX_DEPTH, 1)
+        attach_to = locked
+        while attach_to is not None and attach_to.depth + 1 >= max_depth:
+            attach_to = attach_to.parent
+        reply = Comment(
+            post=post,
+            parent=attach_to,
+            user=user,
+            name=(user.get_full_name() or user.get_username())[:100],
+            email=user.email,
+            body=body,
+            competing_interests=" ".join(_text(competing_interests).split())[:500]
+            or "None declared",
+            is_post_author=user.pk == post.author_id,
+            status=Status.APPROVED,
+            status_reason=moderation.STAFF_MEMBER,
+        )
+        # A double click, or the back button and Publish again: one reply, not two.
+        if Comment.objects.filter(parent=attach_to, post=post, user=user, body=body).exists():
+            raise ReplyRefused("You have already published this reply.")
+        reply.render_body()
+        exclude = ["post", "parent", "user", "form_nonce", *([] if reply.email else ["email"])]
+        reply.full_clean(exclude=exclude)
+        reply.save()
+        post_recount_comments(post_id=post.pk)
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[reply],
+            action_flag=ADDITION,
+            change_message=f"Replied to comment {locked.pk} from the moderator's desk.",
+            single_object=True,
+        )
+    parent.status = Status.APPROVED
+    return reply
