@@ -291,17 +291,15 @@ class _Converter(HTMLParser):
                     self.flush()
                 if part.strip():
                     lines = part.split("\n")
-                    self.add(
-                        "\n".join(
-                            escape_text(" ".join(line.split()), in_table=in_table)
-                            for line in lines
-                            if line.strip()
-                        )
+                    # The space after a closing </b> or </a> is the word break: keep it.
+                    lead = " " if part[:1].isspace() else ""
+                    tail = " " if part[-1:].isspace() else ""
+                    text = "\n".join(
+                        escape_text(" ".join(line.split()), in_table=in_table)
+                        for line in lines
+                        if line.strip()
                     )
-                    if part[:1].isspace():
-                        pass
-                    if part[-1:].isspace():
-                        self.add(" ")
+                    self.add(lead + text + tail)
                 elif part:
                     self.add(" ")
             return
