@@ -30,6 +30,23 @@ DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title",
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 INLINE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]"}
 LINE_START_SPECIAL = frozenset("#>-+=:")
+SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-\u2212=()abcdefghijklmnoprstuvwxyz",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+        strict=True,
+    )
+)
+SUBSCRIPTS = dict(
+    zip(
+        "0123456789+-\u2212=()aehklmnopstx",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕₖₗₘₙₒₚₛₜₓ",
+        strict=True,
+    )
+)
+"""Markdown has no superscript or subscript and blog.markup escapes raw HTML, so <sup> and
+<sub> become these Unicode characters; text with a character missing here stays as written
+and is listed in ``Converted.notes``."""
 MAX_NESTING = 16
 """Deepest list or quote kept (blog.markup keeps as many); deeper ones are flattened, so the
 Markdown never grows faster than the HTML (each line carries one prefix per level)."""
@@ -80,6 +97,7 @@ def link_destination(url):
 class Converted:
     markdown: str
     images: list[str] = field(default_factory=list)  # every image address met
+    notes: list[str] = field(default_factory=list)  # what could not be kept as it was
 
 
 @dataclass
@@ -109,6 +127,8 @@ class _Converter(HTMLParser):
         self.table: list[list[str]] | None = None
         self.cell: list[str] | None = None
         self.images: list[str] = []
+        self.scripts: list[tuple[str, int]] = []  # open <sup>/<sub>: (tag, position)
+        self.notes: list[str] = []
 
     # ---------------------------------------------------------------- blocks
     def flush(self):
@@ -118,7 +138,7 @@ class _Converter(HTMLParser):
         self.inline = []
         # Bold, italics and links cannot span paragraphs in Markdown: ones left open at a
         # block's end are dropped (their text stays), which also keeps this step O(1).
-        self.marks, self.links, self.open_markers = [], [], {}
+        self.marks, self.links, self.open_markers, self.scripts = [], [], {}, []
         lines = [_escape_line_start(line).rstrip(" ") for line in text.split("\n")]
         if self.heading:
             words = " ".join(line for line in lines if line.strip())
@@ -206,6 +226,8 @@ class _Converter(HTMLParser):
                 marker = ""  # bold inside bold means nothing: no nesting to copy
             self.open_markers[marker] = self.open_markers.get(marker, 0) + 1
             self.marks.append((tag, len(self._buffer()), marker))
+        elif tag in ("sup", "sub"):
+            self.scripts.append((tag, len(self._buffer())))
         elif tag == "a":
             if self.links:  # a link cannot hold a link: the open one ends here (as in HTML)
                 self._close_link()
@@ -252,6 +274,8 @@ class _Converter(HTMLParser):
             return
         if tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
             self._close_mark(tag)
+        elif tag in ("sup", "sub"):
+            self._close_script(tag)
         elif tag == "a":
             self._close_link()
         elif self.table is not None and tag in ("td", "th"):
@@ -355,6 +379,31 @@ class _Converter(HTMLParser):
         tail = inner[len(inner.rstrip()) :]
         buffer.append(f"{lead}{marker}{stripped}{marker}{tail}")
 
+    def _close_script(self, tag):
+        """``10<sup>9</sup>`` -> ``10⁹``; ``HbA<sub>1c</sub>`` stays ``HbA1c`` (noted)."""
+        for index in range(len(self.scripts) - 1, -1, -1):
+            if self.scripts[index][0] == tag:
+                _tag, position = self.scripts.pop(index)
+                break
+        else:
+            return
+        buffer = self._buffer()
+        if position > len(buffer):  # a block ended inside it: the text is already out
+            return
+        inner = "".join(buffer[position:])
+        stripped = inner.strip()
+        if not stripped:
+            return
+        table = SUPERSCRIPTS if tag == "sup" else SUBSCRIPTS
+        if all(char in table for char in stripped):
+            del buffer[position:]
+            buffer.append("".join(table[char] for char in stripped))
+        else:
+            kind = "superscript" if tag == "sup" else "subscript"
+            self.notes.append(
+                f"{kind} \u201c{' '.join(stripped.split())[:40]}\u201d kept as plain text"
+            )
+
     def _close_link(self):
         if not self.links:
             return
@@ -414,7 +463,11 @@ def html_to_markdown(
     converter = _Converter(autop=autop, image=image, tables=tables)
     converter.feed(html or "")
     converter.close()
-    return Converted("\n\n".join(b for b in converter.blocks if b.strip()), converter.images)
+    return Converted(
+        "\n\n".join(b for b in converter.blocks if b.strip()),
+        converter.images,
+        converter.notes,
+    )
 
 
 def html_to_text(html: str) -> str:

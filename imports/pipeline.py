@@ -174,6 +174,8 @@ class _Run:
                     src, alt, t, post_title=title, remembered=self._remembered_image(src)
                 ),
             )
+        if converted.notes:
+            self.report.note(f"{name}: " + "; ".join(dict.fromkeys(converted.notes)))
         summary = html_to_text(item.excerpt)[:SUMMARY_MAX]
         labels = list(item.labels)
         if item.kind == ItemKind.PAGE:

@@ -3,7 +3,10 @@ superscripts and subscripts, WordPress shortcodes, linked images, titles as plai
 
 import pytest
 
+from blog.models import Post
 from imports.html_to_markdown import html_to_markdown
+from imports.pipeline import import_parsed
+from tests.test_import_pipeline import item, wxr
 
 
 # ---------------------------------------------------------------- 1: spaces after inline
@@ -25,3 +28,33 @@ def test_the_space_after_an_inline_element_is_kept(html, markdown, autop):
 def test_autop_still_makes_paragraphs_and_line_breaks():
     out = html_to_markdown("<b>One</b> two\nthree\n\n<i>Four</i> five", autop=True).markdown
     assert out == "**One** two  \nthree\n\n*Four* five"
+
+
+# ---------------------------------------------------------------- 2: superscripts, subscripts
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        ("10<sup>9</sup>/L", "10⁹/L"),
+        ("mg/m<sup>2</sup> daily", "mg/m² daily"),
+        ("H<sub>2</sub>O", "H₂O"),
+        ("10<sup>-3</sup>", "10⁻³"),
+        ("1<sup>st</sup> line", "1ˢᵗ line"),
+    ],
+)
+def test_superscripts_and_subscripts_become_unicode(html, markdown):
+    converted = html_to_markdown(html, autop=True)
+    assert converted.markdown == markdown
+    assert converted.notes == []
+
+
+def test_a_subscript_without_unicode_form_stays_text_with_a_note():
+    converted = html_to_markdown("HbA<sub>1c</sub> 7%", autop=True)
+    assert converted.markdown == "HbA1c 7%"
+    assert converted.notes == ["subscript \u201c1c\u201d kept as plain text"]
+
+
+@pytest.mark.django_db
+def test_the_report_names_the_post_whose_subscript_stayed_text():
+    report = import_parsed(wxr(item(title="HbA1c", body_html="HbA<sub>1c</sub> and m<sup>2</sup>")))
+    assert Post.objects.get().body == "HbA1c and m²"
+    assert "post \u201cHbA1c\u201d: subscript \u201c1c\u201d kept as plain text" in report.lines
