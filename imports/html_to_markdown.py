@@ -93,6 +93,14 @@ def link_destination(url):
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff")
+
+
+def _is_image_address(url):
+    path = url.split("#", 1)[0].split("?", 1)[0].lower()
+    return path.endswith(IMAGE_SUFFIXES)
+
+
 @dataclass
 class Converted:
     markdown: str
@@ -127,6 +135,7 @@ class _Converter(HTMLParser):
         self.table: list[list[str]] | None = None
         self.cell: list[str] | None = None
         self.images: list[str] = []
+        self.last_image = ""
         self.scripts: list[tuple[str, int]] = []  # open <sup>/<sub>: (tag, position)
         self.notes: list[str] = []
 
@@ -348,6 +357,7 @@ class _Converter(HTMLParser):
         if made is None:
             label = escape_text(alt or title or src.rsplit("/", 1)[-1] or "image")
             made = f"[Image: {label}]({link_destination(src)})"
+        self.last_image = made
         if made.startswith("![") and self.cell is None and not self.links:
             self.flush()
             self.add(made)
@@ -417,6 +427,13 @@ class _Converter(HTMLParser):
             return
         if not text:
             text = escape_text(href)
+        if text == self.last_image and text.startswith("[Image: "):
+            # A linked image (WordPress links each to its full size): one link, not a link
+            # inside a link. To the image itself when the link goes to an image file.
+            label, image_target = text[1:-1].rsplit("](", 1)
+            target = image_target if _is_image_address(href) else link_destination(href)
+            buffer.append(f"[{label}]({target})")
+            return
         lead = " " if inner[:1].isspace() else ""
         tail = " " if inner[-1:].isspace() else ""
         buffer.append(f"{lead}[{text}]({link_destination(href)}){tail}")

@@ -36,6 +36,7 @@ from imports.models import ImportedItem, LegacyAddress
 from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
 from imports.records import ItemStatus as Status
 from imports.report import ImportReport
+from imports.shortcodes import expand_shortcodes
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
@@ -167,8 +168,17 @@ class _Run:
             # Trialpress's own export: the Markdown source travels beside the HTML.
             converted = Converted(markdown)
         else:
+            body_html = item.body_html
+            if self.format == "wxr":
+                body_html, removed = expand_shortcodes(body_html)
+                if removed:
+                    shown = ", ".join(f"[{code}]" for code in removed)
+                    self.report.note(
+                        f"{name}: WordPress shortcode(s) {shown} removed (Trialpress has no "
+                        "galleries, players or embeds; enclosed text kept)"
+                    )
             converted = html_to_markdown(
-                item.body_html,
+                body_html,
                 autop=self.format == "wxr",
                 image=lambda src, alt, t: self.media.markdown_for(
                     src, alt, t, post_title=title, remembered=self._remembered_image(src)

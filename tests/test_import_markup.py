@@ -1,11 +1,14 @@
 """What imported bodies and titles keep (issue 17 tryout): spaces after inline elements,
 superscripts and subscripts, WordPress shortcodes, linked images, titles as plain text."""
 
+import time
+
 import pytest
 
 from blog.models import Post
 from imports.html_to_markdown import html_to_markdown
 from imports.pipeline import import_parsed
+from imports.shortcodes import expand_shortcodes
 from tests.test_import_pipeline import item, wxr
 
 
@@ -58,3 +61,80 @@ def test_the_report_names_the_post_whose_subscript_stayed_text():
     report = import_parsed(wxr(item(title="HbA1c", body_html="HbA<sub>1c</sub> and m<sup>2</sup>")))
     assert Post.objects.get().body == "HbA1c and m²"
     assert "post \u201cHbA1c\u201d: subscript \u201c1c\u201d kept as plain text" in report.lines
+
+
+# ---------------------------------------------------------------- 3: shortcodes, linked images
+CAPTION = (
+    '[caption id="attachment_9" align="alignnone" width="604"]'
+    '<a href="http://old.example.org/bell.jpg"><img src="http://old.example.org/bell-300.jpg" '
+    'alt="Bell on Wharf" /></a> Bell on wharf in San Francisco[/caption]'
+)
+
+
+def test_a_caption_becomes_the_image_link_and_its_caption():
+    html, removed = expand_shortcodes(CAPTION)
+    assert removed == []
+    assert html_to_markdown(html, autop=True).markdown == (
+        "[Image: Bell on Wharf](http://old.example.org/bell-300.jpg)\n\n"
+        "Bell on wharf in San Francisco"
+    )
+
+
+def test_an_old_caption_attribute_is_the_caption():
+    html, _ = expand_shortcodes(
+        '[caption caption="Old style"]<img src="http://x.org/a.png">[/caption]'
+    )
+    assert html_to_markdown(html).markdown == "[Image: a.png](http://x.org/a.png)\n\nOld style"
+
+
+def test_other_shortcodes_are_removed_and_named_brackets_in_text_stay():
+    html, removed = expand_shortcodes(
+        'Text [sic] and [1]. [gallery ids="1,2"] [audio mp3="a.mp3"][/audio] '
+        '[embed]http://youtu.be/x[/embed] [myplugin size="3"] end'
+    )
+    assert removed == ["gallery", "audio", "embed", "myplugin"]
+    assert "[" not in html.replace("[sic]", "").replace("[1]", "")
+    assert "http://youtu.be/x" in html and "[sic]" in html and "[1]" in html
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda n: "[" * n, lambda n: "[caption]" * n, lambda n: "[a b=1" * n, lambda n: "[/x]" * n],
+)
+def test_shortcode_scanning_stays_linear(make):
+    sizes = {}
+    for n in (2_000, 16_000):
+        started = time.thread_time()
+        expand_shortcodes(make(n) + "end")
+        sizes[n] = time.thread_time() - started
+    assert sizes[16_000] < 20 * sizes[2_000] + 0.05  # quadratic would be 64 times
+
+
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        (
+            '<a href="http://x.org/page"><img src="http://x.org/i.png" alt="I"></a> after',
+            "[Image: I](http://x.org/page) after",
+        ),
+        (
+            '<a href="http://x.org/big.jpg"><img src="http://x.org/small.jpg" alt="I"></a>',
+            "[Image: I](http://x.org/small.jpg)",
+        ),
+    ],
+)
+def test_a_linked_image_is_one_link(html, markdown):
+    assert html_to_markdown(html, autop=True).markdown == markdown
+
+
+@pytest.mark.django_db
+def test_the_report_names_each_post_whose_shortcodes_were_removed():
+    body = f'{CAPTION}\n\n[gallery ids="1,2,3"]\n\nText.'
+    report = import_parsed(wxr(item(title="Gallery post", body_html=body)))
+    post = Post.objects.get()
+    assert "[gallery" not in post.body and "[caption" not in post.body
+    assert "Bell on wharf in San Francisco" in post.body
+    assert any(
+        line.startswith("post \u201cGallery post\u201d: WordPress shortcode(s) [gallery] removed")
+        for line in report.lines
+    )
