@@ -31,6 +31,12 @@ class ImportedItem(models.Model):
         "media_library.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now=True)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A hash of the post as the import last wrote it: a different one on the "
+        "next import means it was edited here since (imports.pipeline).",
+    )
 
     class Meta:
         constraints = [

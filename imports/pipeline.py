@@ -8,6 +8,7 @@ file updates what the first created and never duplicates it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,7 @@ def import_parsed(
     *,
     dry_run: bool = False,
     publish_with_disclosure: str = "",
+    overwrite: bool = False,
     media_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
@@ -64,12 +66,15 @@ def import_parsed(
 
     Published items stay drafts unless ``publish_with_disclosure`` gives the disclosure
     they lack; then they are published through ``blog.services.post_publish`` (the
-    publication rule is never bypassed). ``progress(done, total)`` is called per item.
+    publication rule is never bypassed). A post edited here since its import is left as
+    it is (named in the report) unless ``overwrite``. ``progress(done, total)`` is called
+    per item.
     """
     report = ImportReport(format=parsed.format, dry_run=dry_run)
     for line in parsed.skipped:
         report.skip("entry", line)
     run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
+    run.overwrite = overwrite
     run.media = MediaFolder(media_dir, store=run.remember_image, report=report, dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -109,6 +114,7 @@ class _Run:
         self.touched_posts = []
         self.media = None
         self.drafted = 0
+        self.overwrite = False
 
     # ------------------------------------------------------------------ memory
     def _imported(self, kind, source_id):
@@ -155,6 +161,20 @@ class _Run:
     def _post(self, item, name):
         imported = self._imported(ImportedItem.Kind.POST, item.source_id)
         existing = imported.post if imported is not None else None
+        kind = "page" if item.kind == ItemKind.PAGE else "post"
+        if (
+            existing is not None
+            and imported.fingerprint
+            and post_fingerprint(existing) != imported.fingerprint
+        ):
+            if not self.overwrite:
+                self.report.count(kind, "kept")
+                self.report.note(
+                    f"{name} was edited here since its import: left as it is "
+                    "(--overwrite replaces it with the file's version)"
+                )
+                return existing
+            self.report.note(f"{name} was edited here since its import: replaced (--overwrite)")
         title = " ".join((item.title or "").split())
         if not title:
             title = UNTITLED
@@ -236,16 +256,17 @@ class _Run:
             )
         except ValidationError as exc:
             raise ImportItemError(f"{name} could not be imported: {_messages(exc)}") from exc
-        kind = "page" if item.kind == ItemKind.PAGE else "post"
         if existing is None:
             self.report.count(kind, "created")
-            self._remember(ImportedItem.Kind.POST, item.source_id, post=post)
         else:
             self.report.count(kind, "updated" if changed else "unchanged")
         if item.kind == ItemKind.PAGE and existing is None:
             self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
         self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
+        self._remember(
+            ImportedItem.Kind.POST, item.source_id, post=post, fingerprint=post_fingerprint(post)
+        )
         return post
 
     @staticmethod
@@ -436,6 +457,18 @@ def _file_disclosures(text, report, name):
             continue
         kept.append(disclosure)
     return kept
+
+
+def post_fingerprint(post):
+    """A hash of what an editor changes (title, text, summary, labels, disclosures): the
+    import stores it, and a different one later means someone edited the post here."""
+    disclosures = list(
+        post.disclosures.order_by("position", "pk").values_list(
+            "person", "relationship", "organisations", "statement"
+        )
+    )
+    data = [post.title, post.body, post.summary, sorted(post.tags.names()), disclosures]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
 def _label_names(names):

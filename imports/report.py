@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-ACTIONS = ("created", "updated", "unchanged", "skipped")
+ACTIONS = ("created", "updated", "unchanged", "kept", "skipped")
 
 
 @dataclass

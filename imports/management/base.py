@@ -42,6 +42,13 @@ class BaseImportCommand(BaseCommand):
             "conflict-of-interest disclosure; without it every post is imported as a draft",
         )
 
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace posts edited here since their import with the file's version "
+            "(without it they are left as they are and named in the report)",
+        )
+
     def parse(self, path: Path) -> ParsedFile:
         raise NotImplementedError
 
@@ -57,6 +64,7 @@ class BaseImportCommand(BaseCommand):
                     parsed,
                     dry_run=options["dry_run"],
                     publish_with_disclosure=options["publish_with_disclosure"],
+                    overwrite=options.get("overwrite", False),
                     media_dir=media,
                     progress=progress,
                 )
