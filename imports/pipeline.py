@@ -58,6 +58,7 @@ def import_parsed(
     *,
     dry_run: bool = False,
     publish_with_disclosure: str = "",
+    disclosure_relationship: str = Disclosure.Relationship.OTHER,
     overwrite: bool = False,
     media_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -75,6 +76,7 @@ def import_parsed(
         report.skip("entry", line)
     run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
     run.overwrite = overwrite
+    run.relationship = disclosure_relationship
     run.media = MediaFolder(media_dir, store=run.remember_image, report=report, dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -115,6 +117,7 @@ class _Run:
         self.media = None
         self.drafted = 0
         self.overwrite = False
+        self.relationship = Disclosure.Relationship.OTHER
 
     # ------------------------------------------------------------------ memory
     def _imported(self, kind, source_id):
@@ -235,15 +238,20 @@ class _Run:
         from_file = _file_disclosures(item.meta.get("disclosures"), self.report, name)
         if from_file is not None:
             disclosures = from_file
-        if self.disclosure and item.status == Status.PUBLISHED and not disclosures:
-            disclosures = [
-                {
-                    "person": (author.get_full_name() or author.get_username())[:200],
-                    "relationship": Disclosure.Relationship.OTHER,
-                    "organisations": "",
-                    "statement": self.disclosure,
-                }
-            ]
+        if self.disclosure and item.status == Status.PUBLISHED:
+            given = {
+                "person": (author.get_full_name() or author.get_username())[:200],
+                "relationship": self.relationship,
+                "organisations": "",
+                "statement": self.disclosure,
+            }
+            if not disclosures:
+                disclosures = [given]
+            elif [given] != [dict(row) for row in disclosures]:
+                self.report.note(
+                    f"{name} already has its own disclosure: the one given with "
+                    "--publish-with-disclosure was not applied (change it in the admin)"
+                )
         try:
             post, changed = blog_services.post_upsert(
                 slug=slug,

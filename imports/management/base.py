@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from blog.models import Disclosure
 from imports.pipeline import ImportItemError, import_parsed
 from imports.records import ParsedFile
 from imports.safe_xml import ImportFileError
@@ -43,6 +44,13 @@ class BaseImportCommand(BaseCommand):
         )
 
         parser.add_argument(
+            "--disclosure-relationship",
+            choices=Disclosure.Relationship.values,
+            default=Disclosure.Relationship.OTHER,
+            help="the relationship recorded with --publish-with-disclosure's text "
+            '(default: other; "none" for a statement that there is nothing to disclose)',
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="replace posts edited here since their import with the file's version "
@@ -64,6 +72,7 @@ class BaseImportCommand(BaseCommand):
                     parsed,
                     dry_run=options["dry_run"],
                     publish_with_disclosure=options["publish_with_disclosure"],
+                    disclosure_relationship=options["disclosure_relationship"],
                     overwrite=options.get("overwrite", False),
                     media_dir=media,
                     progress=progress,
