@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -63,8 +64,19 @@ def parse_blogger(path) -> ParsedFile:
         parsed.skipped.append(f"{n} {kind} entr{'y' if n == 1 else 'ies'} (not posts)")
     parsed.authors = list(authors.values())
     threads = _threads(posts, comments, parsed)
+    # Blogger writes a post's "replies" links only while its comments are on: when other
+    # published posts have them, a published post without them had its comments off.
+    says_comments = any(_link(e, "replies") for e in posts if _kind(e) == "post")
     for entry in posts:
-        parsed.items.append(_item(entry, threads.get(_text(entry, "id"), [])))
+        item = _item(entry, threads.get(_text(entry, "id"), []))
+        if (
+            says_comments
+            and item.kind == ItemKind.POST
+            and item.status == ItemStatus.PUBLISHED
+            and not _link(entry, "replies")
+        ):
+            item = replace(item, comments_open=False)
+        parsed.items.append(item)
     return parsed
 
 

@@ -38,6 +38,8 @@ from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, 
 from imports.records import ItemStatus as Status
 from imports.report import ImportReport
 from imports.shortcodes import expand_shortcodes
+from imports.wxr import FIELDS_META
+from imports.wxr_export import EXTRA_FIELDS
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
@@ -225,7 +227,12 @@ class _Run:
             "body": converted.markdown or EMPTY_BODY,
             "summary": summary,
             "published_at": published_at,
+            **_file_fields(item.meta.get("fields"), self.report, name),
         }
+        if item.comments_open is not None and "comments_open" not in fields:
+            fields["comments_open"] = item.comments_open
+            if not item.comments_open and (existing is None or existing.comments_open):
+                self.report.note(f"{name}: comments were closed on the old blog: closed here")
         seen_by_readers = existing is not None and existing.status == Post.Status.PUBLISHED
         disclosures = (
             list(
@@ -367,13 +374,19 @@ class _Run:
                 )
         if record.created_at is None:
             self.report.note(f"comment {record.source_id} on {name} has no usable date: dated now")
-        body = html_to_markdown(record.body_html, autop=self.format == "wxr", tables=False)
+        if record.markdown.strip():  # Trialpress's own export: the source travels beside
+            body = record.markdown
+        else:
+            body = html_to_markdown(
+                record.body_html, autop=self.format == "wxr", tables=False
+            ).markdown
         try:
             comment = comment_import(
                 post=post,
                 parent=parent,
                 name=html_to_text(record.author_name),
-                body=body.markdown or "(empty comment)",
+                body=body or "(empty comment)",
+                competing_interests=record.competing_interests,
                 status=_COMMENT_STATUS[record.status],
                 created_at=record.created_at,
                 email=record.author_email,
@@ -421,6 +434,37 @@ def _parents_first(by_id):
             ordered.append(by_id[current])
             stack.pop()
     return ordered
+
+
+def _file_fields(text, report, name):
+    """The post's other fields from Trialpress's own export (``_trialpress_fields``): each
+    value checked by its model field; one that does not fit is left out with a line."""
+    if not text:
+        return {}
+    try:
+        values = json.loads(text)
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        report.note(f"{name}: its {FIELDS_META} could not be read: ignored")
+        return {}
+    fields = {}
+    for field_name in (*EXTRA_FIELDS, "comments_open"):
+        if field_name not in values:
+            continue
+        model_field = Post._meta.get_field(field_name)
+        value = values[field_name]
+        try:
+            if field_name == "comments_open" and not isinstance(value, bool):
+                raise ValidationError("not true or false")
+            if value is None and not model_field.null:
+                value = ""
+            value = model_field.clean(value, None)
+        except ValidationError:
+            report.note(f"{name}: its {field_name} from the file does not fit: left out")
+            continue
+        fields[field_name] = value
+    return fields
 
 
 DISCLOSURE_LIMITS = {"person": 200, "organisations": 500}

@@ -40,7 +40,10 @@ SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 # Post meta keys written by imports.wxr_export, read back into ItemRecord.meta.
 MARKDOWN_META = "_trialpress_markdown"
 DISCLOSURES_META = "_trialpress_disclosures"
-META_KEYS = {MARKDOWN_META: "markdown", DISCLOSURES_META: "disclosures"}
+FIELDS_META = "_trialpress_fields"
+COMPETING_INTERESTS_META = "_trialpress_competing_interests"
+META_KEYS = {MARKDOWN_META: "markdown", DISCLOSURES_META: "disclosures", FIELDS_META: "fields"}
+COMMENT_STATUS_OPEN = {"open": True, "closed": False}
 
 _FIXED_PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
@@ -335,6 +338,9 @@ class _ItemReader:
                 old_urls=self._old_urls(fields, source_id, post_type),
                 labels=labels,
                 comments=comments,
+                comments_open=COMMENT_STATUS_OPEN.get(
+                    _text(fields, "wp:comment_status").strip().lower()
+                ),
                 meta=self._meta(element, problems),
                 problems=tuple(problems),
             )
@@ -451,7 +457,15 @@ class _ItemReader:
             problems.append(f"{what}: approval {raw_status[:30]!r} unknown: held.")
             status = CommentStatus.HELD
         parent = _text(fields, "wp:comment_parent").strip()
+        meta = {}
+        for entry_meta in _children_named(entry, "wp:commentmeta"):
+            meta_fields = _first_children(entry_meta)
+            meta.setdefault(
+                _text(meta_fields, "wp:meta_key").strip(), _text(meta_fields, "wp:meta_value")
+            )
         return CommentRecord(
+            markdown=meta.get(MARKDOWN_META, ""),
+            competing_interests=meta.get(COMPETING_INTERESTS_META, ""),
             source_id=source_id,
             author_name=_plain(_text(fields, "wp:comment_author")),
             body_html=_text(fields, "wp:comment_content"),
