@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from imports.html_to_markdown import html_to_text
 from imports.records import (
     AuthorRecord,
     CommentRecord,
@@ -200,7 +201,7 @@ def _item(entry, comments):
     return ItemRecord(
         source_id=_text(entry, "id"),
         kind=kind,
-        title=_text(entry, "title"),
+        title=_title(entry),
         body_html=body,
         status=status,
         author_login=author.login if author else "",
@@ -212,6 +213,15 @@ def _item(entry, comments):
         comments=tuple(comments),
         problems=tuple(problems),
     )
+
+
+def _title(entry):
+    """The title as plain text: an HTML title (``type="html"``) loses its tags."""
+    title = entry.find(f"{ATOM}title")
+    if title is None:
+        return ""
+    text = title.text or ""
+    return html_to_text(text) if title.get("type") in ("html", "xhtml") else text
 
 
 def _escape_text(text):

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from django.utils import timezone
 
 from blog.models import EARLIEST_YEAR, LATEST_YEAR
+from imports.html_to_markdown import html_to_text
 from imports.records import (
     AuthorRecord,
     CommentRecord,
@@ -282,7 +283,7 @@ class _ItemReader:
         self.position += 1
         fields = _first_children(element)
         post_type = _text(fields, "wp:post_type").strip()
-        title = _plain(_text(fields, "title"))
+        title = html_to_text(_text(fields, "title"))  # WordPress titles are HTML
         label = f"item {self.position} ({title[:60]!r})" if title else f"item {self.position}"
         if post_type not in ("post", "page", "draft"):
             self.skipped_kinds[post_type or "(no post type)"] += 1

@@ -6,9 +6,11 @@ import time
 import pytest
 
 from blog.models import Post
+from imports.blogger import parse_blogger
 from imports.html_to_markdown import html_to_markdown
 from imports.pipeline import import_parsed
 from imports.shortcodes import expand_shortcodes
+from imports.wxr import parse_wxr
 from tests.test_import_pipeline import item, wxr
 
 
@@ -138,3 +140,48 @@ def test_the_report_names_each_post_whose_shortcodes_were_removed():
         line.startswith("post \u201cGallery post\u201d: WordPress shortcode(s) [gallery] removed")
         for line in report.lines
     )
+
+
+# ---------------------------------------------------------------- 8: titles are plain text
+@pytest.mark.django_db
+def test_wordpress_titles_lose_their_tags_and_keep_their_text(tmp_path):
+    path = tmp_path / "titles.xml"
+    path.write_text(
+        '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:wxr_version>1.2</wp:wxr_version><link>http://t.example.org</link>"
+        "<item><title>Markup: Title &lt;em&gt;With&lt;/em&gt; &lt;b&gt;Mark&lt;sup&gt;up"
+        "&lt;/sup&gt;&lt;/b&gt;</title><wp:post_id>1</wp:post_id>"
+        "<wp:post_type>post</wp:post_type><wp:status>draft</wp:status></item>"
+        "<item><title>p&amp;lt;0.001 &amp;amp; AT&amp;amp;T &#8211; ok</title>"
+        "<wp:post_id>2</wp:post_id><wp:post_type>post</wp:post_type>"
+        "<wp:status>draft</wp:status></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    import_parsed(parse_wxr(path))
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "Markup: Title With Markup",
+        "p<0.001 & AT&T \u2013 ok",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_blogger_html_title_loses_its_tags_a_text_title_stays(tmp_path):
+    path = tmp_path / "b.xml"
+    entry = (
+        "<entry><id>tag:blogger.com,1999:blog-5.post-{pk}</id>"
+        "<published>2012-05-14T09:30:00.000-07:00</published>"
+        "<category scheme='http://schemas.google.com/g/2005#kind' "
+        "term='http://schemas.google.com/blogger/2008/kind#post'/>"
+        "<title type='{kind}'>{title}</title><content type='html'>x</content>"
+        "<author><name>Ada</name></author></entry>"
+    )
+    path.write_text(
+        "<feed xmlns='http://www.w3.org/2005/Atom'><id>tag:blogger.com,1999:blog-5</id>"
+        + entry.format(pk=1, kind="html", title="A &lt;i&gt;new&lt;/i&gt; drug")
+        + entry.format(pk=2, kind="text", title="p &lt;b&gt; 0.05")
+        + "</feed>",
+        encoding="utf-8",
+    )
+    import_parsed(parse_blogger(path))
+    assert sorted(Post.objects.values_list("title", flat=True)) == ["A new drug", "p <b> 0.05"]
