@@ -119,6 +119,7 @@ class _Run:
         self.media = None
         self.drafted = 0
         self.overwrite = False
+        self.addresses = {}  # old address -> the post that took it in this run
         self.relationship = Disclosure.Relationship.OTHER
 
     # ------------------------------------------------------------------ memory
@@ -333,11 +334,24 @@ class _Run:
 
     # ------------------------------------------------------------------ addresses
     def _addresses(self, item, post):
+        """Each old address once; one that an earlier item of this file already holds
+        stays with it (WordPress's ``?p=175`` is the first post that had id 175)."""
         for url in item.old_urls:
             key = legacy_key(url)
             if not key:
                 continue
-            LegacyAddress.objects.update_or_create(path=key, defaults={"post": post})
+            holder = self.addresses.setdefault(key, post.pk)
+            if holder != post.pk:
+                self.report.note(
+                    f"old address {key[:80]} of {_describe(item)} is already the address of "
+                    "an earlier post in the file: left to that one"
+                )
+                continue
+            _address, created = LegacyAddress.objects.update_or_create(
+                path=key, defaults={"post": post}
+            )
+            if created:
+                self.report.count("old address", "created")
 
     # ------------------------------------------------------------------ comments
     def _comments(self, item, post, name):

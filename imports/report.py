@@ -54,4 +54,6 @@ class ImportReport:
 
 
 def _plural(kind):
-    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+    if kind.endswith("y"):
+        return kind[:-1] + "ies"
+    return kind + "es" if kind.endswith("s") else kind + "s"
