@@ -37,8 +37,25 @@ LABEL_SCHEME = "http://www.blogger.com/atom/ns#"
 NOREPLY = "noreply@blogger.com"
 
 
+BROKEN_HINT = (
+    " Blogger writes its backups well-formed: this one was probably cut short by the download "
+    "or changed by hand. Download it again (Blogger: Settings > Back up content) and import "
+    "the new file; or open it in an XML-aware editor at that line and mend it."
+)
+
+
 def parse_blogger(path) -> ParsedFile:
-    root = parse_xml(Path(path))
+    try:
+        root = parse_xml(Path(path))
+    except ImportFileError as error:
+        if "not well-formed" not in str(error):
+            raise
+        raise ImportFileError(f"{error}{BROKEN_HINT}") from error
+    if root.tag == "rss":
+        raise ImportFileError(
+            f"{path} is not a Blogger backup: it is an RSS file, as WordPress exports are. "
+            "For a WordPress export use: manage.py import_wxr FILE. Nothing was imported."
+        )
     if root.tag != f"{ATOM}feed":
         raise ImportFileError(
             f"{path} is not a Blogger backup: it is XML, but not an Atom feed "

@@ -101,7 +101,10 @@ def parse_wxr(path: Path | str) -> ParsedFile:
         root = parse_xml(Path(path))
     except ImportFileError as error:
         raise ImportFileError(_explain(str(error))) from error
-    return read_wxr(root)
+    try:
+        return read_wxr(root)
+    except ImportFileError as error:
+        raise ImportFileError(f"{path}: {error} Nothing was imported.") from error
 
 
 def _explain(message):
@@ -119,6 +122,11 @@ def _explain(message):
 def read_wxr(root) -> ParsedFile:
     """The records of a parsed WXR document (``root`` is its ``<rss>`` element)."""
     channel = root.find("channel") if _name(root.tag) == "rss" else None
+    if root.tag == "{http://www.w3.org/2005/Atom}feed":
+        raise ImportFileError(
+            "Not a WordPress export: it is an Atom feed, as Blogger's backups are. For a "
+            "Blogger backup use: manage.py import_blogger FILE."
+        )
     if channel is None:
         raise ImportFileError(
             f"Not a WordPress export: the document is <{_name(root.tag)}>, not <rss><channel>."
