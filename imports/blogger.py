@@ -78,6 +78,7 @@ def parse_blogger(path) -> ParsedFile:
         author = _author(entry)
         if author is not None and kind in ("post", "page"):
             authors.setdefault(author.login, author)
+    parsed.skipped_entries = sum(other.values())
     for kind, n in sorted(other.items()):
         parsed.skipped.append(f"{n} {kind} entr{'y' if n == 1 else 'ies'} (not posts)")
     parsed.authors = list(authors.values())

@@ -22,6 +22,7 @@ from blog.models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     Disclosure,
+    Label,
     Post,
     label_for_name,
     slug_from,
@@ -74,8 +75,11 @@ def import_parsed(
     per item.
     """
     report = ImportReport(format=parsed.format, dry_run=dry_run)
+    if parsed.skipped_entries:
+        report.count("entry", "skipped", parsed.skipped_entries)
     for line in parsed.skipped:
-        report.skip("entry", line)
+        report.note(line, group="Skipped")
+    labels_before = Label.objects.count()
     run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
     run.overwrite = overwrite
     run.relationship = disclosure_relationship
@@ -95,6 +99,9 @@ def import_parsed(
                 )
             for post_id in run.touched_posts:
                 post_recount_comments(post_id=post_id)
+            labels_made = Label.objects.count() - labels_before
+            if labels_made > 0:
+                report.count("label", "created", labels_made)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -317,6 +324,7 @@ class _Run:
             blog_services.post_publish(post=post, when=post.published_at)
         except ValidationError as exc:
             raise ImportItemError(f"{name} could not be published: {_messages(exc)}") from exc
+        self.report.count("page" if item.kind == ItemKind.PAGE else "post", "published")
 
     def _date(self, item, name):
         when = item.published_at or item.updated_at
@@ -384,10 +392,14 @@ class _Run:
                 parent = None
                 self.report.note(
                     f"comment {record.source_id} on {name} replies to {record.parent_source_id}, "
-                    "which is not in the file: imported as a top-level comment"
+                    "which is not in the file: imported as a top-level comment",
+                    group="Comments",
                 )
         if record.created_at is None:
-            self.report.note(f"comment {record.source_id} on {name} has no usable date: dated now")
+            self.report.note(
+                f"comment {record.source_id} on {name} has no usable date: dated now",
+                group="Comments",
+            )
         if record.markdown.strip():  # Trialpress's own export: the source travels beside
             body = record.markdown
         else:

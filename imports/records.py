@@ -88,3 +88,4 @@ class ParsedFile:
     authors: list[AuthorRecord] = field(default_factory=list)
     items: list[ItemRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # report lines: "settings entry x: not a post"
+    skipped_entries: int = 0  # how many entries those lines stand for

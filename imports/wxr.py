@@ -295,10 +295,12 @@ class _ItemReader:
         label = f"item {self.position} ({title[:60]!r})" if title else f"item {self.position}"
         if post_type not in ("post", "page", "draft"):
             self.skipped_kinds[post_type or "(no post type)"] += 1
+            self.parsed.skipped_entries += 1
             return
         source_id = _text(fields, "wp:post_id").strip() or _url(_text(fields, "guid"))
         if not source_id:
             self.parsed.skipped.append(f"{label}: no wp:post_id or guid, skipped.")
+            self.parsed.skipped_entries += 1
             return
         problems = []
         identity = (title, _text(fields, "wp:post_date").strip())
@@ -308,6 +310,7 @@ class _ItemReader:
                     f"{label}: a second copy of item {source_id[:40]!r} (same title and "
                     "date), skipped."
                 )
+                self.parsed.skipped_entries += 1
                 return
             # WordPress's importer tells posts apart by title and date, not by id: a
             # different post that reuses an id is imported too, under an id of its own.
