@@ -63,6 +63,7 @@ def import_parsed(
     publish_with_disclosure: str = "",
     disclosure_relationship: str = Disclosure.Relationship.OTHER,
     overwrite: bool = False,
+    author_map: dict | None = None,
     media_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
@@ -80,7 +81,13 @@ def import_parsed(
     for line in parsed.skipped:
         report.note(line, group="Skipped")
     labels_before = Label.objects.count()
-    run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
+    run = _Run(
+        parsed,
+        report,
+        dry_run=dry_run,
+        disclosure=publish_with_disclosure.strip(),
+        author_map=author_map,
+    )
     run.overwrite = overwrite
     run.relationship = disclosure_relationship
     run.media = MediaFolder(media_dir, store=run.remember_image, report=report, dry_run=dry_run)
@@ -113,14 +120,14 @@ def import_parsed(
 
 
 class _Run:
-    def __init__(self, parsed, report, *, dry_run, disclosure):
+    def __init__(self, parsed, report, *, dry_run, disclosure, author_map=None):
         self.parsed = parsed
         self.format = parsed.format
         self.site = (parsed.site_url or "")[:500]
         self.report = report
         self.dry_run = dry_run
         self.disclosure = disclosure
-        self.authors = Authors(parsed.authors, report)
+        self.authors = Authors(parsed.authors, report, author_map)
         self.seen_items = set()
         self.touched_posts = []
         self.media = None
