@@ -12,7 +12,9 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -123,7 +125,18 @@ class _Run:
     def __init__(self, parsed, report, *, dry_run, disclosure, author_map=None):
         self.parsed = parsed
         self.format = parsed.format
-        self.site = (parsed.site_url or "")[:500]
+        self.legacy_site = (parsed.site_url or "")[:500]
+        self.site = blog_identity(parsed)
+        self.own_site = bool(parsed.site_url) and (
+            parsed.site_url.rstrip("/") == settings.SITE_URL.rstrip("/")
+        )
+        if _is_local(parsed.site_url):
+            report.note(
+                f"the file's blog address is {parsed.site_url}, a local one: blogs "
+                "exported from the same local address are told apart only by their title "
+                f"({parsed.site_title[:60]!r}); give each its own title before exporting",
+                group="Posts",
+            )
         self.report = report
         self.dry_run = dry_run
         self.disclosure = disclosure
@@ -138,13 +151,28 @@ class _Run:
 
     # ------------------------------------------------------------------ memory
     def _imported(self, kind, source_id):
+        found = self._imported_as(self.site, kind, source_id)
+        if found is None and self.legacy_site != self.site:
+            # Imported before the blog's title was part of its identity: adopt the row.
+            found = self._imported_as(self.legacy_site, kind, source_id)
+            if found is not None:
+                ImportedItem.objects.filter(pk=found.pk).update(source_site=self.site)
+        return found
+
+    def _imported_as(self, site, kind, source_id):
         return (
             ImportedItem.objects.filter(
-                format=self.format, source_site=self.site, kind=kind, source_id=source_id[:500]
+                format=self.format, source_site=site, kind=kind, source_id=source_id[:500]
             )
             .select_related(kind)
             .first()
         )
+
+    def _own_post(self, item):
+        """This site's own export read back in: the post it came from (same id and slug)."""
+        if not (self.own_site and item.meta.get("markdown") and item.source_id.isdigit()):
+            return None
+        return Post.objects.filter(pk=int(item.source_id), slug=item.slug).first()
 
     def _remember(self, kind, source_id, **target):
         ImportedItem.objects.update_or_create(
@@ -180,10 +208,11 @@ class _Run:
 
     def _post(self, item, name):
         imported = self._imported(ImportedItem.Kind.POST, item.source_id)
-        existing = imported.post if imported is not None else None
+        existing = imported.post if imported is not None else self._own_post(item)
         kind = "page" if item.kind == ItemKind.PAGE else "post"
         if (
-            existing is not None
+            imported is not None
+            and existing is not None
             and imported.fingerprint
             and post_fingerprint(existing) != imported.fingerprint
         ):
@@ -203,6 +232,10 @@ class _Run:
             title = title[: TITLE_MAX - 1] + "\u2026"
             self.report.note(f"{name}: title shortened to {TITLE_MAX} characters")
         published_at = self._date(item, name)
+        if existing is not None and existing.published_at.replace(
+            microsecond=0
+        ) == published_at.replace(microsecond=0):
+            published_at = existing.published_at  # exports keep whole seconds
         markdown = item.meta.get("markdown")
         if isinstance(markdown, str) and markdown.strip():
             # Trialpress's own export: the Markdown source travels beside the HTML.
@@ -351,9 +384,12 @@ class _Run:
     def _addresses(self, item, post):
         """Each old address once; one that an earlier item of this file already holds
         stays with it (WordPress's ``?p=175`` is the first post that had id 175)."""
+        if self.own_site and item.meta.get("markdown"):
+            return  # this site's own export: its addresses are the posts' own
+        own_path = legacy_key(post.get_absolute_url()) if post.has_address else ""
         for url in item.old_urls:
             key = legacy_key(url)
-            if not key:
+            if not key or key == own_path:
                 continue
             holder = self.addresses.setdefault(key, post.pk)
             if holder != post.pk:
@@ -386,9 +422,12 @@ class _Run:
 
     def _comment(self, record: CommentRecord, post, by_id, made, name):
         imported = self._imported(ImportedItem.Kind.COMMENT, record.source_id)
-        if imported is not None and imported.comment is not None:
+        own = None
+        if imported is None and self.own_site and record.source_id.isdigit():
+            own = Comment.objects.filter(pk=int(record.source_id), post=post).first()
+        if own is not None or (imported is not None and imported.comment is not None):
             self.report.count("comment", "unchanged")
-            return imported.comment
+            return own or imported.comment
         parent = None
         if record.parent_source_id:
             parent = made.get(record.parent_source_id)
@@ -542,6 +581,25 @@ def _file_disclosures(text, report, name):
             continue
         kept.append(disclosure)
     return kept
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _is_local(url):
+    """An http(s) address on this machine (a blog exported from a laptop)."""
+    parts = urlsplit(url or "")
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and (
+        host in LOCAL_HOSTS or host.endswith(".localhost")
+    )
+
+
+def blog_identity(parsed):
+    """Which blog a file is from: its address and its title (two blogs exported from
+    http://localhost/ are told apart by their titles)."""
+    title = " ".join((parsed.site_title or "").split())
+    return f"{parsed.site_url} | {title}"[:500] if title else (parsed.site_url or "")[:500]
 
 
 def post_fingerprint(post):
