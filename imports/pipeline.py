@@ -328,7 +328,11 @@ class _Run:
         self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
         self._remember(
-            ImportedItem.Kind.POST, item.source_id, post=post, fingerprint=post_fingerprint(post)
+            ImportedItem.Kind.POST,
+            item.source_id,
+            post=post,
+            fingerprint=post_fingerprint(post),
+            source_url=next((url for url in item.old_urls if "://" in url), "")[:500],
         )
         return post
 
