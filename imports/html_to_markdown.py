@@ -74,6 +74,27 @@ def escape_text(text, *, in_table=False):
     return "".join(out)
 
 
+def unescape_text(text):
+    """The inverse of ``escape_text`` (code spans show their text as typed). Linear."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\" and i + 1 < n:
+            out.append(text[i + 1])
+            i += 2
+        elif text.startswith("&lt;", i):
+            out.append("<")
+            i += 4
+        elif text.startswith("&amp;", i):
+            out.append("&")
+            i += 5
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
 def _escape_line_start(line):
     stripped = line.lstrip(" ")
     if not stripped:
@@ -117,11 +138,13 @@ class _Container:
 
 
 class _Converter(HTMLParser):
-    def __init__(self, *, autop, image, tables):
+    def __init__(self, *, autop, image, tables, headings=True):
         super().__init__(convert_charrefs=True)
         self.autop = autop
         self.image = image
         self.tables = tables
+        self.headings = headings
+        self.row_cells = 0
         self.blocks: list[str] = []
         self.inline: list[str] = []
         self.containers: list[_Container] = []
@@ -227,6 +250,14 @@ class _Converter(HTMLParser):
             self.flush()
             if self.tables and self.table is None:
                 self.table = []
+        elif not self.tables and tag in ("td", "th"):
+            # Where tables are not shown (comments), a row is one line, cells apart by " | ".
+            if self.row_cells:
+                self.add(" | ")
+            self.row_cells += 1
+        elif not self.tables and tag == "tr":
+            self.flush()
+            self.row_cells = 0
         elif tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
             marker = {"b": "**", "strong": "**", "code": "`", "tt": "`"}.get(tag, "*")
             if tag in ("del", "s", "strike"):
@@ -243,10 +274,16 @@ class _Converter(HTMLParser):
             self.links.append((len(self._buffer()), attrs.get("href", "").strip()))
         elif tag in HEADINGS:
             self.flush()
-            self.heading = HEADINGS[tag]
+            # A comment shows no headings: there the heading is a bold line of its own.
+            self.heading = HEADINGS[tag] if self.headings else 0
+            if not self.headings:
+                self.marks.append((tag, len(self._buffer()), "**"))
+                self.open_markers["**"] = self.open_markers.get("**", 0) + 1
         elif tag in ("ul", "ol"):
             self.flush()
-            self.lists.append([tag, 1])
+            start = attrs.get("start", "").strip()
+            number = int(start) if start.isdigit() and len(start) < 10 else 1
+            self.lists.append([tag, number])
         elif tag == "li":
             self.flush()
             self._uncontain(f"li{len(self.lists)}")  # the previous item's </li> left out
@@ -294,6 +331,8 @@ class _Converter(HTMLParser):
         elif tag == "table" and self.table is not None:
             self._end_table()
         elif tag in HEADINGS:
+            if not self.headings:
+                self._close_mark(tag)
             self.flush()
             self.heading = 0
         elif tag == "li":
@@ -381,7 +420,7 @@ class _Converter(HTMLParser):
             buffer.append(inner)
             return
         if marker == "`":
-            raw = stripped.replace("\\`", "`").replace("\\\\", "\\")
+            raw = unescape_text(stripped)
             fence = "``" if "`" in raw else "`"
             stripped = f"{fence} {raw} {fence}" if fence == "``" else f"`{raw}`"
             marker = ""
@@ -474,10 +513,11 @@ def html_to_markdown(
     autop: bool = False,
     image: Callable[[str, str, str], str | None] | None = None,
     tables: bool = True,
+    headings: bool = True,
 ) -> Converted:
     """``html`` as Markdown. ``image(src, alt, title)`` may return the Markdown for an
     image (a media-library reference); otherwise an image becomes a link to its address."""
-    converter = _Converter(autop=autop, image=image, tables=tables)
+    converter = _Converter(autop=autop, image=image, tables=tables, headings=headings)
     converter.feed(html or "")
     converter.close()
     return Converted(

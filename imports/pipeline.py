@@ -454,7 +454,7 @@ class _Run:
             body = record.markdown
         else:
             body = html_to_markdown(
-                record.body_html, autop=self.format == "wxr", tables=False
+                record.body_html, autop=self.format == "wxr", tables=False, headings=False
             ).markdown
         try:
             comment = comment_import(

@@ -4,10 +4,13 @@ superscripts and subscripts, WordPress shortcodes, linked images, titles as plai
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from blog import markup
 from blog.models import Post
 from imports.blogger import parse_blogger
-from imports.html_to_markdown import html_to_markdown
+from imports.html_to_markdown import escape_text, html_to_markdown, unescape_text
 from imports.pipeline import import_parsed
 from imports.shortcodes import expand_shortcodes
 from imports.wxr import parse_wxr
@@ -185,3 +188,37 @@ def test_a_blogger_html_title_loses_its_tags_a_text_title_stays(tmp_path):
     )
     import_parsed(parse_blogger(path))
     assert sorted(Post.objects.values_list("title", flat=True)) == ["A new drug", "p <b> 0.05"]
+
+
+# ---------------------------------------------------------------- 15: smaller things
+def test_an_ordered_list_keeps_its_start_number():
+    markdown = html_to_markdown('<ol start="8"><li>eight</li><li>nine</li></ol>').markdown
+    assert markdown == "8.  eight\n\n9.  nine"
+    assert '<ol start="8">' in markup.render_post(markdown)
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("Use <code>&lt;cite&gt;</code> here", "<code>&lt;cite&gt;</code>"),
+        ("<code>a*b_c [x] &amp;amp; `q`</code>", "<code>a*b_c [x] &amp;amp; `q`</code>"),
+    ],
+)
+def test_code_is_escaped_exactly_once(html, shown):
+    assert shown in markup.render_post(html_to_markdown(html, autop=True).markdown)
+
+
+@given(st.text(max_size=80))
+def test_unescape_undoes_escape(text):
+    assert unescape_text(escape_text(text)) == text
+
+
+def test_headings_and_tables_in_comments_stay_readable_text():
+    html = (
+        "<h2>Header one</h2><p>text</p><table><tr><th>Plan</th><th>Price</th></tr>"
+        "<tr><td>Pro</td><td>$100K</td></tr></table>"
+    )
+    markdown = html_to_markdown(html, autop=True, tables=False, headings=False).markdown
+    assert markdown == "**Header one**\n\ntext\n\nPlan | Price\n\nPro | $100K"
+    shown = markup.render_comment(markdown)
+    assert "<strong>Header one</strong>" in shown and "##" not in shown
