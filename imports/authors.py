@@ -76,7 +76,8 @@ def author_for(record: AuthorRecord, report):
     report.count("author", "created")
     report.note(
         f"author {record.display_name or record.login!r} created as the inactive user "
-        f"{user.get_username()!r} (activate them in the admin to let them sign in)",
+        f"{user.get_username()!r} (to let them sign in and write: in the admin tick Active "
+        "and Staff status, add them to the Authors group and set a password)",
         group="Authors",
     )
     return user

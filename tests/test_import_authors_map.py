@@ -68,3 +68,12 @@ def test_a_bad_author_option_ends_before_anything_is_read(pair, says):
     with pytest.raises(CommandError, match=says):
         call_command("import_blogger", DATA + "blogger-small.xml", "--author", pair)
     assert not Post.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_author_line_says_how_to_let_them_write():
+    parsed = wxr(item("1", author_login="newbie"))
+    parsed.authors = [AuthorRecord(login="newbie")]
+    report = import_parsed(parsed)
+    line = next(line for line in report.lines if "created as the inactive user" in line)
+    assert "Staff status" in line and "Authors group" in line
