@@ -272,6 +272,7 @@ def comment_import(
     website="",
     ip_address=None,
     status_reason="Imported",
+    competing_interests="",
 ):
     """Store a comment brought in from another blog, as that blog had it.
 
@@ -290,7 +291,9 @@ def comment_import(
         email=_text(email)[:254],
         website=_text(website)[:200],
         body=_text(body),
-        competing_interests="Not asked (imported comment)",
+        competing_interests=(
+            _text(competing_interests).strip()[:500] or "Not asked (imported comment)"
+        ),
         ip_address=ip_address or None,
         status=status,
         status_reason=status_reason[:200],
