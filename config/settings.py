@@ -417,3 +417,8 @@ SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_I
 # An unsubscribe link works this many days (every mail carries a fresh one).
 SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS", 365)
 # == End of notify me ==
+
+# == Right of reply (issue 16): a post's author is emailed about each approved response ==
+# The "stop these emails" link in that email works this many days (once).
+AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS = env_int("AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS", 365)
+# == End of right of reply ==
