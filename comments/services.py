@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from blog.metadata import author_name
 from blog.models import Post
 from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
@@ -437,7 +438,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             post=post,
             parent=attach_to,
             user=user,
-            name=(user.get_full_name() or user.get_username())[:100],
+            name=author_name(user)[:100],
             email=user.email,
             body=body,
             competing_interests=" ".join(_text(competing_interests).split())[:500]
@@ -453,6 +454,9 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
         exclude = ["post", "parent", "user", "form_nonce", *([] if reply.email else ["email"])]
         reply.full_clean(exclude=exclude)
         reply.save()
+        # Published at once: the same hooks as a reader's comment (the post author's
+        # right-of-reply mail, the parent commenter's "notify me about replies").
+        extensions.comment_submitted(comment=reply, data={})
         post_recount_comments(post_id=post.pk)
         LogEntry.objects.log_actions(
             user_id=user.pk,

@@ -395,3 +395,22 @@ def test_the_notice_is_recorded_in_the_same_transaction_as_the_mail(a_post, a_mo
     notice = ResponseNotice.objects.get()
     assert notice.author == a_post.author
     assert notice.sent_at - comment.created_at < timedelta(minutes=5)
+
+
+# --- a reply from the moderator's desk ----------------------------------------------------
+
+
+def test_a_moderators_reply_from_the_desk_mails_the_post_author_once(a_post, a_moderator):
+    from comments.services import comment_reply_as_staff
+
+    comment = make_comment(a_post, status=Status.APPROVED, name="Ann Reader")
+    mail.outbox.clear()
+    with committed():
+        reply = comment_reply_as_staff(
+            parent=comment, user=a_moderator, body="Thank you: the raters were masked."
+        )
+
+    (message,) = to_author(a_post)
+    assert "Thank you: the raters were masked." in message.body
+    assert reply.name == "Mo"  # the public name, as on every byline
+    assert ResponseNotice.objects.filter(comment=reply).count() == 1
