@@ -63,7 +63,15 @@ class AuthorProfileForm(forms.ModelForm):
 
     class Meta:
         model = AuthorProfile
-        fields = ("user", "display_name", "slug", "affiliation", "orcid", "bio")
+        fields = (
+            "user",
+            "display_name",
+            "slug",
+            "affiliation",
+            "orcid",
+            "bio",
+            "email_on_responses",
+        )
 
 
 @admin.register(AuthorProfile)
@@ -72,7 +80,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
     inlines = [StandingInterestInline]
     list_display = ("display_name", "affiliation", "orcid", "user")
     search_fields = ("display_name", "affiliation")
-    fields = ("user", "display_name", "slug", "affiliation", "orcid", "bio")
+    fields = ("user", "display_name", "slug", "affiliation", "orcid", "bio", "email_on_responses")
 
     def get_queryset(self, request):
         profiles = super().get_queryset(request).select_related("user")

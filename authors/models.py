@@ -46,6 +46,11 @@ class AuthorProfile(models.Model):
         help_text="Like 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097 "
         "(stored as the address).",
     )
+    email_on_responses = models.BooleanField(
+        "Email me when a response to my post is approved",
+        default=True,
+        help_text="One email per response (right of reply), with a link to answer it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,3 +102,24 @@ class StandingInterest(models.Model):
         super().clean()
         if self.ended_on and self.declared_on and self.ended_on < self.declared_on:
             raise ValidationError({"ended_on": "The end date is before the declared date."})
+
+
+class ResponseNotice(models.Model):
+    """One right-of-reply email (``authors.right_of_reply``): the unique comment makes each
+    approved response mail its post's author once, whatever happens to it afterwards. The
+    unsubscribe link in that email names this row and works once (``link_used_at``)."""
+
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="response_notice"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="response_notices"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    link_used_at = models.DateTimeField("unsubscribe link used at", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "right-of-reply email"
+
+    def __str__(self):
+        return f"Right-of-reply email about comment {self.comment_id}"

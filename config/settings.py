@@ -406,3 +406,19 @@ MIDDLEWARE.insert(
 )
 # Largest export file an import reads (bytes); checked before reading a byte.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+
+# == Notify me (issue 15): commenters' confirmed email notifications (subscriptions/) ==
+INSTALLED_APPS += ["subscriptions"]
+# A confirmation link works this many days.
+SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS", 7)
+# At most one confirmation mail per address in this many days (and never while one is
+# outstanding), however many comments name the address.
+SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS", 7)
+# An unsubscribe link works this many days (every mail carries a fresh one).
+SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS", 365)
+# == End of notify me ==
+
+# == Right of reply (issue 16): a post's author is emailed about each approved response ==
+# The "stop these emails" link in that email works this many days (once).
+AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS = env_int("AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS", 365)
+# == End of right of reply ==
