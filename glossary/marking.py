@@ -7,11 +7,13 @@ Runs once, when the body is rendered (``blog.post_html_hooks``), on the sanitise
   without JavaScript and on touch screens (where ``title`` never shows). An abbreviation
   is wrapped in ``<abbr title="its expansion">``; the list names each entry with
   ``<dfn>``, beside its explanation (where HTML says the defining instance belongs), and
-  links back to the place of first use;
+  links back to each place it is first used (in full, by its abbreviation);
 - never inside a link, code, a heading, an ``abbr``/``dfn`` already there, footnotes, the
   citation (a paragraph that links a DOI) or a section headed Source/References/Citation;
 - whole words only (``MS`` is not marked in ``MSers``); abbreviations match their case
-  (``MS``, not "ms"), terms any case (``Hazard ratio``); a plural "s" counts;
+  (``MS``, not "ms"), terms any case (``Hazard ratio``); a plural "s" counts; an
+  abbreviation joined to a dotted or hyphenated identifier is not a use ("MS.NET",
+  "MS-DOS", "CARE-MS": ``_in_identifier``);
 - never a one-letter abbreviation (``too_short``): "p" for p value would mark the p of
   "(p. 12)" and list markers.
 
@@ -29,6 +31,7 @@ MAX_WORDS = 6
 MIN_ABBREVIATION_CHARACTERS = 2
 WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
+_JOINERS = ".-\u2010\u2011"  # full stop, hyphen-minus, hyphen, non-breaking hyphen
 SKIPPED_TAGS = frozenset(
     {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "dfn", "sup", "script"}
 )
@@ -118,11 +121,29 @@ class Matcher:
                 i += 1
                 continue
             start, end, entry, is_abbr, n = hit
-            if (entry.slug, is_abbr) not in seen:
+            joined = is_abbr and _in_identifier(text, start, end)
+            if not joined and (entry.slug, is_abbr) not in seen:
                 seen[(entry.slug, is_abbr)] = entry
                 found.append((start, end, entry, is_abbr))
             i += n
         return found
+
+
+def _in_identifier(text, start, end):
+    """``text[start:end]`` is joined to a dotted or hyphenated identifier ("MS.NET",
+    "www.example.MS", "MS-DOS", "CARE-MS", "MS-2"): a dot with a letter or digit on its
+    other side, or a hyphen with a capital or digit there. A hyphen before a lower-case
+    word ("MS-related") and a full stop ending a sentence ("MS. Then") leave it a use."""
+    after, before = text[end : end + 2], text[max(start - 2, 0) : start]
+    if len(after) == 2 and after[0] in _JOINERS and _identifier_side(after[0], after[1]):
+        return True
+    return len(before) == 2 and before[1] in _JOINERS and _identifier_side(before[1], before[0])
+
+
+def _identifier_side(joiner, char):
+    if joiner == ".":
+        return char.isalnum()
+    return char.isdigit() or char.isupper()
 
 
 class _Events(HTMLParser):
@@ -215,22 +236,43 @@ def _use_id(entry, is_abbr):
 
 def words_explained(uses):
     """The list at the end of the body: each entry named (``<dfn>``) and explained, with a
-    link back to its first use. ``uses``: {(slug, is_abbreviation): entry}, in order."""
-    items, listed = [], set()
+    link back to each marked use. ``uses``: {(slug, is_abbreviation): entry}, in order.
+
+    An entry marked twice (in full and by its abbreviation) gets a back link to each use,
+    named by the words used ("Back to ‘RRMS’ in the text"), so a reader who followed the
+    later one returns to where they were, not to the first."""
+    marked = {}
     for (slug, is_abbr), entry in uses.items():
-        if slug in listed:
-            continue
-        listed.add(slug)
+        marked.setdefault(slug, (entry, []))[1].append(is_abbr)
+    items = []
+    for entry, used in marked.values():
         name = escape(entry.abbreviation or entry.term)
         expansion = f" ({escape(entry.term)})" if entry.abbreviation else ""
         items.append(
             f'<dt id="{escape(entry.anchor)}"><dfn>{name}</dfn>{expansion}</dt>'
             f'<dd id="{escape(entry.anchor)}-text">{escape(entry.explanation)} '
-            f'<a class="glossary-back" href="#{escape(_use_id(entry, is_abbr))}">'
-            f'Back to the text<span class="visually-hidden"> where {name} is first used'
-            "</span></a></dd>"
+            f"{_back_links(entry, used)}</dd>"
         )
     return WORDS_EXPLAINED_START + "\n".join(items) + WORDS_EXPLAINED_END
+
+
+def _back_links(entry, used):
+    """One link back per marked use of ``entry`` (``used``: is_abbreviation, in order)."""
+    if len(used) == 1:
+        name = escape(entry.abbreviation or entry.term)
+        return (
+            f'<a class="glossary-back" href="#{escape(_use_id(entry, used[0]))}">'
+            f'Back to the text<span class="visually-hidden"> where {name} is first used'
+            "</span></a>"
+        )
+    links = []
+    for is_abbr in used:
+        words = escape(entry.abbreviation if is_abbr else entry.term)
+        links.append(
+            f'<a class="glossary-back" href="#{escape(_use_id(entry, is_abbr))}">'
+            f"Back to ‘{words}’ in the text</a>"
+        )
+    return '<span aria-hidden="true"> · </span>'.join(links)
 
 
 def without_words_explained(html):

@@ -16,10 +16,13 @@ the page cache, is the one job signals do here). Paths that bypass signals
 import html
 import unicodedata
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
+from django.db.models.functions import Left
 from django.utils.html import strip_tags
 
+from blog import extensions
 from blog.metadata import author_name
 from blog.models import Disclosure, Post
 from glossary.marking import without_words_explained
@@ -54,11 +57,17 @@ def disclosures_text(disclosures):
 
 
 def people_text(post, disclosures):
-    """The "author" field: the author's public name, then the post's disclosures."""
-    # TODO(authors14): take the public name from the authors app's one public-name function.
+    """The "author" field: the author's public name (``blog.metadata.author_name``, the one
+    function every page asks: the author profile's display name), then the post's
+    disclosures. The name is read from what ``_posts`` selected with the author."""
     return " ".join(
-        part for part in (author_name(post.author), disclosures_text(disclosures)) if part
+        part for part in (indexed_name(post.author), disclosures_text(disclosures)) if part
     )
+
+
+def indexed_name(user):
+    """The author's public name as the document holds it."""
+    return plain(author_name(user))
 
 
 def document_fields(post):
@@ -123,7 +132,7 @@ def vector_for(fields):
 def _posts(post_ids):
     return (
         Post.objects.filter(pk__in=post_ids)
-        .select_related("author")
+        .select_related(*extensions.author_select_related())
         .prefetch_related(
             models.Prefetch("tags", to_attr="prefetched_labels"),
             models.Prefetch(
@@ -144,6 +153,34 @@ def search_documents_refresh(*, post_ids):
         SearchDocument.objects.update_or_create(post_id=post.pk, defaults=fields)
         if connection.vendor == "postgresql":
             SearchDocument.objects.filter(post_id=post.pk).update(vector=vector_for(fields))
+
+
+def name_relations():
+    """The user's relations the public name is read from (``"author_profile"``, registered
+    by the authors app with ``blog.extensions.register_author_name``; search never imports
+    it)."""
+    return [lookup.split("__", 1)[1] for lookup in extensions.author_select_related("author")[1:]]
+
+
+def search_documents_renamed(*, user_id):
+    """Re-index the posts of this author whose document holds another name than the one
+    readers now see (their profile was renamed, made or deleted). One query finds them
+    (compared exactly: a change of case counts); none is rewritten when the name stands."""
+    user = get_user_model().objects.select_related(*name_relations()).filter(pk=user_id).first()
+    if user is None:
+        return 0
+    name = indexed_name(user)
+    stale = (
+        SearchDocument.objects.filter(post__author_id=user_id)
+        .annotate(head=Left("author", len(name) + 1))
+        .exclude(author=name)
+        .exclude(head=name + " ")
+        .values_list("post_id", flat=True)
+    )
+    stale = list(stale)
+    if stale:
+        search_documents_refresh(post_ids=stale)
+    return len(stale)
 
 
 @transaction.atomic

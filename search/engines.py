@@ -31,7 +31,7 @@ both engines: an index on ``published_at`` read backwards, stopping at ``RANKED_
 """
 
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
@@ -48,13 +48,16 @@ HEADLINE_CONFIG = "trialpress_search"
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 4.0, 2.0, 10.0, 0.5)
 
 
-def search_posts(query, *, page=None):
-    """The hits for ``query``; ``page=(offset, limit)``: the slice that will be read."""
+def search_posts(query, *, page=None, some_words=False):
+    """The hits for ``query``; ``page=(offset, limit)``: the slice that will be read.
+    ``some_words``: posts that match at least one of the query's groups (its words or
+    their synonyms), best first, rather than all of them (what the page shows when no
+    post has every word)."""
     if query.is_empty:
         return SearchHits.empty()
     if connection.vendor == "postgresql":
-        return PostgresHits(query, page=page)
-    return SqliteHits(query, page=page)
+        return PostgresHits(query, page=page, some_words=some_words)
+    return SqliteHits(query, page=page, some_words=some_words)
 
 
 class SearchHits:
@@ -65,8 +68,9 @@ class SearchHits:
     ``RANKED_NEWEST`` (the ranked, pageable matches); ``capped`` says there are more.
     """
 
-    def __init__(self, query, *, page=None):
+    def __init__(self, query, *, page=None, some_words=False):
         self.query = query
+        self.some_words = some_words
         self.capped = False
         self._count = None
         self._expected = page
@@ -130,15 +134,10 @@ class SqliteHits(SearchHits):
     """
 
     def _match(self):
-        """Each part as a phrase, as typed or folded (the ``folded`` column holds words
-        whose accents SQLite's tokenizer keeps, such as Greek)."""
-        parts = []
-        for words in self.query.phrases:
-            typed, folded = " ".join(words), folded_words(" ".join(words))
-            # The tokenizer folds case itself: "NCT00548405" needs no second phrase.
-            same = typed.casefold() == folded
-            parts.append(f'"{typed}"' if same else f'("{typed}" OR "{folded}")')
-        return " AND ".join(parts)
+        """Each group a choice among its synonyms (OR), every group required (AND), or
+        any (OR) for ``some_words``. Only words reach FTS5: its syntax is ours alone."""
+        groups = [_sqlite_group(group) for group in self.query.groups]
+        return (" OR " if self.some_words else " AND ").join(groups)
 
     def _published(self):
         """Published posts' ids and dates (from the index alone: no row is read)."""
@@ -191,6 +190,21 @@ class SqliteHits(SearchHits):
         return hits, total
 
 
+def _sqlite_phrase(words):
+    """One part as a phrase, as typed or folded (the ``folded`` column holds words whose
+    accents SQLite's tokenizer keeps, such as Greek)."""
+    typed, folded = " ".join(words), folded_words(" ".join(words))
+    # The tokenizer folds case itself: "NCT00548405" needs no second phrase.
+    return f'"{typed}"' if typed.casefold() == folded else f'("{typed}" OR "{folded}")'
+
+
+def _sqlite_group(group):
+    choices = [" AND ".join(_sqlite_phrase(words) for words in choice) for choice in group]
+    if len(choices) == 1 and len(group[0]) == 1:
+        return choices[0]
+    return "(" + " OR ".join(f"({choice})" for choice in choices) + ")"
+
+
 class PostgresHits(SearchHits):
     """Queries: the page's ids in order with the count; the posts with their authors; their
     labels; the page's headlines (``ts_headline`` is costly: PostgreSQL would run it for
@@ -203,17 +217,31 @@ class PostgresHits(SearchHits):
     """
 
     def _tsquery(self):
-        parts = (
-            SearchQuery(folded_words(" ".join(words)), search_type="phrase", config="english")
-            for words in self.query.phrases
+        """For ``ts_headline``: the same query as ``_tsquery_sql``, as a SearchQuery."""
+
+        def phrase(words):
+            return SearchQuery(
+                folded_words(" ".join(words)), search_type="phrase", config="english"
+            )
+
+        groups = (
+            reduce(or_, (reduce(and_, map(phrase, choice)) for choice in group))
+            for group in self.query.groups
         )
-        return reduce(and_, parts)
+        return reduce(or_ if self.some_words else and_, groups)
 
     def _tsquery_sql(self):
-        """The same tsquery as ``_tsquery``, as SQL with its parameters."""
-        phrases = [folded_words(" ".join(words)) for words in self.query.phrases]
-        sql = " && ".join(["phraseto_tsquery('english'::regconfig, %s)"] * len(phrases))
-        return f"({sql})", phrases
+        """Each group a choice among its synonyms (||), every group required (&&), or any
+        (||) for ``some_words``: SQL with its parameters (the folded words)."""
+        params, groups = [], []
+        for group in self.query.groups:
+            choices = []
+            for choice in group:
+                params += [folded_words(" ".join(words)) for words in choice]
+                phrases = ["phraseto_tsquery('english'::regconfig, %s)"] * len(choice)
+                choices.append("(" + " && ".join(phrases) + ")")
+            groups.append("(" + " || ".join(choices) + ")")
+        return "(" + (" || " if self.some_words else " && ").join(groups) + ")", params
 
     def _fetch_page(self, offset, limit):
         tsquery, tsparams = self._tsquery_sql()

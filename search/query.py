@@ -6,6 +6,11 @@ and apostrophes join), each part into words (``search.text``), and every part mu
 as a phrase. "β-interferon", a DOI or "relapse rate" in quotes are
 phrases; ``NEAR(``, ``AND OR``, ``*``, ``-`` and SQL are just words or nothing.
 
+Synonyms (``search.synonyms``): a part, or a run of parts, that says one of a group's
+words is a choice among the group ("side effects" or "adverse effect" or "adverse event"
+...); every choice is still one part that must match. ``ParsedQuery.groups`` holds the
+parts so expanded; ``phrases`` the parts as typed. A quoted phrase is taken as typed.
+
 Trial ids and DOIs are written many ways; ``identifiers_normalised`` gives each the one
 spelling the index holds before the query is cut into parts: ``NCT 00548405``,
 ``nct-00548405`` and ``NCT:00548405`` are ``NCT00548405`` (so for ISRCTN), ``EudraCT
@@ -17,7 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from search.text import plain, words
+from search.synonyms import SYNONYM_GROUPS
+from search.text import fold, plain, words
 
 MAX_QUERY_CHARS = 200  # longer queries are shortened to whole words within this (reader told)
 MAX_PARTS = 12  # words or phrases that must all match
@@ -65,11 +71,37 @@ def identifiers_normalised(text):
     return _DOI_PREFIX.sub("", text)
 
 
+def synonym_key(phrase_words):
+    """Words as synonyms are compared: folded, without a plural "s" (both sides alike)."""
+    key = []
+    for word in phrase_words:
+        word = fold(word)
+        key.append(word[:-1] if len(word) > 3 and word.endswith("s") else word)
+    return tuple(key)
+
+
+def _synonym_table(groups):
+    """{key of one way of saying it: every other way, as word tuples}."""
+    table = {}
+    for group in groups:
+        ways = [tuple(words(way)) for way in group]
+        for way in ways:
+            table.setdefault(synonym_key(way), [w for w in ways if w != way])
+    return table
+
+
+SYNONYMS = _synonym_table(SYNONYM_GROUPS)
+MAX_SYNONYM_WORDS = max((len(key) for key in SYNONYMS), default=0)
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     text: str  # what is echoed (shortened to MAX_QUERY_CHARS at a word boundary)
-    phrases: tuple = ()  # each a tuple of words as searched; every one must match
+    phrases: tuple = ()  # each a tuple of words as typed; every one must match
     cut: bool = False  # the typed query was longer than MAX_QUERY_CHARS
+    # Every group must match; a group is a tuple of choices, any one of which will do; a
+    # choice is a tuple of phrases that must all match (the typed parts, or one synonym).
+    groups: tuple = ()
 
     @property
     def is_empty(self):
@@ -86,13 +118,49 @@ def _pieces(bare):
 def parse(raw):
     full = normalise(raw)
     text = shorten(full)
-    phrases = []
+    phrases, quoted_parts = [], set()
     for quoted, bare in _PARTS.findall(identifiers_normalised(text).translate(_QUOTES)):
         for piece in [quoted] if quoted else _pieces(bare):
             part = tuple(words(piece))[:MAX_WORDS_PER_PART]
             if part and part not in phrases:
                 phrases.append(part)
-    return ParsedQuery(text=text, phrases=tuple(phrases[:MAX_PARTS]), cut=text != full)
+                if quoted:
+                    quoted_parts.add(part)
+    phrases = tuple(phrases[:MAX_PARTS])
+    return ParsedQuery(
+        text=text,
+        phrases=phrases,
+        cut=text != full,
+        groups=with_synonyms(phrases, quoted_parts),
+    )
+
+
+def with_synonyms(phrases, quoted=frozenset()):
+    """The groups for ``phrases``: each run of unquoted parts that says a synonym group's
+    word becomes a choice between the parts as typed and the group's other words. At each
+    part at most ``MAX_SYNONYM_WORDS`` runs are tried, so this is linear in the query."""
+    groups, i = [], 0
+    while i < len(phrases):
+        found = None
+        if phrases[i] not in quoted:
+            run = []
+            for j in range(i, min(i + MAX_SYNONYM_WORDS, len(phrases))):
+                if phrases[j] in quoted:
+                    break
+                run += phrases[j]
+                if len(run) > MAX_SYNONYM_WORDS:
+                    break
+                others = SYNONYMS.get(synonym_key(run))
+                if others is not None:
+                    found = (j + 1, others)
+        if found is None:
+            groups.append(((phrases[i],),))
+            i += 1
+            continue
+        end, others = found
+        groups.append((tuple(phrases[i:end]), *((other,) for other in others)))
+        i = end
+    return tuple(groups)
 
 
 def canonical(value):

@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from taggit.models import Tag, TaggedItem
 
 from blog.models import Disclosure, Label, Post
-from search.documents import search_documents_refresh
+from search.documents import name_relations, search_documents_refresh, search_documents_renamed
 
 
 def _post_saved(sender, instance, raw=False, **kwargs):
@@ -46,6 +46,32 @@ def _author_saved(sender, instance, raw=False, created=False, update_fields=None
     search_documents_refresh(post_ids=list(instance.posts.values_list("pk", flat=True)))
 
 
+def _name_sources():
+    """{model: the attribute holding its user's id} for each model an author's public name
+    is read from (the authors app's profile, found through ``blog.extensions``, so search
+    imports nothing of it). Worked out when first asked: the authors app registers after
+    this one is ready."""
+    sources = getattr(_name_sources, "found", None)
+    if sources is None:
+        user_model = get_user_model()
+        sources = {}
+        for relation in name_relations():
+            field = user_model._meta.get_field(relation)
+            if field.one_to_one and field.auto_created:  # the profile's OneToOneField to the user
+                sources[field.related_model] = field.field.attname
+        _name_sources.found = sources
+    return sources
+
+
+def _name_source_changed(sender, instance, raw=False, **kwargs):
+    """A profile saved or deleted: re-index the author's posts whose name is now stale (in
+    the same transaction, so a save rolled back leaves the documents as they were)."""
+    attname = _name_sources().get(sender)
+    if attname is None or raw:
+        return
+    search_documents_renamed(user_id=getattr(instance, attname))
+
+
 def _disclosure_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         search_documents_refresh(post_ids=[instance.post_id])
@@ -69,3 +95,7 @@ def connect():
         _disclosure_deleted, sender=Disclosure, dispatch_uid="search-disclosure-deleted"
     )
     post_save.connect(_author_saved, sender=get_user_model(), dispatch_uid="search-author")
+    # Any model's save: the handler keeps only the models the public name is read from
+    # (not known yet: the apps that register them become ready after this one).
+    post_save.connect(_name_source_changed, dispatch_uid="search-author-name")
+    post_delete.connect(_name_source_changed, dispatch_uid="search-author-name-deleted")

@@ -25,7 +25,13 @@ def search(request):
     """
     query = parse(request.GET.get("q", ""))
     number = page_number(request.GET.get("page"))
-    hits = search_posts(query, page=((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE))
+    wanted = ((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
+    hits, some_words = search_posts(query, page=wanted), False
+    if hits.count() == 0 and len(query.groups) > 1:
+        # No post has every word: the posts with some of them, labelled so (one query more).
+        fallback = search_posts(query, page=wanted, some_words=True)
+        if fallback.count():
+            hits, some_words = fallback, True
     paginator = Paginator(hits, RESULTS_PER_PAGE)
     page = paginator.page(min(number, paginator.num_pages))
     shown = with_addresses(page.object_list)
@@ -40,6 +46,7 @@ def search(request):
             "page_obj": page,
             "hits": shown,
             "result_count": paginator.count,
+            "some_words": some_words,
             # Above RANKED_NEWEST matches only the newest are ranked: "more than 1,000".
             "results_capped": hits.capped,
             "ranked_newest": f"{engines.RANKED_NEWEST:,}",

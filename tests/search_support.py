@@ -18,3 +18,13 @@ def result_titles(response):
 
 def search(client, q, **params):
     return client.get(SEARCH_URL, {"q": q, **params})
+
+
+SOME_WORDS = "No post has all of your words; these have some of them."
+
+
+def all_words_titles(response):
+    """The titles of the posts that have every word: none when the page shows, labelled,
+    the posts that have only some of them (search.views)."""
+    titles = result_titles(response)
+    return [] if SOME_WORDS in response.content.decode() else titles

@@ -125,3 +125,30 @@ def test_load_demo_brings_straight_apostrophes_to_today_s_wording():
 def test_the_seed_s_prose_uses_typographic_apostrophes_and_quotes():
     for _slug, term, _abbreviation, explanation in TERMS:
         assert "'" not in explanation and '"' not in explanation, term
+
+
+def _seeded_matcher():
+    return Matcher([Entry(slug, term, abbr, text) for slug, term, abbr, text in TERMS])
+
+
+def test_the_seeded_p_value_and_lancet_number_terms_work_together():
+    """plain14's "0·0001" term beside the p value with no abbreviation: in "p<0·0001" the
+    number is explained, the lone "p" never is, and the "&lt;" stays one entity."""
+    text = "Fewer attacks (p<0·0001). A p value this small: p<0·0001 again. Page (p. 12)."
+    html = mark_first_uses(markup.post_rendering(text).html, _seeded_matcher())
+    body = html.split('<section class="words-explained"')[0]
+    assert (
+        '(p&lt;<a class="glossary-ref" id="used-lancet-decimal-point" '
+        'href="#word-lancet-decimal-point"' in body
+    )
+    assert ">0·0001</a>)" in body
+    assert 'id="used-p-value" href="#word-p-value"' in body and ">p value</a>" in body
+    assert "<abbr" not in body and "(p. 12)" in body
+    assert _marks(html) == 2
+    assert body.count("0·0001") == 2  # the second use is left as it is
+
+
+@pytest.mark.parametrize("text", ["p<10·0001", "0·00012", "0·0001x", "x0·0001"])
+def test_the_lancet_number_is_matched_as_a_whole_number_only(text):
+    html = mark_first_uses(markup.post_rendering(text).html, _seeded_matcher())
+    assert 'class="glossary-ref"' not in html

@@ -6,6 +6,7 @@ import re
 import time
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -213,3 +214,95 @@ def test_building_the_matcher_for_a_thousand_terms_is_quick():
     started = time.perf_counter()
     Matcher(entries)
     assert time.perf_counter() - started < 0.5
+
+
+# --- issue 14 leftovers: one back link per marked use; abbreviations as whole tokens -----
+
+RRMS = Entry(
+    "relapsing-remitting-multiple-sclerosis",
+    "relapsing-remitting multiple sclerosis",
+    "RRMS",
+    "The most common kind of MS.",
+)
+WITH_RRMS = Matcher([MS, HR, DMT, RRMS])
+
+
+def _back_links(html, slug):
+    entry = html.split(f'<dd id="word-{slug}-text">')[1].split("</dd>")[0]
+    return re.findall(r'<a class="glossary-back" href="#([^"]+)">(.*?)</a>', entry)
+
+
+def test_a_term_marked_in_full_and_abbreviated_links_back_to_each_use():
+    """Tapping the later "RRMS" and then "Back to the text" used to land on the first use."""
+    html = mark(
+        "People with relapsing-remitting multiple sclerosis, or RRMS. Later, RRMS again.",
+        WITH_RRMS,
+    )
+    slug = RRMS.slug
+    assert html.count(f'<dt id="word-{slug}">') == 1
+    assert f'id="used-{slug}"' in body_part(html) and f'id="used-{slug}-abbr"' in body_part(html)
+    assert _back_links(html, slug) == [
+        (f"used-{slug}", "Back to ‘relapsing-remitting multiple sclerosis’ in the text"),
+        (f"used-{slug}-abbr", "Back to ‘RRMS’ in the text"),
+    ]
+    assert_well_formed(html)
+
+
+def test_the_abbreviation_first_then_the_term_keeps_the_order_of_use():
+    html = mark("RRMS, that is relapsing-remitting multiple sclerosis.", Matcher([RRMS]))
+    assert [name for _, name in _back_links(html, RRMS.slug)] == [
+        "Back to ‘RRMS’ in the text",
+        "Back to ‘relapsing-remitting multiple sclerosis’ in the text",
+    ]
+
+
+def test_one_use_keeps_one_back_link():
+    html = mark("Only RRMS here.", Matcher([RRMS]))
+    assert _back_links(html, RRMS.slug) == [
+        (
+            f"used-{RRMS.slug}-abbr",
+            'Back to the text<span class="visually-hidden"> where RRMS is first used</span>',
+        )
+    ]
+
+
+def test_every_back_link_leads_to_an_id_in_the_body():
+    html = mark(
+        "Multiple sclerosis (MS), RRMS and relapsing-remitting multiple sclerosis.", WITH_RRMS
+    )
+    targets = re.findall(r'class="glossary-back" href="#([^"]+)"', html)
+    assert len(targets) == 4
+    for target in targets:
+        assert body_part(html).count(f'id="{target}"') == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["MS.NET code", "www.example.MS site", "MS-DOS 6", "CARE-MS II", "MS-2 trial", "MS\u2011DOS"],
+)
+def test_an_abbreviation_inside_a_dotted_or_hyphenated_identifier_is_not_marked(text):
+    assert marks(mark(text)) == []
+
+
+def test_the_next_whole_use_is_marked_after_an_identifier():
+    html = mark("CARE-MS I ran on MS.NET. MS is an illness; MS-related tiredness.")
+    assert marks(html) == ['<abbr title="multiple sclerosis">MS</abbr>']
+    assert "CARE-MS I ran on MS.NET. <a class" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is MS.",
+        "It is MS. Then more.",
+        "MS-related tiredness",
+        "(MS)",
+        "MS, RRMS",
+        "MS's course",
+        "MS… and",
+        "MS/",
+        "MS-",
+    ],
+)
+def test_an_abbreviation_at_a_sentence_end_or_before_a_lower_case_compound_is_marked(text):
+    assert marks(mark(text))[0] == '<abbr title="multiple sclerosis">MS</abbr>'

@@ -128,3 +128,65 @@ def test_words_explained_in_the_author_s_own_text_stay_indexed(client, an_author
     )
     assert "zeppelin" in SearchDocument.objects.get(pk=post.pk).body
     assert result_titles(search(client, "zeppelin")) == ["Own words"]
+
+
+# --- issue 14 leftovers: the author's public name, kept in step -----------------------------
+
+
+def _rename(user, name):
+    from authors.services import author_profile_ensure, author_profile_save
+
+    profile = author_profile_ensure(user=user)
+    profile.display_name = name
+    return author_profile_save(profile=profile)
+
+
+def test_the_document_holds_the_author_s_public_name(client, an_author):
+    """The profile's display name (blog.metadata.author_name), not the account's name."""
+    _rename(an_author, "Dr Perpetua Ravensdale")
+    post = make_post(author=an_author, title="Ocrelizumab in PPMS")
+    assert SearchDocument.objects.get(pk=post.pk).author.startswith("Dr Perpetua Ravensdale ")
+    assert result_titles(search(client, "Ravensdale")) == ["Ocrelizumab in PPMS"]
+    search_documents_rebuild()
+    assert result_titles(search(client, "perpetua ravensdale")) == ["Ocrelizumab in PPMS"]
+
+
+def test_renaming_an_author_re_indexes_their_posts(client, an_author):
+    _rename(an_author, "Dr Perpetua Ravensdale")
+    mine = [make_post(author=an_author, title=f"Mine {i}") for i in range(3)]
+    theirs = make_post(title="Someone else's")
+    untouched = SearchDocument.objects.get(pk=theirs.pk).author
+    _rename(an_author, "Perpetua Okonkwo-Ravensdale")
+    assert result_titles(search(client, "okonkwo")) == [p.title for p in reversed(mine)]
+    assert result_titles(search(client, '"Dr Perpetua"')) == []
+    assert SearchDocument.objects.get(pk=theirs.pk).author == untouched
+
+
+def test_a_change_of_case_alone_is_re_indexed_too(an_author):
+    _rename(an_author, "Perpetua Ravensdale")
+    post = make_post(author=an_author)
+    _rename(an_author, "PERPETUA RAVENSDALE")
+    assert SearchDocument.objects.get(pk=post.pk).author.startswith("PERPETUA RAVENSDALE ")
+
+
+def test_a_profile_change_that_keeps_the_name_rewrites_no_document(an_author):
+    profile = _rename(an_author, "Perpetua Ravensdale")
+    for _ in range(5):
+        make_post(author=an_author)
+    profile.bio = "A new biography."
+    from authors.services import author_profile_save
+
+    with CaptureQueriesContext(connection) as saved:
+        author_profile_save(profile=profile)
+    writes = [q["sql"] for q in saved.captured_queries if "search_document" in q["sql"].lower()]
+    assert len(writes) == 1  # the one check, no rewrite
+    assert not any(q.lstrip().upper().startswith(("UPDATE", "INSERT")) for q in writes)
+
+
+def test_deleting_a_profile_falls_back_to_the_account_name(client, an_author):
+    profile = _rename(an_author, "Dr Perpetua Ravensdale")
+    post = make_post(author=an_author, title="Back to the account")
+    profile.delete()
+    account = an_author.get_full_name()
+    assert SearchDocument.objects.get(pk=post.pk).author.startswith(account + " ")
+    assert result_titles(search(client, "Ravensdale")) == []

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from search.query import MAX_QUERY_CHARS, normalise, parse, shorten
 from tests.factories import make_post
-from tests.search_support import SEARCH_URL, result_titles, search
+from tests.search_support import SEARCH_URL, all_words_titles, result_titles, search
 from tests.strategies import any_script_text
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_every_hostile_query_gets_a_page_with_its_text_escaped(client, a_findabl
 def test_engine_syntax_is_read_as_plain_words(client, a_findable_post, query):
     """Operators are words like any other (the post holds them all): ``NOT interferon`` and
     ``-interferon`` never exclude, ``|`` never widens ("nothingsuch" must match too)."""
-    titles = result_titles(search(client, query))
+    titles = all_words_titles(search(client, query))
     if "nothingsuch" in query:
         assert titles == []
     else:

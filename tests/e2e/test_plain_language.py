@@ -34,8 +34,10 @@ def test_box_notice_and_glossary(new_context, care_ms_post, artifacts_dir, width
     assert explained.is_visible()
     assert page.evaluate("location.hash") == "#word-relapsing-remitting-multiple-sclerosis"
     assert "attacks" in explained.inner_text()
-    explained.get_by_role("link").click()
-    assert page.evaluate("location.hash").startswith("#used-relapsing-remitting")
+    # The post says it in full and as RRMS: one way back to each; the RRMS tapped is the way.
+    explained.get_by_role("link", name="Back to ‘RRMS’ in the text").click()
+    assert page.evaluate("location.hash") == "#used-relapsing-remitting-multiple-sclerosis-abbr"
+    assert page.locator("#used-relapsing-remitting-multiple-sclerosis-abbr").is_visible()
 
 
 def test_axe_finds_nothing(new_context, care_ms_post):
