@@ -100,7 +100,9 @@ def preview_comment(request, post_id):
     elif form.is_valid():
         response = HttpResponse(preview.preview_html(form))
     else:
-        response = HttpResponse(preview.errors_html(form), status=400)
+        # 200, not 400: the answer is the preview section, saying what to fix (a 400 to a
+        # fetch() is logged as a console error by browsers, for a commenter's typo).
+        response = HttpResponse(preview.errors_html(form))
     patch_cache_control(response, private=True, no_store=True)
     return response
 

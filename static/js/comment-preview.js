@@ -43,7 +43,7 @@
       credentials: "same-origin",
       headers: { "Accept": "text/html" }
     }).then(function (response) {
-      if (response.status !== 200 && response.status !== 400) { throw new Error("status"); }
+      if (response.status !== 200) { throw new Error("status"); }
       return response.text();
     }).then(function (html) {
       button.disabled = false;
