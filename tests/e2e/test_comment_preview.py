@@ -57,7 +57,7 @@ def test_preview_then_send_on_a_phone(new_context, care_ms_post, javascript):
     else:
         with page.expect_navigation():
             preview_button(form).click()
-        assert page.url.endswith("#comment-preview"), page.url
+        assert page.url.endswith("#respond"), page.url  # the heading, the preview just below
     assert_previewed(page, new_context, javascript)
     assert page.locator("section.comment-preview").get_by_text("On masking").is_visible()
 
