@@ -5,7 +5,14 @@ import re
 import pytest
 
 from comments.models import Comment
-from tests.e2e.helpers import axe_violations, comment_form, fill_comment, submit_button
+from tests.e2e.helpers import (
+    axe_violations,
+    comment_form,
+    fill_comment,
+    nu_errors,
+    submit_button,
+)
+from tests.e2e.test_valid_html import BROKEN
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +98,35 @@ def test_an_in_place_preview_with_errors_says_so(new_context, care_ms_post, sett
     assert "Your comment has 6 words; the limit is 5." in errors.inner_text()
     assert axe_violations(page) == []
     assert Comment.objects.count() == 0
+
+
+def test_a_responses_own_page_is_valid_and_accessible_on_a_phone(
+    new_context, java, care_ms_post_with_thread, tmp_path
+):
+    """The thread's "Link" leads to the response's page; it and a preview page are valid."""
+    post = care_ms_post_with_thread
+    reply = Comment.objects.approved().filter(post=post, parent__isnull=False).first()
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(post.get_absolute_url())
+    byline = page.locator(f"#comment-{reply.pk} > p:first-child")
+    with page.expect_navigation():
+        byline.get_by_role("link", name="Link").click()
+    assert page.url.endswith(f"/comments/{reply.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Re: {post.title}"
+    assert page.locator("#cite").is_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+    assert axe_violations(page) == []
+    sent = {"response page": page.goto(reply.get_response_url()).text()}
+
+    plain = new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    plain.goto(post.get_absolute_url())
+    form = comment_form(plain)
+    fill_comment(form, name="Ann", email="ann@example.org", body=BODY)
+    with plain.expect_navigation() as navigation:
+        preview_button(form).click()
+    sent["preview page"] = navigation.value.text()
+    sent["known broken page"] = BROKEN  # proves the checker ran
+    errors = nu_errors(sent, tmp_path)
+    assert errors.pop("known broken page", []), "the HTML checker did not run"
+    assert not errors, errors
