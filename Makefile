@@ -16,7 +16,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on)
+## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on),
+## with the background-task worker beside the server (mail shows in this console)
 run: $(VENV)/.installed-runtime
 	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}" && chmod 700 "$${TRIALPRESS_VAR_DIR:-var}"
 	DEBUG=1 $(PY) manage.py migrate --no-input
@@ -27,7 +28,7 @@ run: $(VENV)/.installed-runtime
 	@echo " Trialpress: http://127.0.0.1:8000/   (stop with Ctrl-C)"
 	@DEBUG=1 $(PY) manage.py ensure_admin
 	@echo "=================================================================================="
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 PY=$(PY) bash scripts/with_worker.sh $(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: install what the tests need and run the whole suite (SQLite, then PostgreSQL)
 test: $(VENV)/.installed-dev
@@ -37,12 +38,13 @@ test: $(VENV)/.installed-dev
 	bash scripts/test.sh
 
 ## serve: the production set-up (the Django deploy: migrate, collectstatic, start gunicorn
-## with threaded workers, config/gunicorn.py; DEBUG off, whitenoise); needs SECRET_KEY etc.
+## with threaded workers, config/gunicorn.py; DEBUG off, whitenoise) and the background-task
+## worker beside it; needs SECRET_KEY etc.
 serve: $(VENV)/.installed-runtime
 	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}" && chmod 700 "$${TRIALPRESS_VAR_DIR:-var}"
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input
-	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
+	PY=$(PY) bash scripts/with_worker.sh $(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
 
 ## bench: print render times, query counts, sizes and throughput figures
 bench: $(VENV)/.installed-dev

@@ -7,7 +7,7 @@ investigator at Barts Health", unnamed, so the profile names nobody and carries 
 
 from authors.models import AuthorProfile
 from authors.services import author_profile_ensure, author_profile_save
-from blog.metadata import author_name
+from blog.metadata import account_name
 
 DEMO_PROFILES = {
     "barts-pi": {
@@ -32,7 +32,7 @@ def demo_profile_step(*, post, reset=False):
     if profile is None:
         author_profile_ensure(user=user, **fields)
     elif reset:
-        profile.display_name = author_name(user)
+        profile.display_name = account_name(user)
         for name, value in fields.items():
             setattr(profile, name, value)
         author_profile_save(profile=profile)

@@ -9,13 +9,13 @@
   ``citation_author``, ``citation_author_orcid`` and ``citation_publication_date`` of the post.
 """
 
-from authors.cards import author_card
+from authors.cards import card_for
 from blog.metadata import absolute_url, author_name
 
 
 def json_ld_author(post, data):
     """Adds to ``data`` in place (blog.extensions.register_json_ld)."""
-    card = author_card(post.author_id)
+    card = card_for(post.author)
     author = data.get("author")
     if card is None or not isinstance(author, dict):
         return
@@ -27,7 +27,7 @@ def json_ld_author(post, data):
 def highwire_post_author(post, tags):
     if tags:  # the tags describe the cited paper, not this post
         return tags
-    card = author_card(post.author_id)
+    card = card_for(post.author)
     if card is None or not card.orcid:
         return tags
     return [

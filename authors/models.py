@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from authors.orcid import normalise, orcid_url, validate_orcid
+from authors.orcid import OrcidField, normalise, orcid_url
 from blog.models import Disclosure
 
 SLUG_MAX_LENGTH = 100
@@ -40,12 +40,16 @@ class AuthorProfile(models.Model):
     affiliation = models.CharField(
         max_length=300, blank=True, help_text="Where you work, e.g. a hospital or university."
     )
-    orcid = models.CharField(
+    orcid = OrcidField(
         "ORCID iD",
-        max_length=19,
         blank=True,
-        validators=[validate_orcid],
-        help_text="16 characters, like 0000-0002-1825-0097 (a link from orcid.org works too).",
+        help_text="Like 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097 "
+        "(stored as the address).",
+    )
+    email_on_responses = models.BooleanField(
+        "Email me when a response to my post is approved",
+        default=True,
+        help_text="One email per response (right of reply), with a link to answer it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,3 +102,24 @@ class StandingInterest(models.Model):
         super().clean()
         if self.ended_on and self.declared_on and self.ended_on < self.declared_on:
             raise ValidationError({"ended_on": "The end date is before the declared date."})
+
+
+class ResponseNotice(models.Model):
+    """One right-of-reply email (``authors.right_of_reply``): the unique comment makes each
+    approved response mail its post's author once, whatever happens to it afterwards. The
+    unsubscribe link in that email names this row and works once (``link_used_at``)."""
+
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="response_notice"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="response_notices"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    link_used_at = models.DateTimeField("unsubscribe link used at", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "right-of-reply email"
+
+    def __str__(self):
+        return f"Right-of-reply email about comment {self.comment_id}"

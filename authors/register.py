@@ -3,7 +3,8 @@
 Every disclosure on the author's PUBLISHED posts (drafts and scheduled posts are not public,
 so they are not here, even for the author), grouped by organisation (``organisations``),
 with the kinds of relationship, the first and last dates it was declared (the posts'
-publish dates), the number of posts and links to them. "Nothing to disclose" is counted
+publish dates), the number of posts and links to them, and who declared it (the author, by
+any of their names, or someone else named on their post). "Nothing to disclose" is counted
 apart, and statements that name no organisation are listed as written. The author's
 standing entries (``StandingInterest``) come first, with their own dates.
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authors.organisations import organisation_key, split_organisations
+from blog.metadata import account_name
 from blog.models import Disclosure, Post
 
 NONE = Disclosure.Relationship.NONE
@@ -34,7 +36,8 @@ class PostRef:
 class InterestGroup:
     name: str  # as written on the most recent post
     relationships: list = field(default_factory=list)
-    people: list = field(default_factory=list)
+    by_author: bool = False  # the author declared it on one of the posts
+    others: list = field(default_factory=list)  # anyone else who did, as written
     posts: list = field(default_factory=list)  # newest first
 
     @property
@@ -75,6 +78,18 @@ def _add_unique(items, value):
         items.append(value)
 
 
+def _folded_name(name):
+    return " ".join(name.casefold().split())
+
+
+def author_names(profile):
+    """The names a disclosure may give the author by: the public name (the profile's), and
+    the account's full name and username (what older disclosures were pre-filled with)."""
+    user = profile.user
+    names = (profile.display_name, account_name(user), user.get_username())
+    return {_folded_name(name) for name in names if name}
+
+
 def register_of_interests(profile):
     rows = (
         Disclosure.objects.filter(
@@ -93,6 +108,7 @@ def register_of_interests(profile):
         )
     )
     groups, unnamed, kinds_by_post, refs = {}, [], {}, {}
+    own_names = author_names(profile)
     for row in rows:
         ref = refs.get(row["post_id"])
         if ref is None:
@@ -112,7 +128,10 @@ def register_of_interests(profile):
                 continue
             group = groups.setdefault(key, InterestGroup(name=name))
             _add_unique(group.relationships, label)
-            _add_unique(group.people, row["person"])
+            if _folded_name(row["person"]) in own_names:
+                group.by_author = True
+            else:
+                _add_unique(group.others, " ".join(row["person"].split()))
             if not group.posts or group.posts[-1] is not ref:
                 group.posts.append(ref)
     nothing = [refs[pk] for pk, kinds in kinds_by_post.items() if kinds == {NONE}]

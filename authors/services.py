@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from authors.models import SLUG_MAX_LENGTH, AuthorProfile
-from blog.metadata import author_name
+from blog.metadata import account_name
 from blog.models import slug_from, unique_slug
 
 
@@ -22,7 +22,7 @@ def author_profile_ensure(*, user, **fields):
     existing = AuthorProfile.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    profile = AuthorProfile(user=user, display_name=author_name(user), **fields)
+    profile = AuthorProfile(user=user, display_name=account_name(user), **fields)
     return author_profile_save(profile=profile)
 
 

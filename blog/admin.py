@@ -27,6 +27,7 @@ from blog.forms import (
     DisclosureInlineFormSet,
     PostAdminForm,
 )
+from blog.metadata import author_name
 from blog.models import Disclosure, Post, labels_prefetch
 from blog.readability import readability
 from blog.revision_admin import PostRecordAdminMixin
@@ -40,10 +41,30 @@ from blog.services import (
 from roles import policy
 
 
+class PrefilledDisclosureFormSet(DisclosureInlineFormSet):
+    """Every new row, also the ones "Add another" copies from the empty form, starts with
+    the author's name as "Who" (``initial``, given for every possible row). A new row left
+    as it started, or with only "Who" emptied, is not a disclosure and is not saved."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None and self.initial_extra:
+            kwargs["initial"] = self.initial_extra[0]
+        return kwargs
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound and i >= self.initial_form_count():
+            typed = self.data.get(form.add_prefix("person"), "")
+            if not str(typed).strip():
+                form.initial = {k: v for k, v in form.initial.items() if k != "person"}
+        return form
+
+
 class DisclosureInline(admin.TabularInline):
     model = Disclosure
     form = DisclosureForm
-    formset = DisclosureInlineFormSet
+    formset = PrefilledDisclosureFormSet
     fields = ("person", "relationship", "organisations", "statement", "position")
     extra = 1
     max_num = 30
@@ -192,11 +213,10 @@ class PostAdmin(PostRecordAdminMixin, admin.ModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, DisclosureInline) and obj.pk is None:
-            # A new post's first disclosure is most likely the author's own.
-            kwargs["initial"] = [
-                {"person": request.user.get_full_name() or request.user.get_username()}
-            ]
+        if isinstance(inline, DisclosureInline):
+            # A new disclosure is most likely the author's own: under their public name.
+            author = obj.author if obj.pk is not None else request.user
+            kwargs["initial"] = [{"person": author_name(author)}] * inline.max_num
         return kwargs
 
     def save_model(self, request, obj, form, change):

@@ -20,7 +20,17 @@ blog calls each hook at one place and knows nothing else about the app:
   add to their querysets, so a hook reads prefetched rows instead of querying per post;
 - ``register_post_inline(inline_class)``: an inline on the admin's post page;
 - ``register_demo_step(step)``: ``step(post=..., reset=...)`` runs after ``load_demo``
-  brought a demo post in, inside the same transaction.
+  brought a demo post in, inside the same transaction;
+- ``register_author_name(resolve, related=())``: ``resolve(user)`` returns the author's
+  public name, or "" to leave it to the next (``blog.metadata.author_name`` is the one
+  function every page, feed and citation asks; the authors app answers with the profile's
+  display name). ``related`` names the user's relations ``resolve`` reads (``"author_profile"``):
+  blog selects them with the author wherever it loads posts for readers
+  (``author_select_related()``), so a name costs no query per post;
+- ``register_feed_freshness(latest)``: ``latest()`` returns an expression for the newest
+  change (a datetime) to something the feeds print besides posts (an author's name); the
+  feeds' ETag and Last-Modified include it, so a conditional GET is never answered with a
+  stale 304.
 
 Registration is idempotent (registering the same callable twice keeps one).
 """
@@ -34,6 +44,9 @@ _highwire = []
 _prefetches = []
 _post_inlines = []
 _demo_steps = []
+_author_names = []
+_author_related = []
+_feed_freshness = []
 
 PLACES = ("after_coi_box", "coi_box")
 FEED_PLACES = ("end", "before_comments_link")
@@ -77,6 +90,16 @@ def register_demo_step(step):
     _add(_demo_steps, step)
 
 
+def register_author_name(resolve, related=()):
+    _add(_author_names, resolve)
+    for relation in related:
+        _add(_author_related, relation)
+
+
+def register_feed_freshness(latest):
+    _add(_feed_freshness, latest)
+
+
 def sections(place, post, context):
     """The HTML every app adds at ``place`` for ``post``, joined (already safe)."""
     return mark_safe("".join(render(post, context) for render in _sections.get(place, ())))  # noqa: S308
@@ -110,3 +133,21 @@ def post_inlines():
 def run_demo_steps(*, post, reset):
     for step in _demo_steps:
         step(post=post, reset=reset)
+
+
+def author_name(user):
+    """The first name a registered resolver gives ``user``, or "" (blog.metadata falls back)."""
+    for resolve in _author_names:
+        name = resolve(user)
+        if name:
+            return name
+    return ""
+
+
+def author_select_related(author="author"):
+    """``select_related`` lookups for a post's ``author`` and what its name is read from."""
+    return [author, *(f"{author}__{relation}" for relation in _author_related)]
+
+
+def feed_freshness():
+    return [latest() for latest in _feed_freshness]

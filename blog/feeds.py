@@ -191,15 +191,28 @@ def _published_state(request):
             # Items carry the status of the papers they discuss (blog.public_record).
             notices=Max(_notices("count")),
             noticed=Max(_notices("newest")),
+            # What else items print, e.g. the authors' names (blog.extensions).
+            **{
+                f"extension_{i}": Max(latest)
+                for i, latest in enumerate(extensions.feed_freshness())
+            },
         )
     return request._blog_published_state
+
+
+def _extension_changes(state):
+    return [value for name, value in sorted(state.items()) if name.startswith("extension_")]
 
 
 def feed_etag(request, *args, **kwargs):
     state = _published_state(request)
     key = "|".join(
-        str(state[name])
-        for name in ("count", "updated", "published", "announced", "notices", "noticed")
+        str(value)
+        for value in (
+            *(state[name] for name in ("count", "updated", "published", "announced")),
+            *(state[name] for name in ("notices", "noticed")),
+            *_extension_changes(state),
+        )
     )
     key = f"{key}|{settings.SITE_URL}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -207,16 +220,28 @@ def feed_etag(request, *args, **kwargs):
 
 def feed_last_modified(request, *args, **kwargs):
     state = _published_state(request)
-    dates = [
-        d
-        for d in (state["updated"], state["published"], state["announced"], state["noticed"])
-        if d is not None
-    ]
+    candidates = (state["updated"], state["published"], state["announced"], state["noticed"])
+    dates = [d for d in (*candidates, *_extension_changes(state)) if d is not None]
     return max(dates) if dates else None
 
 
+def _dated_by_state(feed):
+    """Django's Feed dates its response by the newest item's date, which an edit or an
+    author's new name leaves alone, so a client asking If-Modified-Since would get a stale
+    304 (ConditionalGetMiddleware reads the header): ``condition`` dates it by the state."""
+
+    def view(request, *args, **kwargs):
+        response = feed(request, *args, **kwargs)
+        response.headers.pop("Last-Modified", None)
+        return response
+
+    return view
+
+
 def conditional(feed):
-    return condition(etag_func=feed_etag, last_modified_func=feed_last_modified)(feed)
+    return condition(etag_func=feed_etag, last_modified_func=feed_last_modified)(
+        _dated_by_state(feed)
+    )
 
 
 rss_feed = conditional(PostFeed())

@@ -54,7 +54,16 @@ def modified_at(post):
 
 
 def author_name(user):
-    """The name readers see: full name, else username. Never the email address."""
+    """The author's one public name, wherever readers see it (byline, citation, feeds,
+    metadata, search, register of interests): the name an app registered
+    (``blog.extensions.register_author_name``: the author profile's display name), else the
+    full name, else the username. Never the email address."""
+    return extensions.author_name(user) or account_name(user)
+
+
+def account_name(user):
+    """The name on the user's account: full name, else username (what ``author_name`` falls
+    back to, and what a new author profile starts from)."""
     return user.get_full_name() or user.get_username()
 
 

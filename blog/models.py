@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
-from blog import markup
+from blog import extensions, markup
 from blog.dois import bare_doi, normalise_doi
 from blog.publication_rule import PUBLISHED, check_post_publishable
 
@@ -219,7 +219,7 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list page shows, in a fixed number of queries whatever the count."""
         return (
-            self.select_related("author")
+            self.select_related(*extensions.author_select_related())
             .prefetch_related(labels_prefetch())
             .order_by("-published_at", "-pk")
         )

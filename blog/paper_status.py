@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 import pagecache
 from blog.dois import bare_doi, normalise_doi
 from blog.models import PaperNotice, Post
+from outbox.services import mail_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -254,9 +254,9 @@ def _store(batch, report):
 
 # --- telling authors ---------------------------------------------------------------------
 def notify_authors(paper_dois):
-    """Email the author of each published post about one of these papers, once per author,
-    listing the posts and the notices. Run after commit; failures are logged, never raised.
-    Returns the number of messages sent."""
+    """Queue an email to the author of each published post about one of these papers, once
+    per author, listing the posts and the notices; a worker sends it after the commit.
+    Failures are logged, never raised. Returns the number of messages queued."""
     wanted = set(paper_dois)
     if not wanted:
         return 0
@@ -269,19 +269,18 @@ def notify_authors(paper_dois):
     for post in posts:
         if post.author.is_active and post.author.email:
             by_author.setdefault(post.author, []).append(post)
-    sent = 0
+    queued = 0
     for author, their_posts in by_author.items():
         try:
-            send_mail(
+            if mail_enqueue(
+                to=[author.email],
                 subject=f"{settings.SITE_NAME}: a paper you wrote about has a new notice",
-                message=_message(their_posts),
-                from_email=None,
-                recipient_list=[author.email],
-            )
-            sent += 1
+                body=_message(their_posts),
+            ):
+                queued += 1
         except Exception:  # a mail failure must not undo or stop the import
-            logger.exception("Could not email %s about a paper's status", author.pk)
-    return sent
+            logger.exception("Could not queue the email to %s about a paper's status", author.pk)
+    return queued
 
 
 def _message(posts):

@@ -131,7 +131,7 @@ class PostDetailView(DetailView):
     def get_queryset(self):
         return (
             Post.objects.visible_to(self.request.user)
-            .select_related("author")
+            .select_related(*extensions.author_select_related())
             .prefetch_related(labels_prefetch(), "disclosures", *extensions.prefetches())
         )
 

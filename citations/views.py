@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from blog import extensions
 from blog.models import Post
 from citations import bibtex, ris
 from citations.works import paper_work, post_work
@@ -22,7 +23,8 @@ FORMATS = {
 
 def _post(request, year, month, slug):
     post = get_object_or_404(
-        Post.objects.visible_to(request.user).select_related("author"), slug=slug
+        Post.objects.visible_to(request.user).select_related(*extensions.author_select_related()),
+        slug=slug,
     )
     local = timezone.localtime(post.published_at)
     if (local.year, local.month) != (year, month):

@@ -46,11 +46,28 @@ def _ascii_key(*parts):
     return "".join(re.sub(r"[^A-Za-z0-9]", "", str(part)) for part in parts)[:60] or "ref"
 
 
+# Titles before a name: APA and BibTeX cite "Doe, J.", never "Doe, D. J." for "Dr Jane Doe".
+_TITLES = frozenset(["dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "dame"])
+
+
+def _folded(words):
+    return [word.casefold() for word in words]
+
+
 def post_author_name(user):
-    """The user's names split (first and last) when both are set, else cited whole."""
-    if user.first_name.strip() and user.last_name.strip():
-        return Name(family=user.last_name.strip(), given=user.first_name.strip())
-    return Name(literal=author_name(user))
+    """The author's public name (``blog.metadata.author_name``, the one readers see on the
+    byline), split into family and given names when it ends with the user's last name
+    ("Jane A. Doe", last name "Doe"), leaving out a title ("Dr"); any other name is cited
+    whole, as written."""
+    public = author_name(user)
+    words, family = public.split(), user.last_name.split()
+    if family and len(words) > len(family) and _folded(words[-len(family) :]) == _folded(family):
+        given = words[: -len(family)]
+        while given and given[0].casefold().rstrip(".") in _TITLES:
+            given.pop(0)
+        if given:
+            return Name(family=" ".join(words[-len(family) :]), given=" ".join(given))
+    return Name(literal=public)
 
 
 def paper_author_name(written):

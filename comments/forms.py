@@ -147,6 +147,15 @@ class CommentForm(forms.ModelForm):
         ),
     )
 
+    # == Notify me (issue 15): the subscriptions app acts on these, unticked by default ==
+    notify_approved = forms.BooleanField(
+        required=False, label="Notify me by email when my comment is approved"
+    )
+    notify_replies = forms.BooleanField(
+        required=False, label="Notify me by email about replies to it"
+    )
+    # == End of notify me ==
+
     class Meta:
         model = Comment
         fields = ["name", "email", "website", "title", "body", "competing_interests"]
@@ -298,4 +307,6 @@ class CommentForm(forms.ModelForm):
         data["elapsed_seconds"] = self.elapsed_seconds
         data["form_nonce"] = self.token_payload["n"] if self.token_payload else ""
         data["resent"] = bool(self.token_payload and self.token_payload["r"])
+        data["notify_approved"] = bool(self.cleaned_data.get("notify_approved"))  # issue 15
+        data["notify_replies"] = bool(self.cleaned_data.get("notify_replies"))
         return data

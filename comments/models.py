@@ -178,3 +178,25 @@ class Comment(models.Model):
     def excerpt(self):
         text = " ".join(self.body.split())
         return text if len(text) <= 80 else text[:79] + "\u2026"
+
+
+class Redaction(models.Model):
+    """A span of a comment's text a moderator replaced with ``REMOVED`` (BMJ rapid
+    responses: no patient-identifying information). Who, when and why are shown to the
+    moderators; ``original_body``, the text before this redaction, to superusers only."""
+
+    REMOVED = "[removed by moderator]"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="redactions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+    original_body = models.TextField(help_text="The comment's text before this redaction.")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Redaction of comment {self.comment_id}"

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.safety_rules import SAFETY_RULES
 
 Status = Comment.Status
 
@@ -149,6 +150,9 @@ RULES = [
     honeypot_filled,
     sent_too_fast,
     disallowed_word,
+    # Clinical safety (comments.safety_rules): after the spam rules, so a spammer learns
+    # nothing from them; they hold, never reject, and give the reason a moderator reads.
+    *SAFETY_RULES,
     resent_too_fast,
     too_many_links,
     moderation_word,

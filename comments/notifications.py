@@ -1,10 +1,10 @@
 """Email the post's author, the Moderators group and COMMENT_MODERATORS about each held
 comment.
 
-Called after the comment is committed (``transaction.on_commit``), so a failing mail server
-can never lose a comment: failures are logged and swallowed. With
-COMMENT_NOTIFY_IN_BACKGROUND (the default) the message is built in the request and sent from
-a background thread, so a slow mail server never keeps the commenter waiting.
+Called after the comment is committed (``transaction.on_commit``); the message is built
+then and queued (``outbox.services.mail_enqueue``): a worker sends it and tries again when
+the mail server fails, so a failing or slow mail server never loses a comment nor keeps the
+commenter waiting.
 
 Headers carry no commenter input: the subject comes from the post's title with line
 breaks removed, and the name, email and text go in the body only. There, the site's own
@@ -15,14 +15,13 @@ convincing "Approve: https://..." line that a mail program turns into a link.
 
 import logging
 import re
-import threading
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import reverse
 
 from comments.models import Comment
+from outbox.services import mail_enqueue
 from roles.policy import MODERATORS
 
 logger = logging.getLogger(__name__)
@@ -120,10 +119,8 @@ def held_comment_message(comment):
 
 
 def notify_held(*, comment_id):
-    """Send (or start sending) the email for one held comment; never raises.
-
-    Returns the number of messages sent, or the background thread that sends it.
-    """
+    """Queue the email for one held comment; never raises. Returns how many messages were
+    queued (0 or 1)."""
     try:
         comment = Comment.objects.select_related("post__author").get(pk=comment_id)
         recipients = recipients_for(comment)
@@ -137,24 +134,7 @@ def notify_held(*, comment_id):
             )
             return 0
         subject, body = held_comment_message(comment)
+        return 1 if mail_enqueue(to=recipients, subject=subject, body=body) else 0
     except Exception:
-        logger.exception("Could not prepare the moderation email for comment %s", comment_id)
-        return 0
-    if settings.COMMENT_NOTIFY_IN_BACKGROUND:
-        sender = threading.Thread(
-            target=_send,
-            args=(comment_id, subject, body, recipients),
-            name=f"notify-comment-{comment_id}",
-            daemon=True,
-        )
-        sender.start()
-        return sender
-    return _send(comment_id, subject, body, recipients)
-
-
-def _send(comment_id, subject, body, recipients):
-    try:
-        return send_mail(subject, body, None, recipients, fail_silently=False)
-    except Exception:
-        logger.exception("Could not send the moderation email for comment %s", comment_id)
+        logger.exception("Could not queue the moderation email for comment %s", comment_id)
         return 0

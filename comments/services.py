@@ -8,16 +8,17 @@ transaction, validates with ``full_clean()`` before saving, and keeps ``Post.com
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from blog.metadata import author_name
 from blog.models import Post
-from comments import moderation, notifications, ratelimit
-from comments.models import Comment
+from comments import extensions, moderation, notifications, ratelimit
+from comments.models import Comment, Redaction
 
 Status = Comment.Status
 
@@ -196,6 +197,7 @@ def comment_submit(*, post, data, request_meta, user=None):
     try:
         with transaction.atomic():
             comment.save()
+            extensions.comment_submitted(comment=comment, data=data)  # notify me (issue 15)
             if comment.status == Status.APPROVED:
                 post_recount_comments(post_id=post.pk)
             if comment.status == Status.HELD:
@@ -227,6 +229,8 @@ def _comment_set_status(*, comment, moderator, status, verb):
             change_message=f"{verb} (was {Status(previous).label.lower()}).",
             single_object=True,
         )
+        # After commit: e.g. "email me when my comment is approved" (issue 15).
+        extensions.comment_status_changed(comment_id=locked.pk, previous=previous, status=status)
     comment.status = locked.status
     comment.moderated_by = locked.moderated_by
     comment.moderated_at = locked.moderated_at
@@ -270,6 +274,7 @@ def comment_import(
     website="",
     ip_address=None,
     status_reason="Imported",
+    competing_interests="",
 ):
     """Store a comment brought in from another blog, as that blog had it.
 
@@ -288,7 +293,9 @@ def comment_import(
         email=_text(email)[:254],
         website=_text(website)[:200],
         body=_text(body),
-        competing_interests="Not asked (imported comment)",
+        competing_interests=(
+            _text(competing_interests).strip()[:500] or "Not asked (imported comment)"
+        ),
         ip_address=ip_address or None,
         status=status,
         status_reason=status_reason[:200],
@@ -310,3 +317,154 @@ def comment_import(
             Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
             comment.created_at = created_at
     return comment
+
+
+# --- redaction (issue 16) ----------------------------------------------------------------
+
+
+class RedactionError(ValueError):
+    """A redaction that cannot be made; ``message`` tells the moderator why, ``field`` names
+    the input at fault ("reason" or "text_to_remove")."""
+
+    def __init__(self, message, *, field="text_to_remove"):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def _redacted_body(body, *, start, end, text_to_remove):
+    """The body with the span (or every copy of the exact text) replaced, and how many."""
+    removed = Redaction.REMOVED
+    if text_to_remove is not None:
+        if start is not None or end is not None:
+            raise RedactionError("Give either the text to remove or its position, not both.")
+        text_to_remove = _text(text_to_remove).replace("\r\n", "\n")
+        if not text_to_remove.strip():
+            raise RedactionError("Copy the text to remove from the comment.")
+        count = body.count(text_to_remove)
+        if not count:
+            raise RedactionError(
+                "That text is not in the comment: copy it exactly (case, spaces and "
+                "punctuation included)."
+            )
+        return body.replace(text_to_remove, removed), count
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)):
+        raise RedactionError("That span is not in the comment.")
+    if not body[start:end].strip():
+        raise RedactionError("The span holds only spaces: nothing to remove.")
+    return f"{body[:start]}{removed}{body[end:]}", 1
+
+
+def comment_redact(*, comment, moderator, reason, start=None, end=None, text_to_remove=None):
+    """Replace a span of the comment's text (``start``/``end``) or every copy of an exact
+    substring (``text_to_remove``) with "[removed by moderator]".
+
+    Records a ``Redaction`` (the original text for superusers), re-renders ``body_html``
+    through the comment's one renderer, logs the action like the status changes do, and
+    the save invalidates cached pages (pagecache watches comments). Raises
+    ``RedactionError`` with a message for the moderator; nothing is changed then.
+    """
+    reason = " ".join(_text(reason).split())
+    if not reason:
+        raise RedactionError(
+            "Say why the text is removed (the reason is recorded).", field="reason"
+        )
+    if len(reason) > 200:
+        raise RedactionError("Keep the reason under 200 characters.", field="reason")
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        body, count = _redacted_body(
+            locked.body, start=start, end=end, text_to_remove=text_to_remove
+        )
+        redaction = Redaction(
+            comment=locked, moderator=moderator, reason=reason, original_body=locked.body
+        )
+        redaction.full_clean(exclude=["comment", "moderator"])
+        redaction.save()
+        locked.body = body
+        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name != "body"])
+        locked.save(update_fields=["body"])  # Comment.save renders body_html once
+        copies = f" ({count} copies)" if count > 1 else ""
+        LogEntry.objects.log_actions(
+            user_id=moderator.pk,
+            queryset=[locked],
+            action_flag=CHANGE,
+            change_message=f"Redacted{copies}: {reason}",
+            single_object=True,
+        )
+    comment.body = locked.body
+    comment.body_html = locked.body_html
+    return redaction
+
+
+# --- the moderator's desk (issue 16): a reply as the post's author or a moderator ---------
+
+
+class ReplyRefused(ValueError):
+    """A staff reply that cannot be published; ``message`` tells the replier why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+
+def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
+    """Publish ``user``'s reply to ``parent`` at once (the staff-member rule approves it, as
+    it would on the post's page), badged as the post's author's when it is theirs.
+
+    A reply to a held comment approves that comment first, through ``comment_approve``
+    (replying publishes the question with its answer). Rejected and spam comments take no
+    reply. The caller checks that ``user`` may moderate ``parent``. Raises
+    ``ReplyRefused`` with a message; nothing is changed then.
+    """
+    body = _text(body).replace("\r\n", "\n")
+    if not body.strip():
+        raise ReplyRefused("Write the reply first.")
+    if len(body) > settings.COMMENT_MAX_LENGTH:
+        raise ReplyRefused(
+            f"The reply has {len(body)} characters; the limit is {settings.COMMENT_MAX_LENGTH}."
+        )
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().select_related("post").get(pk=parent.pk)
+        if locked.status == Status.HELD:
+            comment_approve(comment=locked, moderator=user)
+        elif locked.status != Status.APPROVED:
+            raise ReplyRefused("Only a published or held comment can be answered.")
+        post = locked.post
+        max_depth = max(settings.COMMENT_MAX_DEPTH, 1)
+        attach_to = locked
+        while attach_to is not None and attach_to.depth + 1 >= max_depth:
+            attach_to = attach_to.parent
+        reply = Comment(
+            post=post,
+            parent=attach_to,
+            user=user,
+            name=author_name(user)[:100],
+            email=user.email,
+            body=body,
+            competing_interests=" ".join(_text(competing_interests).split())[:500]
+            or "None declared",
+            is_post_author=user.pk == post.author_id,
+            status=Status.APPROVED,
+            status_reason=moderation.STAFF_MEMBER,
+        )
+        # A double click, or the back button and Publish again: one reply, not two.
+        if Comment.objects.filter(parent=attach_to, post=post, user=user, body=body).exists():
+            raise ReplyRefused("You have already published this reply.")
+        reply.render_body()
+        exclude = ["post", "parent", "user", "form_nonce", *([] if reply.email else ["email"])]
+        reply.full_clean(exclude=exclude)
+        reply.save()
+        # Published at once: the same hooks as a reader's comment (the post author's
+        # right-of-reply mail, the parent commenter's "notify me about replies").
+        extensions.comment_submitted(comment=reply, data={})
+        post_recount_comments(post_id=post.pk)
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[reply],
+            action_flag=ADDITION,
+            change_message=f"Replied to comment {locked.pk} from the moderator's desk.",
+            single_object=True,
+        )
+    parent.status = Status.APPROVED
+    return reply

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 from blog.views import PostDetailView
-from comments import moderation, preview, ratelimit, services
+from comments import moderation, preview, ratelimit, safety_rules, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
@@ -74,7 +74,17 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
-    return _landing(request, comment, PUBLISHED, AWAITING)
+    return _landing(request, comment, PUBLISHED, awaiting_notice(comment))
+
+
+def awaiting_notice(comment):
+    """The generic notice, plus why in plain words when a clinical-safety rule held the
+    comment (the commenter can send it again without the detail). Spam and other holds
+    keep the generic notice: a spammer learns nothing."""
+    why = None
+    if comment.status == Comment.Status.HELD:
+        why = safety_rules.held_notice(comment.status_reason)
+    return f"{AWAITING} {why}" if why else AWAITING
 
 
 def _preview_page(request, post, form):

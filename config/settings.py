@@ -315,8 +315,6 @@ COMMENT_CLOSE_AFTER_DAYS = env_int("COMMENT_CLOSE_AFTER_DAYS", 0)  # 0: never cl
 COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 3)  # levels in a thread, 1 = no replies
 COMMENT_APPROVE_RETURNING = env_bool("COMMENT_APPROVE_RETURNING", True)
 COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to notify
-# Send moderation mail from a background thread, so a slow mail server never delays a reply.
-COMMENT_NOTIFY_IN_BACKGROUND = env_bool("COMMENT_NOTIFY_IN_BACKGROUND", True)
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
@@ -357,6 +355,43 @@ else:
 # A post never reviewed, or reviewed without a next date, is due this many days after it
 # was published or last reviewed; past it, the page says so (blog.review_dates).
 POST_REVIEW_AFTER_DAYS = env_int("POST_REVIEW_AFTER_DAYS", 3 * 365)
+
+# == Background work and mail (django-tasks; README "Background work and mail") ==
+# Mail and other work that need not happen inside a request go through the Tasks API
+# (django-tasks, the backport of Django 6's django.tasks). "outbox" comes before
+# django_tasks_db: its db_worker command wraps that app's, adding the recovery step.
+INSTALLED_APPS += ["outbox", "django_tasks", "django_tasks_db"]
+# "database" (default): tasks are rows in this site's database, run by `manage.py db_worker`.
+# "rq": tasks go to Redis (TASKS_REDIS_URL, by default REDIS_URL), run by
+# `manage.py rqworker --with-scheduler <TASKS_QUEUE>`. Chosen explicitly, never because
+# REDIS_URL is set: a Redis kept as a page cache may evict keys or keep no copy on disk,
+# which is fine for pages and loses mail.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+# The queue our tasks use; give each site that shares one Redis its own name.
+TASKS_QUEUE = env_str("TASKS_QUEUE", "default")
+if len(TASKS_QUEUE) > 32:  # django-tasks-db's column
+    raise ImproperlyConfigured(f"TASKS_QUEUE is at most 32 characters, not {TASKS_QUEUE!r}")
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL)
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [TASKS_QUEUE]}}
+elif TASKS_BACKEND == "rq":
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (or TASKS_REDIS_URL)")
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [TASKS_QUEUE]}}
+    RQ_QUEUES = {TASKS_QUEUE: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}  # rqworker runs django-tasks' tasks
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or rq, not {TASKS_BACKEND!r}")
+# A task RUNNING this long is taken for one whose worker died (killed, machine lost): the
+# next db_worker to start puts it back in the queue. Tasks a worker of the same
+# --worker-id left RUNNING go back at once. Longer than any task takes (mail: seconds).
+TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 30 * 60)
+# Mail (outbox.services.mail_enqueue): tries per message, and the wait before the second
+# try; each later wait is four times longer (1, 4, 16, 64 minutes by default).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+# == End of background work and mail ==
 # The sentence after the "not reviewed since" notice, telling a reader where current advice
 # is (a site about one illness may name its team: "For current advice, ask your MS team.").
 POST_REVIEW_ADVICE = env_str(
@@ -374,3 +409,19 @@ MIDDLEWARE.insert(
 )
 # Largest export file an import reads (bytes); checked before reading a byte.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+
+# == Notify me (issue 15): commenters' confirmed email notifications (subscriptions/) ==
+INSTALLED_APPS += ["subscriptions"]
+# A confirmation link works this many days.
+SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS", 7)
+# At most one confirmation mail per address in this many days (and never while one is
+# outstanding), however many comments name the address.
+SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS", 7)
+# An unsubscribe link works this many days (every mail carries a fresh one).
+SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS", 365)
+# == End of notify me ==
+
+# == Right of reply (issue 16): a post's author is emailed about each approved response ==
+# The "stop these emails" link in that email works this many days (once).
+AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS = env_int("AUTHORS_RIGHT_OF_REPLY_LINK_MAX_AGE_DAYS", 365)
+# == End of right of reply ==

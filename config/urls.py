@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
     path("comments/", include("comments.urls")),
+    path("subscriptions/", include("subscriptions.urls")),  # == Notify me (issue 15) ==
     # Uploaded images (media_library), served by the app itself; see README, "Images".
     path(settings.MEDIA_URL.lstrip("/"), include("media_library.urls")),
     path("search/", include("search.urls")),  # == Search, authors, citing ==

@@ -11,7 +11,9 @@ Runs once, when the body is rendered (``blog.post_html_hooks``), on the sanitise
 - never inside a link, code, a heading, an ``abbr``/``dfn`` already there, footnotes, the
   citation (a paragraph that links a DOI) or a section headed Source/References/Citation;
 - whole words only (``MS`` is not marked in ``MSers``); abbreviations match their case
-  (``MS``, not "ms"), terms any case (``Hazard ratio``); a plural "s" counts.
+  (``MS``, not "ms"), terms any case (``Hazard ratio``); a plural "s" counts;
+- never a one-letter abbreviation (``too_short``): "p" for p value would mark the p of
+  "(p. 12)" and list markers.
 
 One ``Matcher`` per glossary version (``glossary.services.current_matcher``): a dict from
 each phrase to its entry, so a body is scanned once, word by word, trying at most
@@ -19,11 +21,12 @@ each phrase to its entry, so a body is scanned once, word by word, trying at mos
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from html.parser import HTMLParser
 
 MAX_WORDS = 6
+MIN_ABBREVIATION_CHARACTERS = 2
 WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 SKIPPED_TAGS = frozenset(
@@ -31,6 +34,11 @@ SKIPPED_TAGS = frozenset(
 )
 VOID_TAGS = frozenset({"br", "hr", "img", "wbr", "input", "source", "area", "col", "meta"})
 SOURCE_HEADINGS = frozenset({"source", "sources", "references", "reference", "citation"})
+WORDS_EXPLAINED_START = (
+    '\n<section class="words-explained" aria-labelledby="words-explained-title">\n'
+    '<h2 id="words-explained-title">Words explained</h2>\n<dl>\n'
+)
+WORDS_EXPLAINED_END = "\n</dl>\n</section>\n"
 _DOI_LINK = re.compile(r"""href=["']https?://(?:dx\.)?doi\.org/""", re.IGNORECASE)
 
 
@@ -46,6 +54,16 @@ class Entry:
         return f"word-{self.slug}"
 
 
+def too_short(abbreviation):
+    """An abbreviation with fewer than ``MIN_ABBREVIATION_CHARACTERS`` letters and digits
+    ("p", "a.") is never matched: a lone letter stands in too many places ("(p. 12)", a
+    list marker) to be the abbreviation. Editors are told so (``Term.clean``); rows
+    written around that check are skipped by the ``Matcher``."""
+    if not abbreviation:
+        return False
+    return sum(len(word) for word in WORD.findall(abbreviation)) < MIN_ABBREVIATION_CHARACTERS
+
+
 def phrase_key(text):
     """A phrase as the matcher compares it: its words and what is between them, with any
     run of white space as one space."""
@@ -58,7 +76,10 @@ def word_count(text):
 
 class Matcher:
     def __init__(self, entries):
-        self.entries = list(entries)
+        self.entries = [
+            replace(entry, abbreviation="") if too_short(entry.abbreviation) else entry
+            for entry in entries
+        ]
         self.exact, self.folded = {}, {}
         for entry in self.entries:
             if entry.abbreviation:
@@ -209,12 +230,17 @@ def words_explained(uses):
             f'Back to the text<span class="visually-hidden"> where {name} is first used'
             "</span></a></dd>"
         )
-    return (
-        '\n<section class="words-explained" aria-labelledby="words-explained-title">\n'
-        '<h2 id="words-explained-title">Words explained</h2>\n<dl>\n'
-        + "\n".join(items)
-        + "\n</dl>\n</section>\n"
-    )
+    return WORDS_EXPLAINED_START + "\n".join(items) + WORDS_EXPLAINED_END
+
+
+def without_words_explained(html):
+    """``html`` without the list ``mark_first_uses`` appended: the post's own text, as
+    search indexes it. An author cannot forge the list's opening (the sanitiser keeps no
+    ``<section>``), so no text of the author's is ever dropped."""
+    if not html.endswith(WORDS_EXPLAINED_END):
+        return html
+    start = html.rfind(WORDS_EXPLAINED_START)
+    return html[:start] if start >= 0 else html
 
 
 def mark_first_uses(html, matcher):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from blog.models import slug_from, unique_slug
-from glossary.marking import MAX_WORDS, word_count
+from glossary.marking import MAX_WORDS, MIN_ABBREVIATION_CHARACTERS, too_short, word_count
 
 TERM_MAX_LENGTH = 100
 ABBREVIATION_MAX_LENGTH = 20
@@ -22,7 +22,8 @@ class Term(models.Model):
     abbreviation = models.CharField(
         max_length=ABBREVIATION_MAX_LENGTH,
         blank=True,
-        help_text="Optional, with its capitals: MS, RRMS. Matched only with the same capitals.",
+        help_text="Optional, with its capitals: MS, RRMS. Matched only with the same capitals; "
+        "at least two letters or digits.",
     )
     explanation = models.TextField(
         max_length=EXPLANATION_MAX_LENGTH,
@@ -58,6 +59,12 @@ class Term(models.Model):
                 errors[name] = "Use at least one letter or digit."
             elif word_count(value) > MAX_WORDS:
                 errors[name] = f"Use at most {MAX_WORDS} words."
+        if self.abbreviation and "abbreviation" not in errors and too_short(self.abbreviation):
+            errors["abbreviation"] = (
+                f"Use at least {MIN_ABBREVIATION_CHARACTERS} letters or digits: a single "
+                "letter such as “p” would be marked wherever it stands alone (“p. 12”, a list "
+                "marker). Leave the abbreviation empty and the term is still explained."
+            )
         others = Term.objects.exclude(pk=self.pk)
         folded = self.term.casefold()
         if any(t.casefold() == folded for t in others.values_list("term", flat=True)):

@@ -24,7 +24,7 @@ TERMS = [
         "multiple-sclerosis",
         "multiple sclerosis",
         "MS",
-        "An illness where the body's defence system attacks the brain and spinal cord. It can "
+        "An illness where the body’s defence system attacks the brain and spinal cord. It can "
         "cause problems with walking, seeing, feeling and tiredness.",
     ),
     (
@@ -75,12 +75,12 @@ TERMS = [
         "confidence interval",
         "CI",
         "The range where the true answer probably lies. A narrow range means the result is more "
-        'certain. "95% CI" means we can be fairly sure the answer is in this range.',
+        "certain. “95% CI” means we can be fairly sure the answer is in this range.",
     ),
     (
         "p-value",
         "p value",
-        "p",
+        "",  # never "p": a lone letter would be marked in "(p. 12)" and list markers
         "A number that shows how likely a result this big would be if the drug made no "
         "difference. A very small p value means the result is unlikely to be chance alone.",
     ),
@@ -96,7 +96,7 @@ TERMS = [
         "alemtuzumab",
         "",
         "An MS medicine given as a drip into a vein on a few days, then again a year later. It "
-        "wipes out some of the body's defence cells, which then grow back.",
+        "wipes out some of the body’s defence cells, which then grow back.",
     ),
     (
         "monoclonal-antibody",
@@ -108,13 +108,13 @@ TERMS = [
         "cd52",
         "CD52",
         "",
-        "A marker on the outside of some of the body's defence cells. Alemtuzumab sticks to it.",
+        "A marker on the outside of some of the body’s defence cells. Alemtuzumab sticks to it.",
     ),
     (
         "rater-masked",
         "rater-masked",
         "",
-        "The doctors who scored each person's disability did not know which medicine the "
+        "The doctors who scored each person’s disability did not know which medicine the "
         "person had. So this could not change the scores.",
     ),
     (
@@ -134,7 +134,7 @@ TERMS = [
         "sustained-accumulation-of-disability",
         "sustained accumulation of disability",
         "",
-        "When a person's disability gets worse and stays worse for a set time, such as 6 "
+        "When a person’s disability gets worse and stays worse for a set time, such as 6 "
         "months. It is not just a short attack.",
     ),
     (
@@ -151,7 +151,7 @@ TERMS = [
         "The body attacks its own platelets, the cells that stop bleeding. People bruise or bleed "
         "easily.",
     ),
-    ("autoimmunity", "autoimmunity", "", "When the body's defence system attacks the body itself."),
+    ("autoimmunity", "autoimmunity", "", "When the body’s defence system attacks the body itself."),
     (
         "endpoint",
         "endpoint",
@@ -233,7 +233,7 @@ TERMS = [
         "secondary-autoimmunity",
         "secondary autoimmunity",
         "",
-        "When the body's defence system starts to attack the body itself. Something else, such "
+        "When the body’s defence system starts to attack the body itself. Something else, such "
         "as a medicine, sets it off.",
     ),
     (
@@ -307,7 +307,7 @@ TERMS = [
         "et-al",
         "et al",
         "",
-        'Short for the Latin words for "and others". "Smith et al" means Smith and the other '
+        "Short for the Latin words for “and others”. “Smith et al” means Smith and the other "
         "people who wrote the paper.",
     ),
     (
@@ -315,7 +315,7 @@ TERMS = [
         "0\u00b70001",
         "",
         "A number written the way The Lancet writes it: the raised dot is a decimal point, so "
-        '0\u00b70001 is 0.0001, which is 1 in 10,000. The sign "<" before it means "less than". '
+        "0\u00b70001 is 0.0001, which is 1 in 10,000. The sign “<” before it means “less than”. "
         "The Lancet writes 0.05 as 0\u00b705.",
     ),
 ]
@@ -356,6 +356,19 @@ OLDER_EXPLANATIONS = {
     ],
     "nice": ["The body that decides if the NHS in England and Wales should pay for a medicine."],
 }
+
+
+def _with_straight_marks(older):
+    """``older`` plus, for each explanation written with typographic apostrophes and
+    quotation marks (’ “ ”), the same words with straight ones, as earlier seeds had them."""
+    for slug, _term, _abbreviation, explanation in TERMS:
+        straight = explanation.replace("’", "'").replace("“", '"').replace("”", '"')
+        if straight != explanation and straight not in older.get(slug, ()):
+            older.setdefault(slug, []).append(straight)
+    return older
+
+
+OLDER_EXPLANATIONS = _with_straight_marks(OLDER_EXPLANATIONS)
 
 
 def _reworded(current):

@@ -1,7 +1,8 @@
 """The only writers of glossary terms, and the matcher built from them.
 
-A change re-renders the posts whose body may use the old or the new words (after the
-transaction commits), so stored ``body_html`` marks what the glossary now says.
+A change re-renders the posts whose body may use the old or the new words (a task queued
+when the transaction commits: glossary.tasks), so stored ``body_html`` marks what the
+glossary now says.
 """
 
 import threading
@@ -12,8 +13,10 @@ from django.db.models import Count, Max, Q
 from blog import markup
 from blog.derived_html import rerender
 from blog.models import Post
+from glossary import tasks
 from glossary.marking import Entry, Matcher, mark_first_uses
 from glossary.models import Term
+from outbox.services import task_enqueue_after_commit
 
 _cache = threading.local()
 
@@ -69,7 +72,7 @@ def term_save(*, term):
         term.full_clean()
         term.save()
         phrases = [*before, *_phrases(term)]
-        transaction.on_commit(lambda: glossary_posts_rerender(phrases=phrases))
+        task_enqueue_after_commit(tasks.posts_rerender, phrases=phrases)
     return term
 
 
@@ -77,4 +80,4 @@ def term_delete(*, term):
     phrases = _phrases(term)
     with transaction.atomic():
         term.delete()
-        transaction.on_commit(lambda: glossary_posts_rerender(phrases=phrases))
+        task_enqueue_after_commit(tasks.posts_rerender, phrases=phrases)

@@ -13,14 +13,17 @@ MAX_LENGTH = 500
 def legacy_key(url: str, *, query: str | None = None) -> str:
     """The stored form of an old address: its decoded path without a trailing slash (the
     root stays "/"), plus ``?p=<id>`` when WordPress named the item that way. "" for an
-    address that cannot be one."""
-    parts = urlsplit((url or "").strip())
-    path = unquote(parts.path or "/")
-    if not path.startswith("/"):
-        path = "/" + path
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
-    params = dict(parse_qsl(parts.query if query is None else query))
+    address that cannot be one. Runs of slashes count as one (``//greek/x`` is ``/greek/x``),
+    as web servers treat them."""
+    raw = (url or "").strip()
+    if raw.startswith("/"):  # a path: "//x" is not a host here
+        path, _mark, rest = raw.partition("?")
+        path, rest = path.partition("#")[0], rest.partition("#")[0]
+    else:
+        parts = urlsplit(raw)
+        path, rest = parts.path, parts.query
+    path = "/" + "/".join(part for part in unquote(path or "/").split("/") if part)
+    params = dict(parse_qsl(rest if query is None else query))
     for name in ITEM_PARAMETERS:
         value = params.get(name, "")
         if value.isdigit():

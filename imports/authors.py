@@ -30,10 +30,11 @@ def _username_for(record, model):
 
 
 def _existing(record, model):
+    """The user this author already is, and how they were matched."""
     if record.email:
         found = model.objects.filter(email__iexact=record.email).order_by("pk").first()
         if found is not None:
-            return found
+            return found, "email address"
     for name in (record.login, _base_username(record, model)):
         if name:
             found = (
@@ -42,16 +43,22 @@ def _existing(record, model):
                 .first()
             )
             if found is not None:
-                return found
-    return None
+                return found, "username"
+    return None, ""
 
 
 def author_for(record: AuthorRecord, report):
     """The user for ``record``: matched, or created inactive (reported)."""
     model = get_user_model()
-    found = _existing(record, model)
+    found, how = _existing(record, model)
     if found is not None:
         report.count("author", "unchanged")
+        report.note(
+            f"author {record.display_name or record.login!r} is this site's existing user "
+            f"{found.get_username()!r} (same {how}; --author {record.login}=USERNAME "
+            "chooses another)",
+            group="Authors",
+        )
         return found
     first, last = record.first_name, record.last_name
     if not (first or last) and record.display_name:
@@ -69,21 +76,51 @@ def author_for(record: AuthorRecord, report):
     report.count("author", "created")
     report.note(
         f"author {record.display_name or record.login!r} created as the inactive user "
-        f"{user.get_username()!r} (activate them in the admin to let them sign in)"
+        f"{user.get_username()!r} (to let them sign in and write: in the admin tick Active "
+        "and Staff status, add them to the Authors group and set a password)",
+        group="Authors",
     )
     return user
 
 
-class Authors:
-    """The file's authors by login, resolved once each."""
+def resolve_author_map(pairs, model=None):
+    """``["old=alice", ...]`` (``--author``) -> {old login casefolded: user}; ValueError
+    naming the first pair that is malformed or names no user here."""
+    model = model or get_user_model()
+    mapping = {}
+    for pair in pairs or ():
+        old, sign, username = pair.partition("=")
+        old, username = old.strip(), username.strip()
+        if not (sign and old and username):
+            raise ValueError(f"--author {pair!r}: write it as OLD=USERNAME.")
+        user = model.objects.filter(**{f"{model.USERNAME_FIELD}__iexact": username}).first()
+        if user is None:
+            raise ValueError(f"--author {pair!r}: there is no user {username!r} here.")
+        mapping[old.casefold()] = user
+    return mapping
 
-    def __init__(self, records, report):
+
+class Authors:
+    """The file's authors by login, resolved once each; ``mapping`` (``--author``) first."""
+
+    def __init__(self, records, report, mapping=None):
         self.records = {r.login: r for r in records if r.login}
         self.report = report
         self.users = {}
+        self.mapping = dict(mapping or {})
+        known = {login.casefold() for login in self.records}
+        for old in self.mapping:
+            if old not in known:
+                report.note(f"--author {old}: no author of that name in the file", group="Authors")
 
     def get(self, login):
         key = login or ""
+        if key not in self.users and key.casefold() in self.mapping:
+            user = self.users[key] = self.mapping[key.casefold()]
+            self.report.count("author", "unchanged")
+            self.report.note(
+                f"author {key!r} is the user {user.get_username()!r} (--author)", group="Authors"
+            )
         if key not in self.users:
             record = self.records.get(key) or AuthorRecord(
                 login=key or FALLBACK_LOGIN, display_name=key or "Imported author"

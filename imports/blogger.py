@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from imports.html_to_markdown import html_to_text
 from imports.records import (
     AuthorRecord,
     CommentRecord,
@@ -35,8 +37,25 @@ LABEL_SCHEME = "http://www.blogger.com/atom/ns#"
 NOREPLY = "noreply@blogger.com"
 
 
+BROKEN_HINT = (
+    " Blogger writes its backups well-formed: this one was probably cut short by the download "
+    "or changed by hand. Download it again (Blogger: Settings > Back up content) and import "
+    "the new file; or open it in an XML-aware editor at that line and mend it."
+)
+
+
 def parse_blogger(path) -> ParsedFile:
-    root = parse_xml(Path(path))
+    try:
+        root = parse_xml(Path(path))
+    except ImportFileError as error:
+        if "not well-formed" not in str(error):
+            raise
+        raise ImportFileError(f"{error}{BROKEN_HINT}") from error
+    if root.tag == "rss":
+        raise ImportFileError(
+            f"{path} is not a Blogger backup: it is an RSS file, as WordPress exports are. "
+            "For a WordPress export use: manage.py import_wxr FILE. Nothing was imported."
+        )
     if root.tag != f"{ATOM}feed":
         raise ImportFileError(
             f"{path} is not a Blogger backup: it is XML, but not an Atom feed "
@@ -59,12 +78,24 @@ def parse_blogger(path) -> ParsedFile:
         author = _author(entry)
         if author is not None and kind in ("post", "page"):
             authors.setdefault(author.login, author)
+    parsed.skipped_entries = sum(other.values())
     for kind, n in sorted(other.items()):
         parsed.skipped.append(f"{n} {kind} entr{'y' if n == 1 else 'ies'} (not posts)")
     parsed.authors = list(authors.values())
     threads = _threads(posts, comments, parsed)
+    # Blogger writes a post's "replies" links only while its comments are on: when other
+    # published posts have them, a published post without them had its comments off.
+    says_comments = any(_link(e, "replies") for e in posts if _kind(e) == "post")
     for entry in posts:
-        parsed.items.append(_item(entry, threads.get(_text(entry, "id"), [])))
+        item = _item(entry, threads.get(_text(entry, "id"), []))
+        if (
+            says_comments
+            and item.kind == ItemKind.POST
+            and item.status == ItemStatus.PUBLISHED
+            and not _link(entry, "replies")
+        ):
+            item = replace(item, comments_open=False)
+        parsed.items.append(item)
     return parsed
 
 
@@ -188,7 +219,7 @@ def _item(entry, comments):
     return ItemRecord(
         source_id=_text(entry, "id"),
         kind=kind,
-        title=_text(entry, "title"),
+        title=_title(entry),
         body_html=body,
         status=status,
         author_login=author.login if author else "",
@@ -200,6 +231,15 @@ def _item(entry, comments):
         comments=tuple(comments),
         problems=tuple(problems),
     )
+
+
+def _title(entry):
+    """The title as plain text: an HTML title (``type="html"``) loses its tags."""
+    title = entry.find(f"{ATOM}title")
+    if title is None:
+        return ""
+    text = title.text or ""
+    return html_to_text(text) if title.get("type") in ("html", "xhtml") else text
 
 
 def _escape_text(text):

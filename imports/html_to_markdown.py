@@ -30,6 +30,23 @@ DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title",
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 INLINE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]"}
 LINE_START_SPECIAL = frozenset("#>-+=:")
+SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-\u2212=()abcdefghijklmnoprstuvwxyz",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+        strict=True,
+    )
+)
+SUBSCRIPTS = dict(
+    zip(
+        "0123456789+-\u2212=()aehklmnopstx",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕₖₗₘₙₒₚₛₜₓ",
+        strict=True,
+    )
+)
+"""Markdown has no superscript or subscript and blog.markup escapes raw HTML, so <sup> and
+<sub> become these Unicode characters; text with a character missing here stays as written
+and is listed in ``Converted.notes``."""
 MAX_NESTING = 16
 """Deepest list or quote kept (blog.markup keeps as many); deeper ones are flattened, so the
 Markdown never grows faster than the HTML (each line carries one prefix per level)."""
@@ -57,6 +74,27 @@ def escape_text(text, *, in_table=False):
     return "".join(out)
 
 
+def unescape_text(text):
+    """The inverse of ``escape_text`` (code spans show their text as typed). Linear."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\" and i + 1 < n:
+            out.append(text[i + 1])
+            i += 2
+        elif text.startswith("&lt;", i):
+            out.append("<")
+            i += 4
+        elif text.startswith("&amp;", i):
+            out.append("&")
+            i += 5
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
 def _escape_line_start(line):
     stripped = line.lstrip(" ")
     if not stripped:
@@ -76,10 +114,19 @@ def link_destination(url):
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff")
+
+
+def _is_image_address(url):
+    path = url.split("#", 1)[0].split("?", 1)[0].lower()
+    return path.endswith(IMAGE_SUFFIXES)
+
+
 @dataclass
 class Converted:
     markdown: str
     images: list[str] = field(default_factory=list)  # every image address met
+    notes: list[str] = field(default_factory=list)  # what could not be kept as it was
 
 
 @dataclass
@@ -91,11 +138,13 @@ class _Container:
 
 
 class _Converter(HTMLParser):
-    def __init__(self, *, autop, image, tables):
+    def __init__(self, *, autop, image, tables, headings=True):
         super().__init__(convert_charrefs=True)
         self.autop = autop
         self.image = image
         self.tables = tables
+        self.headings = headings
+        self.row_cells = 0
         self.blocks: list[str] = []
         self.inline: list[str] = []
         self.containers: list[_Container] = []
@@ -109,6 +158,9 @@ class _Converter(HTMLParser):
         self.table: list[list[str]] | None = None
         self.cell: list[str] | None = None
         self.images: list[str] = []
+        self.last_image = ""
+        self.scripts: list[tuple[str, int]] = []  # open <sup>/<sub>: (tag, position)
+        self.notes: list[str] = []
 
     # ---------------------------------------------------------------- blocks
     def flush(self):
@@ -118,7 +170,7 @@ class _Converter(HTMLParser):
         self.inline = []
         # Bold, italics and links cannot span paragraphs in Markdown: ones left open at a
         # block's end are dropped (their text stays), which also keeps this step O(1).
-        self.marks, self.links, self.open_markers = [], [], {}
+        self.marks, self.links, self.open_markers, self.scripts = [], [], {}, []
         lines = [_escape_line_start(line).rstrip(" ") for line in text.split("\n")]
         if self.heading:
             words = " ".join(line for line in lines if line.strip())
@@ -198,6 +250,14 @@ class _Converter(HTMLParser):
             self.flush()
             if self.tables and self.table is None:
                 self.table = []
+        elif not self.tables and tag in ("td", "th"):
+            # Where tables are not shown (comments), a row is one line, cells apart by " | ".
+            if self.row_cells:
+                self.add(" | ")
+            self.row_cells += 1
+        elif not self.tables and tag == "tr":
+            self.flush()
+            self.row_cells = 0
         elif tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
             marker = {"b": "**", "strong": "**", "code": "`", "tt": "`"}.get(tag, "*")
             if tag in ("del", "s", "strike"):
@@ -206,16 +266,24 @@ class _Converter(HTMLParser):
                 marker = ""  # bold inside bold means nothing: no nesting to copy
             self.open_markers[marker] = self.open_markers.get(marker, 0) + 1
             self.marks.append((tag, len(self._buffer()), marker))
+        elif tag in ("sup", "sub"):
+            self.scripts.append((tag, len(self._buffer())))
         elif tag == "a":
             if self.links:  # a link cannot hold a link: the open one ends here (as in HTML)
                 self._close_link()
             self.links.append((len(self._buffer()), attrs.get("href", "").strip()))
         elif tag in HEADINGS:
             self.flush()
-            self.heading = HEADINGS[tag]
+            # A comment shows no headings: there the heading is a bold line of its own.
+            self.heading = HEADINGS[tag] if self.headings else 0
+            if not self.headings:
+                self.marks.append((tag, len(self._buffer()), "**"))
+                self.open_markers["**"] = self.open_markers.get("**", 0) + 1
         elif tag in ("ul", "ol"):
             self.flush()
-            self.lists.append([tag, 1])
+            start = attrs.get("start", "").strip()
+            number = int(start) if start.isdigit() and len(start) < 10 else 1
+            self.lists.append([tag, number])
         elif tag == "li":
             self.flush()
             self._uncontain(f"li{len(self.lists)}")  # the previous item's </li> left out
@@ -252,6 +320,8 @@ class _Converter(HTMLParser):
             return
         if tag in ("b", "strong", "em", "i", "cite", "del", "s", "strike", "code", "tt"):
             self._close_mark(tag)
+        elif tag in ("sup", "sub"):
+            self._close_script(tag)
         elif tag == "a":
             self._close_link()
         elif self.table is not None and tag in ("td", "th"):
@@ -261,6 +331,8 @@ class _Converter(HTMLParser):
         elif tag == "table" and self.table is not None:
             self._end_table()
         elif tag in HEADINGS:
+            if not self.headings:
+                self._close_mark(tag)
             self.flush()
             self.heading = 0
         elif tag == "li":
@@ -291,17 +363,15 @@ class _Converter(HTMLParser):
                     self.flush()
                 if part.strip():
                     lines = part.split("\n")
-                    self.add(
-                        "\n".join(
-                            escape_text(" ".join(line.split()), in_table=in_table)
-                            for line in lines
-                            if line.strip()
-                        )
+                    # The space after a closing </b> or </a> is the word break: keep it.
+                    lead = " " if part[:1].isspace() else ""
+                    tail = " " if part[-1:].isspace() else ""
+                    text = "\n".join(
+                        escape_text(" ".join(line.split()), in_table=in_table)
+                        for line in lines
+                        if line.strip()
                     )
-                    if part[:1].isspace():
-                        pass
-                    if part[-1:].isspace():
-                        self.add(" ")
+                    self.add(lead + text + tail)
                 elif part:
                     self.add(" ")
             return
@@ -326,6 +396,7 @@ class _Converter(HTMLParser):
         if made is None:
             label = escape_text(alt or title or src.rsplit("/", 1)[-1] or "image")
             made = f"[Image: {label}]({link_destination(src)})"
+        self.last_image = made
         if made.startswith("![") and self.cell is None and not self.links:
             self.flush()
             self.add(made)
@@ -349,13 +420,38 @@ class _Converter(HTMLParser):
             buffer.append(inner)
             return
         if marker == "`":
-            raw = stripped.replace("\\`", "`").replace("\\\\", "\\")
+            raw = unescape_text(stripped)
             fence = "``" if "`" in raw else "`"
             stripped = f"{fence} {raw} {fence}" if fence == "``" else f"`{raw}`"
             marker = ""
         lead = inner[: len(inner) - len(inner.lstrip())]
         tail = inner[len(inner.rstrip()) :]
         buffer.append(f"{lead}{marker}{stripped}{marker}{tail}")
+
+    def _close_script(self, tag):
+        """``10<sup>9</sup>`` -> ``10⁹``; ``HbA<sub>1c</sub>`` stays ``HbA1c`` (noted)."""
+        for index in range(len(self.scripts) - 1, -1, -1):
+            if self.scripts[index][0] == tag:
+                _tag, position = self.scripts.pop(index)
+                break
+        else:
+            return
+        buffer = self._buffer()
+        if position > len(buffer):  # a block ended inside it: the text is already out
+            return
+        inner = "".join(buffer[position:])
+        stripped = inner.strip()
+        if not stripped:
+            return
+        table = SUPERSCRIPTS if tag == "sup" else SUBSCRIPTS
+        if all(char in table for char in stripped):
+            del buffer[position:]
+            buffer.append("".join(table[char] for char in stripped))
+        else:
+            kind = "superscript" if tag == "sup" else "subscript"
+            self.notes.append(
+                f"{kind} \u201c{' '.join(stripped.split())[:40]}\u201d kept as plain text"
+            )
 
     def _close_link(self):
         if not self.links:
@@ -370,6 +466,13 @@ class _Converter(HTMLParser):
             return
         if not text:
             text = escape_text(href)
+        if text == self.last_image and text.startswith("[Image: "):
+            # A linked image (WordPress links each to its full size): one link, not a link
+            # inside a link. To the image itself when the link goes to an image file.
+            label, image_target = text[1:-1].rsplit("](", 1)
+            target = image_target if _is_image_address(href) else link_destination(href)
+            buffer.append(f"[{label}]({target})")
+            return
         lead = " " if inner[:1].isspace() else ""
         tail = " " if inner[-1:].isspace() else ""
         buffer.append(f"{lead}[{text}]({link_destination(href)}){tail}")
@@ -410,13 +513,18 @@ def html_to_markdown(
     autop: bool = False,
     image: Callable[[str, str, str], str | None] | None = None,
     tables: bool = True,
+    headings: bool = True,
 ) -> Converted:
     """``html`` as Markdown. ``image(src, alt, title)`` may return the Markdown for an
     image (a media-library reference); otherwise an image becomes a link to its address."""
-    converter = _Converter(autop=autop, image=image, tables=tables)
+    converter = _Converter(autop=autop, image=image, tables=tables, headings=headings)
     converter.feed(html or "")
     converter.close()
-    return Converted("\n\n".join(b for b in converter.blocks if b.strip()), converter.images)
+    return Converted(
+        "\n\n".join(b for b in converter.blocks if b.strip()),
+        converter.images,
+        converter.notes,
+    )
 
 
 def html_to_text(html: str) -> str:

@@ -31,6 +31,8 @@ class MediaFolder:
                 if path.is_file():
                     self.by_name.setdefault(path.name.casefold(), path)
         self.done = {}
+        self.why = {}  # image address -> why it stays a link
+        self.reported = set()  # (post, address) pairs already in the report
         self.stored_names = []  # files written, removed again if the import is undone
 
     def find(self, src):
@@ -51,6 +53,13 @@ class MediaFolder:
             image = self.done[src] = remembered
         else:
             image = self.done[src] = self._store(src, alt, title, post_title=post_title)
+        if image is None and (post_title, src) not in self.reported:
+            self.reported.add((post_title, src))
+            why = self.why.get(src, "not found")
+            self.report.note(
+                f"post \u201c{post_title[:60]}\u201d: image left as a link ({why}): {src}",
+                group="Images",
+            )
         if image is None:
             return None
         return f"![{markdown_alt(alt) if alt else ''}](image:{image.pk})"
@@ -58,15 +67,13 @@ class MediaFolder:
     def _store(self, src, alt, title, *, post_title):
         path = self.find(src)
         if path is None:
-            self.report.note(f"image left as a link (no file for it in --media): {src}")
+            self.why[src] = "no file for it in --media" if self.folder else "no --media folder"
             return None
         if self.dry_run:
             self.report.count("image", "created")
             return _DryRunImage
         if path.stat().st_size > settings.IMAGE_UPLOAD_MAX_BYTES:
-            self.report.note(
-                f"image left as a link ({path.name} is larger than IMAGE_UPLOAD_MAX_BYTES): {src}"
-            )
+            self.why[src] = f"{path.name} is larger than IMAGE_UPLOAD_MAX_BYTES"
             return None
         data = path.read_bytes()
         try:
@@ -76,12 +83,14 @@ class MediaFolder:
                 title=path.name[:200],
             )
         except (ImageRefused, OSError) as exc:
-            self.report.note(f"image left as a link ({path.name} refused: {exc}): {src}")
+            self.why[src] = f"{path.name} refused: {exc}"
             return None
         self.stored_names.extend(image.stored_names())
         if not alt:
             self.report.note(
-                f"image {path.name} has no alternative text: describe it in the media library"
+                f"post \u201c{post_title[:60]}\u201d: image {path.name} has no alternative "
+                "text: describe it in the media library",
+                group="Images",
             )
         self.report.count("image", "created")
         self.store(src, image)

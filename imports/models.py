@@ -22,7 +22,7 @@ class ImportedItem(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_id = models.CharField(max_length=500)
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="import_records"
     )
     comment = models.ForeignKey(
         "comments.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -31,6 +31,15 @@ class ImportedItem(models.Model):
         "media_library.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now=True)
+    source_url = models.CharField(
+        "original address", max_length=500, blank=True, help_text="Where it was on the old blog."
+    )
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A hash of the post as the import last wrote it: a different one on the "
+        "next import means it was edited here since (imports.pipeline).",
+    )
 
     class Meta:
         constraints = [

@@ -8,10 +8,13 @@ file updates what the first created and never duplicates it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +24,7 @@ from blog.models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     Disclosure,
+    Label,
     Post,
     label_for_name,
     slug_from,
@@ -36,6 +40,9 @@ from imports.models import ImportedItem, LegacyAddress
 from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
 from imports.records import ItemStatus as Status
 from imports.report import ImportReport
+from imports.shortcodes import expand_shortcodes
+from imports.wxr import FIELDS_META
+from imports.wxr_export import EXTRA_FIELDS
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
@@ -56,6 +63,9 @@ def import_parsed(
     *,
     dry_run: bool = False,
     publish_with_disclosure: str = "",
+    disclosure_relationship: str = Disclosure.Relationship.OTHER,
+    overwrite: bool = False,
+    author_map: dict | None = None,
     media_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
@@ -63,12 +73,25 @@ def import_parsed(
 
     Published items stay drafts unless ``publish_with_disclosure`` gives the disclosure
     they lack; then they are published through ``blog.services.post_publish`` (the
-    publication rule is never bypassed). ``progress(done, total)`` is called per item.
+    publication rule is never bypassed). A post edited here since its import is left as
+    it is (named in the report) unless ``overwrite``. ``progress(done, total)`` is called
+    per item.
     """
     report = ImportReport(format=parsed.format, dry_run=dry_run)
+    if parsed.skipped_entries:
+        report.count("entry", "skipped", parsed.skipped_entries)
     for line in parsed.skipped:
-        report.skip("entry", line)
-    run = _Run(parsed, report, dry_run=dry_run, disclosure=publish_with_disclosure.strip())
+        report.note(line, group="Skipped")
+    labels_before = Label.objects.count()
+    run = _Run(
+        parsed,
+        report,
+        dry_run=dry_run,
+        disclosure=publish_with_disclosure.strip(),
+        author_map=author_map,
+    )
+    run.overwrite = overwrite
+    run.relationship = disclosure_relationship
     run.media = MediaFolder(media_dir, store=run.remember_image, report=report, dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -85,6 +108,9 @@ def import_parsed(
                 )
             for post_id in run.touched_posts:
                 post_recount_comments(post_id=post_id)
+            labels_made = Label.objects.count() - labels_before
+            if labels_made > 0:
+                report.count("label", "created", labels_made)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -96,28 +122,57 @@ def import_parsed(
 
 
 class _Run:
-    def __init__(self, parsed, report, *, dry_run, disclosure):
+    def __init__(self, parsed, report, *, dry_run, disclosure, author_map=None):
         self.parsed = parsed
         self.format = parsed.format
-        self.site = (parsed.site_url or "")[:500]
+        self.legacy_site = (parsed.site_url or "")[:500]
+        self.site = blog_identity(parsed)
+        self.own_site = bool(parsed.site_url) and (
+            parsed.site_url.rstrip("/") == settings.SITE_URL.rstrip("/")
+        )
+        if _is_local(parsed.site_url):
+            report.note(
+                f"the file's blog address is {parsed.site_url}, a local one: blogs "
+                "exported from the same local address are told apart only by their title "
+                f"({parsed.site_title[:60]!r}); give each its own title before exporting",
+                group="Posts",
+            )
         self.report = report
         self.dry_run = dry_run
         self.disclosure = disclosure
-        self.authors = Authors(parsed.authors, report)
+        self.authors = Authors(parsed.authors, report, author_map)
         self.seen_items = set()
         self.touched_posts = []
         self.media = None
         self.drafted = 0
+        self.overwrite = False
+        self.addresses = {}  # old address -> the post that took it in this run
+        self.relationship = Disclosure.Relationship.OTHER
 
     # ------------------------------------------------------------------ memory
     def _imported(self, kind, source_id):
+        found = self._imported_as(self.site, kind, source_id)
+        if found is None and self.legacy_site != self.site:
+            # Imported before the blog's title was part of its identity: adopt the row.
+            found = self._imported_as(self.legacy_site, kind, source_id)
+            if found is not None:
+                ImportedItem.objects.filter(pk=found.pk).update(source_site=self.site)
+        return found
+
+    def _imported_as(self, site, kind, source_id):
         return (
             ImportedItem.objects.filter(
-                format=self.format, source_site=self.site, kind=kind, source_id=source_id[:500]
+                format=self.format, source_site=site, kind=kind, source_id=source_id[:500]
             )
             .select_related(kind)
             .first()
         )
+
+    def _own_post(self, item):
+        """This site's own export read back in: the post it came from (same id and slug)."""
+        if not (self.own_site and item.meta.get("markdown") and item.source_id.isdigit()):
+            return None
+        return Post.objects.filter(pk=int(item.source_id), slug=item.slug).first()
 
     def _remember(self, kind, source_id, **target):
         ImportedItem.objects.update_or_create(
@@ -153,7 +208,22 @@ class _Run:
 
     def _post(self, item, name):
         imported = self._imported(ImportedItem.Kind.POST, item.source_id)
-        existing = imported.post if imported is not None else None
+        existing = imported.post if imported is not None else self._own_post(item)
+        kind = "page" if item.kind == ItemKind.PAGE else "post"
+        if (
+            imported is not None
+            and existing is not None
+            and imported.fingerprint
+            and post_fingerprint(existing) != imported.fingerprint
+        ):
+            if not self.overwrite:
+                self.report.count(kind, "kept")
+                self.report.note(
+                    f"{name} was edited here since its import: left as it is "
+                    "(--overwrite replaces it with the file's version)"
+                )
+                return existing
+            self.report.note(f"{name} was edited here since its import: replaced (--overwrite)")
         title = " ".join((item.title or "").split())
         if not title:
             title = UNTITLED
@@ -162,18 +232,33 @@ class _Run:
             title = title[: TITLE_MAX - 1] + "\u2026"
             self.report.note(f"{name}: title shortened to {TITLE_MAX} characters")
         published_at = self._date(item, name)
+        if existing is not None and existing.published_at.replace(
+            microsecond=0
+        ) == published_at.replace(microsecond=0):
+            published_at = existing.published_at  # exports keep whole seconds
         markdown = item.meta.get("markdown")
         if isinstance(markdown, str) and markdown.strip():
             # Trialpress's own export: the Markdown source travels beside the HTML.
             converted = Converted(markdown)
         else:
+            body_html = item.body_html
+            if self.format == "wxr":
+                body_html, removed = expand_shortcodes(body_html)
+                if removed:
+                    shown = ", ".join(f"[{code}]" for code in removed)
+                    self.report.note(
+                        f"{name}: WordPress shortcode(s) {shown} removed (Trialpress has no "
+                        "galleries, players or embeds; enclosed text kept)"
+                    )
             converted = html_to_markdown(
-                item.body_html,
+                body_html,
                 autop=self.format == "wxr",
                 image=lambda src, alt, t: self.media.markdown_for(
                     src, alt, t, post_title=title, remembered=self._remembered_image(src)
                 ),
             )
+        if converted.notes:
+            self.report.note(f"{name}: " + "; ".join(dict.fromkeys(converted.notes)))
         summary = html_to_text(item.excerpt)[:SUMMARY_MAX]
         labels = list(item.labels)
         if item.kind == ItemKind.PAGE:
@@ -190,7 +275,12 @@ class _Run:
             "body": converted.markdown or EMPTY_BODY,
             "summary": summary,
             "published_at": published_at,
+            **_file_fields(item.meta.get("fields"), self.report, name),
         }
+        if item.comments_open is not None and "comments_open" not in fields:
+            fields["comments_open"] = item.comments_open
+            if not item.comments_open and (existing is None or existing.comments_open):
+                self.report.note(f"{name}: comments were closed on the old blog: closed here")
         seen_by_readers = existing is not None and existing.status == Post.Status.PUBLISHED
         disclosures = (
             list(
@@ -203,15 +293,20 @@ class _Run:
         from_file = _file_disclosures(item.meta.get("disclosures"), self.report, name)
         if from_file is not None:
             disclosures = from_file
-        if self.disclosure and item.status == Status.PUBLISHED and not disclosures:
-            disclosures = [
-                {
-                    "person": (author.get_full_name() or author.get_username())[:200],
-                    "relationship": Disclosure.Relationship.OTHER,
-                    "organisations": "",
-                    "statement": self.disclosure,
-                }
-            ]
+        if self.disclosure and item.status == Status.PUBLISHED:
+            given = {
+                "person": (author.get_full_name() or author.get_username())[:200],
+                "relationship": self.relationship,
+                "organisations": "",
+                "statement": self.disclosure,
+            }
+            if not disclosures:
+                disclosures = [given]
+            elif [given] != [dict(row) for row in disclosures]:
+                self.report.note(
+                    f"{name} already has its own disclosure: the one given with "
+                    "--publish-with-disclosure was not applied (change it in the admin)"
+                )
         try:
             post, changed = blog_services.post_upsert(
                 slug=slug,
@@ -224,16 +319,21 @@ class _Run:
             )
         except ValidationError as exc:
             raise ImportItemError(f"{name} could not be imported: {_messages(exc)}") from exc
-        kind = "page" if item.kind == ItemKind.PAGE else "post"
         if existing is None:
             self.report.count(kind, "created")
-            self._remember(ImportedItem.Kind.POST, item.source_id, post=post)
         else:
             self.report.count(kind, "updated" if changed else "unchanged")
         if item.kind == ItemKind.PAGE and existing is None:
             self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
         self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
+        self._remember(
+            ImportedItem.Kind.POST,
+            item.source_id,
+            post=post,
+            fingerprint=post_fingerprint(post),
+            source_url=next((url for url in item.old_urls if "://" in url), "")[:500],
+        )
         return post
 
     @staticmethod
@@ -268,6 +368,7 @@ class _Run:
             blog_services.post_publish(post=post, when=post.published_at)
         except ValidationError as exc:
             raise ImportItemError(f"{name} could not be published: {_messages(exc)}") from exc
+        self.report.count("page" if item.kind == ItemKind.PAGE else "post", "published")
 
     def _date(self, item, name):
         when = item.published_at or item.updated_at
@@ -285,11 +386,27 @@ class _Run:
 
     # ------------------------------------------------------------------ addresses
     def _addresses(self, item, post):
+        """Each old address once; one that an earlier item of this file already holds
+        stays with it (WordPress's ``?p=175`` is the first post that had id 175)."""
+        if self.own_site and item.meta.get("markdown"):
+            return  # this site's own export: its addresses are the posts' own
+        own_path = legacy_key(post.get_absolute_url()) if post.has_address else ""
         for url in item.old_urls:
             key = legacy_key(url)
-            if not key:
+            if not key or key == own_path:
                 continue
-            LegacyAddress.objects.update_or_create(path=key, defaults={"post": post})
+            holder = self.addresses.setdefault(key, post.pk)
+            if holder != post.pk:
+                self.report.note(
+                    f"old address {key[:80]} of {_describe(item)} is already the address of "
+                    "an earlier post in the file: left to that one"
+                )
+                continue
+            _address, created = LegacyAddress.objects.update_or_create(
+                path=key, defaults={"post": post}
+            )
+            if created:
+                self.report.count("old address", "created")
 
     # ------------------------------------------------------------------ comments
     def _comments(self, item, post, name):
@@ -309,9 +426,12 @@ class _Run:
 
     def _comment(self, record: CommentRecord, post, by_id, made, name):
         imported = self._imported(ImportedItem.Kind.COMMENT, record.source_id)
-        if imported is not None and imported.comment is not None:
+        own = None
+        if imported is None and self.own_site and record.source_id.isdigit():
+            own = Comment.objects.filter(pk=int(record.source_id), post=post).first()
+        if own is not None or (imported is not None and imported.comment is not None):
             self.report.count("comment", "unchanged")
-            return imported.comment
+            return own or imported.comment
         parent = None
         if record.parent_source_id:
             parent = made.get(record.parent_source_id)
@@ -322,17 +442,27 @@ class _Run:
                 parent = None
                 self.report.note(
                     f"comment {record.source_id} on {name} replies to {record.parent_source_id}, "
-                    "which is not in the file: imported as a top-level comment"
+                    "which is not in the file: imported as a top-level comment",
+                    group="Comments",
                 )
         if record.created_at is None:
-            self.report.note(f"comment {record.source_id} on {name} has no usable date: dated now")
-        body = html_to_markdown(record.body_html, autop=self.format == "wxr", tables=False)
+            self.report.note(
+                f"comment {record.source_id} on {name} has no usable date: dated now",
+                group="Comments",
+            )
+        if record.markdown.strip():  # Trialpress's own export: the source travels beside
+            body = record.markdown
+        else:
+            body = html_to_markdown(
+                record.body_html, autop=self.format == "wxr", tables=False, headings=False
+            ).markdown
         try:
             comment = comment_import(
                 post=post,
                 parent=parent,
                 name=html_to_text(record.author_name),
-                body=body.markdown or "(empty comment)",
+                body=body or "(empty comment)",
+                competing_interests=record.competing_interests,
                 status=_COMMENT_STATUS[record.status],
                 created_at=record.created_at,
                 email=record.author_email,
@@ -382,6 +512,37 @@ def _parents_first(by_id):
     return ordered
 
 
+def _file_fields(text, report, name):
+    """The post's other fields from Trialpress's own export (``_trialpress_fields``): each
+    value checked by its model field; one that does not fit is left out with a line."""
+    if not text:
+        return {}
+    try:
+        values = json.loads(text)
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        report.note(f"{name}: its {FIELDS_META} could not be read: ignored")
+        return {}
+    fields = {}
+    for field_name in (*EXTRA_FIELDS, "comments_open"):
+        if field_name not in values:
+            continue
+        model_field = Post._meta.get_field(field_name)
+        value = values[field_name]
+        try:
+            if field_name == "comments_open" and not isinstance(value, bool):
+                raise ValidationError("not true or false")
+            if value is None and not model_field.null:
+                value = ""
+            value = model_field.clean(value, None)
+        except ValidationError:
+            report.note(f"{name}: its {field_name} from the file does not fit: left out")
+            continue
+        fields[field_name] = value
+    return fields
+
+
 DISCLOSURE_LIMITS = {"person": 200, "organisations": 500}
 NOT_STATED = "Not stated in the imported file."
 
@@ -424,6 +585,37 @@ def _file_disclosures(text, report, name):
             continue
         kept.append(disclosure)
     return kept
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _is_local(url):
+    """An http(s) address on this machine (a blog exported from a laptop)."""
+    parts = urlsplit(url or "")
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and (
+        host in LOCAL_HOSTS or host.endswith(".localhost")
+    )
+
+
+def blog_identity(parsed):
+    """Which blog a file is from: its address and its title (two blogs exported from
+    http://localhost/ are told apart by their titles)."""
+    title = " ".join((parsed.site_title or "").split())
+    return f"{parsed.site_url} | {title}"[:500] if title else (parsed.site_url or "")[:500]
+
+
+def post_fingerprint(post):
+    """A hash of what an editor changes (title, text, summary, labels, disclosures): the
+    import stores it, and a different one later means someone edited the post here."""
+    disclosures = list(
+        post.disclosures.order_by("position", "pk").values_list(
+            "person", "relationship", "organisations", "statement"
+        )
+    )
+    data = [post.title, post.body, post.summary, sorted(post.tags.names()), disclosures]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
 def _label_names(names):

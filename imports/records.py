@@ -54,6 +54,8 @@ class CommentRecord:
     author_url: str = ""
     author_ip: str = ""
     kind: str = "comment"  # "comment", "pingback", "trackback"
+    markdown: str = ""  # Trialpress's own export: the comment's Markdown source
+    competing_interests: str = ""  # Trialpress's own export: as the commenter declared them
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ItemRecord:
     old_urls: tuple[str, ...] = ()  # absolute or root-relative addresses that must 301 here
     labels: tuple[str, ...] = ()  # categories and tags, Unicode names as given
     comments: tuple[CommentRecord, ...] = ()
+    comments_open: bool | None = None  # None: the file does not say
     meta: dict[str, str] = field(default_factory=dict)  # extra fields (e.g. a WXR disclosure)
     problems: tuple[str, ...] = ()  # report lines the parser found (odd date, missing parent...)
 
@@ -85,3 +88,4 @@ class ParsedFile:
     authors: list[AuthorRecord] = field(default_factory=list)
     items: list[ItemRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # report lines: "settings entry x: not a post"
+    skipped_entries: int = 0  # how many entries those lines stand for

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-ACTIONS = ("created", "updated", "unchanged", "skipped")
+ACTIONS = ("created", "updated", "unchanged", "kept", "published", "skipped")
+GROUPS = ("Posts", "Comments", "Authors", "Images", "Skipped")
+FORMAT_NAMES = {"wxr": "WordPress (WXR)", "blogger": "Blogger"}
 
 
 @dataclass
@@ -14,16 +16,18 @@ class ImportReport:
     dry_run: bool = False
     counts: Counter = field(default_factory=Counter)  # (kind, action) -> n
     lines: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # each line's heading, in step
 
     def count(self, kind, action, n=1):
         self.counts[(kind, action)] += n
 
-    def note(self, line):
+    def note(self, line, *, group="Posts"):
         self.lines.append(line)
+        self.groups.append(group)
 
-    def skip(self, kind, reason):
-        self.count(kind, "skipped")
-        self.note(f"skipped {kind}: {reason}")
+    def skip(self, kind, reason, *, n=1):
+        self.count(kind, "skipped", n)
+        self.note(f"skipped {kind}: {reason}", group="Skipped")
 
     def total(self, kind, action):
         return self.counts[(kind, action)]
@@ -36,7 +40,8 @@ class ImportReport:
         return seen
 
     def as_text(self):
-        head = f"Import of a {self.format} file" if self.format else "Import"
+        name = FORMAT_NAMES.get(self.format, self.format)
+        head = f"Import of a {name} file" if self.format else "Import"
         if self.dry_run:
             head += " (dry run: nothing was saved)"
         out = [head + ":"]
@@ -49,9 +54,17 @@ class ImportReport:
             out.append(f"  {_plural(kind)}: {parts}")
         if self.lines:
             out.append("Notes:")
-            out.extend(f"  - {line}" for line in self.lines)
+            by_group = {}
+            for line, group in zip(self.lines, self.groups, strict=True):
+                by_group.setdefault(group, []).append(line)
+            order = [g for g in GROUPS if g in by_group] + [g for g in by_group if g not in GROUPS]
+            for group in order:
+                out.append(f"  {group} ({len(by_group[group])}):")
+                out.extend(f"    - {line}" for line in by_group[group])
         return "\n".join(out)
 
 
 def _plural(kind):
-    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+    if kind.endswith("y"):
+        return kind[:-1] + "ies"
+    return kind + "es" if kind.endswith("s") else kind + "s"

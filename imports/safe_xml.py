@@ -26,28 +26,69 @@ class ImportFileError(Exception):
     """The file cannot be imported at all; nothing was changed."""
 
 
-def _megabytes(n):
-    return f"{n / 1_000_000:.1f} MB"
+NOTHING = "Nothing was imported."
+# The first bytes of files people pick by mistake, and what to call them.
+NOT_XML_STARTS = (
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (unzip it and import the .xml file inside)"),
+    (b"\x1f\x8b", "a gzip archive (unpack it and import the .xml file inside)"),
+    (b"{", "JSON (a Ghost export, perhaps: Trialpress reads Blogger and WordPress files)"),
+    (b"[", "JSON (Trialpress reads Blogger and WordPress files)"),
+)
+
+
+def readable_size(n):
+    """1 234 567 -> "1.2 MB"; small sizes in bytes or kB, never "0.0 MB"."""
+    if n < 1_000:
+        return f"{n} byte" + ("" if n == 1 else "s")
+    for unit, scale in (("kB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000)):
+        if n < scale * 1_000 or unit == "GB":
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"  # pragma: no cover (the loop always returns)
 
 
 def check_size(path: Path) -> int:
+    if path.is_dir():
+        raise ImportFileError(f"{path} is a folder: give the export file itself. {NOTHING}")
     try:
         size = os.stat(path).st_size
     except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}. {NOTHING}") from None
+    if size == 0:
+        raise ImportFileError(f"{path} is empty (0 bytes): export the blog again. {NOTHING}")
     limit = settings.IMPORT_MAX_BYTES
     if size > limit:
         raise ImportFileError(
-            f"{path} is {_megabytes(size)}, more than the {_megabytes(limit)} an import "
-            f"may read (setting IMPORT_MAX_BYTES). Nothing was imported."
+            f"{path} is {readable_size(size)}, more than the {readable_size(limit)} an import "
+            f"may read (setting IMPORT_MAX_BYTES). {NOTHING}"
         )
     return size
+
+
+def check_looks_like_xml(path: Path):
+    """A file that does not start like XML is named for what it seems to be."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}. {NOTHING}") from None
+    if start.startswith(b"<") or start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    seems = next((name for magic, name in NOT_XML_STARTS if start.startswith(magic)), "")
+    raise ImportFileError(
+        f"{path} is not XML" + (f": it looks like {seems}" if seems else "") + ". Blogger "
+        "backups and WordPress exports are .xml files. " + NOTHING
+    )
 
 
 def parse_xml(path) -> Element:
     """The root element of the XML file at ``path``, or ImportFileError."""
     path = Path(path)
     check_size(path)
+    check_looks_like_xml(path)
     try:
         tree = SafeElementTree.parse(
             str(path), forbid_dtd=True, forbid_entities=True, forbid_external=True

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from django.utils import timezone
 
 from blog.models import EARLIEST_YEAR, LATEST_YEAR
+from imports.html_to_markdown import html_to_text
 from imports.records import (
     AuthorRecord,
     CommentRecord,
@@ -40,7 +41,10 @@ SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 # Post meta keys written by imports.wxr_export, read back into ItemRecord.meta.
 MARKDOWN_META = "_trialpress_markdown"
 DISCLOSURES_META = "_trialpress_disclosures"
-META_KEYS = {MARKDOWN_META: "markdown", DISCLOSURES_META: "disclosures"}
+FIELDS_META = "_trialpress_fields"
+COMPETING_INTERESTS_META = "_trialpress_competing_interests"
+META_KEYS = {MARKDOWN_META: "markdown", DISCLOSURES_META: "disclosures", FIELDS_META: "fields"}
+COMMENT_STATUS_OPEN = {"open": True, "closed": False}
 
 _FIXED_PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
@@ -97,7 +101,10 @@ def parse_wxr(path: Path | str) -> ParsedFile:
         root = parse_xml(Path(path))
     except ImportFileError as error:
         raise ImportFileError(_explain(str(error))) from error
-    return read_wxr(root)
+    try:
+        return read_wxr(root)
+    except ImportFileError as error:
+        raise ImportFileError(f"{path}: {error} Nothing was imported.") from error
 
 
 def _explain(message):
@@ -115,6 +122,11 @@ def _explain(message):
 def read_wxr(root) -> ParsedFile:
     """The records of a parsed WXR document (``root`` is its ``<rss>`` element)."""
     channel = root.find("channel") if _name(root.tag) == "rss" else None
+    if root.tag == "{http://www.w3.org/2005/Atom}feed":
+        raise ImportFileError(
+            "Not a WordPress export: it is an Atom feed, as Blogger's backups are. For a "
+            "Blogger backup use: manage.py import_blogger FILE."
+        )
     if channel is None:
         raise ImportFileError(
             f"Not a WordPress export: the document is <{_name(root.tag)}>, not <rss><channel>."
@@ -279,14 +291,16 @@ class _ItemReader:
         self.position += 1
         fields = _first_children(element)
         post_type = _text(fields, "wp:post_type").strip()
-        title = _plain(_text(fields, "title"))
+        title = html_to_text(_text(fields, "title"))  # WordPress titles are HTML
         label = f"item {self.position} ({title[:60]!r})" if title else f"item {self.position}"
         if post_type not in ("post", "page", "draft"):
             self.skipped_kinds[post_type or "(no post type)"] += 1
+            self.parsed.skipped_entries += 1
             return
         source_id = _text(fields, "wp:post_id").strip() or _url(_text(fields, "guid"))
         if not source_id:
             self.parsed.skipped.append(f"{label}: no wp:post_id or guid, skipped.")
+            self.parsed.skipped_entries += 1
             return
         problems = []
         identity = (title, _text(fields, "wp:post_date").strip())
@@ -296,6 +310,7 @@ class _ItemReader:
                     f"{label}: a second copy of item {source_id[:40]!r} (same title and "
                     "date), skipped."
                 )
+                self.parsed.skipped_entries += 1
                 return
             # WordPress's importer tells posts apart by title and date, not by id: a
             # different post that reuses an id is imported too, under an id of its own.
@@ -335,6 +350,9 @@ class _ItemReader:
                 old_urls=self._old_urls(fields, source_id, post_type),
                 labels=labels,
                 comments=comments,
+                comments_open=COMMENT_STATUS_OPEN.get(
+                    _text(fields, "wp:comment_status").strip().lower()
+                ),
                 meta=self._meta(element, problems),
                 problems=tuple(problems),
             )
@@ -451,7 +469,15 @@ class _ItemReader:
             problems.append(f"{what}: approval {raw_status[:30]!r} unknown: held.")
             status = CommentStatus.HELD
         parent = _text(fields, "wp:comment_parent").strip()
+        meta = {}
+        for entry_meta in _children_named(entry, "wp:commentmeta"):
+            meta_fields = _first_children(entry_meta)
+            meta.setdefault(
+                _text(meta_fields, "wp:meta_key").strip(), _text(meta_fields, "wp:meta_value")
+            )
         return CommentRecord(
+            markdown=meta.get(MARKDOWN_META, ""),
+            competing_interests=meta.get(COMPETING_INTERESTS_META, ""),
             source_id=source_id,
             author_name=_plain(_text(fields, "wp:comment_author")),
             body_html=_text(fields, "wp:comment_content"),

@@ -5,8 +5,10 @@ each post is an ``<item>`` with its comments. WordPress wants HTML, so a post's 
 stored ``body_html``; the Markdown source and the disclosures travel beside it as post meta
 (``_trialpress_markdown``, ``_trialpress_disclosures``) so that Trialpress's own importer
 (``imports.wxr``) brings the post back exactly. Text that WordPress stores as HTML (titles,
-label names, the summary as excerpt, comment text) is escaped once here and unescaped once
-by the importer.
+label names, the summary as excerpt) is escaped once here and unescaped once by the
+importer. A comment's text is its stored ``body_html``, its Markdown source beside it as
+comment meta; the post's other fields (citation, DOI, registration, plain summary, review
+dates, comments open) travel as ``_trialpress_fields``. Trial records are not exported.
 
 ``wxr_chunks()`` is a generator over the posts in chunks of queries: memory stays the same
 whatever the number of posts.
@@ -28,10 +30,8 @@ from django.utils import timezone
 
 from blog.models import Label, Post, labels_prefetch
 from comments.models import Comment
-from imports.wxr import DISCLOSURES_META, MARKDOWN_META
+from imports.wxr import COMPETING_INTERESTS_META, DISCLOSURES_META, FIELDS_META, MARKDOWN_META
 
-FIELDS_META = "_trialpress_fields"  # the other Trialpress fields, for the record
-COMPETING_INTERESTS_META = "_trialpress_competing_interests"
 WXR_VERSION = "1.2"
 CHUNK_SIZE = 200
 
@@ -282,7 +282,7 @@ def _comment(comment):
             f"\t\t\t{_element('wp:comment_author_IP', comment.ip_address or '')}",
             f"\t\t\t{_element('wp:comment_date', wp_date(comment.created_at, gmt=False))}",
             f"\t\t\t{_element('wp:comment_date_gmt', wp_date(comment.created_at, gmt=True))}",
-            f"\t\t\t{_element('wp:comment_content', as_html(comment.body))}",
+            f"\t\t\t{_element('wp:comment_content', comment.body_html)}",
             f"\t\t\t{_element('wp:comment_approved', COMMENT_APPROVED[comment.status])}",
             f"\t\t\t{_element('wp:comment_type', 'comment')}",
             f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>",
@@ -290,6 +290,9 @@ def _comment(comment):
             _meta(
                 COMPETING_INTERESTS_META, comment.competing_interests, element="wp:commentmeta"
             ).replace("\t\t<", "\t\t\t<", 1),
+            _meta(MARKDOWN_META, comment.body, element="wp:commentmeta").replace(
+                "\t\t<", "\t\t\t<", 1
+            ),
             "\t\t</wp:comment>",
         ]
     )

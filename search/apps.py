@@ -14,6 +14,8 @@ class SearchConfig(AppConfig):
 
         upkeep.connect()
         post_migrate.connect(search_documents_fill_missing, sender=self)
-        # The page cache keeps one page per normalised query and page number.
+        # The page cache keeps one page per normalised query and page number. A page
+        # number that is not canonical (abc, 0, -1, 03) is served uncached: the view shows
+        # page 1 (or the last) for it without taking the slot of a real page.
         pagecache.vary_on_query(views.search, "q", validate=canonical)
-        pagecache.vary_on_query(views.search, "page")
+        pagecache.vary_on_query(views.search, "page")  # positive_int, the default

@@ -1,19 +1,28 @@
 """Keeping each post's search document in step with the post: the only writers.
 
-``search_documents_refresh`` is called when a post, its labels, a label or an author's name
-change (``search.upkeep`` connects it to those saves: derived data, like the page cache, is
-the one job signals do here). Paths that bypass signals (``QuerySet.update``, ``bulk_create``,
-a restored database) are put right with ``manage.py rebuild_search_index``.
+The document is the post's own text: title, summary, body (without the glossary's "Words
+explained" list, which is the glossary's text, not the post's), labels, the author's name
+with the post's disclosures (who declared what, with which organisations, and the
+statements: a reader finds every post whose author declared ties to a company), and the
+trial registration and DOI.
+
+``search_documents_refresh`` is called when a post, its labels, a label, its disclosures or
+an author's name change (``search.upkeep`` connects it to those saves: derived data, like
+the page cache, is the one job signals do here). Paths that bypass signals
+(``QuerySet.update``, ``bulk_create``, a restored database) are put right with
+``manage.py rebuild_search_index``.
 """
 
 import html
+import unicodedata
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
 from django.utils.html import strip_tags
 
 from blog.metadata import author_name
-from blog.models import Post
+from blog.models import Disclosure, Post
+from glossary.marking import without_words_explained
 from search.models import SearchDocument
 from search.text import folded_words, plain, words
 
@@ -30,38 +39,72 @@ REBUILD_BATCH = 500
 
 
 def body_text(post):
-    """The body as a reader sees it: the stored HTML's text, entities decoded."""
-    return " ".join(html.unescape(strip_tags(post.body_html or "")).split())
+    """The body's own text as a reader sees it: the stored HTML's text, entities decoded,
+    without the glossary's explanations."""
+    own = without_words_explained(post.body_html or "")
+    return " ".join(html.unescape(strip_tags(own)).split())
+
+
+def disclosures_text(disclosures):
+    """Each disclosure's person, organisations and statement, in the post's order."""
+    parts = []
+    for disclosure in disclosures:
+        parts += [disclosure.person, disclosure.organisations, disclosure.statement]
+    return " ".join(part for part in parts if part)
+
+
+def people_text(post, disclosures):
+    """The "author" field: the author's public name, then the post's disclosures."""
+    # TODO(authors14): take the public name from the authors app's one public-name function.
+    return " ".join(
+        part for part in (author_name(post.author), disclosures_text(disclosures)) if part
+    )
 
 
 def document_fields(post):
-    """The document's text for ``post`` (author and labels prefetched)."""
+    """The document's text for ``post`` (author, labels and disclosures prefetched)."""
     labels = getattr(post, "prefetched_labels", None)
     if labels is None:
         labels = list(post.tags.all())
+    disclosures = getattr(post, "prefetched_disclosures", None)
+    if disclosures is None:
+        disclosures = list(post.disclosures.all())
     identifiers = " ".join(value for value in (post.doi, post.trial_registration) if value)
     fields = {
         "title": plain(post.title),
         "summary": plain(post.summary),
         "body": plain(body_text(post)),
         "labels": plain(", ".join(label.name for label in labels)),
-        "author": plain(author_name(post.author)),
+        "author": plain(people_text(post, disclosures)),
         "identifiers": plain(identifiers),
     }
-    fields["folded"] = accent_folded_extras(" ".join(fields[name] for name, _ in WEIGHTS))
+    fields["folded"] = accent_folded_extras([fields[name] for name, _ in WEIGHTS])
     return fields
 
 
-def accent_folded_extras(text):
-    """The folded form of each word that SQLite's tokenizer would not fold the same way
-    (Greek tonos and other non-Latin accents; Latin ones are harmless repeats), once each.
-    Plain English words are left out, so the column stays small and cheap to rank."""
+def accent_folded_extras(texts):
+    """Each text that holds a word SQLite's tokenizer would not fold the same way (Greek
+    tonos and other non-Latin accents), folded whole, once each: so a phrase such as
+    "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
+    English, or with Latin accents alone (which the tokenizer folds itself: "Ménière"),
+    are left out, so the column stays small and cheap to rank."""
     extras = {}
-    for word in words(text):
-        folded = folded_words(word)
-        if not word.isascii() and folded != word.lower():
-            extras.setdefault(folded, None)
+    for text in texts:
+        if any(_needs_folding(word) for word in words(text)):
+            extras.setdefault(folded_words(text), None)
     return " ".join(extras)
+
+
+def _needs_folding(word):
+    """A letter with an accent on a base letter that is not Latin (SQLite folds only
+    those whose base is: "é" to "e", not "ό" to "ο")."""
+    if word.isascii():
+        return False
+    for char in word:
+        decomposed = unicodedata.normalize("NFD", char)
+        if len(decomposed) > 1 and not decomposed[0].isascii():
+            return True
+    return False
 
 
 def vector_for(fields):
@@ -81,7 +124,14 @@ def _posts(post_ids):
     return (
         Post.objects.filter(pk__in=post_ids)
         .select_related("author")
-        .prefetch_related(models.Prefetch("tags", to_attr="prefetched_labels"))
+        .prefetch_related(
+            models.Prefetch("tags", to_attr="prefetched_labels"),
+            models.Prefetch(
+                "disclosures",
+                queryset=Disclosure.objects.order_by("position", "pk"),
+                to_attr="prefetched_disclosures",
+            ),
+        )
     )
 
 

@@ -4,7 +4,8 @@ It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``cou
 slices. Told which page will be read (``page=(offset, limit)``), the count comes with that
 page, from the one query that ranks. Every hit carries ``snippet``: the body's
 best passage with the matched words between ``search.text.MARK_START``/``MARK_END``
-(turned into ``<mark>`` by ``search.snippets`` after escaping).
+(words matched through accent folding that the engine's highlighter missed are marked by
+``search.snippets.accents_highlighted``; all turned into ``<mark>`` after escaping).
 
 Order: best match first (SQLite FTS5 ``bm25``; PostgreSQL ``ts_rank``), newest first
 among equals.
@@ -37,6 +38,7 @@ from django.db import connection
 
 from blog.models import Post
 from search.models import SearchDocument
+from search.snippets import accents_highlighted
 from search.text import MARK_END, MARK_START, folded_words
 
 SNIPPET_TOKENS = 30
@@ -133,7 +135,9 @@ class SqliteHits(SearchHits):
         parts = []
         for words in self.query.phrases:
             typed, folded = " ".join(words), folded_words(" ".join(words))
-            parts.append(f'"{typed}"' if typed == folded else f'("{typed}" OR "{folded}")')
+            # The tokenizer folds case itself: "NCT00548405" needs no second phrase.
+            same = typed.casefold() == folded
+            parts.append(f'"{typed}"' if same else f'("{typed}" OR "{folded}")')
         return " AND ".join(parts)
 
     def _published(self):
@@ -169,11 +173,14 @@ class SqliteHits(SearchHits):
             ids, total = [row[0] for row in rows], rows[0][1]
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(
-                "SELECT rowid, snippet(search_fts, 2, %s, %s, %s, %s) FROM search_fts "  # noqa: S608
-                f"WHERE search_fts MATCH %s AND rowid IN ({marks})",
+                "SELECT rowid, snippet(search_fts, 2, %s, %s, %s, %s), body "  # noqa: S608
+                f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({marks})",
                 [MARK_START, MARK_END, " … ", SNIPPET_TOKENS, match, *ids],
             )
-            snippets = dict(cursor.fetchall())
+            snippets = {
+                pk: accents_highlighted(snippet, body, self.query)
+                for pk, snippet, body in cursor.fetchall()
+            }
         posts = {post.pk: post for post in Post.objects.filter(pk__in=ids).for_listing()}
         hits = []
         for pk in ids:
@@ -231,7 +238,7 @@ class PostgresHits(SearchHits):
         found = {post.pk: post for post in Post.objects.filter(pk__in=ids).for_listing()}
         posts = [found[pk] for pk in ids if pk in found]
         tsquery = self._tsquery()
-        headlines = dict(
+        headlines = (
             SearchDocument.objects.filter(pk__in=[post.pk for post in posts])
             .annotate(
                 snippet=SearchHeadline(
@@ -246,8 +253,11 @@ class PostgresHits(SearchHits):
                     fragment_delimiter=" … ",
                 )
             )
-            .values_list("pk", "snippet")
+            .values_list("pk", "snippet", "body")
         )
+        headlines = {
+            pk: accents_highlighted(snippet, body, self.query) for pk, snippet, body in headlines
+        }
         for post in posts:
             post.snippet = headlines.get(post.pk, "")
         return posts, total

@@ -6,10 +6,10 @@ the blog's saves reach it without the blog knowing the search app exists.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from taggit.models import Tag, TaggedItem
 
-from blog.models import Label, Post
+from blog.models import Disclosure, Label, Post
 from search.documents import search_documents_refresh
 
 
@@ -46,6 +46,17 @@ def _author_saved(sender, instance, raw=False, created=False, update_fields=None
     search_documents_refresh(post_ids=list(instance.posts.values_list("pk", flat=True)))
 
 
+def _disclosure_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        search_documents_refresh(post_ids=[instance.post_id])
+
+
+def _disclosure_deleted(sender, instance, **kwargs):
+    """After commit: a post deleted with its disclosures must not get its document back."""
+    post_id = instance.post_id
+    transaction.on_commit(lambda: search_documents_refresh(post_ids=[post_id]))
+
+
 def connect():
     post_save.connect(_post_saved, sender=Post, dispatch_uid="search-post")
     m2m_changed.connect(_labels_changed, sender=TaggedItem, dispatch_uid="search-labels")
@@ -53,4 +64,8 @@ def connect():
         uid = f"search-{label_model.__name__}"
         post_save.connect(_label_saved, sender=label_model, dispatch_uid=f"{uid}-saved")
         pre_delete.connect(_label_deleted, sender=label_model, dispatch_uid=f"{uid}-deleted")
+    post_save.connect(_disclosure_saved, sender=Disclosure, dispatch_uid="search-disclosure")
+    post_delete.connect(
+        _disclosure_deleted, sender=Disclosure, dispatch_uid="search-disclosure-deleted"
+    )
     post_save.connect(_author_saved, sender=get_user_model(), dispatch_uid="search-author")

@@ -1,8 +1,7 @@
 """The search page and the OpenSearch description that lets browsers offer it."""
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,22 +13,21 @@ from search.query import MAX_QUERY_CHARS, parse
 from search.snippets import snippet_html
 
 RESULTS_PER_PAGE = 10
+MAX_PAGE_DIGITS = 6
 
 
 def search(request):
     """``/search/?q=...&page=N``: published posts only, best match first, newest among equals.
 
-    A bad page number is a 404 like every list; any query at all gets a page.
+    Any query at all gets a page, and so does any page number: one that is not a number,
+    or below 1, shows page 1; one past the end, the last page (a reader who follows an old
+    link, or edits the address, still sees results rather than an error).
     """
     query = parse(request.GET.get("q", ""))
-    number = _page_number(request.GET.get("page"))
-    expected = ((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE) if number else None
-    hits = search_posts(query, page=expected)
+    number = page_number(request.GET.get("page"))
+    hits = search_posts(query, page=((number - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE))
     paginator = Paginator(hits, RESULTS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(str(error)) from error
+    page = paginator.page(min(number, paginator.num_pages))
     shown = with_addresses(page.object_list)
     for hit in shown:
         hit.snippet_html = snippet_html(getattr(hit, "snippet", ""))
@@ -50,10 +48,16 @@ def search(request):
     )
 
 
-def _page_number(value):
-    """The page number asked for, if it is one (the paginator judges the rest: a 404)."""
-    value = value or "1"
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else None
+def page_number(value):
+    """The page asked for: a whole number from 1 (anything else is 1; the view caps it at
+    the last page). Digits only, at most ``MAX_PAGE_DIGITS`` of them read, so no text
+    is ever turned into a huge number."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    if len(value) > MAX_PAGE_DIGITS:
+        return 10**MAX_PAGE_DIGITS
+    return max(int(value), 1)
 
 
 def _page_link(text):

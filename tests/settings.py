@@ -35,6 +35,11 @@ WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One test database per run, so that two runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_trialpress_{os.getpid()}"}
-# Mail is sent inline in tests, so mail.outbox is complete when a request returns;
-# tests/test_mail_faults.py covers the background sender on its own.
-COMMENT_NOTIFY_IN_BACKGROUND = False
+# Tasks (mail included) run as they are queued, after the commit, so mail.outbox is complete
+# when a request returns; tests/test_outbox*.py use the database and RQ backends for real.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": [TASKS_QUEUE],  # noqa: F405
+    }
+}

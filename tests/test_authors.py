@@ -128,7 +128,12 @@ def _rows(register_html):
     result = []
     for row in rows:
         name = re.sub(r"<span.*", "", row.split("</th>")[0]).strip()
-        cells = [re.sub(r"<ul.*?</ul>|<[^>]+>", "", c, flags=re.S) for c in row.split("<td>")[1:]]
+        cells = [
+            re.sub(
+                r'<ul.*?</ul>|<span class="register-label">.*?</span>|<[^>]+>', "", c, flags=re.S
+            )
+            for c in row.split("<td>")[1:]
+        ]
         result.append([name, *(" ".join(c.split()) for c in cells)])
     return result
 

@@ -87,7 +87,7 @@ def test_an_author_edits_their_own_profile_with_a_standing_interest(client, ann)
         r"errorlist.{0,300}", response.content.decode(), re.S
     )
     profile.refresh_from_db()
-    assert profile.orcid == "0000-0002-1825-0097"
+    assert profile.orcid == "https://orcid.org/0000-0002-1825-0097"
     assert StandingInterest.objects.get(profile=profile).organisation == "MS Society"
 
 

@@ -317,7 +317,11 @@ def test_make_serve_is_the_django_deploy_with_threaded_workers():
         "$(PY) manage.py migrate --no-input",
         "$(PY) manage.py collectstatic --no-input",
     ]
-    assert steps[-1] == "$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py"
+    # gunicorn, with the background-task worker beside it (scripts/with_worker.sh)
+    assert steps[-1] == (
+        "PY=$(PY) bash scripts/with_worker.sh $(VENV)/bin/gunicorn config.wsgi "
+        "-c config/gunicorn.py"
+    )
     assert "createcachetable" not in makefile
     config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
     assert config["worker_class"] == "gthread"

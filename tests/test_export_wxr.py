@@ -22,7 +22,7 @@ from blog.models import Disclosure, Label, Post
 from comments.models import Comment
 from imports import wxr_export
 from imports.models import ImportedItem, LegacyAddress
-from imports.wxr_export import cdata, wxr_chunks, xml_text
+from imports.wxr_export import EXTRA_FIELDS, cdata, wxr_chunks, xml_text
 from tests.factories import make_post, make_user
 
 NS = {
@@ -93,6 +93,19 @@ def a_site(db):
     top = a_comment(live, name="Zoë")
     reply = a_comment(live, name="Bob", parent=top)
     a_comment(live, name="Ψ third level", parent=reply, body="Agreed: p < 0.05 & all.")
+    markdown = a_comment(
+        live, name="Marky", body="**Headings** and a [Gravatar](https://gravatar.com/) link."
+    )
+    Comment.objects.filter(pk=markdown.pk).update(competing_interests="Works for Sanofi.")
+    Post.objects.filter(pk=live.pk).update(
+        source_citation="Coles AJ et al. Lancet 2012;380:1829-39.",
+        source_title="Alemtuzumab for relapsing MS",
+        doi="10.1016/S0140-6736(12)61768-1",
+        trial_registration="NCT00548405",
+        plain_summary="A drug & a comparison, in plain words.",
+        last_reviewed=dt.date(2024, 5, 6),
+        next_review_due=dt.date(2026, 5, 6),
+    )
     a_comment(live, name="Pending Pat", status=Comment.Status.HELD)
     a_comment(live, name="Cheap pills", status=Comment.Status.SPAM)
     a_comment(live, name="Rude Rick", status=Comment.Status.REJECTED)
@@ -112,6 +125,7 @@ def a_site(db):
         body="Code: `a[b[0]]>c` and ]]> in text.",
         published_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=2),
     )
+    Post.objects.filter(pk=odd.pk).update(comments_open=False)
     return {"live": live, "draft": draft, "odd": odd}
 
 
@@ -178,6 +192,7 @@ def test_comments_carry_status_and_threading(a_site):
         "Zoë": "1",
         "Bob": "1",
         "Ψ third level": "1",
+        "Marky": "1",
         "Pending Pat": "0",
         "Cheap pills": "spam",
         "Rude Rick": "trash",
@@ -188,7 +203,10 @@ def test_comments_carry_status_and_threading(a_site):
     assert parent["Bob"] == ids["Zoë"]
     assert parent["Ψ third level"] == ids["Bob"]
     third = rows["Ψ third level"]
-    assert third.findtext("wp:comment_content", namespaces=NS) == "Agreed: p &lt; 0.05 &amp; all."
+    assert (
+        third.findtext("wp:comment_content", namespaces=NS)
+        == "<p>Agreed: p &lt; 0.05 &amp; all.</p>"
+    )
     assert third.findtext("wp:comment_author_IP", namespaces=NS) == "192.0.2.9"
     order = [
         c.findtext("wp:comment_author", namespaces=NS) for c in live.iterfind("wp:comment", NS)
@@ -313,6 +331,8 @@ def site_contents():
                 c.created_at.replace(microsecond=0),
                 c.parent.name if c.parent_id else None,
                 c.body_html,
+                c.body,
+                c.competing_interests,
             )
             for c in Comment.objects.filter(post=post).select_related("parent")
         }
@@ -324,6 +344,7 @@ def site_contents():
             "labels": sorted(label.name for label in post.tags.all()),
             "comments": comments,
             "comment_count": post.comment_count,
+            **{name: getattr(post, name) for name in (*EXTRA_FIELDS, "comments_open")},
         }
     return posts
 

@@ -276,7 +276,7 @@ def test_explanations_claim_nothing_the_sources_do_not(db):
     texts = " ".join(Term.objects.values_list("explanation", flat=True))
     for claim in ("Most are mild", "can be treated", "The body that decides"):
         assert claim not in texts, claim
-    assert "scored each person's disability" in Term.objects.get(slug="rater-masked").explanation
+    assert "scored each person’s disability" in Term.objects.get(slug="rater-masked").explanation
     assert "the writer of this post" in Term.objects.get(slug="msers").explanation
 
 
@@ -305,7 +305,7 @@ def test_the_words_the_tryout_found_unexplained_are_explained_on_the_demo_page(c
         assert f'<dt id="word-{slug}">' in html, slug
         assert f'href="#word-{slug}"' in html, slug
     less_than = Term.objects.get(slug="lancet-decimal-point").explanation
-    assert '"<"' in less_than and '"less than"' in less_than and "0.05 as 0\u00b705" in less_than
+    assert "“<”" in less_than and "“less than”" in less_than and "0.05 as 0\u00b705" in less_than
     # The quote stays as the source has it: the words are marked, never changed.
     assert 'and at least one <a class="glossary-ref"' in html
     assert ">1st line</abbr></a>" in html

@@ -326,10 +326,13 @@ def test_post_page_queries_do_not_grow_with_notices(client, cited, tmp_path):
 
 
 # --- authors are told -------------------------------------------------------------------
-def test_authors_of_published_posts_are_emailed_once(tmp_path, an_author, cited):
+def test_authors_of_published_posts_are_emailed_once(
+    tmp_path, an_author, cited, django_capture_on_commit_callbacks
+):
     make_post(author=an_author, doi=DOI.upper(), title="A second look")
     make_post(author=an_author, doi=DOI, status=Post.Status.DRAFT, title="Unpublished")
-    out, _ = run(write_csv(tmp_path / "rw.csv", [rw_row()]))
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run(write_csv(tmp_path / "rw.csv", [rw_row()]))
     assert "1 author(s) emailed" in out
     (message,) = mail.outbox
     assert message.to == [an_author.email]
@@ -337,17 +340,28 @@ def test_authors_of_published_posts_are_emailed_once(tmp_path, an_author, cited)
     assert "Unpublished" not in message.body
     assert "Retraction (2019-03-14): https://doi.org/10.1016/S0140-6736(19)30000-1" in message.body
     mail.outbox.clear()
-    run(write_csv(tmp_path / "rw.csv", [rw_row()]))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write_csv(tmp_path / "rw.csv", [rw_row()]))
     assert mail.outbox == []  # nothing changed, nobody told again
 
 
-def test_a_mail_failure_does_not_undo_the_import(tmp_path, cited, settings, monkeypatch):
-    def broken(*args, **kwargs):
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(paper_status, "send_mail", broken)
-    out, _ = run(write_csv(tmp_path / "rw.csv", [rw_row()]))
-    assert "0 author(s) emailed" in out
+
+def test_a_mail_failure_does_not_undo_the_import(
+    tmp_path, cited, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run(write_csv(tmp_path / "rw.csv", [rw_row()]))
+    assert "1 author(s) emailed" in out  # queued; the worker's sending failed
+    assert "a paper you wrote about has a new notice" in caplog.text
+    assert "mail server down" in caplog.text
     assert PaperNotice.objects.count() == 1
 
 

@@ -24,9 +24,9 @@ COMMENT_SECTION_ALLOWANCE = 3
 # The sidebar (archive by month, labels in use) is cached per page-cache generation: on a
 # cold cache it costs the archive (TruncMonth + Count), the labels (Count) and the time of
 # the next scheduled post (when the cached copy must end); on a warm one, none.
-# The bylines' author cards (authors.cards: page addresses and ORCID iDs of every author)
-# are cached the same way: one query on a cold cache, none on a warm one.
-SIDEBAR_QUERIES = 3 + 1
+# The bylines' author names, page addresses and ORCID iDs cost nothing more: the author's
+# profile is selected with the author (blog.extensions.author_select_related).
+SIDEBAR_QUERIES = 3
 
 # Apps that add to a post through blog.extensions prefetch what they show, one query each
 # for the post page and the feeds whatever the number of posts: the trials app's records

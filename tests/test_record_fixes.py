@@ -436,7 +436,9 @@ def test_the_notices_list_offers_no_bulk_delete(admin_client, imported_notice):
     assert PaperNotice.objects.filter(pk=imported_notice.pk).exists()
 
 
-def test_the_notice_email_names_the_paper_and_leads_with_the_new_notice(tmp_path, an_author):
+def test_the_notice_email_names_the_paper_and_leads_with_the_new_notice(
+    tmp_path, an_author, django_capture_on_commit_callbacks
+):
     make_post(
         author=an_author,
         doi=DOI,
@@ -449,7 +451,8 @@ def test_the_notice_email_names_the_paper_and_leads_with_the_new_notice(tmp_path
         date=date(2013, 1, 5),
         notice_doi="10.1016/S0140-6736(13)00001-1",
     )
-    run(write_csv(tmp_path / "rw.csv", [rw_row()]))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write_csv(tmp_path / "rw.csv", [rw_row()]))
     (message,) = mail.outbox
     body = message.body
     assert "Paper: Alemtuzumab versus interferon beta 1a" in body

@@ -92,6 +92,14 @@ for _name, _grants in (
 glossary_migration = importlib.import_module("glossary.migrations.0002_role_permissions")
 for _name, _actions in glossary_migration.GRANTS.items():
     EXPECTED[_name] |= {f"glossary.{a}_term" for a in _actions}
+# Issue 16: comments/migrations/0005 lets Moderators redact comments and read the history.
+redaction_migration = importlib.import_module("comments.migrations.0005_moderators_redact")
+for _name, _actions in redaction_migration.GRANTS.items():
+    EXPECTED[_name] |= {f"comments.{a}_redaction" for a in _actions}
+# Notify me (issue 15): subscriptions/migrations/0002 lets Moderators and Editors list them.
+subscriptions_migration = importlib.import_module("subscriptions.migrations.0002_role_permissions")
+for _name, _actions in subscriptions_migration.GRANTS.items():
+    EXPECTED[_name] |= {f"subscriptions.{a}_subscription" for a in _actions}
 
 
 def codenames(group):
@@ -147,6 +155,8 @@ def run_the_migrations_again():
     trials_permissions_migration.grant(django_apps, SCHEMA_EDITOR)
     profiles_migration.grant_permissions(django_apps, SCHEMA_EDITOR)
     glossary_migration.grant(django_apps, SCHEMA_EDITOR)
+    redaction_migration.grant(django_apps, SCHEMA_EDITOR)
+    subscriptions_migration.grant(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():

@@ -159,8 +159,9 @@ def test_results_are_paged_with_a_count(client, an_author):
     assert 'href="/search/?q=natalizumab&amp;page=2"' in html
     third = search(client, "natalizumab", page=3)
     assert result_titles(third) == [f"Natalizumab note {i}" for i in range(20, 23)]
-    assert search(client, "natalizumab", page=4).status_code == 404
-    assert search(client, "natalizumab", page="x").status_code == 404
+    # Past the end: the last page; not a page number: the first (never an error).
+    assert result_titles(search(client, "natalizumab", page=4)) == result_titles(third)
+    assert result_titles(search(client, "natalizumab", page="x")) == result_titles(first)
 
 
 def test_the_snippet_highlights_the_words_found_and_escapes_the_rest(client, an_author):
@@ -245,7 +246,9 @@ def test_a_rebuild_writes_the_same_document_as_a_save(an_author):
         labels=["otology", "MS"],
     )
     saved = SearchDocument.objects.values().get(pk=post.pk)
-    assert saved["folded"] == "meniere σκληρυνση"  # β needs no folding: left out
+    # Only text with accents SQLite's tokenizer keeps (Greek), folded whole; it folds
+    # Latin accents itself, so the title is left out.
+    assert saved["folded"] == "σκληρυνση"
     search_documents_rebuild(post_ids=[post.pk])
     assert SearchDocument.objects.values().get(pk=post.pk) == saved
     search_documents_rebuild()
@@ -274,7 +277,7 @@ def test_above_the_ranking_limit_the_newest_matches_are_ranked_and_the_reader_to
     assert result_titles(response) == ["Imaging 1", "Imaging 2", "Imaging 3"]
     assert "More than 3 posts found for <q>gadolinium</q>" in html
     assert "the best matches among the newest 3 are shown" in html
-    assert search(client, "gadolinium", page=2).status_code == 404
+    assert result_titles(search(client, "gadolinium", page=2)) == result_titles(response)
     # At the limit exactly, everything is ranked and counted as before.
     monkeypatch.setattr(engines, "RANKED_NEWEST", 5)
     response = search(client, "gadolinium")

@@ -20,7 +20,11 @@ DEFAULTS = {
     "COMMENT_MODERATORS": [],
     "COMMENT_MAX_LENGTH": 10000,
     "COMMENT_DUPLICATE_SECONDS": 600,
-    "COMMENT_NOTIFY_IN_BACKGROUND": True,
+    "TASKS_BACKEND": "database",
+    "TASKS_QUEUE": "default",
+    "TASKS_STALE_AFTER_SECONDS": 1800,
+    "OUTBOX_MAX_ATTEMPTS": 5,
+    "OUTBOX_RETRY_SECONDS": 60,
     "PAGE_CACHE_SECONDS": 300,
     "PAGE_CACHE_LOCAL_ENTRIES": 128,
     "MAX_REQUEST_BODY_BYTES": 262144,
@@ -47,6 +51,9 @@ OVERRIDES = {
     "CLIENT_IP_HEADER": ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_FOR"),
     "TIME_ZONE": ("Europe/London", "Europe/London"),
     "EMAIL_FILE_PATH": ("/srv/trialpress/mail", "/srv/trialpress/mail"),
+    "TASKS_QUEUE": ("site-a", "site-a"),
+    "OUTBOX_MAX_ATTEMPTS": ("3", 3),
+    "OUTBOX_RETRY_SECONDS": ("5", 5),
 }
 
 

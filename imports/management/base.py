@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from blog.models import Disclosure
+from imports.authors import resolve_author_map
 from imports.pipeline import ImportItemError, import_parsed
 from imports.records import ParsedFile
 from imports.safe_xml import ImportFileError
@@ -42,6 +44,28 @@ class BaseImportCommand(BaseCommand):
             "conflict-of-interest disclosure; without it every post is imported as a draft",
         )
 
+        parser.add_argument(
+            "--disclosure-relationship",
+            choices=Disclosure.Relationship.values,
+            default=Disclosure.Relationship.OTHER,
+            help="the relationship recorded with --publish-with-disclosure's text "
+            '(default: other; "none" for a statement that there is nothing to disclose)',
+        )
+        parser.add_argument(
+            "--author",
+            action="append",
+            default=[],
+            metavar="OLD=USERNAME",
+            help="give the old blog's author OLD (login or name) to this site's user USERNAME; "
+            "repeat for each author (as WordPress's importer asks)",
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace posts edited here since their import with the file's version "
+            "(without it they are left as they are and named in the report)",
+        )
+
     def parse(self, path: Path) -> ParsedFile:
         raise NotImplementedError
 
@@ -51,12 +75,19 @@ class BaseImportCommand(BaseCommand):
         if media is not None and not media.is_dir():
             raise CommandError(f"--media {media}: not a folder.")
         try:
+            author_map = resolve_author_map(options.get("author"))
+        except ValueError as exc:
+            raise CommandError(f"{exc} Nothing was imported.") from None
+        try:
             parsed = self.parse(path)
             with self._progress(len(parsed.items)) as progress:
                 report = import_parsed(
                     parsed,
                     dry_run=options["dry_run"],
                     publish_with_disclosure=options["publish_with_disclosure"],
+                    disclosure_relationship=options["disclosure_relationship"],
+                    overwrite=options.get("overwrite", False),
+                    author_map=author_map,
                     media_dir=media,
                     progress=progress,
                 )

@@ -283,6 +283,10 @@ def restore_role_groups():
     profiles.grant_permissions(django_apps, schema_editor)  # == Search, authors, citing ==
     glossary = importlib.import_module("glossary.migrations.0002_role_permissions")
     glossary.grant(django_apps, schema_editor)
+    redaction = importlib.import_module("comments.migrations.0005_moderators_redact")
+    redaction.grant(django_apps, schema_editor)  # == issue 16: redaction ==
+    subscriptions = importlib.import_module("subscriptions.migrations.0002_role_permissions")
+    subscriptions.grant(django_apps, schema_editor)  # == Notify me (issue 15) ==
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0003_form_nonce_and_ascii_websites'),
+        ('comments', '0005_moderators_redact'),
     ]
 
     operations = [

@@ -1,0 +1,67 @@
+"""Queue mail (and other tasks) to run after the current transaction commits.
+
+Nothing here talks to a mail server: ``outbox.tasks.deliver_mail`` does that in a worker.
+A rolled-back transaction queues nothing; a queue that cannot be reached when the
+transaction commits is logged as an error and never undoes the commit.
+"""
+
+import logging
+
+from django.db import transaction
+
+from outbox import policy
+from outbox.tasks import deliver_mail
+
+logger = logging.getLogger(__name__)
+
+
+def _one_line(name, value):
+    value = str(value)
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"{name} must be one line: {value[:80]!r}")
+    return value
+
+
+def task_enqueue_after_commit(task, **kwargs):
+    """Enqueue ``task`` with ``kwargs`` once the current transaction commits (at once
+    outside one). Failing to reach the queue is logged, never raised."""
+
+    def enqueue():
+        try:
+            task.enqueue(**kwargs)
+        except Exception:
+            logger.exception("Could not queue the task %s", task.module_path)
+
+    transaction.on_commit(enqueue)
+
+
+def mail_enqueue(*, to, subject, body, headers=None, html=None):
+    """Queue one message to ``to`` (an address or a list of them) after commit.
+
+    ``headers`` are extra headers (e.g. List-Unsubscribe); ``html`` an HTML alternative to
+    the plain ``body``. Addresses that ``address_may_be_mailed`` vetoes are left out.
+    Returns the recipients queued for (empty: nothing queued). Raises ValueError for a
+    line break in an address, the subject or a header: those are the caller's bugs.
+    """
+    addresses = [to] if isinstance(to, str) else list(to)
+    recipients = []
+    for address in addresses:
+        address = _one_line("An address", address).strip()
+        if address and policy.address_may_be_mailed(address):
+            recipients.append(address)
+    subject = _one_line("The subject", subject)
+    headers = {
+        _one_line("A header name", key): _one_line(f"The {key} header", value)
+        for key, value in (headers or {}).items()
+    }
+    if not recipients:
+        return []
+    task_enqueue_after_commit(
+        deliver_mail,
+        to=recipients,
+        subject=subject,
+        body=str(body),
+        headers=headers,
+        html=None if html is None else str(html),
+    )
+    return recipients

@@ -1,0 +1,139 @@
+"""Deliver one message through Django's mail backend; on a mail server's failure, try
+again later (re-enqueued with ``run_after``), up to OUTBOX_MAX_ATTEMPTS tries.
+
+django-tasks has no retries of its own. Each failed try is logged as a warning with its
+number; the last as an error, and the task then fails (``MailNotDelivered``) so its result
+shows FAILED, with the traceback, in the admin's task results (database backend) or RQ's
+failed-job registry. On a backend that cannot defer (the immediate backend of the tests)
+there is no later: the first failure is the last.
+
+A deliver_mail task that fails for any other reason was stopped from outside: its worker
+was killed, or RQ found it abandoned (the worker died mid-run: RQ's maintenance fails the
+job, AbandonedJobError, once its heartbeat lapses). ``mail_requeue_interrupted`` (on
+django-tasks' ``task_finished`` signal) queues such a message again, as one more attempt.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+
+from outbox import policy
+
+logger = logging.getLogger(__name__)
+
+RETRY_GROWTH = 4  # each wait is this many times the one before
+
+
+class MailNotDelivered(Exception):
+    """A message given up on; its cause is chained."""
+
+
+def retry_delay(attempt):
+    """The wait after failed try number ``attempt`` (1-based)."""
+    return timedelta(seconds=settings.OUTBOX_RETRY_SECONDS * RETRY_GROWTH ** (attempt - 1))
+
+
+def _message(*, to, subject, body, headers, html):
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers or {})
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
+@task(queue_name=settings.TASKS_QUEUE)
+def deliver_mail(*, to, subject, body, headers=None, html=None, attempt=1):
+    """Send one message; returns {"sent": n} or {"retry_at": when}."""
+    recipients = [address for address in to if policy.address_may_be_mailed(address)]
+    if not recipients:
+        logger.info("Mail %r not sent: no recipient may be mailed any more", subject)
+        return {"sent": 0}
+    try:
+        sent = _message(
+            to=recipients, subject=subject, body=body, headers=headers, html=html
+        ).send()
+    except OSError as exc:  # refused, timed out, any SMTP error: the server may recover
+        limit = settings.OUTBOX_MAX_ATTEMPTS
+        backend = deliver_mail.get_backend()
+        if attempt < limit and backend.supports_defer:
+            when = timezone.now() + retry_delay(attempt)
+            deliver_mail.using(run_after=when).enqueue(
+                to=recipients,
+                subject=subject,
+                body=body,
+                headers=headers,
+                html=html,
+                attempt=attempt + 1,
+            )
+            logger.warning(
+                "Mail %r to %d recipient(s) failed on attempt %d of %d (%s: %s); "
+                "trying again after %s",
+                subject,
+                len(recipients),
+                attempt,
+                limit,
+                type(exc).__name__,
+                exc,
+                when.isoformat(timespec="seconds"),
+            )
+            return {"retry_at": when.isoformat()}
+        logger.error(
+            "Mail %r to %d recipient(s) failed on attempt %d of %d (%s: %s); giving up",
+            subject,
+            len(recipients),
+            attempt,
+            limit,
+            type(exc).__name__,
+            exc,
+        )
+        raise MailNotDelivered(f"{subject!r}: gave up after attempt {attempt}") from exc
+    except Exception as exc:  # a message no server will take (a bad header): no retry
+        logger.error("Mail %r cannot be sent (%s: %s)", subject, type(exc).__name__, exc)
+        raise MailNotDelivered(f"{subject!r}: cannot be sent") from exc
+    return {"sent": sent}
+
+
+def _given_up(task_result):
+    return any(
+        error.exception_class_path == f"{__name__}.{MailNotDelivered.__qualname__}"
+        for error in task_result.errors
+    )
+
+
+def mail_requeue_interrupted(sender, task_result, **kwargs):
+    """On ``task_finished``: queue again a deliver_mail that failed without giving up."""
+    if (
+        task_result.task.module_path != deliver_mail.module_path
+        or task_result.status != TaskResultStatus.FAILED
+        or _given_up(task_result)
+    ):
+        return
+    arguments = dict(task_result.kwargs)
+    attempt = arguments.pop("attempt", 1)
+    limit = settings.OUTBOX_MAX_ATTEMPTS
+    if attempt >= limit:
+        logger.error(
+            "Mail %r was stopped on attempt %d of %d (task %s); giving up",
+            arguments.get("subject"),
+            attempt,
+            limit,
+            task_result.id,
+        )
+        return
+    try:
+        deliver_mail.enqueue(**arguments, attempt=attempt + 1)
+    except Exception:  # a signal receiver must not break the worker's bookkeeping
+        logger.exception(
+            "Mail %r was stopped and could not be queued again", arguments.get("subject")
+        )
+        return
+    logger.warning(
+        "Mail %r was stopped on attempt %d of %d (task %s: its worker died?): queued again",
+        arguments.get("subject"),
+        attempt,
+        limit,
+        task_result.id,
+    )
