@@ -30,6 +30,7 @@ import pagecache
 from comments.addresses import ascii_address
 from comments.models import Comment
 from comments.services import InvalidParent
+from comments.words import word_count
 
 TOKEN_SALT = "comments.form.security_token"
 CLOCK_SKEW_SECONDS = 60
@@ -42,6 +43,10 @@ BAD_CHARACTERS = (
     "Please type it again without them."
 )
 NONCE_BYTES = 12
+TOO_MANY_WORDS = (
+    "Your comment has {count:,} words; the limit is {limit:,}. Please shorten it: "
+    "your text is kept below."
+)
 
 
 def make_token(post, *, now=None, nonce=None, resent=False):
@@ -123,6 +128,8 @@ class CommentBodyField(forms.CharField):
 
 
 class CommentForm(forms.ModelForm):
+    preview_html = ""  # set by comments.views for a previewed form: shown above it
+    previewed = False  # a preview is not a sending: the token keeps its own resent mark
     website = WebURLField(
         label="Website (optional)",
         required=False,
@@ -151,14 +158,17 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["name", "email", "website", "body", "competing_interests"]
+        fields = ["name", "email", "website", "title", "body", "competing_interests"]
         field_classes = {"body": CommentBodyField}
         labels = {
             "email": "Email",
+            "title": "Title (optional)",
             "body": "Comment",
             "competing_interests": "Competing interests",
         }
         help_texts = {
+            "title": "Heads your comment's own, citable page. Without one: \u201cRe:\u201d "
+            "and the post's title.",
             "email": "Never shown in public; only the moderators see it.",
             "body": "Markdown: paragraphs, *emphasis*, **strong**, [links](https://example.org), "
             "lists, > quotes and `code`. Nothing else. Comments are moderated.",
@@ -229,7 +239,7 @@ class CommentForm(forms.ModelForm):
             self.post,
             now=payload["t"],
             nonce=None if spent else payload["n"],
-            resent=True,
+            resent=payload["r"] if self.previewed else True,
         )
 
     def clean_name(self):
@@ -239,10 +249,19 @@ class CommentForm(forms.ModelForm):
         value = _single_line(self.cleaned_data.get("competing_interests") or "")
         return value or "None declared"
 
+    def clean_title(self):
+        """One line, like the name (the response page shows it inside ``<bdi>``)."""
+        return _single_line(self.cleaned_data.get("title") or "")
+
     def clean_body(self):
         body = self.cleaned_data.get("body") or ""
         if not body.strip():
             raise forms.ValidationError("Please write a comment.")
+        count, limit = word_count(body), settings.COMMENT_MAX_WORDS
+        if count > limit:
+            raise forms.ValidationError(
+                TOO_MANY_WORDS.format(count=count, limit=limit), code="max_words"
+            )
         return body
 
     def clean_security_token(self):
@@ -281,7 +300,7 @@ class CommentForm(forms.ModelForm):
         """What comments.services.comment_submit needs, from a valid form."""
         data = {
             name: self.cleaned_data.get(name, "")
-            for name in ("name", "email", "website", "body", "competing_interests")
+            for name in ("name", "email", "website", "title", "body", "competing_interests")
         }
         data["parent"] = self.cleaned_data.get("parent")
         data["honeypot"] = self.cleaned_data.get("homepage_url", "")

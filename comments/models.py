@@ -81,6 +81,8 @@ class Comment(models.Model):
     name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254)
     website = models.URLField(max_length=200, blank=True)
+    # Optional: the response's own page is headed "Re: <post title>" without it.
+    title = models.CharField(max_length=200, blank=True)
     body = models.TextField("comment")
     body_html = models.TextField(editable=False, blank=True)
     competing_interests = models.CharField(max_length=500, default="None declared")
@@ -144,6 +146,14 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    def get_response_url(self):
+        """The approved comment's own, citable page (comments.response_page)."""
+        return reverse("comments:response", args=[self.pk])
+
+    @property
+    def display_title(self):
+        return self.title or f"Re: {self.post.title}"
 
     _rendered_body = None  # the body that body_html was last rendered from, in this object
 

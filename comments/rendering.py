@@ -9,6 +9,7 @@ comments in a few milliseconds. Every value is escaped except ``body_html``, whi
 
 from html import escape
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -29,7 +30,12 @@ def _name_html(comment):
     return f"<bdi>{name}</bdi>" if could_reorder(comment.name) else name
 
 
-def comment_html(comment, *, tz, page_url="", replies_open=True):
+def response_url_prefix():
+    """``/comments/`` for ``/comments/<id>/``, each comment's own page: reversed once a thread."""
+    return reverse("comments:response", args=[0]).removesuffix("0/")
+
+
+def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix=""):
     """One comment, its ``<li>`` left open for the replies. Every value is escaped
     (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
     when the comment was saved.
@@ -40,6 +46,7 @@ def comment_html(comment, *, tz, page_url="", replies_open=True):
     competing interests); the date is the day in the site's time zone; the reply link is
     relative to the post's page (``?replyto=<id>``; ``page_url`` when the thread is shown
     at another address) and is tied to its comment by sitting in the comment's list item.
+    "Link" leads to the comment's own, citable page (``response_prefix`` + id).
     """
     pk = comment.pk
     local = comment.created_at.astimezone(tz)
@@ -49,6 +56,7 @@ def comment_html(comment, *, tz, page_url="", replies_open=True):
         f"{AUTHOR_BADGE if comment.is_post_author else ''} "
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a>"
+        f' <a href="{response_prefix}{pk}/">Link</a>'
         f"{reply}</p>"
         f"{comment.body_html}"
         f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
@@ -74,6 +82,7 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replie
     links are relative. No reply links when the post takes no comments.
     """
     tz = timezone.get_current_timezone()
+    response_prefix = response_url_prefix()
     parts = ['<ol class="comment-list">']
     last_depth = None  # depth of the comment whose <li> is still open
     for comment in comments:
@@ -84,7 +93,15 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replie
             else:
                 parts.append("</li></ol>" * (last_depth - depth) + "</li>")
         last_depth = depth
-        parts.append(comment_html(comment, tz=tz, page_url=page_url, replies_open=replies_open))
+        parts.append(
+            comment_html(
+                comment,
+                tz=tz,
+                page_url=page_url,
+                replies_open=replies_open,
+                response_prefix=response_prefix,
+            )
+        )
         if reply_to is not None and comment.pk == reply_to:
             parts.append(reply_form)
     if last_depth is not None:

@@ -160,6 +160,7 @@ def comment_submit(*, post, data, request_meta, user=None):
         name=_text(data.get("name")),
         email=_text(data.get("email")),
         website=_text(data.get("website")),
+        title=_text(data.get("title"))[:200],
         body=_text(data.get("body")),
         competing_interests=_text(data.get("competing_interests")) or "None declared",
         ip_address=request_meta.get("ip_address") or None,

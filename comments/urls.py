@@ -1,10 +1,12 @@
 from django.urls import path
 
-from comments import feeds, views
+from comments import feeds, response_page, views
 
 app_name = "comments"
 urlpatterns = [
     path("post/<int:post_id>/", views.post_comment, name="post"),
+    path("post/<int:post_id>/preview/", views.preview_comment, name="preview"),
+    path("<int:comment_id>/", response_page.comment_response, name="response"),
     path("feeds/latest/", feeds.LatestCommentsFeed(), name="feed_latest"),
     path("feeds/post/<int:post_id>/", feeds.PostCommentsFeed(), name="feed_post"),
 ]

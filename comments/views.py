@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.cache import patch_cache_control
+from django.utils.html import escape
+from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 from blog.views import PostDetailView
-from comments import moderation, ratelimit, safety_rules, services
+from comments import moderation, preview, ratelimit, safety_rules, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
@@ -38,6 +41,8 @@ def post_comment(request, post_id):
         # Before the form's own errors: the post page of a closed post has no form, and
         # the text would be lost with them. This page keeps it.
         return _refused(request, post, form, services.CommentsClosed(), status=403)
+    if "preview" in request.POST:
+        return _preview_page(request, post, form)
     if not form.is_valid():
         return render_post_page(request, post, form, status=400)
     try:
@@ -80,6 +85,36 @@ def awaiting_notice(comment):
     if comment.status == Comment.Status.HELD:
         why = safety_rules.held_notice(comment.status_reason)
     return f"{AWAITING} {why}" if why else AWAITING
+
+
+def _preview_page(request, post, form):
+    """The Preview button without JavaScript: the post page again, the rendered comment
+    above the form, the text kept; nothing stored, no moderation, no rate-limit count."""
+    form.previewed = True
+    if not form.is_valid():
+        return render_post_page(request, post, form, status=400)
+    form.preview_html = preview.preview_html(form)
+    response = render_post_page(request, post, form, status=200)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+def preview_comment(request, post_id):
+    """The in-place preview (static/js/comment-preview.js): the preview section alone."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    form = CommentForm(request.POST, post=post, user=request.user)
+    if moderation.comments_closed(post):
+        closed = escape(services.CommentsClosed.message)
+        response = HttpResponse(f'<p class="comments-notice" role="alert">{closed}</p>', status=403)
+    elif form.is_valid():
+        response = HttpResponse(preview.preview_html(form))
+    else:
+        # 200, not 400: the answer is the preview section, saying what to fix (a 400 to a
+        # fetch() is logged as a console error by browsers, for a commenter's typo).
+        response = HttpResponse(preview.errors_html(form))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _landing(request, comment, published, waiting):

@@ -318,6 +318,9 @@ COMMENT_MODERATORS = env_list("COMMENT_MODERATORS")  # comma-separated emails to
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)  # characters in a comment
 COMMENT_NAME_MAX_LENGTH = env_int("COMMENT_NAME_MAX_LENGTH", 100)  # at most 100 (the column)
 COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same text refused
+# A longer comment is refused with its count (comments/words.py: CJK and Thai count one word
+# per two characters). BMJ rapid responses allow 600.
+COMMENT_MAX_WORDS = env_int("COMMENT_MAX_WORDS", 1000)
 # End of comments -----------------------------------------------------------------------
 
 # Images and uploads (media_library) ----------------------------------------------------

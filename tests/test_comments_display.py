@@ -51,6 +51,7 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
         '<a href="https://ann.example" rel="nofollow ugc noopener">Ann Reader</a> '
         f'<a href="#comment-{comment.pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {local:%b %Y}</time></a> "
+        f'<a href="/comments/{comment.pk}/">Link</a> '
         f'<a href="?replyto={comment.pk}#respond">Reply</a></p>'
         "<p>I <em>doubt</em> it.</p>"
         "<p>Competing interests: Consultant to Sanofi</p></li>"

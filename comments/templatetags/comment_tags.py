@@ -60,7 +60,7 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
     )
 
 
-SUMMARY_FIELDS = ("name", "email", "website", "body", "competing_interests")
+SUMMARY_FIELDS = ("name", "email", "website", "title", "body", "competing_interests")
 
 
 def _fields_in_error(form):
