@@ -13,19 +13,18 @@ the page cache, is the one job signals do here). Paths that bypass signals
 ``manage.py rebuild_search_index``.
 """
 
-import html
 import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
 from django.db.models.functions import Left
-from django.utils.html import strip_tags
 
 from blog import extensions
 from blog.metadata import author_name
 from blog.models import Disclosure, Post
 from glossary.marking import without_words_explained
+from search.extraction import visible_text
 from search.models import SearchDocument
 from search.text import folded_words, plain, words
 
@@ -42,10 +41,9 @@ REBUILD_BATCH = 500
 
 
 def body_text(post):
-    """The body's own text as a reader sees it: the stored HTML's text, entities decoded,
+    """The body's own text as a reader sees it (``search.extraction``: a line per block),
     without the glossary's explanations."""
-    own = without_words_explained(post.body_html or "")
-    return " ".join(html.unescape(strip_tags(own)).split())
+    return visible_text(without_words_explained(post.body_html or ""))
 
 
 def disclosures_text(disclosures):
