@@ -26,7 +26,7 @@ from blog.models import Disclosure, Post
 from glossary.marking import without_words_explained
 from search.extraction import visible_text
 from search.models import SearchDocument
-from search.text import folded_words, plain, words
+from search.text import folded_words, has_lone_greek_letter, plain, words
 
 # Weights: PostgreSQL ranks A highest. SQLite's bm25() gets the same order (search.engines).
 WEIGHTS = (
@@ -91,8 +91,8 @@ def document_fields(post):
 
 def accent_folded_extras(texts):
     """Each text that holds a word SQLite's tokenizer would not fold the same way (Greek
-    tonos and other non-Latin accents), folded whole, once each: so a phrase such as
-    "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
+    tonos and other non-Latin accents, a lone Greek letter), folded whole, once each: so a
+    phrase such as "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
     English, or with Latin accents alone (which the tokenizer folds itself: "Ménière"),
     are left out, so the column stays small and cheap to rank."""
     extras = {}
@@ -104,9 +104,12 @@ def accent_folded_extras(texts):
 
 def _needs_folding(word):
     """A letter with an accent on a base letter that is not Latin (SQLite folds only
-    those whose base is: "é" to "e", not "ό" to "ο")."""
+    those whose base is: "é" to "e", not "ό" to "ο"), or a lone Greek letter ("β"), which
+    is also indexed by its name ("beta")."""
     if word.isascii():
         return False
+    if has_lone_greek_letter(word):
+        return True
     for char in word:
         decomposed = unicodedata.normalize("NFD", char)
         if len(decomposed) > 1 and not decomposed[0].isascii():
