@@ -46,6 +46,22 @@ IDENTIFIER_WORDS = {
 }
 
 
+SAFETY_KINDS = (PATIENT_IDENTIFIER, MEDICAL_ADVICE, NAMED_PERSON)
+
+# ``status_reason`` holds every safety reason, joined (comments.moderation.decide).
+REASON_SEPARATOR = "; "
+
+
+def reasons_of(status_reason):
+    """The separate reasons in a ``status_reason``, in order."""
+    return [part for part in (status_reason or "").split(REASON_SEPARATOR) if part]
+
+
+def is_safety_reason(status_reason):
+    """True when any reason in ``status_reason`` is a clinical-safety rule's."""
+    return any(part.partition(":")[0] in SAFETY_KINDS for part in reasons_of(status_reason))
+
+
 def _hold(kind, detail):
     return Status.HELD, f"{kind}: {detail}"
 
