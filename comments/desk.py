@@ -31,19 +31,19 @@ ALL = "all"
 # Why comments are held, grouped the way a moderator works through them: each group is
 # a label and the lookup that finds its reasons, built from the strings the rules write
 # (comments.moderation and comments.safety_rules). "other" is everything else.
+# A safety hold stores every safety reason joined ("; "): such a comment counts, and is
+# found, under EACH of its safety groups (so the counts may add up to more than the total).
+
+
+def _safety_group(kind):
+    separator = safety_rules.REASON_SEPARATOR
+    return Q(status_reason__startswith=kind) | Q(status_reason__contains=f"{separator}{kind}")
+
+
 REASON_GROUPS = {
-    "identifier": (
-        "Patient identifier",
-        Q(status_reason__startswith=f"{safety_rules.PATIENT_IDENTIFIER}:"),
-    ),
-    "advice": (
-        "Personal medical advice",
-        Q(status_reason__startswith=f"{safety_rules.MEDICAL_ADVICE}:"),
-    ),
-    "named": (
-        "Named person with a health detail",
-        Q(status_reason__startswith=safety_rules.NAMED_PERSON),
-    ),
+    "identifier": ("Patient identifier", _safety_group(safety_rules.PATIENT_IDENTIFIER)),
+    "advice": ("Personal medical advice", _safety_group(safety_rules.MEDICAL_ADVICE)),
+    "named": ("Named person with a health detail", _safety_group(safety_rules.NAMED_PERSON)),
     "links": ("Too many links", Q(status_reason__contains=" links (more than ")),
     "word": ("Moderation word", Q(status_reason__startswith="moderation word:")),
     "staff-email": ("Staff email, not signed in", Q(status_reason__startswith="a staff member")),

@@ -217,9 +217,13 @@ def _phone_candidates(run):
 
 def phone_number(comment, meta):
     """UK numbers (a leading 0, ten or eleven digits in groups), international ones (+ or
-    00 and a country code), and US ones written (212) 555-0123 or 212-555-0123."""
+    00 and a country code), and US ones written (212) 555-0123 or 212-555-0123. A valid
+    NHS number (943 476 5919) is the NHS-number rule's, not also a phone number."""
     for match in _PHONE.finditer(_body(comment)):
-        if any(_phone_like(candidate) for candidate in _phone_candidates(match[0])):
+        if any(
+            _phone_like(candidate) and not nhs_number_valid("".join(filter(str.isdigit, candidate)))
+            for candidate in _phone_candidates(match[0])
+        ):
             return _hold(PATIENT_IDENTIFIER, PHONE_NUMBER)
     return None
 
@@ -408,3 +412,36 @@ SAFETY_RULES = [
     medical_advice_request,
     named_person,
 ]
+
+
+DETAIL_SEPARATOR = ", "
+
+
+def join_reasons(reasons, *, limit=None):
+    """``reasons`` grouped by kind, in order ("patient identifier: NHS number, phone
+    number; request for personal medical advice: ..."), within ``limit`` characters (the
+    field's max_length): when too long, the last kinds lose their details, so every kind
+    held for is always named (the three kinds alone take 92 characters)."""
+    limit = limit or Comment._meta.get_field("status_reason").max_length
+    details = {}
+    for reason in reasons:
+        kind, _, detail = reason.partition(": ")
+        details.setdefault(kind, [])
+        if detail and detail not in details[kind]:
+            details[kind].append(detail)
+    parts = [
+        f"{kind}: {DETAIL_SEPARATOR.join(found)}" if found else kind
+        for kind, found in details.items()
+    ]
+    for index in reversed(range(len(parts))):
+        if len(REASON_SEPARATOR.join(parts)) <= limit:
+            break
+        parts[index] = parts[index].partition(": ")[0]
+    return REASON_SEPARATOR.join(parts)[:limit]
+
+
+def every_safety_reason(comment, meta):
+    """(Status.HELD, every safety rule's reason joined), or None when none applies: the
+    moderator and the commenter see all of them, not only the first."""
+    reasons = [verdict[1] for rule in SAFETY_RULES if (verdict := rule(comment, meta))]
+    return (Status.HELD, join_reasons(reasons)) if reasons else None

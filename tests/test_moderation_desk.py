@@ -442,3 +442,22 @@ def test_query_count_is_constant_in_the_number_of_comments(
     with django_assert_max_num_queries(10):
         response = mod_client.get(reverse(DESK))
     assert len(response.context["rows"]) == count
+
+
+def test_a_comment_with_several_reasons_counts_under_each_group(mod_client, a_post):
+    both = held(
+        a_post,
+        "several",
+        reason="patient identifier: NHS number; request for personal medical advice: x; "
+        "named person with a health detail: a titled name near a health detail",
+    )
+    url = "/admin/comments/comment/desk/"
+    context = mod_client.get(url).context
+    counts = {key: n for key, _label, n in context["reasons"]}
+    assert counts == {"identifier": 1, "advice": 1, "named": 1}
+    for key in ("identifier", "advice", "named"):
+        assert [c.pk for c in mod_client.get(url, {"reason": key}).context["rows"]] == [both.pk]
+    assert list(mod_client.get(url, {"reason": "other"}).context["rows"]) == []
+    page = mod_client.get(url).content.decode()
+    assert "request for personal medical advice: x" in page
+    assert "named person with a health detail" in page

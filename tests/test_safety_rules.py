@@ -355,3 +355,41 @@ def test_random_clinical_looking_text_never_crashes_a_rule(text):
         assert verdict is None or (verdict[0] == Status.HELD and len(verdict[1]) <= 200)
         if verdict is not None:
             assert safety_rules.held_notice(verdict[1])
+
+
+# --- issue 16 fix: every safety reason is collected, not only the first -------------------
+
+EVERYTHING = (
+    "My NHS number is 943 476 5919. Should I stop my Tysabri? Dr Smith told me my MS is worse."
+)
+
+
+def test_every_safety_reason_is_collected_in_order(a_post):
+    status, reason = moderation.decide(new_comment(a_post, EVERYTHING), META)
+    assert status == Status.HELD
+    parts = reason.split("; ")
+    assert parts[0] == "patient identifier: NHS number"
+    assert parts[1].startswith("request for personal medical advice: ")
+    assert parts[2].startswith("named person with a health detail")
+    assert len(parts) == 3
+
+
+def test_identifiers_are_grouped_under_one_kind():
+    reason = safety_rules.join_reasons(
+        ["patient identifier: NHS number", "patient identifier: postcode", "named person: x"]
+    )
+    assert reason == "patient identifier: NHS number, postcode; named person: x"
+
+
+def test_the_joined_reasons_fit_the_field_keeping_every_kind(a_post):
+    body = (
+        "My NHS number is 943 476 5919, MRN 12345678, DOB 03/04/1975, phone 07700 900123, "
+        "bo@example.org, SW1A 1AA. Should I stop my Tysabri? Dr Smith told me my MS is worse."
+    )
+    status, reason = moderation.decide(new_comment(a_post, body), META)
+    limit = Comment._meta.get_field("status_reason").max_length
+    assert status == Status.HELD and len(reason) <= limit
+    for kind in safety_rules.SAFETY_KINDS:
+        assert kind in reason
+    comment = new_comment(a_post, body, status=status, status_reason=reason)
+    comment.full_clean()
