@@ -50,6 +50,7 @@ SAFETY_KINDS = (PATIENT_IDENTIFIER, MEDICAL_ADVICE, NAMED_PERSON)
 
 # ``status_reason`` holds every safety reason, joined (comments.moderation.decide).
 REASON_SEPARATOR = "; "
+DETAIL_SEPARATOR = ", "  # between the details of one kind
 
 
 def reasons_of(status_reason):
@@ -66,29 +67,44 @@ def _hold(kind, detail):
     return Status.HELD, f"{kind}: {detail}"
 
 
+HELD_INSTRUCTION = (
+    "A moderator will read it before anything is published; personal details are removed "
+    "first. You don't need to send it again."
+)
+ADVICE_LINE = "We can't give personal medical advice here: please talk to your MS team or doctor."
+
+
+def _and(items):
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def held_notice(reason):
-    """The plain-words reason for the commenter, or None when ``reason`` is not a safety
-    rule's (other holds keep the generic notice)."""
-    kind, _, detail = (reason or "").partition(": ")
-    if kind == PATIENT_IDENTIFIER and detail in IDENTIFIER_WORDS:
-        what = IDENTIFIER_WORDS[detail]
-        return (
-            f"It was held because it seems to include {what}. To protect privacy, personal "
-            f"details are removed before publication: you can send your comment again "
-            f"without {what}."
+    """The plain-words reasons for the commenter, every one, then one instruction (and a
+    line for advice requests); None when no reason is a safety rule's (other holds keep
+    the generic notice). Never repeats the detail itself."""
+    found = {}
+    for part in reasons_of(reason):
+        kind, _, details = part.partition(": ")
+        if kind in SAFETY_KINDS:
+            found.setdefault(kind, []).extend(details.split(DETAIL_SEPARATOR) if details else [])
+    if not found:
+        return None
+    whys = []
+    if PATIENT_IDENTIFIER in found:
+        words = [IDENTIFIER_WORDS[d] for d in found[PATIENT_IDENTIFIER] if d in IDENTIFIER_WORDS]
+        whys.append(
+            f"to include {_and(list(dict.fromkeys(words)))}"
+            if words
+            else "to include personal details"
         )
-    if kind == MEDICAL_ADVICE:
-        return (
-            "It was held because it seems to ask for personal medical advice, which this "
-            "site cannot give: please talk to your MS team or your doctor. You can send "
-            "your comment again without the personal question."
-        )
-    if kind == NAMED_PERSON:
-        return (
-            "It was held because it seems to name a doctor or a patient together with "
-            "health details. You can send your comment again without the name."
-        )
-    return None
+    if MEDICAL_ADVICE in found:
+        whys.append("to ask for personal medical advice")
+    if NAMED_PERSON in found:
+        whys.append("to name a doctor or a patient together with health details")
+    lines = [f"It was held because it seems {_and(whys)}.", HELD_INSTRUCTION]
+    if MEDICAL_ADVICE in found:
+        lines.append(ADVICE_LINE)
+    return " ".join(lines)
 
 
 def _body(comment):
@@ -412,9 +428,6 @@ SAFETY_RULES = [
     medical_advice_request,
     named_person,
 ]
-
-
-DETAIL_SEPARATOR = ", "
 
 
 def join_reasons(reasons, *, limit=None):

@@ -249,7 +249,8 @@ def test_a_safety_hold_tells_the_commenter_why_in_plain_words(client, a_post, bo
     notice = _notice(response)
     assert "awaiting moderation" in notice
     assert words in notice
-    assert "send your comment again without" in notice
+    assert "send your comment again" not in notice  # one instruction, no mixed message
+    assert ONE_INSTRUCTION in notice
     assert "943" not in notice and "07700" not in notice  # the detail is not echoed
 
 
@@ -393,3 +394,31 @@ def test_the_joined_reasons_fit_the_field_keeping_every_kind(a_post):
         assert kind in reason
     comment = new_comment(a_post, body, status=status, status_reason=reason)
     comment.full_clean()
+
+
+ONE_INSTRUCTION = (
+    "A moderator will read it before anything is published; personal details are removed "
+    "first. You don't need to send it again."
+)
+ADVICE_LINE = "We can't give personal medical advice here: please talk to your MS team or doctor."
+
+
+def test_the_notice_names_every_reason_with_one_instruction(client, a_post):
+    body = EVERYTHING + " Call me on 07700 900123."
+    response = client.post(post_url(a_post), form_data(a_post, body=body), follow=True)
+    notice = _notice(response)
+    assert "an NHS number" in notice and "a phone number" in notice
+    assert "ask for personal medical advice" in notice
+    assert "name a doctor or a patient" in notice
+    assert notice.count(ONE_INSTRUCTION) == 1 and notice.count(ADVICE_LINE) == 1
+    assert "again without" not in notice
+    assert "943" not in notice and "Smith" not in notice and "07700" not in notice
+
+
+def test_the_advice_line_only_for_advice_requests():
+    notice = safety_rules.held_notice("patient identifier: postcode")
+    assert "a postcode" in notice and ONE_INSTRUCTION in notice and ADVICE_LINE not in notice
+    advice = safety_rules.held_notice("request for personal medical advice: x")
+    assert ADVICE_LINE in advice and ONE_INSTRUCTION in advice
+    assert safety_rules.held_notice("new commenter") is None
+    assert safety_rules.held_notice("patient identifier") is not None  # details dropped
