@@ -140,6 +140,7 @@ class CommentAdmin(admin.ModelAdmin):
         "formatting",
         "competing_interests",
         "is_post_author",
+        "is_staff_reply",
         "public_link",
         "ip_address",
         "user_agent",

@@ -461,3 +461,33 @@ def test_a_comment_with_several_reasons_counts_under_each_group(mod_client, a_po
     page = mod_client.get(url).content.decode()
     assert "request for personal medical advice: x" in page
     assert "named person with a health detail" in page
+
+
+# --- issue 16 fix: the moderator's badge; replying to a held comment publishes it ---------
+
+
+def test_a_moderators_reply_is_badged_moderator_with_the_public_name(mod_client, a_post, client):
+    question = make_comment(a_post, status=Status.APPROVED, body="q")
+    mod_client.post(reverse(REPLY), {"comment": question.pk, "body": "From the moderators."})
+    reply = Comment.objects.get(parent=question)
+    assert reply.is_staff_reply and not reply.is_post_author
+    thread = client.get(a_post.get_absolute_url()).content.decode()
+    assert 'Mo Derator <span class="comment-badge">Moderator</span>' in thread
+    assert 'class="comment-badge">Author</span>' not in thread
+    assert "moderator-mo" not in thread  # never the username
+
+
+def test_a_readers_comment_never_carries_the_moderator_badge(client, a_post):
+    make_comment(a_post, status=Status.APPROVED, body="q", name="Moderator")
+    thread = client.get(a_post.get_absolute_url()).content.decode()
+    assert 'class="comment-badge">Moderator</span>' not in thread
+    assert not Comment.objects.get().is_staff_reply
+
+
+def test_the_held_rows_reply_box_warns_that_replying_publishes(mod_client, a_post):
+    held(a_post, "Were the raters masked?")
+    page = mod_client.get(reverse("admin:comments_comment_desk")).content.decode()
+    assert "Replying publishes this comment too" in page
+    make_comment(a_post, status=Status.APPROVED, body="published one")
+    page = mod_client.get(reverse("admin:comments_comment_desk"), {"status": "approved"})
+    assert "Replying publishes this comment too" not in page.content.decode()
