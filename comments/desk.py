@@ -7,7 +7,7 @@ functions as the changelist's actions and the comment page's buttons), and the p
 the same number of queries for 1 comment as for 50.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -107,6 +107,27 @@ def desk_url(query="", anchor=""):
     return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
 
 
+def _row_anchor(anchor):
+    """``anchor`` when it names the list or a row ("desk-12"), else ""."""
+    if anchor == "desk-list" or (anchor.startswith("desk-") and anchor[5:].isdigit()):
+        return anchor
+    return ""
+
+
+def safe_desk_next(value):
+    """The desk address ``value`` names (a ``next`` parameter: the Redact page opened from
+    the desk), rebuilt from the desk's own parameters and a row anchor; None for anything
+    else (another site, another page, a scheme, a path with dots), so it never redirects
+    elsewhere."""
+    value = (value or "")[:600]
+    if "\\" in value or any(ord(c) < 32 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path != reverse("admin:comments_comment_desk"):
+        return None
+    return desk_url(kept_query(QueryDict(parts.query)), _row_anchor(parts.fragment))
+
+
 def _counts(visible, post_id):
     """Comments per status, and held comments per reason group: one query."""
     scope = visible if post_id is None else visible.filter(post_id=post_id)
@@ -167,6 +188,8 @@ def desk_view(model_admin, request):
         comment.desk_after = f"desk-{following.pk}" if following else "desk-list"
         comment.desk_may_moderate = comment.pk in moderatable
         comment.desk_may_redact = can_redact and comment.desk_may_moderate
+        # The Redact page comes back here, at this row (comments.admin, safe_desk_next).
+        comment.desk_redact_next = urlencode({"next": desk_url(query, f"desk-{comment.pk}")})
         comment.desk_may_reply = comment.desk_may_moderate and comment.status in (
             Status.HELD,
             Status.APPROVED,
@@ -218,8 +241,7 @@ def _back(request, anchor=None):
     at the row the form named as the next one."""
     query = kept_query(QueryDict(request.POST.get("return_query", "")[:400]))
     anchor = request.POST.get("after", "") if anchor is None else anchor
-    if not (anchor == "desk-list" or (anchor.startswith("desk-") and anchor[5:].isdigit())):
-        anchor = "desk-list"
+    anchor = _row_anchor(anchor) or "desk-list"
     return HttpResponseRedirect(desk_url(query, anchor))
 
 

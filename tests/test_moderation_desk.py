@@ -72,7 +72,7 @@ def test_default_view_is_held_comments_oldest_first_in_full(mod_client, a_post):
     assert "Competing interests: None declared" in html
     assert "new commenter" in html
     assert a_post.get_absolute_url() in html
-    assert f'href="{reverse("admin:comments_comment_redact", args=[older.pk])}"' in html
+    assert f'href="{reverse("admin:comments_comment_redact", args=[older.pk])}?next=' in html
 
 
 def test_the_body_is_the_sanitised_stored_html_and_everything_else_is_escaped(mod_client, a_post):
