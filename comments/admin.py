@@ -369,6 +369,8 @@ class CommentAdmin(admin.ModelAdmin):
                 if back_to_desk:
                     done += " Approve it below when it can be published."
                 self.message_user(request, done)
+                if back_to_desk:
+                    desk.remember_status(request, done, f"desk-{obj.pk}")
                 return HttpResponseRedirect(back_to_desk or obj.get_admin_url())
         context = {
             **self.admin_site.each_context(request),

@@ -183,7 +183,9 @@ def desk_view(model_admin, request):
     can_redact = request.user.has_perm("comments.add_redaction")
     statuses, reasons = _counts(visible, filters["post"])
     query = kept_query(request.GET)
+    status_anchor, status_text = _status_line(request)
     for index, comment in enumerate(rows):
+        comment.desk_status_line = status_text if status_anchor == f"desk-{comment.pk}" else ""
         following = rows[index + 1] if index + 1 < len(rows) else None
         comment.desk_after = f"desk-{following.pk}" if following else "desk-list"
         comment.desk_may_moderate = comment.pk in moderatable
@@ -213,6 +215,10 @@ def desk_view(model_admin, request):
         "status_choices": [(s, Status(s).label) for s in STATUS_VALUES],
         "page_query": _page_query(request.GET),
         "max_length": settings.COMMENT_MAX_LENGTH,
+        # Told above the list when the row it was meant for is not on this page.
+        "list_status_line": (
+            status_text if status_text and not any(c.desk_status_line for c in rows) else ""
+        ),
     }
     return TemplateResponse(request, "admin/comments/comment/desk.html", context)
 
@@ -236,6 +242,33 @@ def _comment_to_moderate(model_admin, request):
     return comment
 
 
+STATUS_KEY = "comment_desk_status"
+
+
+def _tell(model_admin, request, text, level, anchor):
+    """The admin message, and the same words kept for the row the desk comes back to
+    (``desk_view`` shows them there once, as a status line: the admin's message is at the
+    top of the page, off-screen after a jump to a row far down)."""
+    model_admin.message_user(request, text, level)
+    remember_status(request, text, anchor)
+
+
+def remember_status(request, text, anchor):
+    request.session[STATUS_KEY] = {"anchor": anchor, "text": text[:300]}
+
+
+def _status_line(request):
+    """(anchor, text) told once after an action, or (None, "")."""
+    told = request.session.pop(STATUS_KEY, None)
+    if not isinstance(told, dict):
+        return None, ""
+    return _row_anchor(str(told.get("anchor", ""))) or "desk-list", str(told.get("text", ""))
+
+
+def _after(request):
+    return _row_anchor(request.POST.get("after", "")) or "desk-list"
+
+
 def _back(request, anchor=None):
     """Back to the desk's page the form was on (its own parameters only), at ``anchor`` or
     at the row the form named as the next one."""
@@ -257,7 +290,7 @@ def desk_act(model_admin, request):
         return HttpResponseBadRequest("Unknown action.")
     service, verb, _key = action
     service(comment=comment, moderator=request.user)
-    model_admin.message_user(request, f"Comment {comment.pk} {verb}.", messages.SUCCESS)
+    _tell(model_admin, request, f"Comment {comment.pk} {verb}.", messages.SUCCESS, _after(request))
     return _back(request)
 
 
@@ -275,13 +308,9 @@ def desk_reply(model_admin, request):
             competing_interests=request.POST.get("competing_interests", ""),
         )
     except services.ReplyRefused as refusal:
-        model_admin.message_user(
-            request, f"No reply to comment {comment.pk}: {refusal.message}", messages.ERROR
-        )
+        text = f"No reply to comment {comment.pk}: {refusal.message}"
+        _tell(model_admin, request, text, messages.ERROR, f"desk-{comment.pk}")
         return _back(request, f"desk-{comment.pk}")
-    model_admin.message_user(
-        request,
-        f"Your reply to comment {comment.pk} is published (comment {reply.pk}).",
-        messages.SUCCESS,
-    )
+    text = f"Your reply to comment {comment.pk} is published (comment {reply.pk})."
+    _tell(model_admin, request, text, messages.SUCCESS, _after(request))
     return _back(request)

@@ -491,3 +491,30 @@ def test_the_held_rows_reply_box_warns_that_replying_publishes(mod_client, a_pos
     make_comment(a_post, status=Status.APPROVED, body="published one")
     page = mod_client.get(reverse("admin:comments_comment_desk"), {"status": "approved"})
     assert "Replying publishes this comment too" not in page.content.decode()
+
+
+def status_line(html):
+    start = html.index('class="desk-status-line"')
+    return html[html.rindex("<", 0, start) : html.index("</p>", start)]
+
+
+def test_after_an_action_the_message_is_at_the_next_row_as_a_status(mod_client, a_post):
+    first = held(a_post, "first", age_hours=2)
+    second = held(a_post, "second", age_hours=1)
+    response = act(mod_client, first.pk, "approve", after=f"desk-{second.pk}")
+    assert response["Location"].endswith(f"#desk-{second.pk}")
+    html = mod_client.get(response["Location"]).content.decode()
+    line = status_line(html)
+    assert 'role="status"' in line and f"Comment {first.pk} approved." in line
+    row = html.index(f'id="desk-{second.pk}"')
+    assert row < html.index('class="desk-status-line"') < html.index("</article>", row)
+    again = mod_client.get(response["Location"]).content.decode()
+    assert 'class="desk-status-line"' not in again  # told once
+
+
+def test_after_the_last_rows_action_the_status_is_above_the_list(mod_client, a_post):
+    only = held(a_post, "only")
+    response = act(mod_client, only.pk, "reject", after="desk-list")
+    html = mod_client.get(response["Location"]).content.decode()
+    assert f"Comment {only.pk} rejected." in status_line(html)
+    assert html.index('id="desk-list"') < html.index('class="desk-status-line"')

@@ -320,6 +320,7 @@ def test_redact_from_the_desk_returns_to_the_same_row_with_approve_offered(
     after = client.get(response["Location"]).content.decode()
     assert "The text was removed from the comment." in after
     row = after[after.index(f'id="desk-{a_comment.pk}"') :]
+    assert 'class="desk-status-line" role="status">The text was removed' in row
     assert 'value="approve"' in row[: row.index("</article>")]
 
 
