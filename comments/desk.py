@@ -19,6 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from blog.extensions import author_select_related
+from blog.metadata import author_name
 from blog.models import Post
 from comments import moderation, safety_rules, services
 from comments.models import Comment
@@ -170,7 +172,10 @@ def desk_view(model_admin, request):
     if filters["post"] is not None:
         comments = comments.filter(post_id=filters["post"])
     oldest_first = filters["status"] == Status.HELD
-    comments = comments.select_related("post", "moderated_by").order_by(
+    # The moderator's public name (blog.metadata.author_name) and the number of redactions
+    # come with the rows: no query per row.
+    comments = comments.select_related("post", *author_select_related("moderated_by"))
+    comments = comments.annotate(desk_redactions=Count("redactions", distinct=True)).order_by(
         *(("created_at", "pk") if oldest_first else ("-created_at", "-pk"))
     )
     page = Paginator(comments, PER_PAGE).get_page(request.GET.get("page"))
@@ -189,6 +194,9 @@ def desk_view(model_admin, request):
         following = rows[index + 1] if index + 1 < len(rows) else None
         comment.desk_after = f"desk-{following.pk}" if following else "desk-list"
         comment.desk_may_moderate = comment.pk in moderatable
+        comment.desk_moderator_name = (
+            author_name(comment.moderated_by) if comment.moderated_by else ""
+        )
         comment.desk_may_redact = can_redact and comment.desk_may_moderate
         # The Redact page comes back here, at this row (comments.admin, safe_desk_next).
         comment.desk_redact_next = urlencode({"next": desk_url(query, f"desk-{comment.pk}")})

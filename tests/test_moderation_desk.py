@@ -1,6 +1,7 @@
 """Issue 16: the moderator's desk. Rows in full, buttons through comments.services, counts
 and filters, forged ids, permissions, the staff reply, and a constant query count."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -518,3 +519,33 @@ def test_after_the_last_rows_action_the_status_is_above_the_list(mod_client, a_p
     html = mod_client.get(response["Location"]).content.decode()
     assert f"Comment {only.pk} rejected." in status_line(html)
     assert html.index('id="desk-list"') < html.index('class="desk-status-line"')
+
+
+def test_an_approved_row_says_who_approved_what_it_was_held_for_and_redactions(
+    mod_client, a_post, a_moderator, django_assert_max_num_queries
+):
+    for n in range(3):
+        comment = held(
+            a_post, f"My NHS number is 943 476 5919 ({n})", reason="patient identifier: NHS number"
+        )
+        services.comment_redact(
+            comment=comment, moderator=a_moderator, text_to_remove="943 476 5919", reason="NHS"
+        )
+        if n == 0:
+            services.comment_redact(
+                comment=comment, moderator=a_moderator, text_to_remove=f"({n})", reason="x"
+            )
+        services.comment_approve(comment=comment, moderator=a_moderator)
+    make_comment(a_post, status=Status.APPROVED, body="auto", status_reason="returning commenter")
+    url = reverse(DESK)
+    mod_client.get(url, {"status": "approved"})
+    with django_assert_max_num_queries(10):
+        html = mod_client.get(url, {"status": "approved"}).content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert (
+        "Approved by Mo Derator \u00b7 was held for: patient identifier: NHS number "
+        "\u00b7 redacted 2\u00d7"
+    ) in text
+    assert text.count("redacted 1\u00d7") == 2
+    assert "moderator-mo" not in html  # the public name, never the username
+    assert "Approved</strong>: returning commenter" in html  # approved by the rules
