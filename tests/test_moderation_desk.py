@@ -549,3 +549,12 @@ def test_an_approved_row_says_who_approved_what_it_was_held_for_and_redactions(
     assert text.count("redacted 1\u00d7") == 2
     assert "moderator-mo" not in html  # the public name, never the username
     assert "Approved</strong>: returning commenter" in html  # approved by the rules
+
+
+def test_an_empty_queue_says_so_plainly(mod_client, a_post):
+    url = reverse(DESK)
+    assert "No held comments." in mod_client.get(url).content.decode()
+    assert "No comments." in mod_client.get(url, {"status": "spam"}).content.decode()
+    held(a_post, "x", reason="new commenter")
+    page = mod_client.get(url, {"reason": "advice"}).content.decode()
+    assert "No held comments match these filters." in page

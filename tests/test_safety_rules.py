@@ -422,3 +422,20 @@ def test_the_advice_line_only_for_advice_requests():
     assert ADVICE_LINE in advice and ONE_INSTRUCTION in advice
     assert safety_rules.held_notice("new commenter") is None
     assert safety_rules.held_notice("patient identifier") is not None  # details dropped
+
+
+# --- issue 16 fix: the textarea is described by the safety note ---------------------------
+
+
+def _textarea(html):
+    return re.search(r"<textarea[^>]*>", html)[0]
+
+
+def test_the_textarea_is_described_by_the_safety_note_help_and_errors(client, a_post):
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    described = re.search(r'aria-describedby="([^"]*)"', _textarea(html))[1].split()
+    assert "comment-safety-note" in described and "id_body_helptext" in described
+    assert 'id="comment-safety-note"' in html
+    html = client.post(post_url(a_post), form_data(a_post, body="")).content.decode()
+    described = re.search(r'aria-describedby="([^"]*)"', _textarea(html))[1].split()
+    assert {"comment-safety-note", "id_body_helptext", "id_body_error"} <= set(described)
