@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comments import editing, services
 from comments.models import Comment, CommentEdit
+from pagecache import registry
 from tests.test_comments_support import form_data, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
@@ -283,6 +284,7 @@ def test_the_edit_and_withdraw_pages_are_never_cached(client, an_approved_own_co
         assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
         assert "no-store" in second["Cache-Control"]
         assert Client().get(url).status_code == 404
+        assert url.startswith(registry.excluded_prefixes)
 
 
 def test_an_edit_shows_to_readers_at_once_with_the_page_cache_on(
