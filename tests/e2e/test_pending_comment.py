@@ -48,6 +48,7 @@ def test_the_sender_sees_and_edits_it_and_the_other_browser_never_sees_it(
 
     with alice.expect_navigation():
         own_block(alice).get_by_role("link", name="Edit").click()
+    assert axe_violations(alice) == []  # the edit page
     alice.get_by_label(re.compile(r"^\s*comment", re.I)).fill(EDITED_TEXT)
     with alice.expect_navigation():
         alice.get_by_role("button", name="Save my edit").click()
