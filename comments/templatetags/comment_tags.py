@@ -30,6 +30,7 @@ THREAD_FIELDS = (
     "competing_interests",
     "is_post_author",
     "created_at",
+    "edited_at",
 )
 
 BAD_REPLY = BAD_PARENT
