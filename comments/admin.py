@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from blog import markup
-from comments import desk, moderation, services
+from comments import desk, editing, moderation, services
 from comments.models import Comment, Redaction
 from roles import policy
 
@@ -144,6 +144,7 @@ class CommentAdmin(admin.ModelAdmin):
         "is_post_author",
         "is_staff_reply",
         "public_link",
+        "edit_history",
         "ip_address",
         "user_agent",
         "created_at",
@@ -233,6 +234,11 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Comment {}</a>', Comment(pk=obj.parent_id).get_admin_url(), obj.parent_id
         )
+
+    @admin.display(description="edits by the commenter")
+    def edit_history(self, obj):
+        """The text before each of the commenter's own edits (issue 15), read-only."""
+        return editing.history_html(obj)
 
     @admin.display(description="on the site")
     def public_link(self, obj):

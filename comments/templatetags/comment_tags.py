@@ -31,6 +31,7 @@ THREAD_FIELDS = (
     "is_post_author",
     "is_staff_reply",
     "created_at",
+    "edited_at",
 )
 
 BAD_REPLY = BAD_PARENT
