@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0006_comment_title'),
+        ('comments', '0007_comment_edits'),
     ]
 
     operations = [
