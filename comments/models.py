@@ -87,6 +87,11 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     competing_interests = models.CharField(max_length=500, default="None declared")
     is_post_author = models.BooleanField(default=False, editable=False)
+    is_staff_reply = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Published from the moderator's desk (comment_reply_as_staff): badged.",
+    )
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.HELD, db_index=True

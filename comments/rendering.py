@@ -20,6 +20,15 @@ from comments.bidi import could_reorder
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
+MODERATOR_BADGE = ' <span class="comment-badge">Moderator</span>'
+
+
+def _badge(comment):
+    """The post's author's badge, else the moderator's on a reply from the desk (stored
+    on the comment at save time: no query); a reader can type neither."""
+    if comment.is_post_author:
+        return AUTHOR_BADGE
+    return MODERATOR_BADGE if comment.is_staff_reply else ""
 
 
 def _name_html(comment):
@@ -55,7 +64,7 @@ def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix
     reply = f' <a href="{page_url}?replyto={pk}#respond">Reply</a>' if replies_open else ""
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
-        f"{AUTHOR_BADGE if comment.is_post_author else ''} "
+        f"{_badge(comment)} "
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a>"
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"

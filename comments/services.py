@@ -445,6 +445,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             competing_interests=" ".join(_text(competing_interests).split())[:500]
             or "None declared",
             is_post_author=user.pk == post.author_id,
+            is_staff_reply=True,
             status=Status.APPROVED,
             status_reason=moderation.STAFF_MEMBER,
         )

@@ -83,9 +83,9 @@ def post_comment(request, post_id):
 
 
 def awaiting_notice(comment):
-    """The generic notice, plus why in plain words when a clinical-safety rule held the
-    comment (the commenter can send it again without the detail). Spam and other holds
-    keep the generic notice: a spammer learns nothing."""
+    """The generic notice, plus every reason in plain words and one instruction when a
+    clinical-safety rule held the comment (a moderator removes personal details; no need to
+    send it again). Spam and other holds keep the generic notice: a spammer learns nothing."""
     why = None
     if comment.status == Comment.Status.HELD:
         why = safety_rules.held_notice(comment.status_reason)

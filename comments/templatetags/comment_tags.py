@@ -29,6 +29,7 @@ THREAD_FIELDS = (
     "body_html",
     "competing_interests",
     "is_post_author",
+    "is_staff_reply",
     "created_at",
     "edited_at",
 )
