@@ -122,6 +122,63 @@ def _is_image_address(url):
     return path.endswith(IMAGE_SUFFIXES)
 
 
+CITATION_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
+CITATION_CHARS = frozenset("0123456789, ") | CITATION_DASHES
+UNIT_WORD_MAX = 3
+"""A superscript number right after a word of more letters than this (``trials<sup>4</sup>``)
+is a reference; after a shorter one (``m<sup>2</sup>``, ``cm<sup>3</sup>``, ``mol``) it is an
+exponent."""
+
+
+def citation_marker(text, *, before=""):
+    """``12,13`` / ``1-3`` in a superscript as the reference marker ``[12,13]`` / ``[1–3]``, or
+    ``""`` when it reads as an exponent (``10<sup>9</sup>``, ``m<sup>2</sup>``,
+    ``s<sup>-1</sup>``). Linear, no regex.
+
+    A citation is made only of digits, commas, dashes and spaces, and either holds a comma or
+    a dash between digits, or follows a word directly (``trials<sup>4</sup>``)."""
+    text = text.strip()
+    if not text or not all(char in CITATION_CHARS for char in text):
+        return ""
+    compact = "".join(text.split())
+    if not compact[0].isdigit() or not compact[-1].isdigit():
+        return ""  # "-1" is a negative exponent; "1-" or ",2" nothing we know
+    out = []
+    separated = False
+    for index, char in enumerate(compact):
+        if char.isdigit():
+            out.append(char)
+        elif char == "," or char in CITATION_DASHES:
+            if not compact[index - 1].isdigit() or not compact[index + 1].isdigit():
+                return ""  # "1,,2" or "1--3": not a reference list
+            out.append("," if char == "," else "\u2013")
+            separated = True
+    if not separated:
+        word = 0
+        for char in reversed(before):
+            if not char.isalpha():
+                break
+            word += 1
+        after_word = word > UNIT_WORD_MAX
+        after_sentence = bool(before) and before.rstrip()[-1:] in (".", ",", ";", ":", ")")
+        if not (after_word or after_sentence):
+            return ""
+    return "[" + "".join(out) + "]"
+
+
+def _text_before(buffer, position, *, enough=16):
+    """The last few characters written before ``position`` (for the word a superscript
+    follows)."""
+    pieces = []
+    size = 0
+    for piece in reversed(buffer[:position]):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= enough:
+            break
+    return "".join(reversed(pieces))
+
+
 @dataclass
 class Converted:
     markdown: str
@@ -443,6 +500,14 @@ class _Converter(HTMLParser):
         stripped = inner.strip()
         if not stripped:
             return
+        if tag == "sup":
+            before = _text_before(buffer, position)
+            marker = citation_marker(stripped, before=before)
+            if marker:
+                del buffer[position:]
+                gap = "" if not before or before[-1].isspace() or before[-1] in "([" else " "
+                buffer.append(gap + escape_text(marker))
+                return
         table = SUPERSCRIPTS if tag == "sup" else SUBSCRIPTS
         if all(char in table for char in stripped):
             del buffer[position:]
