@@ -388,10 +388,13 @@ class _Run:
     def _addresses(self, item, post):
         """Each old address once; one that an earlier item of this file already holds
         stays with it (WordPress's ``?p=175`` is the first post that had id 175)."""
+        urls = list(item.old_urls)
         if self.own_site and item.meta.get("markdown"):
-            return  # this site's own export: its addresses are the posts' own
+            urls = []  # this site's own export: its addresses are the posts' own
+        # Trialpress's export carries the old addresses an earlier import gave the post.
+        urls += json.loads(item.meta.get("old_addresses") or "[]")
         own_path = legacy_key(post.get_absolute_url()) if post.has_address else ""
-        for url in item.old_urls:
+        for url in urls:
             key = legacy_key(url)
             if not key or key == own_path:
                 continue
@@ -402,7 +405,20 @@ class _Run:
                     "an earlier post in the file: left to that one"
                 )
                 continue
-            _address, created = LegacyAddress.objects.update_or_create(
+            owner = (
+                LegacyAddress.objects.filter(path=key)
+                .exclude(post=post)
+                .select_related("post")
+                .first()
+            )
+            if owner is not None:
+                self.report.note(
+                    f"old address {key[:80]} of {_describe(item)} already leads to the post "
+                    f"\u201c{owner.post.title[:60]}\u201d (from another import or blog): "
+                    "left to that one"
+                )
+                continue
+            _address, created = LegacyAddress.objects.get_or_create(
                 path=key, defaults={"post": post}
             )
             if created:
