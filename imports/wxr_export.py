@@ -8,8 +8,9 @@ stored ``body_html``; the Markdown source and the disclosures travel beside it a
 label names, the summary as excerpt) is escaped once here and unescaped once by the
 importer. A comment's text is its stored ``body_html``, its Markdown source beside it as
 comment meta; the old addresses an import gave the post (``imports.LegacyAddress``) as
-``_trialpress_old_addresses`` (a JSON list), so they survive a move; the post's other fields (citation, DOI, registration, plain summary, review
-dates, comments open) travel as ``_trialpress_fields``. Trial records are not exported.
+``_trialpress_old_addresses`` (a JSON list), so they survive a move; the post's other
+fields (citation, DOI, registration, plain summary, review dates, comments open) travel as
+``_trialpress_fields``. Trial records are not exported.
 
 ``wxr_chunks()`` is a generator over the posts in chunks of queries: memory stays the same
 whatever the number of posts.
