@@ -35,6 +35,7 @@ from comments.services import comment_import, post_recount_comments
 from imports.addresses import legacy_key
 from imports.authors import Authors
 from imports.html_to_markdown import Converted, html_to_markdown, html_to_text
+from imports.invisible import strip_invisible
 from imports.media import MediaFolder
 from imports.models import ImportedItem, LegacyAddress
 from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
@@ -224,7 +225,12 @@ class _Run:
                 )
                 return existing
             self.report.note(f"{name} was edited here since its import: replaced (--overwrite)")
-        title = " ".join((item.title or "").split())
+        visible = strip_invisible(item.title, keep_joiners=True)
+        if visible != (item.title or ""):
+            self.report.note(
+                f"{name}: invisible characters (bidi or zero-width) removed from the title"
+            )
+        title = " ".join(visible.split())
         if not title:
             title = UNTITLED
             self.report.note(f"{name} has no title: imported as \u201c{UNTITLED}\u201d")
@@ -649,7 +655,7 @@ def _label_names(names):
 
 def _describe(item):
     kind = "page" if item.kind == ItemKind.PAGE else "post"
-    title = " ".join((item.title or "").split())
+    title = " ".join(strip_invisible(item.title).split())  # no bidi control in a report
     return f"{kind} \u201c{title[:60]}\u201d" if title else f"{kind} {item.source_id}"
 
 
