@@ -47,6 +47,13 @@ from imports.wxr_export import EXTRA_FIELDS
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
+# Notes that repeat per post: several alike are one line in the report (imports.report).
+CLOSED_HERE = "comments were closed on the old blog: closed here"
+PAGE_AS_POST = "is a page: imported as a post labelled \u201cpage\u201d"
+NOT_APPLIED = (
+    "already has a disclosure (from an earlier import or an editor): the one given with "
+    "--publish-with-disclosure was not applied (change it in the admin)"
+)
 EMPTY_BODY = "*(This post had no text in the export.)*"
 TITLE_MAX = Post._meta.get_field("title").max_length
 SLUG_MAX = Post._meta.get_field("slug").max_length
@@ -131,7 +138,8 @@ class _Run:
         self.own_site = bool(parsed.site_url) and (
             parsed.site_url.rstrip("/") == settings.SITE_URL.rstrip("/")
         )
-        if _is_local(parsed.site_url):
+        own_export = parsed.generator.startswith("Trialpress")
+        if _is_local(parsed.site_url) and not own_export:  # our export: the title is ours
             report.note(
                 f"the file's blog address is {parsed.site_url}, a local one: blogs "
                 "exported from the same local address are told apart only by their title "
@@ -286,7 +294,9 @@ class _Run:
         if item.comments_open is not None and "comments_open" not in fields:
             fields["comments_open"] = item.comments_open
             if not item.comments_open and (existing is None or existing.comments_open):
-                self.report.note(f"{name}: comments were closed on the old blog: closed here")
+                self.report.note(
+                    f"{name}: {CLOSED_HERE}", summary=CLOSED_HERE, example=_quoted_title(name)
+                )
         seen_by_readers = existing is not None and existing.status == Post.Status.PUBLISHED
         disclosures = (
             list(
@@ -310,8 +320,9 @@ class _Run:
                 disclosures = [given]
             elif [given] != [dict(row) for row in disclosures]:
                 self.report.note(
-                    f"{name} already has its own disclosure: the one given with "
-                    "--publish-with-disclosure was not applied (change it in the admin)"
+                    f"{name} {NOT_APPLIED}",
+                    summary=NOT_APPLIED.replace("already has", "already have", 1),
+                    example=_quoted_title(name),
                 )
         try:
             post, changed = blog_services.post_upsert(
@@ -330,7 +341,13 @@ class _Run:
         else:
             self.report.count(kind, "updated" if changed else "unchanged")
         if item.kind == ItemKind.PAGE and existing is None:
-            self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
+            self.report.note(
+                f"{name} {PAGE_AS_POST}",
+                summary=PAGE_AS_POST.replace("is a page", "are pages", 1).replace(
+                    "as a post labelled", "as posts labelled", 1
+                ),
+                example=_quoted_title(name),
+            )
         self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
         self._remember(
@@ -651,6 +668,11 @@ def _label_names(names):
         seen.add(name.casefold())
         result.append(label_for_name(name).name)
     return result
+
+
+def _quoted_title(name):
+    """ "post \u201cX\u201d" -> "\u201cX\u201d" (an example in a summarised note)."""
+    return name.split(" ", 1)[1] if " " in name else name
 
 
 def _describe(item):

@@ -151,7 +151,12 @@ def read_wxr(root) -> ParsedFile:
         or _text(fields, "wp:base_site_url")
         or _text(fields, "link")
     )
-    parsed = ParsedFile(format=FORMAT, site_url=site_url, site_title=_plain(_text(fields, "title")))
+    parsed = ParsedFile(
+        format=FORMAT,
+        site_url=site_url,
+        site_title=_plain(_text(fields, "title")),
+        generator=_text(fields, "generator").strip()[:200],
+    )
     if version and version not in SUPPORTED_VERSIONS:
         parsed.skipped.append(
             f"WXR version {version[:20]!r}: not one this importer knows (1.0-1.2); read as 1.2."
