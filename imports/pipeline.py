@@ -8,6 +8,7 @@ file updates what the first created and never duplicates it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -400,6 +401,9 @@ class _Run:
             return timezone.now()
         if timezone.is_naive(when):
             when = timezone.make_aware(when, timezone.get_current_timezone())
+        precise = _precise_time(item.meta.get("published_at"))
+        if precise is not None and abs((precise - when).total_seconds()) < 1:
+            when = precise  # Trialpress's export keeps the sub-second part WXR drops
         if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
             self.report.note(
                 f"{name} is dated {when:%Y-%m-%d}, outside the years a post may have: dated now"
@@ -668,6 +672,15 @@ def _label_names(names):
         seen.add(name.casefold())
         result.append(label_for_name(name).name)
     return result
+
+
+def _precise_time(text):
+    """An aware datetime from ``_trialpress_published_at``, or None."""
+    try:
+        value = dt.datetime.fromisoformat((text or "").strip()[:64])
+    except ValueError:
+        return None
+    return value if timezone.is_aware(value) else None
 
 
 def _quoted_title(name):

@@ -44,11 +44,13 @@ DISCLOSURES_META = "_trialpress_disclosures"
 FIELDS_META = "_trialpress_fields"
 COMPETING_INTERESTS_META = "_trialpress_competing_interests"
 OLD_ADDRESSES_META = "_trialpress_old_addresses"
+PUBLISHED_AT_META = "_trialpress_published_at"  # ISO 8601 with microseconds (WXR: seconds)
 META_KEYS = {
     MARKDOWN_META: "markdown",
     DISCLOSURES_META: "disclosures",
     FIELDS_META: "fields",
     OLD_ADDRESSES_META: "old_addresses",
+    PUBLISHED_AT_META: "published_at",
 }
 OLD_ADDRESSES_MAX = 1000
 """Most old addresses read for one post (a post rarely has more than a few)."""

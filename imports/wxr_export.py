@@ -38,6 +38,7 @@ from imports.wxr import (
     FIELDS_META,
     MARKDOWN_META,
     OLD_ADDRESSES_META,
+    PUBLISHED_AT_META,
 )
 
 WXR_VERSION = "1.2"
@@ -242,6 +243,7 @@ def _item(post, site):
     lines.append(_meta(MARKDOWN_META, post.body))
     lines.append(_meta(DISCLOSURES_META, _json(_disclosures(post))))
     lines.append(_meta(FIELDS_META, _json(_extra_fields(post))))
+    lines.append(_meta(PUBLISHED_AT_META, post.published_at.astimezone(dt.UTC).isoformat()))
     old_addresses = sorted(address.path for address in post.legacy_addresses.all())
     if old_addresses:  # imports.LegacyAddress: they keep answering after a move
         lines.append(_meta(OLD_ADDRESSES_META, _json(old_addresses)))

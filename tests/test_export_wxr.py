@@ -440,3 +440,33 @@ def test_old_addresses_that_are_not_a_list_are_ignored_with_a_note(a_site, tmp_p
         first = parsed.items[0]
         assert "old_addresses" not in first.meta
         assert any("_trialpress_old_addresses is not a list" in p for p in first.problems)
+
+
+# --- Sub-second times (issue 17 re-check E) ---------------------------------------------------
+def test_the_publication_time_keeps_its_microseconds_through_a_round_trip(a_site, tmp_path):
+    live = Post.objects.get(slug="care-ms-ii")
+    precise = live.published_at.replace(microsecond=123456)
+    Post.objects.filter(pk=live.pk).update(published_at=precise)
+    path = tmp_path / "site.xml"
+    call_command("export_wxr", "-o", str(path), stdout=StringIO(), stderr=StringIO())
+    text = path.read_text(encoding="utf-8")
+    assert precise.astimezone(dt.UTC).isoformat() in text
+    assert ".123456+00:00" in text
+    empty_the_site()
+    call_command("import_wxr", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Post.objects.get(slug="care-ms-ii").published_at == precise
+
+
+@pytest.mark.django_db
+def test_a_precise_time_that_disagrees_with_the_date_is_ignored():
+    from imports.pipeline import import_parsed
+    from tests.test_import_pipeline import WHEN, item, wxr
+
+    far = "2001-01-01T00:00:00.500000+00:00"
+    import_parsed(wxr(item(meta={"published_at": far})))
+    assert Post.objects.get().published_at == WHEN
+    Post.objects.all().delete()
+    for bad in ("not a date", "2012-05-14T10:00:00.5"):  # unparseable, or without a zone
+        import_parsed(wxr(item(meta={"published_at": bad})))
+        assert Post.objects.get().published_at == WHEN
+        Post.objects.all().delete()
