@@ -80,6 +80,8 @@ def _may_mail(comment):
         and author.is_active
         and bool(author.email.strip())
         and not _is_own(comment, author)
+        # approved by the author's own hand (their reply from the desk): they have read it
+        and comment.moderated_by_id != author.pk
         and wants_response_emails(author)
     )
 

@@ -7,6 +7,8 @@ moderate which comments is decided by roles.policy: Authors only those on their 
 so a hand-made request for another author's comment is refused like a missing button.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -20,7 +22,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from blog import markup
-from comments import desk, moderation, services
+from comments import desk, editing, moderation, services
 from comments.models import Comment, Redaction
 from roles import policy
 
@@ -140,7 +142,9 @@ class CommentAdmin(admin.ModelAdmin):
         "formatting",
         "competing_interests",
         "is_post_author",
+        "is_staff_reply",
         "public_link",
+        "edit_history",
         "ip_address",
         "user_agent",
         "created_at",
@@ -230,6 +234,11 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Comment {}</a>', Comment(pk=obj.parent_id).get_admin_url(), obj.parent_id
         )
+
+    @admin.display(description="edits by the commenter")
+    def edit_history(self, obj):
+        """The text before each of the commenter's own edits (issue 15), read-only."""
+        return editing.history_html(obj)
 
     @admin.display(description="on the site")
     def public_link(self, obj):
@@ -348,6 +357,8 @@ class CommentAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.can_redact(request, obj):
             raise PermissionDenied
+        # Opened from the desk: back there, at this comment's row (only the desk's address).
+        back_to_desk = desk.safe_desk_next(request.GET.get("next"))
         form = RedactForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
@@ -360,8 +371,13 @@ class CommentAdmin(admin.ModelAdmin):
             except services.RedactionError as refusal:
                 form.add_error(refusal.field, refusal.message)
             else:
-                self.message_user(request, "The text was removed from the comment.")
-                return HttpResponseRedirect(obj.get_admin_url())
+                done = "The text was removed from the comment."
+                if back_to_desk:
+                    done += " Approve it below when it can be published."
+                self.message_user(request, done)
+                if back_to_desk:
+                    desk.remember_status(request, done, f"desk-{obj.pk}")
+                return HttpResponseRedirect(back_to_desk or obj.get_admin_url())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -369,6 +385,8 @@ class CommentAdmin(admin.ModelAdmin):
             "form": form,
             "title": f"Redact comment {obj.pk}",
             "change_url": obj.get_admin_url(),
+            "back_to_desk": back_to_desk,
+            "next_query": urlencode({"next": back_to_desk}) if back_to_desk else "",
         }
         status = 400 if form.is_bound else 200
         return TemplateResponse(

@@ -16,3 +16,9 @@ class CommentsConfig(AppConfig):
         # The form's target (config/urls.py mounts comments at /comments/): a POST is never
         # cached anyway and a GET redirects, but no answer from it is ever a stored page.
         pagecache.register_excluded_prefix("/comments/post/")
+        # == The commenter's own comments (issue 15): filled per request from a signed
+        # cookie; the edit and withdraw pages are never cached. ==
+        from comments.rendering import PENDING_PLACEHOLDER, fill_pending_placeholder
+
+        pagecache.register_placeholder(PENDING_PLACEHOLDER, fill_pending_placeholder)
+        pagecache.register_excluded_prefix("/comments/yours/")

@@ -7,7 +7,7 @@ functions as the changelist's actions and the comment page's buttons), and the p
 the same number of queries for 1 comment as for 50.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from blog.extensions import author_select_related
+from blog.metadata import author_name
 from blog.models import Post
 from comments import moderation, safety_rules, services
 from comments.models import Comment
@@ -31,19 +33,19 @@ ALL = "all"
 # Why comments are held, grouped the way a moderator works through them: each group is
 # a label and the lookup that finds its reasons, built from the strings the rules write
 # (comments.moderation and comments.safety_rules). "other" is everything else.
+# A safety hold stores every safety reason joined ("; "): such a comment counts, and is
+# found, under EACH of its safety groups (so the counts may add up to more than the total).
+
+
+def _safety_group(kind):
+    separator = safety_rules.REASON_SEPARATOR
+    return Q(status_reason__startswith=kind) | Q(status_reason__contains=f"{separator}{kind}")
+
+
 REASON_GROUPS = {
-    "identifier": (
-        "Patient identifier",
-        Q(status_reason__startswith=f"{safety_rules.PATIENT_IDENTIFIER}:"),
-    ),
-    "advice": (
-        "Personal medical advice",
-        Q(status_reason__startswith=f"{safety_rules.MEDICAL_ADVICE}:"),
-    ),
-    "named": (
-        "Named person with a health detail",
-        Q(status_reason__startswith=safety_rules.NAMED_PERSON),
-    ),
+    "identifier": ("Patient identifier", _safety_group(safety_rules.PATIENT_IDENTIFIER)),
+    "advice": ("Personal medical advice", _safety_group(safety_rules.MEDICAL_ADVICE)),
+    "named": ("Named person with a health detail", _safety_group(safety_rules.NAMED_PERSON)),
     "links": ("Too many links", Q(status_reason__contains=" links (more than ")),
     "word": ("Moderation word", Q(status_reason__startswith="moderation word:")),
     "staff-email": ("Staff email, not signed in", Q(status_reason__startswith="a staff member")),
@@ -107,6 +109,27 @@ def desk_url(query="", anchor=""):
     return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
 
 
+def _row_anchor(anchor):
+    """``anchor`` when it names the list or a row ("desk-12"), else ""."""
+    if anchor == "desk-list" or (anchor.startswith("desk-") and anchor[5:].isdigit()):
+        return anchor
+    return ""
+
+
+def safe_desk_next(value):
+    """The desk address ``value`` names (a ``next`` parameter: the Redact page opened from
+    the desk), rebuilt from the desk's own parameters and a row anchor; None for anything
+    else (another site, another page, a scheme, a path with dots), so it never redirects
+    elsewhere."""
+    value = (value or "")[:600]
+    if "\\" in value or any(ord(c) < 32 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path != reverse("admin:comments_comment_desk"):
+        return None
+    return desk_url(kept_query(QueryDict(parts.query)), _row_anchor(parts.fragment))
+
+
 def _counts(visible, post_id):
     """Comments per status, and held comments per reason group: one query."""
     scope = visible if post_id is None else visible.filter(post_id=post_id)
@@ -149,7 +172,10 @@ def desk_view(model_admin, request):
     if filters["post"] is not None:
         comments = comments.filter(post_id=filters["post"])
     oldest_first = filters["status"] == Status.HELD
-    comments = comments.select_related("post", "moderated_by").order_by(
+    # The moderator's public name (blog.metadata.author_name) and the number of redactions
+    # come with the rows: no query per row.
+    comments = comments.select_related("post", *author_select_related("moderated_by"))
+    comments = comments.annotate(desk_redactions=Count("redactions", distinct=True)).order_by(
         *(("created_at", "pk") if oldest_first else ("-created_at", "-pk"))
     )
     page = Paginator(comments, PER_PAGE).get_page(request.GET.get("page"))
@@ -162,11 +188,18 @@ def desk_view(model_admin, request):
     can_redact = request.user.has_perm("comments.add_redaction")
     statuses, reasons = _counts(visible, filters["post"])
     query = kept_query(request.GET)
+    status_anchor, status_text = _status_line(request)
     for index, comment in enumerate(rows):
+        comment.desk_status_line = status_text if status_anchor == f"desk-{comment.pk}" else ""
         following = rows[index + 1] if index + 1 < len(rows) else None
         comment.desk_after = f"desk-{following.pk}" if following else "desk-list"
         comment.desk_may_moderate = comment.pk in moderatable
+        comment.desk_moderator_name = (
+            author_name(comment.moderated_by) if comment.moderated_by else ""
+        )
         comment.desk_may_redact = can_redact and comment.desk_may_moderate
+        # The Redact page comes back here, at this row (comments.admin, safe_desk_next).
+        comment.desk_redact_next = urlencode({"next": desk_url(query, f"desk-{comment.pk}")})
         comment.desk_may_reply = comment.desk_may_moderate and comment.status in (
             Status.HELD,
             Status.APPROVED,
@@ -190,6 +223,10 @@ def desk_view(model_admin, request):
         "status_choices": [(s, Status(s).label) for s in STATUS_VALUES],
         "page_query": _page_query(request.GET),
         "max_length": settings.COMMENT_MAX_LENGTH,
+        # Told above the list when the row it was meant for is not on this page.
+        "list_status_line": (
+            status_text if status_text and not any(c.desk_status_line for c in rows) else ""
+        ),
     }
     return TemplateResponse(request, "admin/comments/comment/desk.html", context)
 
@@ -213,13 +250,39 @@ def _comment_to_moderate(model_admin, request):
     return comment
 
 
+STATUS_KEY = "comment_desk_status"
+
+
+def _tell(model_admin, request, text, level, anchor):
+    """The admin message, and the same words kept for the row the desk comes back to
+    (``desk_view`` shows them there once, as a status line: the admin's message is at the
+    top of the page, off-screen after a jump to a row far down)."""
+    model_admin.message_user(request, text, level)
+    remember_status(request, text, anchor)
+
+
+def remember_status(request, text, anchor):
+    request.session[STATUS_KEY] = {"anchor": anchor, "text": text[:300]}
+
+
+def _status_line(request):
+    """(anchor, text) told once after an action, or (None, "")."""
+    told = request.session.pop(STATUS_KEY, None)
+    if not isinstance(told, dict):
+        return None, ""
+    return _row_anchor(str(told.get("anchor", ""))) or "desk-list", str(told.get("text", ""))
+
+
+def _after(request):
+    return _row_anchor(request.POST.get("after", "")) or "desk-list"
+
+
 def _back(request, anchor=None):
     """Back to the desk's page the form was on (its own parameters only), at ``anchor`` or
     at the row the form named as the next one."""
     query = kept_query(QueryDict(request.POST.get("return_query", "")[:400]))
     anchor = request.POST.get("after", "") if anchor is None else anchor
-    if not (anchor == "desk-list" or (anchor.startswith("desk-") and anchor[5:].isdigit())):
-        anchor = "desk-list"
+    anchor = _row_anchor(anchor) or "desk-list"
     return HttpResponseRedirect(desk_url(query, anchor))
 
 
@@ -235,7 +298,7 @@ def desk_act(model_admin, request):
         return HttpResponseBadRequest("Unknown action.")
     service, verb, _key = action
     service(comment=comment, moderator=request.user)
-    model_admin.message_user(request, f"Comment {comment.pk} {verb}.", messages.SUCCESS)
+    _tell(model_admin, request, f"Comment {comment.pk} {verb}.", messages.SUCCESS, _after(request))
     return _back(request)
 
 
@@ -253,13 +316,9 @@ def desk_reply(model_admin, request):
             competing_interests=request.POST.get("competing_interests", ""),
         )
     except services.ReplyRefused as refusal:
-        model_admin.message_user(
-            request, f"No reply to comment {comment.pk}: {refusal.message}", messages.ERROR
-        )
+        text = f"No reply to comment {comment.pk}: {refusal.message}"
+        _tell(model_admin, request, text, messages.ERROR, f"desk-{comment.pk}")
         return _back(request, f"desk-{comment.pk}")
-    model_admin.message_user(
-        request,
-        f"Your reply to comment {comment.pk} is published (comment {reply.pk}).",
-        messages.SUCCESS,
-    )
+    text = f"Your reply to comment {comment.pk} is published (comment {reply.pk})."
+    _tell(model_admin, request, text, messages.SUCCESS, _after(request))
     return _back(request)

@@ -29,6 +29,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 import pagecache
 from comments.addresses import ascii_address
 from comments.models import Comment
+from comments.safety_note import SafetyNoteBoundField
 from comments.services import InvalidParent
 from comments.words import word_count
 
@@ -194,6 +195,7 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.fields["body"].bound_field_class = SafetyNoteBoundField  # issue 16 fix 10
         self.fields["body"].error_messages["required"] = "Please write a comment."
         self.fields["name"].error_messages["required"] = "Please give your name."
         self.fields["email"].error_messages["required"] = (

@@ -87,6 +87,11 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     competing_interests = models.CharField(max_length=500, default="None declared")
     is_post_author = models.BooleanField(default=False, editable=False)
+    is_staff_reply = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Published from the moderator's desk (comment_reply_as_staff): badged.",
+    )
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.HELD, db_index=True
@@ -113,6 +118,8 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by comments.services.comment_edit: readers see "edited <time>" beside the date.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -200,3 +207,18 @@ class Redaction(models.Model):
 
     def __str__(self):
         return f"Redaction of comment {self.comment_id}"
+
+
+class CommentEdit(models.Model):
+    """A commenter's edit of their own comment (comments.editing): the text before it, kept
+    for the moderators (read-only in the admin); readers see only "edited <time>"."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="edits")
+    body_before = models.TextField(help_text="The comment's text before this edit.")
+    edited_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["edited_at", "pk"]
+
+    def __str__(self):
+        return f"Edit of comment {self.comment_id}"

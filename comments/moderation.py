@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.safety_rules import SAFETY_RULES
+from comments.safety_rules import SAFETY_RULES, every_safety_reason
 
 Status = Comment.Status
 
@@ -164,10 +164,15 @@ DEFAULT = (Status.HELD, "new commenter")
 
 
 def decide(comment, request_meta, rules=None):
-    """The status a new comment gets, and why (stored as ``status_reason``)."""
+    """The status a new comment gets, and why (stored as ``status_reason``). When a
+    clinical-safety rule is the first with an opinion, every safety rule runs and their
+    reasons are joined ("patient identifier: NHS number; request for personal medical
+    advice: ..."), so nothing a moderator should check is hidden behind the first."""
     for rule in RULES if rules is None else rules:
         verdict = rule(comment, request_meta)
         if verdict is not None:
+            if rule in SAFETY_RULES:
+                return every_safety_reason(comment, request_meta)
             return verdict
     return DEFAULT
 

@@ -11,6 +11,10 @@ breaks removed, and the name, email and text go in the body only. There, the sit
 links come first; what the commenter typed comes last, every line quoted ("> ") and every
 web address in it broken (``hxxps://``, ``example[.]org``), so a commenter cannot write a
 convincing "Approve: https://..." line that a mail program turns into a link.
+
+When a clinical-safety rule held the comment (an NHS number, a request for advice...), the
+mail gives the reasons and the desk link only: no text, name or email of the commenter,
+since it also goes to the post's author before any moderator could redact the detail.
 """
 
 import logging
@@ -20,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from comments import safety_rules
 from comments.models import Comment
 from outbox.services import mail_enqueue
 from roles.policy import MODERATORS
@@ -83,12 +88,41 @@ def quoted(text):
     return "\n".join(f"> {defang(line)}".rstrip() for line in lines)
 
 
-def held_comment_message(comment):
-    """(subject, body) for a held comment: our links first, the commenter's words last."""
-    subject = (
+def _subject(comment):
+    return (
         f"[{_one_line(settings.SITE_NAME)}] A comment is waiting on "
         f"\u201c{_one_line(comment.post.title)}\u201d"
     )
+
+
+def safety_hold_message(comment):
+    """(subject, body) for a comment a clinical-safety rule held: the reasons and the desk
+    link only. The body may carry a patient's identifiers and goes to the post's author
+    too, before any moderator could redact it, so neither the text nor the commenter's
+    name or email is in the mail."""
+    desk_path = reverse("admin:comments_comment_desk")
+    desk = f"{settings.SITE_URL}{desk_path}?status=held#desk-{comment.pk}"
+    reasons = safety_rules.reasons_of(comment.status_reason)
+    body = "\n".join(
+        [
+            f"A comment on \u201c{_one_line(comment.post.title)}\u201d is waiting for moderation.",
+            "It was held for clinical safety:",
+            *(f"- {_one_line(reason)}" for reason in reasons),
+            "",
+            "Its text is not in this email: it may hold personal details that a moderator",
+            "removes before anything is published. Read it on the moderation desk:",
+            desk,
+        ]
+    )
+    return _subject(comment), body
+
+
+def held_comment_message(comment):
+    """(subject, body) for a held comment: our links first, the commenter's words last;
+    for a safety hold, no words of the commenter at all (``safety_hold_message``)."""
+    if safety_rules.is_safety_reason(comment.status_reason):
+        return safety_hold_message(comment)
+    subject = _subject(comment)
     admin_url = f"{settings.SITE_URL}{comment.get_admin_url()}"
     queue_url = f"{settings.SITE_URL}{reverse('admin:comments_comment_changelist')}"
     typed = "\n".join(

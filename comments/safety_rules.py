@@ -46,33 +46,65 @@ IDENTIFIER_WORDS = {
 }
 
 
+SAFETY_KINDS = (PATIENT_IDENTIFIER, MEDICAL_ADVICE, NAMED_PERSON)
+
+# ``status_reason`` holds every safety reason, joined (comments.moderation.decide).
+REASON_SEPARATOR = "; "
+DETAIL_SEPARATOR = ", "  # between the details of one kind
+
+
+def reasons_of(status_reason):
+    """The separate reasons in a ``status_reason``, in order."""
+    return [part for part in (status_reason or "").split(REASON_SEPARATOR) if part]
+
+
+def is_safety_reason(status_reason):
+    """True when any reason in ``status_reason`` is a clinical-safety rule's."""
+    return any(part.partition(":")[0] in SAFETY_KINDS for part in reasons_of(status_reason))
+
+
 def _hold(kind, detail):
     return Status.HELD, f"{kind}: {detail}"
 
 
+HELD_INSTRUCTION = (
+    "A moderator will read it before anything is published; personal details are removed "
+    "first. You don't need to send it again."
+)
+ADVICE_LINE = "We can't give personal medical advice here: please talk to your MS team or doctor."
+
+
+def _and(items):
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def held_notice(reason):
-    """The plain-words reason for the commenter, or None when ``reason`` is not a safety
-    rule's (other holds keep the generic notice)."""
-    kind, _, detail = (reason or "").partition(": ")
-    if kind == PATIENT_IDENTIFIER and detail in IDENTIFIER_WORDS:
-        what = IDENTIFIER_WORDS[detail]
-        return (
-            f"It was held because it seems to include {what}. To protect privacy, personal "
-            f"details are removed before publication: you can send your comment again "
-            f"without {what}."
+    """The plain-words reasons for the commenter, every one, then one instruction (and a
+    line for advice requests); None when no reason is a safety rule's (other holds keep
+    the generic notice). Never repeats the detail itself."""
+    found = {}
+    for part in reasons_of(reason):
+        kind, _, details = part.partition(": ")
+        if kind in SAFETY_KINDS:
+            found.setdefault(kind, []).extend(details.split(DETAIL_SEPARATOR) if details else [])
+    if not found:
+        return None
+    whys = []
+    if PATIENT_IDENTIFIER in found:
+        words = [IDENTIFIER_WORDS[d] for d in found[PATIENT_IDENTIFIER] if d in IDENTIFIER_WORDS]
+        whys.append(
+            f"to include {_and(list(dict.fromkeys(words)))}"
+            if words
+            else "to include personal details"
         )
-    if kind == MEDICAL_ADVICE:
-        return (
-            "It was held because it seems to ask for personal medical advice, which this "
-            "site cannot give: please talk to your MS team or your doctor. You can send "
-            "your comment again without the personal question."
-        )
-    if kind == NAMED_PERSON:
-        return (
-            "It was held because it seems to name a doctor or a patient together with "
-            "health details. You can send your comment again without the name."
-        )
-    return None
+    if MEDICAL_ADVICE in found:
+        whys.append("to ask for personal medical advice")
+    if NAMED_PERSON in found:
+        whys.append("to name a doctor or a patient together with health details")
+    lines = [f"It was held because it seems {_and(whys)}.", HELD_INSTRUCTION]
+    if MEDICAL_ADVICE in found:
+        lines.append(ADVICE_LINE)
+    return " ".join(lines)
 
 
 def _body(comment):
@@ -201,9 +233,13 @@ def _phone_candidates(run):
 
 def phone_number(comment, meta):
     """UK numbers (a leading 0, ten or eleven digits in groups), international ones (+ or
-    00 and a country code), and US ones written (212) 555-0123 or 212-555-0123."""
+    00 and a country code), and US ones written (212) 555-0123 or 212-555-0123. A valid
+    NHS number (943 476 5919) is the NHS-number rule's, not also a phone number."""
     for match in _PHONE.finditer(_body(comment)):
-        if any(_phone_like(candidate) for candidate in _phone_candidates(match[0])):
+        if any(
+            _phone_like(candidate) and not nhs_number_valid("".join(filter(str.isdigit, candidate)))
+            for candidate in _phone_candidates(match[0])
+        ):
             return _hold(PATIENT_IDENTIFIER, PHONE_NUMBER)
     return None
 
@@ -392,3 +428,33 @@ SAFETY_RULES = [
     medical_advice_request,
     named_person,
 ]
+
+
+def join_reasons(reasons, *, limit=None):
+    """``reasons`` grouped by kind, in order ("patient identifier: NHS number, phone
+    number; request for personal medical advice: ..."), within ``limit`` characters (the
+    field's max_length): when too long, the last kinds lose their details, so every kind
+    held for is always named (the three kinds alone take 92 characters)."""
+    limit = limit or Comment._meta.get_field("status_reason").max_length
+    details = {}
+    for reason in reasons:
+        kind, _, detail = reason.partition(": ")
+        details.setdefault(kind, [])
+        if detail and detail not in details[kind]:
+            details[kind].append(detail)
+    parts = [
+        f"{kind}: {DETAIL_SEPARATOR.join(found)}" if found else kind
+        for kind, found in details.items()
+    ]
+    for index in reversed(range(len(parts))):
+        if len(REASON_SEPARATOR.join(parts)) <= limit:
+            break
+        parts[index] = parts[index].partition(": ")[0]
+    return REASON_SEPARATOR.join(parts)[:limit]
+
+
+def every_safety_reason(comment, meta):
+    """(Status.HELD, every safety rule's reason joined), or None when none applies: the
+    moderator and the commenter see all of them, not only the first."""
+    reasons = [verdict[1] for rule in SAFETY_RULES if (verdict := rule(comment, meta))]
+    return (Status.HELD, join_reasons(reasons)) if reasons else None

@@ -445,6 +445,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             competing_interests=" ".join(_text(competing_interests).split())[:500]
             or "None declared",
             is_post_author=user.pk == post.author_id,
+            is_staff_reply=True,
             status=Status.APPROVED,
             status_reason=moderation.STAFF_MEMBER,
         )
@@ -468,3 +469,78 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
         )
     parent.status = Status.APPROVED
     return reply
+
+
+# --- the commenter's own edit and withdrawal (issue 15) -----------------------------------
+
+
+class ChangeRefused(CommentRefused):
+    """An edit or withdrawal that is not allowed (any more); nothing is changed."""
+
+
+_STRICTNESS = {Status.APPROVED: 0, Status.HELD: 1, Status.SPAM: 2}
+
+
+def _lock_own_comment(*, comment_id):
+    """The comment, locked, if its author may still change it; else ``ChangeRefused``."""
+    from comments import editing
+
+    locked = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    refusal = editing.refusal(locked, now=timezone.now())
+    if refusal:
+        raise ChangeRefused(refusal)
+    return locked
+
+
+def comment_edit(*, comment_id, body, user=None, request_meta=None):
+    """Replace a comment's text, by its author (the caller checked the browser's cookie),
+    within ``COMMENT_EDIT_MINUTES`` and while it has no reply.
+
+    The earlier text is kept (``CommentEdit``) for the moderators. The moderation policy
+    runs again: an edit never raises a comment's standing (a held comment stays held) but
+    may lower it (an approved comment that a rule would hold goes back to the queue, and the
+    moderators are told). Raises ``ChangeRefused`` or ``ValidationError``; nothing changes.
+    """
+    from comments.models import CommentEdit
+
+    body = _text(body).replace("\r\n", "\n")
+    with transaction.atomic():
+        locked = _lock_own_comment(comment_id=comment_id)
+        if body == locked.body:
+            return locked
+        now = timezone.now()
+        edit = CommentEdit(comment=locked, body_before=locked.body, edited_at=now)
+        previous = locked.status
+        locked.body = body
+        locked.render_body()
+        meta = {**(request_meta or {}), "user": user, "honeypot": "", "resent": False}
+        meta["elapsed_seconds"] = None
+        decided, reason = moderation.decide(locked, meta)
+        if _STRICTNESS[decided] > _STRICTNESS.get(previous, 0):
+            locked.status = decided
+            locked.status_reason = f"edited: {reason}"[:200]
+        locked.edited_at = now
+        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name != "body"])
+        edit.save()
+        locked.save(update_fields=["body", "status", "status_reason", "edited_at"])
+        if previous != locked.status:
+            post_recount_comments(post_id=locked.post_id)
+            extensions.comment_status_changed(
+                comment_id=locked.pk, previous=previous, status=locked.status
+            )
+            if locked.status == Status.HELD:
+                comment_pk = locked.pk
+                transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_pk))
+    return locked
+
+
+def comment_withdraw(*, comment_id):
+    """Delete a comment at its author's request (same window and rules as an edit), and
+    recount the post. Returns the post's id. Raises ``ChangeRefused``."""
+    with transaction.atomic():
+        locked = _lock_own_comment(comment_id=comment_id)
+        post_id, was_visible = locked.post_id, locked.status == Status.APPROVED
+        locked.delete()
+        if was_visible:
+            post_recount_comments(post_id=post_id)
+    return post_id

@@ -3,15 +3,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 from blog.views import PostDetailView
-from comments import moderation, preview, ratelimit, safety_rules, services
+from comments import editing, moderation, pending, preview, ratelimit, safety_rules, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.templatetags.comment_tags import render_comment_form
@@ -60,7 +61,9 @@ def post_comment(request, post_id):
         return response
     except services.AlreadySent as refusal:
         if _same_text(refusal.comment, form, post):
-            return _already_received(request, refusal.comment)
+            response = _already_received(request, refusal.comment)
+            pending.remember(request, response, refusal.comment.pk)
+            return response
         form.token_spent = True
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
@@ -74,13 +77,15 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
-    return _landing(request, comment, PUBLISHED, awaiting_notice(comment))
+    response = _landing(request, comment, PUBLISHED, awaiting_notice(comment))
+    pending.remember(request, response, comment.pk)  # this browser's own (issue 15)
+    return response
 
 
 def awaiting_notice(comment):
-    """The generic notice, plus why in plain words when a clinical-safety rule held the
-    comment (the commenter can send it again without the detail). Spam and other holds
-    keep the generic notice: a spammer learns nothing."""
+    """The generic notice, plus every reason in plain words and one instruction when a
+    clinical-safety rule held the comment (a moderator removes personal details; no need to
+    send it again). Spam and other holds keep the generic notice: a spammer learns nothing."""
     why = None
     if comment.status == Comment.Status.HELD:
         why = safety_rules.held_notice(comment.status_reason)
@@ -182,3 +187,103 @@ def render_post_page(request, post, form, *, status):
     context = view.get_context_data(object=post)
     context["comment_form"] = form
     return view.render_to_response(context, status=status)
+
+
+# --- the commenter's own comment: edit or withdraw (issue 15) -----------------------------
+
+EDITED = "Your comment has been updated."
+EDITED_HELD = (
+    "Your edit is saved. Your comment is awaiting moderation: it will appear once approved."
+)
+WITHDRAWN = "Your comment has been withdrawn."
+
+
+def _own_comment(request, comment_id):
+    """The comment, if this browser's signed cookie names it and it can still be seen by
+    its author; else 404 (the same for someone else's comment and a missing one)."""
+    if not pending.owns(request, comment_id):
+        raise Http404("No comment of yours at this address.")
+    comment = (
+        Comment.objects.filter(pk=comment_id, status__in=editing.CHANGEABLE)
+        .select_related("post")
+        .first()
+    )
+    if comment is None or not comment.post.is_published:
+        raise Http404("No comment of yours at this address.")
+    return comment
+
+
+def _private(response):
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _edit_page(request, comment, form, *, message="", status=200):
+    return _private(
+        render(
+            request,
+            "comments/edit.html",
+            {
+                "comment": comment,
+                "post": comment.post,
+                "form": form,
+                "refusal": message,
+                "deadline": editing.deadline(comment),
+            },
+            status=status,
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_comment(request, comment_id):
+    """The edit form (works without JavaScript). A refusal (too late, answered) says why and
+    keeps the text typed, so it can be copied."""
+    comment = _own_comment(request, comment_id)
+    posted = request.method == "POST"
+    form = editing.EditForm(request.POST if posted else None, initial={"body": comment.body})
+    refusal = editing.refusal(comment, now=timezone.now())
+    if refusal:
+        return _edit_page(request, comment, form, message=refusal, status=403)
+    if not posted:
+        return _edit_page(request, comment, form)
+    if not form.is_valid():
+        return _edit_page(request, comment, form, status=400)
+    try:
+        comment = services.comment_edit(
+            comment_id=comment.pk,
+            body=form.cleaned_data["body"],
+            user=request.user,
+            request_meta=request_meta(request),
+        )
+    except services.ChangeRefused as refused:
+        return _edit_page(request, comment, form, message=refused.message, status=403)
+    except ValidationError as invalid:
+        form.add_error("body", invalid.messages)
+        return _edit_page(request, comment, form, status=400)
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, EDITED)
+        return redirect(comment.get_absolute_url())
+    messages.info(request, EDITED_HELD)
+    return redirect(f"{comment.post.get_absolute_url()}#your-comments")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw_comment(request, comment_id):
+    """A page asking to confirm; its POST deletes the comment (services.comment_withdraw)."""
+    comment = _own_comment(request, comment_id)
+    refusal = editing.refusal(comment, now=timezone.now())
+    if refusal or request.method != "POST" or request.POST.get("confirm") != "1":
+        context = {"comment": comment, "post": comment.post, "refusal": refusal}
+        return _private(
+            render(request, "comments/withdraw.html", context, status=403 if refusal else 200)
+        )
+    try:
+        services.comment_withdraw(comment_id=comment.pk)
+    except services.ChangeRefused as refused:
+        context = {"comment": comment, "post": comment.post, "refusal": refused.message}
+        return _private(render(request, "comments/withdraw.html", context, status=403))
+    messages.success(request, WITHDRAWN)
+    response = redirect(f"{comment.post.get_absolute_url()}#notice")
+    pending.forget(request, response, comment.pk)
+    return response

@@ -321,6 +321,9 @@ COMMENT_DUPLICATE_SECONDS = env_int("COMMENT_DUPLICATE_SECONDS", 600)  # same te
 # A longer comment is refused with its count (comments/words.py: CJK and Thai count one word
 # per two characters). BMJ rapid responses allow 600.
 COMMENT_MAX_WORDS = env_int("COMMENT_MAX_WORDS", 1000)
+# A commenter may edit or withdraw their comment for this many minutes after sending it,
+# from the same browser (a signed cookie), and never once it has a reply (comments/editing.py).
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 # End of comments -----------------------------------------------------------------------
 
 # Images and uploads (media_library) ----------------------------------------------------

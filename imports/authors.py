@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
+from imports.invisible import has_invisible, strip_invisible
 from imports.records import AuthorRecord
 
 FALLBACK_LOGIN = "imported-author"
@@ -15,7 +16,8 @@ def _base_username(record, model):
     """The username an import gives this author: their login with only the characters a
     username may hold, the same every run (so a second import finds the user again)."""
     field = model._meta.get_field(model.USERNAME_FIELD)
-    base = (record.login or "").strip() or slugify(record.display_name) or FALLBACK_LOGIN
+    base = strip_invisible(record.login).strip()
+    base = base or slugify(strip_invisible(record.display_name)) or FALLBACK_LOGIN
     base = "".join(ch for ch in base if ch.isalnum() or ch in "@.+-_")[: field.max_length - 4]
     return base or FALLBACK_LOGIN
 
@@ -35,6 +37,8 @@ def _existing(record, model):
         found = model.objects.filter(email__iexact=record.email).order_by("pk").first()
         if found is not None:
             return found, "email address"
+    if has_invisible(record.login):
+        return None, ""  # "ad\u200bmin" is a look-alike of "admin", never "admin"
     for name in (record.login, _base_username(record, model)):
         if name:
             found = (
@@ -60,9 +64,10 @@ def author_for(record: AuthorRecord, report):
             group="Authors",
         )
         return found
-    first, last = record.first_name, record.last_name
-    if not (first or last) and record.display_name:
-        first, _space, last = record.display_name.strip().partition(" ")
+    first, last = strip_invisible(record.first_name), strip_invisible(record.last_name)
+    display = strip_invisible(record.display_name)
+    if not (first or last) and display:
+        first, _space, last = display.strip().partition(" ")
     user = model(
         **{model.USERNAME_FIELD: _username_for(record, model)},
         email=record.email[:254] if "@" in record.email else "",
@@ -74,6 +79,13 @@ def author_for(record: AuthorRecord, report):
     user.full_clean(exclude=["password", "email"])
     user.save()
     report.count("author", "created")
+    if has_invisible(record.login):
+        report.note(
+            f"author login {record.login!r} holds invisible characters (bidi or zero-width): "
+            f"not matched to a user by its look-alike {_base_username(record, model)!r}; "
+            f"created {user.get_username()!r} instead",
+            group="Authors",
+        )
     report.note(
         f"author {record.display_name or record.login!r} created as the inactive user "
         f"{user.get_username()!r} (to let them sign in and write: in the admin tick Active "

@@ -27,7 +27,14 @@ BLOCK_TAGS = frozenset(
 )
 HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
-VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
+VOID = frozenset(
+    {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "param"}
+)
+MEDIA = frozenset({"video", "audio", "object", "embed"})
+"""Players the site does not show: each becomes a link to its address (``src``, ``data``, a
+``<source>``'s or ``<embed>``'s ``src``, a ``<param name="movie">``) and a note."""
+MEDIA_PARAMS = frozenset({"movie", "src", "url", "filename", "file"})
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg", ".oga", ".wav", ".flac", ".aac", ".opus")
 INLINE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]"}
 LINE_START_SPECIAL = frozenset("#>-+=:")
 SUPERSCRIPTS = dict(
@@ -122,6 +129,63 @@ def _is_image_address(url):
     return path.endswith(IMAGE_SUFFIXES)
 
 
+CITATION_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
+CITATION_CHARS = frozenset("0123456789, ") | CITATION_DASHES
+UNIT_WORD_MAX = 3
+"""A superscript number right after a word of more letters than this (``trials<sup>4</sup>``)
+is a reference; after a shorter one (``m<sup>2</sup>``, ``cm<sup>3</sup>``, ``mol``) it is an
+exponent."""
+
+
+def citation_marker(text, *, before=""):
+    """``12,13`` / ``1-3`` in a superscript as the reference marker ``[12,13]`` / ``[1–3]``, or
+    ``""`` when it reads as an exponent (``10<sup>9</sup>``, ``m<sup>2</sup>``,
+    ``s<sup>-1</sup>``). Linear, no regex.
+
+    A citation is made only of digits, commas, dashes and spaces, and either holds a comma or
+    a dash between digits, or follows a word directly (``trials<sup>4</sup>``)."""
+    text = text.strip()
+    if not text or not all(char in CITATION_CHARS for char in text):
+        return ""
+    compact = "".join(text.split())
+    if not compact[0].isdigit() or not compact[-1].isdigit():
+        return ""  # "-1" is a negative exponent; "1-" or ",2" nothing we know
+    out = []
+    separated = False
+    for index, char in enumerate(compact):
+        if char.isdigit():
+            out.append(char)
+        elif char == "," or char in CITATION_DASHES:
+            if not compact[index - 1].isdigit() or not compact[index + 1].isdigit():
+                return ""  # "1,,2" or "1--3": not a reference list
+            out.append("," if char == "," else "\u2013")
+            separated = True
+    if not separated:
+        word = 0
+        for char in reversed(before):
+            if not char.isalpha():
+                break
+            word += 1
+        after_word = word > UNIT_WORD_MAX
+        after_sentence = bool(before) and before.rstrip()[-1:] in (".", ",", ";", ":", ")")
+        if not (after_word or after_sentence):
+            return ""
+    return "[" + "".join(out) + "]"
+
+
+def _text_before(buffer, position, *, enough=16):
+    """The last few characters written before ``position`` (for the word a superscript
+    follows)."""
+    pieces = []
+    size = 0
+    for piece in reversed(buffer[:position]):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= enough:
+            break
+    return "".join(reversed(pieces))
+
+
 @dataclass
 class Converted:
     markdown: str
@@ -160,6 +224,8 @@ class _Converter(HTMLParser):
         self.images: list[str] = []
         self.last_image = ""
         self.scripts: list[tuple[str, int]] = []  # open <sup>/<sub>: (tag, position)
+        self.media: list[str] = []  # open <video>/<audio>/<object>: what is inside is dropped
+        self.media_url = ""
         self.notes: list[str] = []
 
     # ---------------------------------------------------------------- blocks
@@ -217,6 +283,9 @@ class _Converter(HTMLParser):
     # ---------------------------------------------------------------- parser events
     def handle_starttag(self, tag, attrs):
         attrs = {k: (v or "") for k, v in attrs}
+        if self.media:
+            self._media_inside(tag, attrs)
+            return
         if self.dropped or tag in DROPPED:
             if tag in DROPPED and tag not in VOID:
                 self.dropped += 1
@@ -238,7 +307,14 @@ class _Converter(HTMLParser):
                 self.flush()
                 self.add(f"[Embedded content]({link_destination(src)})")
                 self.flush()
+                self.notes.append("an embedded frame became a link")
             self.dropped += 1
+        elif tag in MEDIA:
+            self.media_url = (attrs.get("src") or attrs.get("data") or "").strip()
+            if tag in VOID:
+                self._end_media(tag)
+            else:
+                self.media.append(tag)
         elif self.table is not None and tag in ("tr", "td", "th"):
             if tag == "tr":
                 self.table.append([])
@@ -310,6 +386,12 @@ class _Converter(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
+        if self.media:
+            if tag == self.media[-1]:
+                self.media.pop()
+                if not self.media:
+                    self._end_media(tag)
+            return
         if self.dropped:
             if tag in DROPPED or tag == "iframe":
                 self.dropped -= 1
@@ -350,7 +432,7 @@ class _Converter(HTMLParser):
             self.flush()
 
     def handle_data(self, data):
-        if self.dropped:
+        if self.dropped or self.media:
             return
         if self.pre is not None:
             self.pre.append(data)
@@ -383,6 +465,34 @@ class _Converter(HTMLParser):
         lead = " " if data[:1].isspace() else ""
         tail = " " if data[-1:].isspace() else ""
         self.add(lead + escape_text(collapsed, in_table=in_table) + tail)
+
+    # ---------------------------------------------------------------- players
+    def _media_inside(self, tag, attrs):
+        """Inside a player: only its address counts (the fallback text is dropped)."""
+        if self.media_url:
+            url = ""
+        elif tag in ("source", "embed") or tag in MEDIA:
+            url = attrs.get("src") or attrs.get("data") or ""
+        elif tag == "param" and attrs.get("name", "").strip().lower() in MEDIA_PARAMS:
+            url = attrs.get("value", "")
+        else:
+            url = ""
+        if url.strip():
+            self.media_url = url.strip()
+        if tag in MEDIA and tag not in VOID and len(self.media) < MAX_NESTING:
+            self.media.append(tag)
+
+    def _end_media(self, tag):
+        url, self.media_url = self.media_url, ""
+        if not url:
+            self.notes.append(f"<{tag}> without an address removed")
+            return
+        path = url.split("#", 1)[0].split("?", 1)[0].lower()
+        kind = "Audio" if tag == "audio" or path.endswith(AUDIO_SUFFIXES) else "Video"
+        self.flush()
+        self.add(f"[{kind}: {escape_text(url)}]({link_destination(url)})")
+        self.flush()
+        self.notes.append(f"<{tag}> became a link to {url[:80]}")
 
     # ---------------------------------------------------------------- inline pieces
     def _image(self, attrs):
@@ -443,6 +553,14 @@ class _Converter(HTMLParser):
         stripped = inner.strip()
         if not stripped:
             return
+        if tag == "sup":
+            before = _text_before(buffer, position)
+            marker = citation_marker(stripped, before=before)
+            if marker:
+                del buffer[position:]
+                gap = "" if not before or before[-1].isspace() or before[-1] in "([" else " "
+                buffer.append(gap + escape_text(marker))
+                return
         table = SUPERSCRIPTS if tag == "sup" else SUBSCRIPTS
         if all(char in table for char in stripped):
             del buffer[position:]
@@ -500,6 +618,10 @@ class _Converter(HTMLParser):
 
     def close(self):
         super().close()
+        if self.media:
+            tag = self.media[0]
+            self.media = []
+            self._end_media(tag)
         if self.pre is not None:
             self._end_pre()
         if self.table is not None:

@@ -8,6 +8,7 @@ file updates what the first created and never duplicates it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from comments.services import comment_import, post_recount_comments
 from imports.addresses import legacy_key
 from imports.authors import Authors
 from imports.html_to_markdown import Converted, html_to_markdown, html_to_text
+from imports.invisible import strip_invisible
 from imports.media import MediaFolder
 from imports.models import ImportedItem, LegacyAddress
 from imports.records import CommentRecord, CommentStatus, ItemKind, ItemRecord, ParsedFile
@@ -46,6 +48,13 @@ from imports.wxr_export import EXTRA_FIELDS
 
 PAGE_LABEL = "page"
 UNTITLED = "Untitled"
+# Notes that repeat per post: several alike are one line in the report (imports.report).
+CLOSED_HERE = "comments were closed on the old blog: closed here"
+PAGE_AS_POST = "is a page: imported as a post labelled \u201cpage\u201d"
+NOT_APPLIED = (
+    "already has a disclosure (from an earlier import or an editor): the one given with "
+    "--publish-with-disclosure was not applied (change it in the admin)"
+)
 EMPTY_BODY = "*(This post had no text in the export.)*"
 TITLE_MAX = Post._meta.get_field("title").max_length
 SLUG_MAX = Post._meta.get_field("slug").max_length
@@ -130,7 +139,8 @@ class _Run:
         self.own_site = bool(parsed.site_url) and (
             parsed.site_url.rstrip("/") == settings.SITE_URL.rstrip("/")
         )
-        if _is_local(parsed.site_url):
+        own_export = parsed.generator.startswith("Trialpress")
+        if _is_local(parsed.site_url) and not own_export:  # our export: the title is ours
             report.note(
                 f"the file's blog address is {parsed.site_url}, a local one: blogs "
                 "exported from the same local address are told apart only by their title "
@@ -224,7 +234,12 @@ class _Run:
                 )
                 return existing
             self.report.note(f"{name} was edited here since its import: replaced (--overwrite)")
-        title = " ".join((item.title or "").split())
+        visible = strip_invisible(item.title, keep_joiners=True)
+        if visible != (item.title or ""):
+            self.report.note(
+                f"{name}: invisible characters (bidi or zero-width) removed from the title"
+            )
+        title = " ".join(visible.split())
         if not title:
             title = UNTITLED
             self.report.note(f"{name} has no title: imported as \u201c{UNTITLED}\u201d")
@@ -280,7 +295,9 @@ class _Run:
         if item.comments_open is not None and "comments_open" not in fields:
             fields["comments_open"] = item.comments_open
             if not item.comments_open and (existing is None or existing.comments_open):
-                self.report.note(f"{name}: comments were closed on the old blog: closed here")
+                self.report.note(
+                    f"{name}: {CLOSED_HERE}", summary=CLOSED_HERE, example=_quoted_title(name)
+                )
         seen_by_readers = existing is not None and existing.status == Post.Status.PUBLISHED
         disclosures = (
             list(
@@ -304,8 +321,9 @@ class _Run:
                 disclosures = [given]
             elif [given] != [dict(row) for row in disclosures]:
                 self.report.note(
-                    f"{name} already has its own disclosure: the one given with "
-                    "--publish-with-disclosure was not applied (change it in the admin)"
+                    f"{name} {NOT_APPLIED}",
+                    summary=NOT_APPLIED.replace("already has", "already have", 1),
+                    example=_quoted_title(name),
                 )
         try:
             post, changed = blog_services.post_upsert(
@@ -324,7 +342,13 @@ class _Run:
         else:
             self.report.count(kind, "updated" if changed else "unchanged")
         if item.kind == ItemKind.PAGE and existing is None:
-            self.report.note(f"{name} is a page: imported as a post labelled \u201cpage\u201d")
+            self.report.note(
+                f"{name} {PAGE_AS_POST}",
+                summary=PAGE_AS_POST.replace("is a page", "are pages", 1).replace(
+                    "as a post labelled", "as posts labelled", 1
+                ),
+                example=_quoted_title(name),
+            )
         self._status(item, post, name, own_disclosures=bool(from_file))
         self._updated(item, post)
         self._remember(
@@ -377,6 +401,9 @@ class _Run:
             return timezone.now()
         if timezone.is_naive(when):
             when = timezone.make_aware(when, timezone.get_current_timezone())
+        precise = _precise_time(item.meta.get("published_at"))
+        if precise is not None and abs((precise - when).total_seconds()) < 1:
+            when = precise  # Trialpress's export keeps the sub-second part WXR drops
         if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
             self.report.note(
                 f"{name} is dated {when:%Y-%m-%d}, outside the years a post may have: dated now"
@@ -388,10 +415,13 @@ class _Run:
     def _addresses(self, item, post):
         """Each old address once; one that an earlier item of this file already holds
         stays with it (WordPress's ``?p=175`` is the first post that had id 175)."""
+        urls = list(item.old_urls)
         if self.own_site and item.meta.get("markdown"):
-            return  # this site's own export: its addresses are the posts' own
+            urls = []  # this site's own export: its addresses are the posts' own
+        # Trialpress's export carries the old addresses an earlier import gave the post.
+        urls += json.loads(item.meta.get("old_addresses") or "[]")
         own_path = legacy_key(post.get_absolute_url()) if post.has_address else ""
-        for url in item.old_urls:
+        for url in urls:
             key = legacy_key(url)
             if not key or key == own_path:
                 continue
@@ -402,7 +432,20 @@ class _Run:
                     "an earlier post in the file: left to that one"
                 )
                 continue
-            _address, created = LegacyAddress.objects.update_or_create(
+            owner = (
+                LegacyAddress.objects.filter(path=key)
+                .exclude(post=post)
+                .select_related("post")
+                .first()
+            )
+            if owner is not None:
+                self.report.note(
+                    f"old address {key[:80]} of {_describe(item)} already leads to the post "
+                    f"\u201c{owner.post.title[:60]}\u201d (from another import or blog): "
+                    "left to that one"
+                )
+                continue
+            _address, created = LegacyAddress.objects.get_or_create(
                 path=key, defaults={"post": post}
             )
             if created:
@@ -631,9 +674,23 @@ def _label_names(names):
     return result
 
 
+def _precise_time(text):
+    """An aware datetime from ``_trialpress_published_at``, or None."""
+    try:
+        value = dt.datetime.fromisoformat((text or "").strip()[:64])
+    except ValueError:
+        return None
+    return value if timezone.is_aware(value) else None
+
+
+def _quoted_title(name):
+    """ "post \u201cX\u201d" -> "\u201cX\u201d" (an example in a summarised note)."""
+    return name.split(" ", 1)[1] if " " in name else name
+
+
 def _describe(item):
     kind = "page" if item.kind == ItemKind.PAGE else "post"
-    title = " ".join((item.title or "").split())
+    title = " ".join(strip_invisible(item.title).split())  # no bidi control in a report
     return f"{kind} \u201c{title[:60]}\u201d" if title else f"{kind} {item.source_id}"
 
 

@@ -85,6 +85,7 @@ class ParsedFile:
     format: str  # "blogger" or "wxr"
     site_url: str = ""
     site_title: str = ""
+    generator: str = ""  # what wrote the file (WXR's <generator>: "Trialpress" for our own)
     authors: list[AuthorRecord] = field(default_factory=list)
     items: list[ItemRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # report lines: "settings entry x: not a post"

@@ -43,7 +43,17 @@ MARKDOWN_META = "_trialpress_markdown"
 DISCLOSURES_META = "_trialpress_disclosures"
 FIELDS_META = "_trialpress_fields"
 COMPETING_INTERESTS_META = "_trialpress_competing_interests"
-META_KEYS = {MARKDOWN_META: "markdown", DISCLOSURES_META: "disclosures", FIELDS_META: "fields"}
+OLD_ADDRESSES_META = "_trialpress_old_addresses"
+PUBLISHED_AT_META = "_trialpress_published_at"  # ISO 8601 with microseconds (WXR: seconds)
+META_KEYS = {
+    MARKDOWN_META: "markdown",
+    DISCLOSURES_META: "disclosures",
+    FIELDS_META: "fields",
+    OLD_ADDRESSES_META: "old_addresses",
+    PUBLISHED_AT_META: "published_at",
+}
+OLD_ADDRESSES_MAX = 1000
+"""Most old addresses read for one post (a post rarely has more than a few)."""
 COMMENT_STATUS_OPEN = {"open": True, "closed": False}
 
 _FIXED_PREFIXES = {
@@ -143,7 +153,12 @@ def read_wxr(root) -> ParsedFile:
         or _text(fields, "wp:base_site_url")
         or _text(fields, "link")
     )
-    parsed = ParsedFile(format=FORMAT, site_url=site_url, site_title=_plain(_text(fields, "title")))
+    parsed = ParsedFile(
+        format=FORMAT,
+        site_url=site_url,
+        site_title=_plain(_text(fields, "title")),
+        generator=_text(fields, "generator").strip()[:200],
+    )
     if version and version not in SUPPORTED_VERSIONS:
         parsed.skipped.append(
             f"WXR version {version[:20]!r}: not one this importer knows (1.0-1.2); read as 1.2."
@@ -437,6 +452,13 @@ class _ItemReader:
         if "disclosures" in meta and not _valid_disclosures(meta["disclosures"]):
             del meta["disclosures"]
             problems.append(f"{DISCLOSURES_META} is not a list of disclosures: ignored.")
+        if "old_addresses" in meta:
+            addresses = _old_addresses(meta["old_addresses"])
+            if addresses is None:
+                del meta["old_addresses"]
+                problems.append(f"{OLD_ADDRESSES_META} is not a list of addresses: ignored.")
+            else:
+                meta["old_addresses"] = json.dumps(addresses)
         return meta
 
     def _comments(self, element, problems):
@@ -517,6 +539,20 @@ class _ItemReader:
 
 
 DISCLOSURE_TEXT_FIELDS = ("person", "relationship", "organisations", "statement")
+
+
+def _old_addresses(text):
+    """The JSON list of old addresses imports.wxr_export writes (each a path of at most 500
+    characters), or None when it is something else."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or len(value) > OLD_ADDRESSES_MAX:
+        return None
+    if not all(isinstance(path, str) and 0 < len(path) <= 500 for path in value):
+        return None
+    return value
 
 
 def _valid_disclosures(text):

@@ -7,8 +7,10 @@ stored ``body_html``; the Markdown source and the disclosures travel beside it a
 (``imports.wxr``) brings the post back exactly. Text that WordPress stores as HTML (titles,
 label names, the summary as excerpt) is escaped once here and unescaped once by the
 importer. A comment's text is its stored ``body_html``, its Markdown source beside it as
-comment meta; the post's other fields (citation, DOI, registration, plain summary, review
-dates, comments open) travel as ``_trialpress_fields``. Trial records are not exported.
+comment meta; the old addresses an import gave the post (``imports.LegacyAddress``) as
+``_trialpress_old_addresses`` (a JSON list), so they survive a move; the post's other
+fields (citation, DOI, registration, plain summary, review dates, comments open) travel as
+``_trialpress_fields``. Trial records are not exported.
 
 ``wxr_chunks()`` is a generator over the posts in chunks of queries: memory stays the same
 whatever the number of posts.
@@ -30,7 +32,14 @@ from django.utils import timezone
 
 from blog.models import Label, Post, labels_prefetch
 from comments.models import Comment
-from imports.wxr import COMPETING_INTERESTS_META, DISCLOSURES_META, FIELDS_META, MARKDOWN_META
+from imports.wxr import (
+    COMPETING_INTERESTS_META,
+    DISCLOSURES_META,
+    FIELDS_META,
+    MARKDOWN_META,
+    OLD_ADDRESSES_META,
+    PUBLISHED_AT_META,
+)
 
 WXR_VERSION = "1.2"
 CHUNK_SIZE = 200
@@ -160,6 +169,7 @@ def _posts(posts):
         .prefetch_related(
             labels_prefetch(),
             "disclosures",
+            "legacy_addresses",
             Prefetch("comments", queryset=Comment.objects.order_by("thread_path", "pk")),
         )
         .iterator(chunk_size=CHUNK_SIZE)
@@ -233,6 +243,10 @@ def _item(post, site):
     lines.append(_meta(MARKDOWN_META, post.body))
     lines.append(_meta(DISCLOSURES_META, _json(_disclosures(post))))
     lines.append(_meta(FIELDS_META, _json(_extra_fields(post))))
+    lines.append(_meta(PUBLISHED_AT_META, post.published_at.astimezone(dt.UTC).isoformat()))
+    old_addresses = sorted(address.path for address in post.legacy_addresses.all())
+    if old_addresses:  # imports.LegacyAddress: they keep answering after a move
+        lines.append(_meta(OLD_ADDRESSES_META, _json(old_addresses)))
     lines.extend(_comment(comment) for comment in post.comments.all())
     lines.append("\t</item>\n")
     return "\n".join(lines)

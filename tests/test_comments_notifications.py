@@ -203,3 +203,45 @@ def test_defang_breaks_addresses_and_leaves_numbers(typed, shown):
     from comments.notifications import defang
 
     assert defang(typed) == shown
+
+
+# --- issue 16 fix: a safety hold's mail carries no body and no commenter email -------------
+
+NHS_BODY = "My NHS number is 943 476 5919, should I stop my ocrelizumab?"
+
+
+def test_a_safety_hold_mails_the_reasons_and_the_desk_link_never_the_body(
+    a_post, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENT_MODERATORS = ["mod@example.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit(a_post, body=NHS_BODY, email="ann.private@example.org")
+    assert comment.status == Status.HELD
+    [message] = held_mail()
+    assert "943" not in message.body and "5919" not in message.body
+    assert "ocrelizumab" not in message.body and "NHS_BODY" not in message.body
+    assert "ann.private" not in message.body and "Ann Reader" not in message.body
+    assert "NHS number" in message.body
+    assert f"http://testserver/admin/comments/comment/desk/?status=held#desk-{comment.pk}" in (
+        message.body
+    )
+
+
+def test_a_safety_reason_anywhere_in_the_list_keeps_the_body_out(a_post):
+    comment = make_comment(
+        a_post,
+        status=Status.HELD,
+        body="Dr Smith told me I have MS",
+        status_reason="new commenter; named person with a health detail: a titled name",
+    )
+    from comments.notifications import held_comment_message
+
+    _subject, body = held_comment_message(comment)
+    assert "Dr Smith" not in body and comment.email not in body
+
+
+def test_a_non_safety_hold_still_quotes_the_comment(a_post):
+    comment = make_comment(a_post, status=Status.HELD, body="Plain words", status_reason="held")
+    from comments.notifications import held_comment_message
+
+    assert "> Plain words" in held_comment_message(comment)[1]

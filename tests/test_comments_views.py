@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from blog.models import Post
@@ -25,7 +26,10 @@ def test_a_new_comment_is_held_and_the_notice_follows_the_redirect(client, a_pos
     assert comment.ip_address == "127.0.0.1"
     page = client.get(response["Location"]).content.decode()
     assert "Your comment is awaiting moderation" in page
-    assert "Were the raters really" not in page  # held: not shown
+    # Held: shown to its author only, marked (tests/test_pending_comment.py), not in the thread.
+    assert "Were the raters really" not in page.split('id="your-comments"')[0]
+    assert "Awaiting moderation</strong>" in page
+    assert "Were the raters really" not in Client().get(a_post.get_absolute_url()).content.decode()
     assert (
         "Your comment is awaiting moderation"
         not in client.get(a_post.get_absolute_url()).content.decode()

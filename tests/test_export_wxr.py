@@ -402,3 +402,71 @@ def test_round_trip_brings_back_the_markdown_disclosures_and_statuses(exported_a
     published post is published again (the publication rule holds), a draft stays one."""
     _, before = exported_and_reimported
     assert site_text_and_status() == before
+
+
+# --- Old addresses (issue 17 re-check C) ------------------------------------------------------
+def test_old_addresses_travel_as_post_meta_and_survive_a_move(a_site, tmp_path):
+    live = Post.objects.get(slug="care-ms-ii")
+    for path in ("/2012/11/care-ms-ii", "/?p=175", "/ελληνικά/σελίδα"):
+        LegacyAddress.objects.create(path=path, post=live)
+    path = tmp_path / "site.xml"
+    call_command("export_wxr", "-o", str(path), stdout=StringIO(), stderr=StringIO())
+    text = path.read_text(encoding="utf-8")
+    assert "<wp:meta_key><![CDATA[_trialpress_old_addresses]]></wp:meta_key>" in text
+    assert text.count("_trialpress_old_addresses") == 1  # only the post that has some
+    empty_the_site()
+    call_command("import_wxr", str(path), stdout=StringIO(), stderr=StringIO())
+    moved = Post.objects.get(slug="care-ms-ii")
+    assert sorted(LegacyAddress.objects.filter(post=moved).values_list("path", flat=True)) == [
+        "/2012/11/care-ms-ii",
+        "/?p=175",
+        "/ελληνικά/σελίδα",
+    ]
+
+
+def test_old_addresses_that_are_not_a_list_are_ignored_with_a_note(a_site, tmp_path):
+    from imports.wxr import parse_wxr
+
+    path = tmp_path / "site.xml"
+    call_command("export_wxr", "-o", str(path), stdout=StringIO(), stderr=StringIO())
+    text = path.read_text(encoding="utf-8")
+    meta = (
+        "<wp:postmeta><wp:meta_key>_trialpress_old_addresses</wp:meta_key>"
+        "<wp:meta_value>{bad}</wp:meta_value></wp:postmeta>"
+    )
+    for bad in ('{"a": 1}', "[1, 2]", "not json", '["' + "x" * 501 + '"]'):
+        path.write_text(text.replace("</item>", meta.format(bad=bad) + "</item>", 1))
+        parsed = parse_wxr(path)
+        first = parsed.items[0]
+        assert "old_addresses" not in first.meta
+        assert any("_trialpress_old_addresses is not a list" in p for p in first.problems)
+
+
+# --- Sub-second times (issue 17 re-check E) ---------------------------------------------------
+def test_the_publication_time_keeps_its_microseconds_through_a_round_trip(a_site, tmp_path):
+    live = Post.objects.get(slug="care-ms-ii")
+    precise = live.published_at.replace(microsecond=123456)
+    Post.objects.filter(pk=live.pk).update(published_at=precise)
+    path = tmp_path / "site.xml"
+    call_command("export_wxr", "-o", str(path), stdout=StringIO(), stderr=StringIO())
+    text = path.read_text(encoding="utf-8")
+    assert precise.astimezone(dt.UTC).isoformat() in text
+    assert ".123456+00:00" in text
+    empty_the_site()
+    call_command("import_wxr", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Post.objects.get(slug="care-ms-ii").published_at == precise
+
+
+@pytest.mark.django_db
+def test_a_precise_time_that_disagrees_with_the_date_is_ignored():
+    from imports.pipeline import import_parsed
+    from tests.test_import_pipeline import WHEN, item, wxr
+
+    far = "2001-01-01T00:00:00.500000+00:00"
+    import_parsed(wxr(item(meta={"published_at": far})))
+    assert Post.objects.get().published_at == WHEN
+    Post.objects.all().delete()
+    for bad in ("not a date", "2012-05-14T10:00:00.5"):  # unparseable, or without a zone
+        import_parsed(wxr(item(meta={"published_at": bad})))
+        assert Post.objects.get().published_at == WHEN
+        Post.objects.all().delete()

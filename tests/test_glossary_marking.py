@@ -211,9 +211,9 @@ def test_linear_in_the_body_with_a_thousand_terms():
 
 def test_building_the_matcher_for_a_thousand_terms_is_quick():
     entries = [Entry(f"t{n}", f"term number {n}", "", "x") for n in range(1000)]
-    started = time.perf_counter()
+    started = time.thread_time()
     Matcher(entries)
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 # --- issue 14 leftovers: one back link per marked use; abbreviations as whole tokens -----

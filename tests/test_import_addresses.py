@@ -57,3 +57,27 @@ def test_an_id_used_twice_leads_to_the_first_post(client):
     assert report.total("old address", "created") == 1
     assert any("left to that one" in line and "Second" in line for line in report.lines)
     assert "old addresses: 1 created" in report.as_text()
+
+
+@pytest.mark.django_db
+def test_an_old_address_another_post_owns_stays_with_it_and_is_reported():
+    """Issue 17 re-check D: two blogs (or two imports) both had /about: the first keeps it."""
+    from imports.models import LegacyAddress
+    from imports.pipeline import import_parsed as again
+    from imports.records import ParsedFile
+
+    import_parsed(
+        wxr(item(title="First blog's about", old_urls=("http://old.example.org/about/",)))
+    )
+    first = Post.objects.get()
+    other = ParsedFile(
+        format="wxr",
+        site_url="http://other.example.net",
+        items=[item(title="Second blog's about", old_urls=("http://other.example.net/about",))],
+    )
+    report = again(other)
+    assert LegacyAddress.objects.get(path="/about").post == first
+    assert (
+        "old address /about of post \u201cSecond blog's about\u201d already leads to the post "
+        "\u201cFirst blog's about\u201d (from another import or blog): left to that one"
+    ) in report.as_text()

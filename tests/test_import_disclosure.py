@@ -39,7 +39,9 @@ def test_a_different_text_on_a_second_run_is_reported_not_applied():
     report = import_parsed(wxr(item(title="Once")), publish_with_disclosure="Second text.")
     assert Post.objects.get().disclosures.get().statement == "First text."
     assert any(
-        line.startswith("post \u201cOnce\u201d already has its own disclosure")
+        line.startswith(
+            "post \u201cOnce\u201d already has a disclosure (from an earlier import or an editor)"
+        )
         and "not applied" in line
         for line in report.lines
     )

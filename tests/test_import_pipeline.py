@@ -154,10 +154,10 @@ def test_html_to_markdown_stays_linear(make):
     timings, sizes = [], []
     for n in (1_000, 8_000):
         best = None
-        for _repeat in range(3):
-            started = time.perf_counter()
+        for _repeat in range(5):
+            started = time.thread_time()
             out = html_to_markdown(make(n) + "text").markdown
-            elapsed = time.perf_counter() - started
+            elapsed = time.thread_time() - started
             best = elapsed if best is None else min(best, elapsed)
         timings.append(best)
         sizes.append(len(out))
@@ -191,7 +191,10 @@ def test_any_script_titles_become_posts_with_valid_addresses(client, title):
     Post.objects.all().delete()
     import_parsed(wxr(item(title=title, slug="")), publish_with_disclosure="None.")
     post = Post.objects.get()
-    assert post.title == " ".join(title.split())[:200] or post.title == "Untitled"
+    from imports.invisible import strip_invisible
+
+    shown = " ".join(strip_invisible(title, keep_joiners=True).split())  # issue 17 re-check H
+    assert post.title == shown[:200] or post.title == "Untitled"
     assert post.has_address
     assert client.get(post.get_absolute_url()).status_code == 200
 

@@ -1,6 +1,7 @@
 """Issue 16: the moderator's desk. Rows in full, buttons through comments.services, counts
 and filters, forged ids, permissions, the staff reply, and a constant query count."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -72,7 +73,7 @@ def test_default_view_is_held_comments_oldest_first_in_full(mod_client, a_post):
     assert "Competing interests: None declared" in html
     assert "new commenter" in html
     assert a_post.get_absolute_url() in html
-    assert f'href="{reverse("admin:comments_comment_redact", args=[older.pk])}"' in html
+    assert f'href="{reverse("admin:comments_comment_redact", args=[older.pk])}?next=' in html
 
 
 def test_the_body_is_the_sanitised_stored_html_and_everything_else_is_escaped(mod_client, a_post):
@@ -442,3 +443,118 @@ def test_query_count_is_constant_in_the_number_of_comments(
     with django_assert_max_num_queries(10):
         response = mod_client.get(reverse(DESK))
     assert len(response.context["rows"]) == count
+
+
+def test_a_comment_with_several_reasons_counts_under_each_group(mod_client, a_post):
+    both = held(
+        a_post,
+        "several",
+        reason="patient identifier: NHS number; request for personal medical advice: x; "
+        "named person with a health detail: a titled name near a health detail",
+    )
+    url = "/admin/comments/comment/desk/"
+    context = mod_client.get(url).context
+    counts = {key: n for key, _label, n in context["reasons"]}
+    assert counts == {"identifier": 1, "advice": 1, "named": 1}
+    for key in ("identifier", "advice", "named"):
+        assert [c.pk for c in mod_client.get(url, {"reason": key}).context["rows"]] == [both.pk]
+    assert list(mod_client.get(url, {"reason": "other"}).context["rows"]) == []
+    page = mod_client.get(url).content.decode()
+    assert "request for personal medical advice: x" in page
+    assert "named person with a health detail" in page
+
+
+# --- issue 16 fix: the moderator's badge; replying to a held comment publishes it ---------
+
+
+def test_a_moderators_reply_is_badged_moderator_with_the_public_name(mod_client, a_post, client):
+    question = make_comment(a_post, status=Status.APPROVED, body="q")
+    mod_client.post(reverse(REPLY), {"comment": question.pk, "body": "From the moderators."})
+    reply = Comment.objects.get(parent=question)
+    assert reply.is_staff_reply and not reply.is_post_author
+    thread = client.get(a_post.get_absolute_url()).content.decode()
+    assert 'Mo Derator <span class="comment-badge">Moderator</span>' in thread
+    assert 'class="comment-badge">Author</span>' not in thread
+    assert "moderator-mo" not in thread  # never the username
+
+
+def test_a_readers_comment_never_carries_the_moderator_badge(client, a_post):
+    make_comment(a_post, status=Status.APPROVED, body="q", name="Moderator")
+    thread = client.get(a_post.get_absolute_url()).content.decode()
+    assert 'class="comment-badge">Moderator</span>' not in thread
+    assert not Comment.objects.get().is_staff_reply
+
+
+def test_the_held_rows_reply_box_warns_that_replying_publishes(mod_client, a_post):
+    held(a_post, "Were the raters masked?")
+    page = mod_client.get(reverse("admin:comments_comment_desk")).content.decode()
+    assert "Replying publishes this comment too" in page
+    make_comment(a_post, status=Status.APPROVED, body="published one")
+    page = mod_client.get(reverse("admin:comments_comment_desk"), {"status": "approved"})
+    assert "Replying publishes this comment too" not in page.content.decode()
+
+
+def status_line(html):
+    start = html.index('class="desk-status-line"')
+    return html[html.rindex("<", 0, start) : html.index("</p>", start)]
+
+
+def test_after_an_action_the_message_is_at_the_next_row_as_a_status(mod_client, a_post):
+    first = held(a_post, "first", age_hours=2)
+    second = held(a_post, "second", age_hours=1)
+    response = act(mod_client, first.pk, "approve", after=f"desk-{second.pk}")
+    assert response["Location"].endswith(f"#desk-{second.pk}")
+    html = mod_client.get(response["Location"]).content.decode()
+    line = status_line(html)
+    assert 'role="status"' in line and f"Comment {first.pk} approved." in line
+    row = html.index(f'id="desk-{second.pk}"')
+    assert row < html.index('class="desk-status-line"') < html.index("</article>", row)
+    again = mod_client.get(response["Location"]).content.decode()
+    assert 'class="desk-status-line"' not in again  # told once
+
+
+def test_after_the_last_rows_action_the_status_is_above_the_list(mod_client, a_post):
+    only = held(a_post, "only")
+    response = act(mod_client, only.pk, "reject", after="desk-list")
+    html = mod_client.get(response["Location"]).content.decode()
+    assert f"Comment {only.pk} rejected." in status_line(html)
+    assert html.index('id="desk-list"') < html.index('class="desk-status-line"')
+
+
+def test_an_approved_row_says_who_approved_what_it_was_held_for_and_redactions(
+    mod_client, a_post, a_moderator, django_assert_max_num_queries
+):
+    for n in range(3):
+        comment = held(
+            a_post, f"My NHS number is 943 476 5919 ({n})", reason="patient identifier: NHS number"
+        )
+        services.comment_redact(
+            comment=comment, moderator=a_moderator, text_to_remove="943 476 5919", reason="NHS"
+        )
+        if n == 0:
+            services.comment_redact(
+                comment=comment, moderator=a_moderator, text_to_remove=f"({n})", reason="x"
+            )
+        services.comment_approve(comment=comment, moderator=a_moderator)
+    make_comment(a_post, status=Status.APPROVED, body="auto", status_reason="returning commenter")
+    url = reverse(DESK)
+    mod_client.get(url, {"status": "approved"})
+    with django_assert_max_num_queries(10):
+        html = mod_client.get(url, {"status": "approved"}).content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert (
+        "Approved by Mo Derator \u00b7 was held for: patient identifier: NHS number "
+        "\u00b7 redacted 2\u00d7"
+    ) in text
+    assert text.count("redacted 1\u00d7") == 2
+    assert "moderator-mo" not in html  # the public name, never the username
+    assert "Approved</strong>: returning commenter" in html  # approved by the rules
+
+
+def test_an_empty_queue_says_so_plainly(mod_client, a_post):
+    url = reverse(DESK)
+    assert "No held comments." in mod_client.get(url).content.decode()
+    assert "No comments." in mod_client.get(url, {"status": "spam"}).content.decode()
+    held(a_post, "x", reason="new commenter")
+    page = mod_client.get(url, {"reason": "advice"}).content.decode()
+    assert "No held comments match these filters." in page

@@ -88,8 +88,10 @@ def test_a_typed_value_is_found_decoded_on_the_pages_that_show_it(client, a_smal
     assert first.get_absolute_url() in showing
     assert "/" in showing and "/feeds/atom/" in showing and "/feeds/rss/" in showing
     assert f"/comments/feeds/post/{first.pk}/" in showing  # "Ann on “title”"
+    (comment,) = first.comments.filter(name="Ann <Reader> & co")
     assert set(pages_showing(walk, "Ann <Reader> & co")) == {
         first.get_absolute_url(),
+        f"/comments/{comment.pk}/",  # the response's own, citable page
         "/comments/feeds/latest/",
         f"/comments/feeds/post/{first.pk}/",
     }

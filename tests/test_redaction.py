@@ -1,6 +1,8 @@
 """Redaction (issue 16): a moderator replaces a span of a comment's text with
 "[removed by moderator]"; who, when and why are recorded, the original for superusers only."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
@@ -291,3 +293,60 @@ def test_the_comment_page_costs_the_same_queries_whatever_the_history(
         other.groups.add(Group.objects.get(name="Moderators"))
         services.comment_redact(comment=a_comment, moderator=other, start=0, end=1, reason="more")
     assert queries() == one
+
+
+# --- issue 16 fix: from the desk, back to the desk at the same row ------------------------
+
+DESK = "/admin/comments/comment/desk/"
+
+
+def test_redact_from_the_desk_returns_to_the_same_row_with_approve_offered(
+    client, a_comment, a_moderator
+):
+    client.force_login(a_moderator)
+    desk = client.get(DESK, {"status": "held"}).content.decode()
+    link = f"{redact_url(a_comment.pk)}?next="
+    assert link in desk
+    start = desk.index(link)
+    href = desk[start : desk.index('"', start)].replace("&amp;", "&")
+    page = client.get(href).content.decode()
+    assert "Back to the desk" in page
+    action = page[page.rindex('action="', 0, page.index('class="comment-redact"')) :]
+    action = action[8 : action.index('"', 8)].replace("&amp;", "&")
+    assert action.startswith(f"{redact_url(a_comment.pk)}?next=")
+    response = client.post(action, {"text_to_remove": NUMBER, "reason": "NHS number"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{DESK}?status=held#desk-{a_comment.pk}"
+    after = client.get(response["Location"]).content.decode()
+    assert "The text was removed from the comment." in after
+    row = after[after.index(f'id="desk-{a_comment.pk}"') :]
+    assert 'class="desk-status-line" role="status">The text was removed' in row
+    assert 'value="approve"' in row[: row.index("</article>")]
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/admin/comments/comment/desk/",
+        "//evil.example/admin/comments/comment/desk/",
+        "/admin/comments/comment/desk/../../../logout/",
+        "/admin/",
+        "javascript:alert(1)",
+        '/admin/comments/comment/desk/#"><script>',
+        "/admin/comments/comment/desk/?status=held&evil=1#desk-1x",
+        "\\\\evil.example",
+        "",
+    ],
+)
+def test_a_next_that_is_not_the_desk_goes_to_the_comment_page(
+    client, a_comment, a_moderator, next_url
+):
+    client.force_login(a_moderator)
+    response = client.post(
+        f"{redact_url(a_comment.pk)}?{urlencode({'next': next_url})}",
+        {"text_to_remove": NUMBER, "reason": "NHS number"},
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location == change_url(a_comment) or location.startswith(DESK)
+    assert "evil" not in location and "script" not in location and ".." not in location

@@ -414,3 +414,22 @@ def test_a_moderators_reply_from_the_desk_mails_the_post_author_once(a_post, a_m
     assert "Thank you: the raters were masked." in message.body
     assert reply.name == "Mo"  # the public name, as on every byline
     assert ResponseNotice.objects.filter(comment=reply).count() == 1
+
+
+def test_no_mail_to_the_author_for_a_comment_their_own_reply_approved(a_post, a_moderator):
+    from comments.services import comment_reply_as_staff
+
+    a_post.author.email = "wren@example.org"
+    a_post.author.save()
+    question = held(a_post, email="reader@example.org")
+    mail.outbox.clear()
+    with committed():
+        comment_reply_as_staff(parent=question, user=a_post.author, body="Yes, both.")
+    question.refresh_from_db()
+    assert question.status == Status.APPROVED and question.moderated_by == a_post.author
+    assert to_author(a_post) == []
+    assert not ResponseNotice.objects.exists()
+    # a moderator's approval still mails the author
+    other = held(a_post, email="other@example.org")
+    act(comment_approve, other, a_moderator)
+    assert len(to_author(a_post)) == 1

@@ -249,7 +249,8 @@ def test_a_safety_hold_tells_the_commenter_why_in_plain_words(client, a_post, bo
     notice = _notice(response)
     assert "awaiting moderation" in notice
     assert words in notice
-    assert "send your comment again without" in notice
+    assert "send your comment again" not in notice  # one instruction, no mixed message
+    assert ONE_INSTRUCTION in notice
     assert "943" not in notice and "07700" not in notice  # the detail is not echoed
 
 
@@ -355,3 +356,86 @@ def test_random_clinical_looking_text_never_crashes_a_rule(text):
         assert verdict is None or (verdict[0] == Status.HELD and len(verdict[1]) <= 200)
         if verdict is not None:
             assert safety_rules.held_notice(verdict[1])
+
+
+# --- issue 16 fix: every safety reason is collected, not only the first -------------------
+
+EVERYTHING = (
+    "My NHS number is 943 476 5919. Should I stop my Tysabri? Dr Smith told me my MS is worse."
+)
+
+
+def test_every_safety_reason_is_collected_in_order(a_post):
+    status, reason = moderation.decide(new_comment(a_post, EVERYTHING), META)
+    assert status == Status.HELD
+    parts = reason.split("; ")
+    assert parts[0] == "patient identifier: NHS number"
+    assert parts[1].startswith("request for personal medical advice: ")
+    assert parts[2].startswith("named person with a health detail")
+    assert len(parts) == 3
+
+
+def test_identifiers_are_grouped_under_one_kind():
+    reason = safety_rules.join_reasons(
+        ["patient identifier: NHS number", "patient identifier: postcode", "named person: x"]
+    )
+    assert reason == "patient identifier: NHS number, postcode; named person: x"
+
+
+def test_the_joined_reasons_fit_the_field_keeping_every_kind(a_post):
+    body = (
+        "My NHS number is 943 476 5919, MRN 12345678, DOB 03/04/1975, phone 07700 900123, "
+        "bo@example.org, SW1A 1AA. Should I stop my Tysabri? Dr Smith told me my MS is worse."
+    )
+    status, reason = moderation.decide(new_comment(a_post, body), META)
+    limit = Comment._meta.get_field("status_reason").max_length
+    assert status == Status.HELD and len(reason) <= limit
+    for kind in safety_rules.SAFETY_KINDS:
+        assert kind in reason
+    comment = new_comment(a_post, body, status=status, status_reason=reason)
+    comment.full_clean()
+
+
+ONE_INSTRUCTION = (
+    "A moderator will read it before anything is published; personal details are removed "
+    "first. You don't need to send it again."
+)
+ADVICE_LINE = "We can't give personal medical advice here: please talk to your MS team or doctor."
+
+
+def test_the_notice_names_every_reason_with_one_instruction(client, a_post):
+    body = EVERYTHING + " Call me on 07700 900123."
+    response = client.post(post_url(a_post), form_data(a_post, body=body), follow=True)
+    notice = _notice(response)
+    assert "an NHS number" in notice and "a phone number" in notice
+    assert "ask for personal medical advice" in notice
+    assert "name a doctor or a patient" in notice
+    assert notice.count(ONE_INSTRUCTION) == 1 and notice.count(ADVICE_LINE) == 1
+    assert "again without" not in notice
+    assert "943" not in notice and "Smith" not in notice and "07700" not in notice
+
+
+def test_the_advice_line_only_for_advice_requests():
+    notice = safety_rules.held_notice("patient identifier: postcode")
+    assert "a postcode" in notice and ONE_INSTRUCTION in notice and ADVICE_LINE not in notice
+    advice = safety_rules.held_notice("request for personal medical advice: x")
+    assert ADVICE_LINE in advice and ONE_INSTRUCTION in advice
+    assert safety_rules.held_notice("new commenter") is None
+    assert safety_rules.held_notice("patient identifier") is not None  # details dropped
+
+
+# --- issue 16 fix: the textarea is described by the safety note ---------------------------
+
+
+def _textarea(html):
+    return re.search(r"<textarea[^>]*>", html)[0]
+
+
+def test_the_textarea_is_described_by_the_safety_note_help_and_errors(client, a_post):
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    described = re.search(r'aria-describedby="([^"]*)"', _textarea(html))[1].split()
+    assert "comment-safety-note" in described and "id_body_helptext" in described
+    assert 'id="comment-safety-note"' in html
+    html = client.post(post_url(a_post), form_data(a_post, body="")).content.decode()
+    described = re.search(r'aria-describedby="([^"]*)"', _textarea(html))[1].split()
+    assert {"comment-safety-note", "id_body_helptext", "id_body_error"} <= set(described)

@@ -120,9 +120,9 @@ def test_a_match_at_the_start_or_end_of_the_body_has_no_ellipsis_there():
 def _best(body, query, repeat=5):
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.thread_time()
         accents_highlighted("", body, query)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.thread_time() - started)
     return best
 
 

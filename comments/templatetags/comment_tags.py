@@ -29,7 +29,9 @@ THREAD_FIELDS = (
     "body_html",
     "competing_interests",
     "is_post_author",
+    "is_staff_reply",
     "created_at",
+    "edited_at",
 )
 
 BAD_REPLY = BAD_PARENT

@@ -93,7 +93,7 @@ class BaseImportCommand(BaseCommand):
                 )
         except (ImportFileError, ImportItemError) as exc:
             raise CommandError(f"{exc}") from None
-        self.stdout.write(report.as_text())
+        self.stdout.write(report.as_text(verbose=options.get("verbosity", 1) >= 2))
         return None
 
     def _progress(self, total):

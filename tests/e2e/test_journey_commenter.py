@@ -24,8 +24,12 @@ def test_commenter_submits_markdown_and_sees_the_awaiting_moderation_notice(
     assert commenter.url.split("#")[0].endswith(care_ms_post.get_absolute_url())
     notice = commenter.get_by_text(AWAITING).first
     assert notice.is_visible(), "no awaiting-moderation notice"
-    assert "the EMA assessment" not in commenter.locator("main").inner_text()
-    assert commenter.locator('a[href="https://www.ema.europa.eu/"]').count() == 0
+    # Held: not in the thread; shown to its sender alone, marked (issue 15, "your pending
+    # comment"; tests/e2e/test_pending_comment.py checks the other browser never sees it).
+    own = commenter.locator("#your-comments")
+    assert "the EMA assessment" in own.inner_text() and "Awaiting moderation" in own.inner_text()
+    link = 'a[href="https://www.ema.europa.eu/"]'
+    assert commenter.locator(link).count() == own.locator(link).count() == 1
 
     stored = Comment.objects.get(post=care_ms_post)
     assert stored.status == Comment.Status.HELD
