@@ -4,6 +4,7 @@ only write these out.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,25 +49,55 @@ def _ascii_key(*parts):
 
 # Titles before a name: APA and BibTeX cite "Doe, J.", never "Doe, D. J." for "Dr Jane Doe".
 _TITLES = frozenset(["dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "dame"])
+# Lower-case particles that belong to the family name ("Jan van der Berg" is "van der Berg").
+_PARTICLES = frozenset(
+    ["al", "bin", "da", "de", "del", "della", "der", "di", "dos", "du", "la", "le", "ten", "ter"]
+    + ["van", "von"]
+)
+# Apostrophes and hyphens typed many ways: "O’Brien‐Meniere" on the account is the
+# "O'Brien-Ménière" of the public name.
+_NAME_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-"})
+
+
+def _name_key(word):
+    """A word of a name as names are compared: no case, accents or apostrophe variants."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_NAME_MARKS).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _folded(words):
-    return [word.casefold() for word in words]
+    return [_name_key(word) for word in words]
+
+
+def _is_title(word):
+    return _name_key(word).rstrip(".") in _TITLES
 
 
 def post_author_name(user):
     """The author's public name (``blog.metadata.author_name``, the one readers see on the
-    byline), split into family and given names when it ends with the user's last name
-    ("Jane A. Doe", last name "Doe"), leaving out a title ("Dr"); any other name is cited
-    whole, as written."""
+    byline), split into family and given names, leaving out a title ("Dr", "Prof"):
+
+    - when it ends with the user's last name ("Jane A. Doe", last name "Doe"), compared
+      without case, accents or apostrophe variants;
+    - else when it starts with a title, it names a person: the last word, with any particles
+      before it ("van der"), is the family name.
+
+    Any other name (a team, a single word) is cited whole, as written."""
     public = author_name(user)
     words, family = public.split(), user.last_name.split()
+    titled = 0
+    while titled < len(words) - 1 and _is_title(words[titled]):
+        titled += 1
     if family and len(words) > len(family) and _folded(words[-len(family) :]) == _folded(family):
-        given = words[: -len(family)]
-        while given and given[0].casefold().rstrip(".") in _TITLES:
-            given.pop(0)
+        given = words[titled : -len(family)]
         if given:
             return Name(family=" ".join(words[-len(family) :]), given=" ".join(given))
+    named = words[titled:]
+    if titled and len(named) > 1 and not is_group_author(public):
+        split = len(named) - 1
+        while split > 1 and named[split - 1] in _PARTICLES:
+            split -= 1
+        return Name(family=" ".join(named[split:]), given=" ".join(named[:split]))
     return Name(literal=public)
 
 

@@ -13,21 +13,20 @@ the page cache, is the one job signals do here). Paths that bypass signals
 ``manage.py rebuild_search_index``.
 """
 
-import html
 import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
 from django.db.models.functions import Left
-from django.utils.html import strip_tags
 
 from blog import extensions
 from blog.metadata import author_name
 from blog.models import Disclosure, Post
 from glossary.marking import without_words_explained
+from search.extraction import visible_text
 from search.models import SearchDocument
-from search.text import folded_words, plain, words
+from search.text import folded_words, has_lone_greek_letter, plain, words
 
 # Weights: PostgreSQL ranks A highest. SQLite's bm25() gets the same order (search.engines).
 WEIGHTS = (
@@ -42,10 +41,9 @@ REBUILD_BATCH = 500
 
 
 def body_text(post):
-    """The body's own text as a reader sees it: the stored HTML's text, entities decoded,
+    """The body's own text as a reader sees it (``search.extraction``: a line per block),
     without the glossary's explanations."""
-    own = without_words_explained(post.body_html or "")
-    return " ".join(html.unescape(strip_tags(own)).split())
+    return visible_text(without_words_explained(post.body_html or ""))
 
 
 def disclosures_text(disclosures):
@@ -93,8 +91,8 @@ def document_fields(post):
 
 def accent_folded_extras(texts):
     """Each text that holds a word SQLite's tokenizer would not fold the same way (Greek
-    tonos and other non-Latin accents), folded whole, once each: so a phrase such as
-    "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
+    tonos and other non-Latin accents, a lone Greek letter), folded whole, once each: so a
+    phrase such as "β-ιντερφερονη" finds "β-ιντερφερόνη" as well as a lone word does. Texts in plain
     English, or with Latin accents alone (which the tokenizer folds itself: "Ménière"),
     are left out, so the column stays small and cheap to rank."""
     extras = {}
@@ -106,9 +104,12 @@ def accent_folded_extras(texts):
 
 def _needs_folding(word):
     """A letter with an accent on a base letter that is not Latin (SQLite folds only
-    those whose base is: "é" to "e", not "ό" to "ο")."""
+    those whose base is: "é" to "e", not "ό" to "ο"), or a lone Greek letter ("β"), which
+    is also indexed by its name ("beta")."""
     if word.isascii():
         return False
+    if has_lone_greek_letter(word):
+        return True
     for char in word:
         decomposed = unicodedata.normalize("NFD", char)
         if len(decomposed) > 1 and not decomposed[0].isascii():

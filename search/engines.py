@@ -2,7 +2,8 @@
 
 It returns ``SearchHits``, which Django's Paginator pages like a queryset: ``count()`` and
 slices. Told which page will be read (``page=(offset, limit)``), the count comes with that
-page, from the one query that ranks. Every hit carries ``snippet``: the body's
+page, from the one query that ranks. Every hit carries ``people`` (the document's author
+field: the author's name, then the disclosures) and ``snippet``: the body's
 best passage with the matched words between ``search.text.MARK_START``/``MARK_END``
 (words matched through accent folding that the engine's highlighter missed are marked by
 ``search.snippets.accents_highlighted``; all turned into ``<mark>`` after escaping).
@@ -172,20 +173,20 @@ class SqliteHits(SearchHits):
             ids, total = [row[0] for row in rows], rows[0][1]
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(
-                "SELECT rowid, snippet(search_fts, 2, %s, %s, %s, %s), body "  # noqa: S608
+                "SELECT rowid, snippet(search_fts, 2, %s, %s, %s, %s), body, author "  # noqa: S608
                 f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({marks})",
                 [MARK_START, MARK_END, " … ", SNIPPET_TOKENS, match, *ids],
             )
             snippets = {
-                pk: accents_highlighted(snippet, body, self.query)
-                for pk, snippet, body in cursor.fetchall()
+                pk: (accents_highlighted(snippet, body, self.query), people)
+                for pk, snippet, body, people in cursor.fetchall()
             }
         posts = {post.pk: post for post in Post.objects.filter(pk__in=ids).for_listing()}
         hits = []
         for pk in ids:
             post = posts.get(pk)
             if post is not None:
-                post.snippet = snippets.get(pk) or ""
+                post.snippet, post.people = snippets.get(pk) or ("", "")
                 hits.append(post)
         return hits, total
 
@@ -281,11 +282,12 @@ class PostgresHits(SearchHits):
                     fragment_delimiter=" … ",
                 )
             )
-            .values_list("pk", "snippet", "body")
+            .values_list("pk", "snippet", "body", "author")
         )
         headlines = {
-            pk: accents_highlighted(snippet, body, self.query) for pk, snippet, body in headlines
+            pk: (accents_highlighted(snippet, body, self.query), people)
+            for pk, snippet, body, people in headlines
         }
         for post in posts:
-            post.snippet = headlines.get(post.pk, "")
+            post.snippet, post.people = headlines.get(post.pk, ("", ""))
         return posts, total

@@ -3,8 +3,9 @@
 No syntax typed by a reader ever reaches an engine: the query is cut into parts (a "quoted
 phrase", or what stands between spaces and other separators, where hyphens, dots, slashes
 and apostrophes join), each part into words (``search.text``), and every part must match
-as a phrase. "β-interferon", a DOI or "relapse rate" in quotes are
-phrases; ``NEAR(``, ``AND OR``, ``*``, ``-`` and SQL are just words or nothing.
+as a phrase. A DOI, a hyphenated number or "relapse rate" in quotes are phrases; a
+hyphenated compound of words ("β-interferon") is its words, each required, in any order;
+``NEAR(``, ``AND OR``, ``*``, ``-`` and SQL are just words or nothing.
 
 Synonyms (``search.synonyms``): a part, or a run of parts, that says one of a group's
 words is a choice among the group ("side effects" or "adverse effect" or "adverse event"
@@ -109,10 +110,25 @@ class ParsedQuery:
 
 
 def _pieces(bare):
-    """A bare part's phrases: a DOI is one phrase; elsewhere separators split."""
+    """A bare part's phrases: a DOI is one phrase; elsewhere separators split, and so do
+    hyphens between words ("β-interferon" is the parts "β" and "interferon", each required
+    in any order, so it finds "interferon beta-1a"). A hyphenated number keeps its hyphens
+    ("2007-001161-10", "COVID-19", "S0140-6736"): one phrase."""
     if _DOI.fullmatch(bare):
         return [bare]
-    return _SEPARATORS.split(bare)
+    pieces = []
+    for piece in _SEPARATORS.split(bare):
+        compound = piece.split("-")
+        if len(compound) > 1 and not any(_is_number(part) for part in compound):
+            pieces += compound
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _is_number(text):
+    found = words(text)
+    return bool(found) and any(word.isdigit() for word in found)
 
 
 def parse(raw):

@@ -128,8 +128,16 @@ def accents_highlighted(snippet, body, query):
     return _mark_unmarked(snippet, targets)
 
 
+# Between the lines of the document (one per block: a heading, a paragraph, a list item).
+LINE_BREAK = " \u00b7 "
+
+
 def snippet_html(text):
-    escaped = escape(text or "")
+    """The snippet, escaped, with our highlight markers as ``<mark>`` and the document's
+    line breaks (block ends, ``search.extraction``) as a middle dot, so a heading does not
+    read as the start of the sentence after it."""
+    lines = (line.strip() for line in escape(text or "").split("\n"))
+    escaped = LINE_BREAK.join(line for line in lines if line)
     opened = escaped.count(MARK_START)
     if opened != escaped.count(MARK_END):  # never from our engines: show it unmarked
         return mark_safe(escaped.replace(MARK_START, "").replace(MARK_END, ""))  # noqa: S308

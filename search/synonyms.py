@@ -15,6 +15,7 @@ SYNONYM_GROUPS = (
     ("side effect", "adverse effect", "adverse event", "adverse reaction", "harm"),
     ("Lemtrada", "alemtuzumab"),
     ("Rebif", "interferon beta-1a"),
+    ("IFN", "interferon"),
     ("MS", "multiple sclerosis"),
     ("RRMS", "relapsing-remitting multiple sclerosis", "relapsing-remitting MS"),
     ("heart attack", "myocardial infarction"),

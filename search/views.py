@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from blog.models import with_addresses
 from search import engines
 from search.engines import search_posts
+from search.matched import matched_elsewhere
 from search.query import MAX_QUERY_CHARS, parse
 from search.snippets import snippet_html
 
@@ -37,6 +38,7 @@ def search(request):
     shown = with_addresses(page.object_list)
     for hit in shown:
         hit.snippet_html = snippet_html(getattr(hit, "snippet", ""))
+        hit.matched_elsewhere = matched_elsewhere(hit, query)
     return render(
         request,
         "search/results.html",

@@ -148,13 +148,22 @@ def test_the_register_groups_disclosures_by_organisation_across_posts(client, a_
         )
         names = "Genzyme Inc." if i % 2 else "GENZYME, Sanofi"
         disclose(post, Disclosure.Relationship.HONORARIA, names)
-    post = make_post(author=user, disclosure=False, published_at=datetime(2020, 6, 1, tzinfo=UTC))
+    post = make_post(
+        author=user,
+        title="One & only",
+        disclosure=False,
+        published_at=datetime(2020, 6, 1, tzinfo=UTC),
+    )
     disclose(post, Disclosure.Relationship.CONSULTANCY, "Genentech")
-    rows = _rows(_register(client, a_profile))
+    register = _register(client, a_profile)
+    rows = _rows(register)
     # One row for every spelling, named as the newest post wrote it (2022: "GENZYME").
     assert rows[0] == ["GENZYME", "Honoraria", "11 posts", "1 Mar 2012", "1 Mar 2022"]
     assert ["Sanofi", "Honoraria", "6 posts", "1 Mar 2012", "1 Mar 2022"] in rows
-    assert ["Genentech", "Consultancy", "1 post", "1 Jun 2020", "1 Jun 2020"] in rows
+    # A single post is a plain link, not a list to open (issue 14 clinician check).
+    assert ["Genentech", "Consultancy", "One &amp; only", "1 Jun 2020", "1 Jun 2020"] in rows
+    assert f'<a href="{post.get_absolute_url()}">One &amp; only</a></td>' in register
+    assert register.count("<details>") == 2 and "1 post<" not in register
     assert len(rows) == 3  # Genzyme never merged with Genentech
 
 

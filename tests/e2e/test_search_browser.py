@@ -71,7 +71,8 @@ def test_axe_finds_no_violations_on_search_and_author_pages(new_context, care_ms
         assert response.status == 200, (name, response.status)
         found[name] = axe_violations(page)
     page.goto(search_pages(care_ms_post)["author page"])
-    page.locator("#register-of-interests details summary").first.click()
+    for summary in page.locator("#register-of-interests details summary").all():
+        summary.click()  # a group of one post is a plain link, no list to open
     found["author page, a post list opened"] = axe_violations(page)
     found = {name: lines for name, lines in found.items() if lines}
     assert not found, "\n".join(
