@@ -1,0 +1,200 @@
+"""Where a reader's page spends its time: cProfile over uncached renders, in process.
+
+    .venv/bin/python -m benchmarks.profile [page ...] [--requests N] [--lines N]
+
+Pages: ``post0`` (a post with no comments), ``post500`` (500 comments), ``home`` (1,000
+posts), ``label``, ``archive`` (a month) and ``feed`` (Atom); all of them by default.
+Builds the benchmark's data (benchmarks/data.py, as ``make bench`` does) in a throwaway
+SQLite database under a temporary folder, with the production settings (DEBUG off) and the
+page cache off, unless DJANGO_SETTINGS_MODULE and DATABASE_URL are set already. Each page
+is warmed with three GETs, then ``--requests`` GETs (default 30) run through Django's test
+client (every middleware, the real view) under cProfile. Printed per page: the time per
+request with and without the profiler, the own time by area (template engine, database,
+forms, app code...), then the top ``--lines`` (default 25) functions by cumulative and by
+own time, per request.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("post0", "post500", "home", "label", "archive", "feed")
+# (area, test on the function's file or name); the first that matches wins.
+AREAS = (
+    ("database driver", lambda f, n: "sqlite3" in n or "psycopg" in f or "psycopg" in n),
+    ("Django ORM", lambda f, n: "/django/db/" in f),
+    ("Django forms", lambda f, n: "/django/forms/" in f),
+    ("Django templates", lambda f, n: "/django/template/" in f or "/django/templatetags/" in f),
+    ("Django URLs", lambda f, n: "/django/urls/" in f),
+    ("Django middleware", lambda f, n: "/django/middleware/" in f or "/django/contrib/" in f),
+    ("Django utils (escape, dates, i18n...)", lambda f, n: "/django/utils/" in f),
+    ("Django feeds/other", lambda f, n: "/django/" in f),
+    ("Markdown, bleach", lambda f, n: "/markdown/" in f or "/bleach/" in f or "html5lib" in f),
+    ("taggit", lambda f, n: "/taggit/" in f),
+    ("test client, WSGI", lambda f, n: "/django/test/" in f or "wsgiref" in f),
+    ("other libraries", lambda f, n: "site-packages" in f),
+    ("app code", lambda f, n: f.startswith(str(ROOT)) and "site-packages" not in f),
+    ("Python built-ins and stdlib", lambda f, n: True),
+)
+
+
+def _environment():
+    """The bench's settings and a throwaway database, unless the caller chose them."""
+    if os.environ.get("DJANGO_SETTINGS_MODULE") and os.environ.get("DATABASE_URL"):
+        return None
+    folder = tempfile.mkdtemp(prefix="trialpress-profile.")
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": f"profile-only-{os.getpid()}",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SITE_URL": "http://127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "TRIALPRESS_VAR_DIR": folder,
+            "DATABASE_URL": f"sqlite:///{folder}/profile.sqlite3",
+            "STATIC_ROOT": f"{folder}/static",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "",
+        }
+    )
+    return folder
+
+
+def build(names):
+    """The pages asked for, as {name: url}, on freshly built benchmark data."""
+    from django.core.management import call_command
+
+    from benchmarks import render
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    pages = render.build_pages(posts=render.HOME_POSTS, comment_counts=(0, 500))
+    by_kind = {
+        "home": pages[0],
+        "post0": pages[1],
+        "post500": pages[2],
+        "label": pages[3],
+        "archive": pages[4],  # the month
+        "feed": pages[-1],
+    }
+    return {name: by_kind[name] for name in names}
+
+
+def area_of(filename, name):
+    return next(area for area, test in AREAS if test(filename, name))
+
+
+def _where(key):
+    filename, line, name = key
+    if filename == "~":
+        return name
+    for marker in ("site-packages/", f"{ROOT}/"):
+        if marker in filename:
+            filename = filename.split(marker, 1)[1]
+            break
+    else:
+        filename = filename.rsplit("/lib/python", 1)[-1]
+    return f"{filename}:{line}({name})"
+
+
+def top_lines(stats, requests, *, key, lines):
+    """The top functions by ``key`` ("cumulative" or "own"), as text lines, per request."""
+    index = 3 if key == "cumulative" else 2
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][index], reverse=True)[:lines]
+    out = [f"{'calls/req':>10} {'own ms':>8} {'cum ms':>8}  function"]
+    for func, (_, ncalls, own, cumulative, _) in rows:
+        out.append(
+            f"{ncalls / requests:10.1f} {own * 1000 / requests:8.2f} "
+            f"{cumulative * 1000 / requests:8.2f}  {_where(func)}"
+        )
+    return out
+
+
+def areas(stats, requests):
+    """Own time per area, in ms per request, largest first."""
+    totals = {}
+    for (filename, _, name), (_, _, own, _, _) in stats.stats.items():
+        area = area_of(filename, name)
+        totals[area] = totals.get(area, 0.0) + own * 1000 / requests
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)
+
+
+def profile_page(client, page, *, requests):
+    """(ms per request without the profiler, with it, pstats.Stats)."""
+    for _ in range(3):
+        response = client.get(page.url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {page.url} answered {response.status_code}")
+    started = time.perf_counter()
+    for _ in range(requests):
+        client.get(page.url)
+    plain_ms = (time.perf_counter() - started) * 1000 / requests
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(page.url)
+    profiler.disable()
+    profiled_ms = (time.perf_counter() - started) * 1000 / requests
+    return plain_ms, profiled_ms, pstats.Stats(profiler)
+
+
+def report(name, page, plain_ms, profiled_ms, stats, *, requests, lines):
+    print(f"\n== {name}: {page.name} ({page.url})")
+    print(
+        f"{plain_ms:.1f} ms a request without the profiler, {profiled_ms:.1f} ms with it "
+        f"({requests} requests); figures below are per request, under the profiler"
+    )
+    print("\nOwn time by area:")
+    total = sum(ms for _, ms in areas(stats, requests))
+    for area, ms in areas(stats, requests):
+        print(f"  {ms:7.2f} ms {ms / total:6.1%}  {area}")
+    print(f"\nTop {lines} by cumulative time:")
+    print("\n".join(top_lines(stats, requests, key="cumulative", lines=lines)))
+    print(f"\nTop {lines} by own time:")
+    print("\n".join(top_lines(stats, requests, key="own", lines=lines)))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", metavar="page", help=f"any of {', '.join(PAGES)}")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--lines", type=int, default=25)
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.pages) - set(PAGES))
+    if unknown:
+        parser.error(f"unknown page {', '.join(unknown)}: choose from {', '.join(PAGES)}")
+    names = args.pages or list(PAGES)
+    folder = _environment()
+    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    try:
+        import django
+
+        django.setup()
+        from django.test import Client
+
+        print(f"Building the benchmark's data for {', '.join(names)}...", flush=True)
+        pages = build(names)
+        client = Client()
+        for name, page in pages.items():
+            result = profile_page(client, page, requests=args.requests)
+            report(name, page, *result, requests=args.requests, lines=args.lines)
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
