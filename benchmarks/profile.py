@@ -9,12 +9,15 @@ SQLite database under a temporary folder, with the production settings (DEBUG of
 page cache off, unless DJANGO_SETTINGS_MODULE and DATABASE_URL are set already. Each page
 is warmed with three GETs, then ``--requests`` GETs (default 30) run through Django's test
 client (every middleware, the real view) under cProfile. Printed per page: the time per
-request with and without the profiler, the own time by area (template engine, database,
-forms, app code...), then the top ``--lines`` (default 25) functions by cumulative and by
-own time, per request.
+request with and without the profiler; without it, the time in each template (inclusive of
+what it includes) and in SQL (the driver's execute and fetch); under it, the own time by
+area (template engine, database, forms, app code...), the top ``--lines`` (default 25)
+functions by cumulative and by own time, and the app's own functions by cumulative time.
+All figures are per request.
 """
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -130,6 +133,74 @@ def areas(stats, requests):
     return sorted(totals.items(), key=lambda item: item[1], reverse=True)
 
 
+@contextlib.contextmanager
+def template_and_sql_timer():
+    """Yields {template name: seconds (inclusive)} and {"SQL": seconds, "queries": n},
+    filled while the block runs, without a profiler: Template._render is wrapped, and
+    every database connection gets an execute wrapper (execute and fetch of the rows)."""
+    from django.db import connections
+    from django.template import base
+
+    templates, sql = {}, {"SQL": 0.0, "queries": 0}
+    original = base.Template._render
+
+    def timed_render(self, context):
+        started = time.perf_counter()
+        try:
+            return original(self, context)
+        finally:
+            name = self.origin.template_name if self.origin else None
+            name = name or "(from a string)"
+            templates[name] = templates.get(name, 0.0) + time.perf_counter() - started
+
+    def timed_execute(execute, sql_text, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            sql["SQL"] += time.perf_counter() - started
+            sql["queries"] += 1
+
+    base.Template._render = timed_render
+    try:
+        with contextlib.ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(timed_execute))
+            yield templates, sql
+    finally:
+        base.Template._render = original
+
+
+def time_templates(client, page, *, requests):
+    """({template: ms a request}, SQL ms a request, queries a request), no profiler."""
+    with template_and_sql_timer() as (templates, sql):
+        for _ in range(requests):
+            client.get(page.url)
+    per_template = {name: s * 1000 / requests for name, s in templates.items()}
+    return per_template, sql["SQL"] * 1000 / requests, sql["queries"] / requests
+
+
+def app_lines(stats, requests, *, lines):
+    """The app's own functions (not benchmarks, not the middleware chain) by cumulative time."""
+    chain = ("/middleware.py",)
+    rows = [
+        (func, row)
+        for func, row in stats.stats.items()
+        if func[0].startswith(str(ROOT))
+        and "site-packages" not in func[0]
+        and "/benchmarks/" not in func[0]
+        and not (func[0].endswith(chain) and func[2] == "__call__")
+    ]
+    rows.sort(key=lambda item: item[1][3], reverse=True)
+    out = [f"{'calls/req':>10} {'own ms':>8} {'cum ms':>8}  function"]
+    for func, (_, ncalls, own, cumulative, _) in rows[:lines]:
+        out.append(
+            f"{ncalls / requests:10.1f} {own * 1000 / requests:8.2f} "
+            f"{cumulative * 1000 / requests:8.2f}  {_where(func)}"
+        )
+    return out
+
+
 def profile_page(client, page, *, requests):
     """(ms per request without the profiler, with it, pstats.Stats)."""
     for _ in range(3):
@@ -150,12 +221,22 @@ def profile_page(client, page, *, requests):
     return plain_ms, profiled_ms, pstats.Stats(profiler)
 
 
-def report(name, page, plain_ms, profiled_ms, stats, *, requests, lines):
+def report(name, page, plain_ms, profiled_ms, stats, timed, *, requests, lines):
+    per_template, sql_ms, queries = timed
     print(f"\n== {name}: {page.name} ({page.url})")
     print(
         f"{plain_ms:.1f} ms a request without the profiler, {profiled_ms:.1f} ms with it "
-        f"({requests} requests); figures below are per request, under the profiler"
+        f"({requests} requests each)"
     )
+    print(
+        f"\nWithout the profiler: SQL {sql_ms:.2f} ms in {queries:.0f} queries; templates "
+        f"(inclusive: a template's time holds the templates it includes or extends):"
+    )
+    for template, ms in sorted(per_template.items(), key=lambda item: item[1], reverse=True)[
+        :lines
+    ]:
+        print(f"  {ms:7.2f} ms  {template}")
+    print("\nUnder the profiler, per request:")
     print("\nOwn time by area:")
     total = sum(ms for _, ms in areas(stats, requests))
     for area, ms in areas(stats, requests):
@@ -164,6 +245,8 @@ def report(name, page, plain_ms, profiled_ms, stats, *, requests, lines):
     print("\n".join(top_lines(stats, requests, key="cumulative", lines=lines)))
     print(f"\nTop {lines} by own time:")
     print("\n".join(top_lines(stats, requests, key="own", lines=lines)))
+    print(f"\nThe app's own functions, top {lines} by cumulative time:")
+    print("\n".join(app_lines(stats, requests, lines=lines)))
 
 
 def main(argv=None):
@@ -189,7 +272,8 @@ def main(argv=None):
         client = Client()
         for name, page in pages.items():
             result = profile_page(client, page, requests=args.requests)
-            report(name, page, *result, requests=args.requests, lines=args.lines)
+            timed = time_templates(client, page, requests=args.requests)
+            report(name, page, *result, timed, requests=args.requests, lines=args.lines)
     finally:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)

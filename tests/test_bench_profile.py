@@ -1,0 +1,68 @@
+"""`python -m benchmarks.profile` cannot rot: its pieces run against the real views on a tiny
+data set. No timing assertions: the figures' shape and attribution are checked."""
+
+import pytest
+from django.test import Client
+
+from benchmarks import profile, render
+
+
+def test_areas_sort_functions_by_where_they_live():
+    root = str(profile.ROOT)
+    site = "/venv/lib/python3.11/site-packages"
+    assert profile.area_of(f"{site}/django/template/base.py", "render") == "Django templates"
+    assert profile.area_of(f"{site}/django/db/models/query.py", "_fetch_all") == "Django ORM"
+    assert profile.area_of("~", "<method 'fetchmany' of 'sqlite3.Cursor' objects>") == (
+        "database driver"
+    )
+    assert profile.area_of(f"{site}/django/forms/boundfield.py", "x") == "Django forms"
+    assert profile.area_of(f"{site}/markdown/core.py", "convert") == "Markdown, bleach"
+    assert profile.area_of(f"{root}/comments/rendering.py", "comment_html") == "app code"
+    assert profile.area_of("/usr/lib/python3.11/html/__init__.py", "escape") == (
+        "Python built-ins and stdlib"
+    )
+
+
+def test_where_names_files_inside_the_repository_and_site_packages():
+    root = str(profile.ROOT)
+    assert profile._where((f"{root}/blog/views.py", 12, "get")) == "blog/views.py:12(get)"
+    assert (
+        profile._where(("/x/site-packages/django/urls/base.py", 28, "reverse"))
+        == "django/urls/base.py:28(reverse)"
+    )
+    assert profile._where(("~", 0, "<built-in method builtins.getattr>")) == (
+        "<built-in method builtins.getattr>"
+    )
+
+
+@pytest.mark.django_db
+def test_a_profiled_post_page_names_its_templates_queries_and_functions(capsys):
+    from django.template import base
+
+    before = base.Template._render
+    pages = render.build_pages(posts=3, comment_counts=(4,))
+    post = pages[1]
+    client = Client()
+
+    plain_ms, profiled_ms, stats = profile.profile_page(client, post, requests=2)
+    timed = profile.time_templates(client, post, requests=2)
+    profile.report("post4", post, plain_ms, profiled_ms, stats, timed, requests=2, lines=5)
+
+    per_template, sql_ms, queries = timed
+    assert {"blog/post_detail.html", "base.html", "comments/_form.html"} <= set(per_template)
+    assert per_template["base.html"] <= per_template["blog/post_detail.html"]  # inclusive
+    assert queries >= 5 and sql_ms > 0
+    out = capsys.readouterr().out
+    assert "== post4: post, 4 comments" in out
+    assert "Top 5 by cumulative time:" in out and "Top 5 by own time:" in out
+    assert "comments/templatetags/comment_tags.py" in out  # the app's own functions
+    app = out.split("The app's own functions")[1].splitlines()[2:]
+    assert len(app) == 5 and not any("middleware.py" in line for line in app)
+    assert "Django templates" in out and "Django ORM" in out
+    assert base.Template._render is before  # the template timer is taken off again
+
+
+def test_unknown_pages_are_refused_with_the_list(capsys):
+    with pytest.raises(SystemExit):
+        profile.main(["nosuchpage"])
+    assert "post0, post500, home, label, archive, feed" in capsys.readouterr().err
