@@ -44,9 +44,11 @@ def test_a_profiled_post_page_names_its_templates_queries_and_functions(capsys):
     post = pages[1]
     client = Client()
 
-    plain_ms, profiled_ms, stats = profile.profile_page(client, post, requests=2)
+    plain_ms, profiled_ms, stats, wall_ms = profile.profile_page(client, post, requests=2)
     timed = profile.time_templates(client, post, requests=2)
-    profile.report("post4", post, plain_ms, profiled_ms, stats, timed, requests=2, lines=5)
+    profile.report(
+        "post4", post, plain_ms, profiled_ms, stats, timed, requests=2, lines=5, wall_ms=wall_ms
+    )
 
     per_template, sql_ms, queries = timed
     assert {"blog/post_detail.html", "base.html", "comments/_form.html"} <= set(per_template)
@@ -54,6 +56,7 @@ def test_a_profiled_post_page_names_its_templates_queries_and_functions(capsys):
     assert queries >= 5 and sql_ms > 0
     out = capsys.readouterr().out
     assert "== post4: post, 4 comments" in out
+    assert f"ms CPU a request without the profiler ({wall_ms:.1f} ms wall time)" in out
     assert "Top 5 by cumulative time:" in out and "Top 5 by own time:" in out
     assert "comments/templatetags/comment_tags.py" in out  # the app's own functions
     app = out.split("The app's own functions")[1].splitlines()[2:]

@@ -94,6 +94,7 @@ def test_render_measurement_runs_on_every_page():
         assert 0 < m.best_ms <= m.median_ms
         assert len(m.round_medians) == 2
         assert m.best_ms <= min(m.round_medians) <= max(m.round_medians)
+        assert m.cpu_ms > 0
         assert m.queries > 0
         assert m.html_bytes > 1000
     # The archive pages list the bench's posts (the month in the middle of them).
@@ -124,6 +125,7 @@ def test_render_report_records_each_target_with_its_spread(tmp_path, monkeypatch
         300_000,
         best_ms=18.0,
         round_medians=(19.0, 20.1),
+        cpu_ms=17.5,
     )
     results.append(slow)
     log = tmp_path / "results.jsonl"
@@ -137,7 +139,7 @@ def test_render_report_records_each_target_with_its_spread(tmp_path, monkeypatch
         "target": "Render, post, 500 comments \u2264 10 ms",
         "figure": "19.5 ms",
         "ok": False,
-        "spread": "19.0\u201320.1 ms, 2 rounds",
+        "spread": "19.0\u201320.1 ms, 2 rounds; CPU 17.5 ms",
     }
     baseline = rows["Post 500 comments \u2264 issue-15 baseline 18.6 ms + 10% (20.5 ms)"]
     assert baseline["ok"] is True and baseline["figure"] == "19.5 ms (+5%, within the band)"
