@@ -10,9 +10,10 @@ page cache off, unless DJANGO_SETTINGS_MODULE and DATABASE_URL are set already. 
 is warmed with three GETs, then ``--requests`` GETs (default 30) run through Django's test
 client (every middleware, the real view) under cProfile. Printed per page: the time per
 request with and without the profiler; without it, the time in each template (inclusive of
-what it includes) and in SQL (the driver's execute and fetch); under it, the own time by
-area (template engine, database, forms, app code...), the top ``--lines`` (default 25)
-functions by cumulative and by own time, and the app's own functions by cumulative time.
+what it includes) and in SQL (the driver's execute; rows fetched later count as the ORM's
+time); under it, the own time by area (template engine, database, forms, app code...), the
+top ``--lines`` (default 25) functions by cumulative and by own time, and the app's own
+functions by cumulative time.
 All figures are per request, in CPU time of this thread (``time.thread_time``), so other
 work on a busy machine does not inflate them; the wall time a request is printed too.
 """
@@ -138,7 +139,8 @@ def areas(stats, requests):
 def template_and_sql_timer():
     """Yields {template name: seconds (inclusive)} and {"SQL": seconds, "queries": n},
     filled while the block runs, without a profiler: Template._render is wrapped, and
-    every database connection gets an execute wrapper (execute and fetch of the rows)."""
+    every database connection gets an execute wrapper (the driver's execute: rows fetched
+    afterwards, in chunks, are outside it)."""
     from django.db import connections
     from django.template import base
 
