@@ -3,7 +3,10 @@
     .venv/bin/python -m benchmarks.profile [page ...] [--requests N] [--lines N]
 
 Pages: ``post0`` (a post with no comments), ``post500`` (500 comments), ``home`` (1,000
-posts), ``label``, ``archive`` (a month) and ``feed`` (Atom); all of them by default.
+posts), ``label``, ``archive`` (a month) and ``feed`` (Atom); all of them by default. And
+``comment``: sending the comment form (the POST only; its page is fetched for the tokens
+outside the measurement), with moderation on, no rate limit and no minimum delay, as in
+``make bench``'s submission step.
 Builds the benchmark's data (benchmarks/data.py, as ``make bench`` does) in a throwaway
 SQLite database under a temporary folder, with the production settings (DEBUG off) and the
 page cache off, unless DJANGO_SETTINGS_MODULE and DATABASE_URL are set already. Each page
@@ -31,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("post0", "post500", "home", "label", "archive", "feed")
+EXTRA_PAGES = ("comment",)  # not profiled by default
 # (area, test on the function's file or name); the first that matches wins.
 AREAS = (
     ("database driver", lambda f, n: "sqlite3" in n or "psycopg" in f or "psycopg" in n),
@@ -76,11 +80,52 @@ def _environment():
     return folder
 
 
+class Reading:
+    """A reader's GET of ``page`` (a benchmarks.render.Page)."""
+
+    def __init__(self, page):
+        self.name, self.url = page.name, page.url
+
+    def prepare(self, client):
+        return None
+
+    def send(self, client, prepared):
+        return client.get(self.url)
+
+
+class CommentSending:
+    """The comment form sent to ``page``'s post: ``prepare`` GETs the page and fills the
+    form (tokens included, a new commenter each time); ``send`` is the POST alone."""
+
+    expected = (302,)
+
+    def __init__(self, page, action):
+        self.name = f"comment POST to {page.name} (moderation on)"
+        self.url, self.action, self.sent = page.url, action, 0
+
+    def prepare(self, client):
+        from benchmarks.submissions import comment_fields, hidden_fields
+
+        response = client.get(self.url)
+        fields = hidden_fields(response.content.decode())
+        self.sent += 1
+        return {
+            **comment_fields(self.sent),
+            "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+            "security_token": fields["security_token"],
+        }
+
+    def send(self, client, prepared):
+        return client.post(self.action, prepared)
+
+
 def build(names):
-    """The pages asked for, as {name: url}, on freshly built benchmark data."""
+    """The pages asked for, as {name: Reading or CommentSending}, on fresh benchmark data."""
     from django.core.management import call_command
+    from django.urls import reverse
 
     from benchmarks import render
+    from blog.models import Post
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
@@ -93,7 +138,15 @@ def build(names):
         "archive": pages[4],  # the month
         "feed": pages[-1],
     }
-    return {name: by_kind[name] for name in names}
+    built = {}
+    for name in names:
+        if name == "comment":
+            post = Post.objects.filter(comment_count=500).first()
+            action = reverse("comments:post", args=[post.pk])
+            built[name] = CommentSending(by_kind["post500"], action)
+        else:
+            built[name] = Reading(by_kind[name])
+    return built
 
 
 def area_of(filename, name):
@@ -174,11 +227,18 @@ def template_and_sql_timer():
         base.Template._render = original
 
 
+def _sending(client, page, requests):
+    """The prepared requests of ``page`` (a Reading or CommentSending), made untimed."""
+    return [page.prepare(client) for _ in range(requests)]
+
+
 def time_templates(client, page, *, requests):
     """({template: ms a request}, SQL ms a request, queries a request), no profiler."""
+    page = _as_request(page)
+    prepared = _sending(client, page, requests)
     with template_and_sql_timer() as (templates, sql):
-        for _ in range(requests):
-            client.get(page.url)
+        for one in prepared:
+            page.send(client, one)
     per_template = {name: s * 1000 / requests for name, s in templates.items()}
     return per_template, sql["SQL"] * 1000 / requests, sql["queries"] / requests
 
@@ -204,22 +264,32 @@ def app_lines(stats, requests, *, lines):
     return out
 
 
+def _as_request(page):
+    return page if hasattr(page, "send") else Reading(page)
+
+
 def profile_page(client, page, *, requests):
-    """(CPU ms a request without the profiler, with it, pstats.Stats, wall ms without)."""
-    for _ in range(3):
-        response = client.get(page.url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {page.url} answered {response.status_code}")
+    """(CPU ms a request without the profiler, with it, pstats.Stats, wall ms without).
+
+    ``page``: a benchmarks.render.Page (GET), a Reading or a CommentSending. What a request
+    needs first (a comment's form) is prepared before each measured batch, untimed."""
+    page = _as_request(page)
+    for one in _sending(client, page, 3):
+        response = page.send(client, one)
+        if response.status_code not in getattr(page, "expected", (200,)):
+            raise RuntimeError(f"{page.name} ({page.url}) answered {response.status_code}")
+    prepared = _sending(client, page, requests)
     started, wall_started = time.thread_time(), time.perf_counter()
-    for _ in range(requests):
-        client.get(page.url)
+    for one in prepared:
+        page.send(client, one)
     plain_ms = (time.thread_time() - started) * 1000 / requests
     wall_ms = (time.perf_counter() - wall_started) * 1000 / requests
+    prepared = _sending(client, page, requests)
     profiler = cProfile.Profile(time.thread_time)
     started = time.thread_time()
     profiler.enable()
-    for _ in range(requests):
-        client.get(page.url)
+    for one in prepared:
+        page.send(client, one)
     profiler.disable()
     profiled_ms = (time.thread_time() - started) * 1000 / requests
     return plain_ms, profiled_ms, pstats.Stats(profiler), wall_ms
@@ -227,7 +297,7 @@ def profile_page(client, page, *, requests):
 
 def report(name, page, plain_ms, profiled_ms, stats, timed, *, requests, lines, wall_ms=None):
     per_template, sql_ms, queries = timed
-    print(f"\n== {name}: {page.name} ({page.url})")
+    print(f"\n== {name}: {page.name} ({getattr(page, 'action', page.url)})")
     wall = f" ({wall_ms:.1f} ms wall time)" if wall_ms is not None else ""
     print(
         f"{plain_ms:.1f} ms CPU a request without the profiler{wall}, {profiled_ms:.1f} ms "
@@ -256,16 +326,22 @@ def report(name, page, plain_ms, profiled_ms, stats, timed, *, requests, lines, 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*", metavar="page", help=f"any of {', '.join(PAGES)}")
+    parser.add_argument(
+        "pages", nargs="*", metavar="page", help=f"any of {', '.join(PAGES + EXTRA_PAGES)}"
+    )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--lines", type=int, default=25)
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.pages) - set(PAGES))
+    unknown = sorted(set(args.pages) - set(PAGES + EXTRA_PAGES))
     if unknown:
-        parser.error(f"unknown page {', '.join(unknown)}: choose from {', '.join(PAGES)}")
+        choices = ", ".join(PAGES + EXTRA_PAGES)
+        parser.error(f"unknown page {', '.join(unknown)}: choose from {choices}")
     names = args.pages or list(PAGES)
     folder = _environment()
     os.environ["PAGE_CACHE_SECONDS"] = "0"
+    # As make bench's submission step: the policy runs, but one address may send many.
+    os.environ.setdefault("COMMENT_RATE_LIMIT", "off")
+    os.environ.setdefault("COMMENT_MIN_SUBMIT_SECONDS", "0")
     try:
         import django
 
@@ -274,7 +350,7 @@ def main(argv=None):
 
         print(f"Building the benchmark's data for {', '.join(names)}...", flush=True)
         pages = build(names)
-        client = Client()
+        client = Client(enforce_csrf_checks=True)
         for name, page in pages.items():
             plain_ms, profiled_ms, stats, wall_ms = profile_page(
                 client, page, requests=args.requests

@@ -65,7 +65,34 @@ def test_a_profiled_post_page_names_its_templates_queries_and_functions(capsys):
     assert base.Template._render is before  # the template timer is taken off again
 
 
+@pytest.mark.django_db
+def test_profiling_the_comment_post_times_the_post_alone_and_stores_each_comment(settings, capsys):
+    from django.urls import reverse
+
+    from comments.models import Comment
+
+    settings.COMMENT_RATE_LIMIT = "off"
+    settings.COMMENT_MIN_SUBMIT_SECONDS = 0
+    pages = render.build_pages(posts=2, comment_counts=(3,))
+    post = Comment.objects.first().post
+    sending = profile.CommentSending(pages[1], reverse("comments:post", args=[post.pk]))
+    client = Client(enforce_csrf_checks=True)
+
+    plain_ms, profiled_ms, stats, wall_ms = profile.profile_page(client, sending, requests=2)
+    timed = profile.time_templates(client, sending, requests=2)
+    profile.report("comment", sending, plain_ms, profiled_ms, stats, timed, requests=2, lines=5)
+
+    # 3 warm-ups, 2 timed, 2 profiled, 2 for the template timer: each a new comment, held.
+    assert Comment.objects.filter(post=post).exclude(status="approved").count() == 9
+    assert sending.sent == 9
+    out = capsys.readouterr().out
+    assert f"== comment: comment POST to post, 3 comments (moderation on) ({sending.action})" in out
+    assert "comments/views.py" in out  # the POST's own view, not the page's GET
+    assert "blog/views.py:122(get)" not in out
+    assert timed[2] >= 1  # the POST writes
+
+
 def test_unknown_pages_are_refused_with_the_list(capsys):
     with pytest.raises(SystemExit):
         profile.main(["nosuchpage"])
-    assert "post0, post500, home, label, archive, feed" in capsys.readouterr().err
+    assert "post0, post500, home, label, archive, feed, comment" in capsys.readouterr().err
