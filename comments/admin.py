@@ -124,7 +124,7 @@ class CommentAdmin(admin.ModelAdmin):
     # Only the posts whose comments the user may see: a title can name an unannounced trial.
     list_filter = (StatusFilter, ApprovalFilter, ("post", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("post", "moderated_by")
-    search_fields = ("name", "email", "body")
+    search_fields = ("name", "email", "title", "body")
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["approve", "reject", "mark_spam", "hold"]
@@ -138,6 +138,7 @@ class CommentAdmin(admin.ModelAdmin):
         "name",
         "email",
         "website",
+        "title",
         "body",
         "formatting",
         "competing_interests",
@@ -198,6 +199,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="comment")
     def excerpt(self, obj):
+        """The commenter's title (issue 15), when they gave one, above the text's start."""
+        if obj.title:
+            return format_html(
+                '<span class="comment-title">{}</span><br>{}', obj.title, obj.excerpt
+            )
         return obj.excerpt
 
     @admin.display(description="commenter", ordering="name")
