@@ -15,10 +15,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.metadata import author_name
 from blog.models import Post
 from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
+from comments.staff_names import staff_reply_name
 
 Status = Comment.Status
 
@@ -439,7 +439,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             post=post,
             parent=attach_to,
             user=user,
-            name=author_name(user)[:100],
+            name=staff_reply_name(user, post=post),
             email=user.email,
             body=body,
             competing_interests=" ".join(_text(competing_interests).split())[:500]
