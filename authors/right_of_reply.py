@@ -205,7 +205,13 @@ def response_notify(*, comment_id):
             return False
         notice.comment = comment
         subject, body, headers = response_message(notice)
-        mail_enqueue(to=comment.post.author.email, subject=subject, body=body, headers=headers)
+        mail_enqueue(
+            to=comment.post.author.email,
+            subject=subject,
+            body=body,
+            headers=headers,
+            about=[comment],  # withdrawn before it goes: not sent
+        )
     return True
 
 

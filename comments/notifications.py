@@ -177,7 +177,9 @@ def notify_held(*, comment_id):
             )
             return 0
         subject, body = held_comment_message(comment)
-        return 1 if mail_enqueue(to=recipients, subject=subject, body=body) else 0
+        # about: withdrawn before the worker sends it, the comment is not mailed about.
+        queued = mail_enqueue(to=recipients, subject=subject, body=body, about=[comment])
+        return 1 if queued else 0
     except Exception:
         logger.exception("Could not queue the moderation email for comment %s", comment_id)
         return 0
