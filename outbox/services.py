@@ -36,14 +36,16 @@ def task_enqueue_after_commit(task, **kwargs):
 
 
 def _about(objects):
-    """Saved model instances as JSON a task can carry: [["app_label.model", pk], ...]."""
+    """Saved model instances as JSON a task can carry: [["app_label.model", pk], ...],
+    each once."""
     about = []
     for obj in objects or ():
         if obj.pk is None:
             raise ValueError(
                 f"A mail can only be about a saved object (an unsaved {obj._meta.label})"
             )
-        about.append([obj._meta.label_lower, obj.pk])
+        if [obj._meta.label_lower, obj.pk] not in about:
+            about.append([obj._meta.label_lower, obj.pk])
     return about
 
 

@@ -260,6 +260,14 @@ def test_a_mail_about_several_things_goes_only_while_all_exist(a_post):
     assert len(mail.outbox) == 1
 
 
+def test_about_names_each_object_once(a_post, database_queue):
+    comment = make_comment(a_post, body="x")
+    with committed():
+        mail_enqueue(to="a@example.org", subject="S", body="B", about=[comment, comment])
+    (queued,) = database_queue.all()
+    assert queued.args_kwargs["kwargs"]["about"] == [["comments.comment", comment.pk]]
+
+
 def test_about_takes_saved_objects_only():
     with pytest.raises(ValueError):
         mail_enqueue(to="a@example.org", subject="S", body="B", about=[Comment()])
