@@ -24,6 +24,7 @@ from subscriptions.models import Subscriber, Subscription
 from tests.factories import make_user
 from tests.test_comments_support import make_comment
 from tests.test_outbox import DATABASE_TASKS, FlakyBackend, make_due, run_due_tasks
+from tests.test_outbox_durability import rq_queue  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +272,33 @@ def test_about_names_each_object_once(a_post, database_queue):
 def test_about_takes_saved_objects_only():
     with pytest.raises(ValueError):
         mail_enqueue(to="a@example.org", subject="S", body="B", about=[Comment()])
+
+
+# --- RQ (TASKS_BACKEND=rq): the same check in a real rqworker, against the real Redis --------
+
+QUEUE_ABOUT = """
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+users = get_user_model().objects
+kept, gone = users.create(username="kept"), users.create(username="gone")
+from outbox.services import mail_enqueue
+mail_enqueue(to=["a@example.org"], subject="about-kept", body="B", about=[kept])
+mail_enqueue(to=["a@example.org"], subject="about-gone", body="B", about=[gone])
+mail_enqueue(to=["a@example.org"], subject="about-nothing", body="B")
+gone.delete()
+"""
+
+
+def test_on_rq_a_real_worker_recalls_the_mail_and_sends_the_rest(tmp_path, request):
+    """Any row stands for the comment here (the check is generic): one deleted after its mail
+    was queued and before the worker ran."""
+    from tests.test_outbox_durability import Site
+
+    redis_url, queue = request.getfixturevalue("rq_queue")
+    database_url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    site = Site(database_url, tmp_path, TASKS_BACKEND="rq", TASKS_QUEUE=queue, REDIS_URL=redis_url)
+    site.run("manage.py", "migrate", "--no-input", "-v0")
+    site.run("-c", QUEUE_ABOUT)
+    site.run("manage.py", "rqworker", "--burst", "--with-scheduler", queue)
+    assert site.delivered() == {"about-kept": 1, "about-nothing": 1}
