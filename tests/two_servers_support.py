@@ -5,8 +5,9 @@
 PostgreSQL DATABASE_URL, else postgres://postgres@127.0.0.1:5432), migrates it and collects
 the static files (the production settings, DEBUG off), starts two gunicorn instances of one
 gthread worker each on two free loopback ports, and at the end stops them, drops the
-database and deletes its Redis keys (db ``TWO_SERVERS_REDIS_DB``, 12: the suite's other Redis
-tests use 15, ``make bench`` 13; every key carries this run's own prefix).
+database and deletes its Redis keys (on the server of REDIS_TEST_URL, db
+``TWO_SERVERS_REDIS_DB``, 12: the suite's other Redis tests use 15, ``make bench`` 13; every
+key carries this run's own prefix).
 
 Without PostgreSQL or Redis the tests skip with one loud line; under ``CI=true`` they fail.
 
@@ -34,10 +35,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.servers import GunicornServer
+from tests.redis_support import REDIS_TEST_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_DB = int(os.environ.get("TWO_SERVERS_REDIS_DB", "12"))
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+# The suite's Redis server (REDIS_TEST_URL, tests/redis_support.py), another database on it.
+REDIS_URL = urllib.parse.urlunsplit(
+    urllib.parse.urlsplit(REDIS_TEST_URL)._replace(path=f"/{REDIS_DB}", query="")
+)
 PASSWORD = "two-servers-password"
 COMMENT_RATE = 3  # comments per client address per day
 SIGN_IN_FAILURES = 3  # failed sign-ins per username and address before a refusal
