@@ -52,6 +52,7 @@ urlpatterns = [
     path("punched/", _render(PUNCHED, "punched")),
     path("token-in-python/", _token_view),
     path("gone/", lambda request: HttpResponseNotFound("<p>Gone.</p>")),
+    path("token-lookalike/", _render(PUNCHED + "<p>" + "aB3" * 21 + "x</p>", "lookalike")),
 ]
 
 
@@ -120,6 +121,13 @@ def test_a_page_with_csrf_input_is_stored_and_filled_for_each_visitor():
         assert "__tp" not in page.content.decode()
         assert _page_secret(page) == _cookie_secret(visitor)
     assert len({_cookie_secret(c) for c in (first, second, third)}) == 3
+
+
+def test_text_that_looks_like_a_token_does_not_stop_a_page_being_stored():
+    """Nothing reads the body for tokens: a reader's 64 letters and digits are just text."""
+    Client().get("/token-lookalike/")
+    assert Client().get("/token-lookalike/")["X-Page-Cache"] == "hit"
+    assert rendered == ["lookalike"]
 
 
 def test_a_stored_csrf_input_page_lets_each_visitor_post_its_form():

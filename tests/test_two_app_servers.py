@@ -60,7 +60,7 @@ def test_a_page_one_server_stored_is_served_by_the_other(two_servers):
 def test_a_comment_approved_through_one_is_on_the_next_page_of_the_other(two_servers):
     site = two_servers
     reader, moderator = Browser(), Browser()
-    body = "Approved on server A, read on server B: were the raters masked?"
+    body = "Approved on server A, read on B: Ήταν τυφλοί οι αξιολογητές; 評価者は盲検 עברית 🧠"
     sent = reader.comment(site.a, site.post_url, 1, body)
     assert sent.status == 302, sent.text[:500]
     comment_id, status = _held_comment(site, body)
