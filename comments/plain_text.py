@@ -8,8 +8,6 @@ with "• ", and ``<br>`` ends a line; entities are decoded once (``p&lt;0·001`
 
 from html.parser import HTMLParser
 
-from django.utils.text import Truncator
-
 PARAGRAPHS = frozenset(["p", "blockquote", "pre", "div", "h1", "h2", "h3", "h4", "h5", "h6"])
 LISTS = frozenset(["ul", "ol"])
 BULLET = "\u2022 "
@@ -74,9 +72,18 @@ def body_text(body_html):
     return "\n".join(parser.lines)
 
 
+def trimmed(text, length):
+    """``text`` cut to at most ``length`` characters, at a space or line end when there is
+    one in its second half, with "…"; its lines kept."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    end = max(cut.rfind(" "), cut.rfind("\n"))
+    if end > length // 2:
+        cut = cut[:end]
+    return cut.rstrip() + "\u2026"
+
+
 def excerpt(text, length=EXCERPT_LENGTH):
     """One line of at most ``length`` characters, cut at a word with "…"."""
-    line = " ".join(text.split())
-    if len(line) <= length:
-        return line
-    return Truncator(line).chars(length)
+    return trimmed(" ".join(text.split()), length)
