@@ -116,6 +116,15 @@ def test_the_post_view_hands_the_notice_on_through_the_comment(client, a_post, m
     assert seen and "confirm" in seen[0]
 
 
+def test_the_notice_reaches_comments_through_its_extension_hook(a_post):
+    """comments never imports subscriptions: its view asks ``extensions.notices_for``."""
+    from comments import extensions
+
+    comment = submit(a_post)
+    assert extensions.notices_for(comment) == [notice_for(comment)]
+    assert extensions.notices_for(submit(a_post, approved=False, replies=False)) == []
+
+
 # --- opting in again -------------------------------------------------------------------------
 
 
