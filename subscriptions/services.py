@@ -129,7 +129,7 @@ NOTICES = {
     ),
     Outcome.OPTED_OUT: (
         "We will email you nothing: this address asked us for no email. To get emails "
-        "again, open the \u201cStop all emails\u201d link in any email from us and press "
+        "again, open the link to stop emails in any email we sent you and press "
         "\u201cEmail me again\u201d (this comment\u2019s emails then follow)."
     ),
 }
