@@ -112,21 +112,26 @@ def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix
     time zone; the reply link is relative to the post's page (``?replyto=<id>``;
     ``page_url`` when the thread is shown at another address) and is tied to its comment by
     sitting in the comment's list item. "Link" leads to the comment's own, citable page
-    (``response_prefix`` + id). "Link" and "Reply" each end in a ``<span>`` (hidden by the
-    stylesheet, read by screen readers) naming the comment, so that every link on a long
-    thread has a name of its own.
+    (``response_prefix`` + id). "Link" and "Reply" end in a ``<span>`` (hidden by the
+    stylesheet, read by screen readers): "Link to Jane Marsh's comment of 2 Dec 2026",
+    "Reply to Jane Marsh", so that the links of a long thread have names of their own (and
+    no more bytes than that: the thread's HTML is budgeted against its text).
     """
     pk = comment.pk
     local = comment.created_at.astimezone(tz)
     day = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    whose = f"<span> to {escape(comment.name)}\u2019s comment of {day}</span>"
-    reply = f' <a href="{page_url}?replyto={pk}#respond">Reply{whose}</a>' if replies_open else ""
+    name = escape(comment.name)
+    reply = (
+        f' <a href="{page_url}?replyto={pk}#respond">Reply<span> to {name}</span></a>'
+        if replies_open
+        else ""
+    )
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
         f"{_badge(comment)} "
         f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">{day}</time></a>'
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
-        f' <a href="{response_prefix}{pk}/">Link{whose}</a>'
+        f' <a href="{response_prefix}{pk}/">Link<span> to {name}\u2019s comment of {day}</span></a>'
         f"{reply}</p>"
         f"{title_html(comment)}"
         f"{comment.body_html}"

@@ -261,7 +261,7 @@ def test_each_link_and_reply_has_its_own_accessible_name(client, a_post):
     for comment, name in ((first, "Jane Marsh"), (second, "Bo &lt;Lee&gt;")):
         suffix = f"<span> to {name}\u2019s comment of {day}</span>"
         assert f'<a href="/comments/{comment.pk}/">Link{suffix}</a>' in html
-        assert f'<a href="?replyto={comment.pk}#respond">Reply{suffix}</a>' in html
+        assert f'<a href="?replyto={comment.pk}#respond">Reply<span> to {name}</span></a>' in html
     assert "<Lee>" not in html
 
 

@@ -53,7 +53,7 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
         f'<a href="#comment-{comment.pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {local:%b %Y}</time></a> "
         f'<a href="/comments/{comment.pk}/">Link{whose}</a> '
-        f'<a href="?replyto={comment.pk}#respond">Reply{whose}</a></p>'
+        f'<a href="?replyto={comment.pk}#respond">Reply<span> to Ann Reader</span></a></p>'
         "<p>I <em>doubt</em> it.</p>"
         "<p>Competing interests: Consultant to Sanofi</p></li>"
     )
