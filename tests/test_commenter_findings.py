@@ -292,3 +292,60 @@ def test_the_template_tag_is_a_thin_wrapper_over_the_presenter(rf, a_post):
     context = rendering.ThreadPresenter(a_post, request=request).context()
     assert context["count"] == 1 and "A title" in context["thread"]
     assert views.render_post_page.__module__ == "comments.views"
+
+
+# -- hostile titles and the edit page's budget ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        '<script>alert("t")</script>',
+        '"><img src=x onerror=alert(1)>',
+        "\u202eevil\u202c title",
+        "x" * 200,
+    ],
+)
+def test_a_hostile_title_is_escaped_in_the_thread_the_block_and_the_edit_form(
+    client, a_post, title
+):
+    _response, comment = _send(client, a_post, title=title)
+    Comment.objects.filter(pk=comment.pk).update(status=Status.APPROVED)
+    make_comment(a_post, status=Status.HELD, title=title, body="Held.")  # not this browser's
+    html = client.get(a_post.get_absolute_url()).content.decode()
+    edit = client.get(_edit_url(comment)).content.decode()
+    for page in (html, edit):
+        assert "<script>alert" not in page and "<img src=x" not in page
+    thread = html[html.index(f'<li id="comment-{comment.pk}">') :]
+    assert thread.split("</p>", 1)[1].startswith("<p><strong>")
+
+
+def test_an_edit_with_a_hostile_title_is_stored_as_typed_and_shown_escaped(
+    client, an_approved_own_comment
+):
+    comment = an_approved_own_comment
+    hostile = "<script>alert(1)</script>"
+    response = client.post(
+        _edit_url(comment),
+        {"title": hostile, "body": comment.body, "competing_interests": hostile},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.title == hostile and comment.competing_interests == hostile
+    html = Client().get(comment.post.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_edit_page_keeps_a_small_query_budget(
+    client, an_approved_own_comment, django_assert_max_num_queries
+):
+    url = _edit_url(an_approved_own_comment)
+    # The comment (with its post), replies, redactions.
+    with django_assert_max_num_queries(3):
+        assert client.get(url).status_code == 200
+    # The checks, then the service: lock, replies, redactions, moderation's look-ups, the
+    # earlier version, the save (SQLite's and PostgreSQL's savepoints alike).
+    with django_assert_max_num_queries(13):
+        response = client.post(url, {"title": "T", "body": "New.", "competing_interests": ""})
+    assert response.status_code == 302
