@@ -8,11 +8,10 @@ An app that depends on comments (``subscriptions``) registers here from its
   ``submission_data()``); what it writes is committed or rolled back with the comment;
 - ``register_status_changed(hook)``: ``hook(comment_id=..., previous=..., status=...)`` runs
   after the transaction that changed a comment's status commits (a moderator's approve,
-  reject, spam or hold). A hook that raises is logged; the change stays.
-- ``register_submit_notice(hook)``: ``hook(comment=..., data=...)`` runs after a reader's
-  comment is stored and committed (comments.views), and returns a sentence for the notice
-  the commenter sees next ("" for none), e.g. that a confirmation email went out. Plain
-  text: the notice escapes it. A hook that raises is logged and adds nothing.
+  reject, spam or hold). A hook that raises is logged; the change stays;
+- ``register_notice(hook)``: ``hook(comment)`` returns a sentence for the commenter about
+  the comment ``comment_submit`` returned (or None); the view shows ``notices_for(comment)``
+  in its notice after sending.
 
 Registration is idempotent (registering the same callable twice keeps one).
 """
@@ -25,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 _submitted = []
 _status_changed = []
-_submit_notices = []
+_notices = []
 
 
 def _add(registry, hook):
@@ -41,22 +40,13 @@ def register_status_changed(hook):
     _add(_status_changed, hook)
 
 
-def register_submit_notice(hook):
-    _add(_submit_notices, hook)
+def register_notice(hook):
+    _add(_notices, hook)
 
 
-def submit_notices(*, comment, data):
-    """What the registered apps add to the notice after sending, in registration order."""
-    sentences = []
-    for hook in _submit_notices:
-        try:
-            sentence = hook(comment=comment, data=data)
-        except Exception:
-            logger.exception("A submit-notice hook failed for comment %s", comment.pk)
-            continue
-        if sentence:
-            sentences.append(str(sentence).strip())
-    return sentences
+def notices_for(comment):
+    """The registered apps' sentences for the commenter, in registration order."""
+    return [text for hook in _notices if (text := hook(comment))]
 
 
 def comment_submitted(*, comment, data):

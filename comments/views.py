@@ -1,5 +1,7 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +28,8 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import format_datetime, render_comment_form
 from config.client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 # The commenter's own block shows the held comment at once (comments.rendering.pending_html):
 # the notice says so rather than "it will appear once approved".
@@ -61,11 +65,10 @@ def post_comment(request, post_id):
         return _preview_page(request, post, form)
     if not form.is_valid():
         return render_post_page(request, post, form, status=400)
-    data = form.submission_data()
     try:
         comment = services.comment_submit(
             post=post,
-            data=data,
+            data=form.submission_data(),
             request_meta=request_meta(request),
             user=request.user,
         )
@@ -93,7 +96,7 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
-    extra = extensions.submit_notices(comment=comment, data=data)  # e.g. "confirm your address"
+    extra = _app_notices(comment)  # e.g. "we have emailed you a link to confirm your address"
     response = _landing(
         request,
         comment,
@@ -102,6 +105,17 @@ def post_comment(request, post_id):
     )
     pending.remember(request, response, comment.pk)  # this browser's own (issue 15)
     return response
+
+
+def _app_notices(comment):
+    """What other apps add to the notice after sending (comments.extensions.notices_for:
+    subscriptions on the notify-me ticks). The comment is stored: a failing app only
+    loses its sentence."""
+    try:
+        return [str(text).strip() for text in extensions.notices_for(comment)]
+    except Exception:
+        logger.exception("An app's notice failed for comment %s", comment.pk)
+        return []
 
 
 def awaiting_notice(comment):

@@ -9,11 +9,10 @@ class SubscriptionsConfig(AppConfig):
         import pagecache
         from comments import extensions
         from outbox import policy
-        from subscriptions import services, submit_notice
+        from subscriptions import services
 
         extensions.register_submitted(services.on_comment_submitted)
         extensions.register_status_changed(services.on_comment_status_changed)
-        extensions.register_submit_notice(submit_notice.confirmation_notice)
         policy.register_veto(services.address_opted_out)
         # Links carry tokens: their pages are never stored in the shared page cache.
         pagecache.register_excluded_prefix("/subscriptions/")

@@ -74,40 +74,43 @@ def test_an_approved_comment_still_lands_on_itself(client, an_approved_own_comme
     assert response["Location"] == comment.get_absolute_url()
 
 
-def test_the_notice_adds_what_a_submit_hook_says_and_survives_a_failing_one(
-    client, a_post, monkeypatch
-):
+def test_the_notice_adds_what_another_app_says_about_the_comment(client, a_post, monkeypatch):
+    """subscriptions answers through comments.extensions (comments never imports it): here a
+    stand-in that speaks only when a notify-me tick asked for mail."""
     seen = []
 
-    def says(*, comment, data):
-        seen.append((comment.pk, data["notify_approved"]))
-        return "We have emailed <you> a link." if data["notify_approved"] else ""
+    def says(comment):
+        seen.append(comment.pk)
+        return "We have emailed <you> a link to confirm your address." if comment.title else None
 
-    def breaks(*, comment, data):
-        raise RuntimeError("a broken extension")
-
-    monkeypatch.setattr(extensions, "_submit_notices", [says, breaks])
-    response, comment = _send(client, a_post, notify_approved="on")
+    monkeypatch.setattr(extensions, "_notices", [says])
+    response, comment = _send(client, a_post, title="Ticked")
     notice = _notice(client.get(response["Location"]).content.decode())
-    assert "awaiting moderation" in notice and "We have emailed &lt;you&gt; a link." in notice
-    assert seen == [(comment.pk, True)]
+    assert "awaiting moderation" in notice
+    assert "We have emailed &lt;you&gt; a link to confirm your address." in notice
+    assert seen == [comment.pk]
     response, _second = _send(client, a_post, body="Another comment, no ticks.")
     notice = _notice(client.get(response["Location"]).content.decode())
-    assert "emailed" not in notice
+    assert "awaiting moderation" in notice and "emailed" not in notice
 
 
-def test_the_notice_says_a_confirmation_was_sent_only_when_one_was_queued(client, a_post):
-    """The subscriptions app answers through the hook: one confirmation per address."""
-    response, _first = _send(client, a_post, notify_approved="on", notify_replies="on")
-    notice = _notice(client.get(response["Location"]).content.decode())
-    assert "confirm" in notice and "ann@example.org" not in notice
-    response, _second = _send(client, a_post, body="A second comment.", notify_replies="on")
-    notice = _notice(client.get(response["Location"]).content.decode())
-    assert "awaiting moderation" in notice and "confirm" not in notice
-    response, _third = _send(
-        client, a_post, body="A third comment.", email="bo@example.org", name="Bo"
-    )
-    assert "confirm" not in _notice(client.get(response["Location"]).content.decode())
+def test_an_approved_comment_s_notice_carries_it_too(client, an_approved_own_comment, monkeypatch):
+    monkeypatch.setattr(extensions, "_notices", [lambda comment: "Confirm your address."])
+    response, _comment = _send(client, an_approved_own_comment.post, body="More.")
+    html = client.get(response["Location"]).content.decode()
+    assert "Your comment has been published. Confirm your address." in _notice(html)
+
+
+def test_a_failing_app_loses_only_its_sentence(client, a_post, monkeypatch, caplog):
+    def breaks(comment):
+        raise RuntimeError("a broken app")
+
+    monkeypatch.setattr(extensions, "_notices", [breaks])
+    response, comment = _send(client, a_post)
+    assert response["Location"].endswith("#your-comments")
+    assert "awaiting moderation" in _notice(client.get(response["Location"]).content.decode())
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    assert "An app's notice failed" in caplog.text
 
 
 # -- 2. the optional title, shown ----------------------------------------------------------
