@@ -211,11 +211,21 @@ class Redaction(models.Model):
 
 
 class CommentEdit(models.Model):
-    """A commenter's edit of their own comment (comments.editing): the text before it, kept
-    for the moderators (read-only in the admin); readers see only "edited <time>"."""
+    """A commenter's edit of their own comment (comments.editing): the text, title and
+    competing interests before it, kept for the moderators (read-only in the admin);
+    readers see only "edited <time>"."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="edits")
     body_before = models.TextField(help_text="The comment's text before this edit.")
+    title_before = models.CharField(
+        max_length=200, blank=True, default="", help_text="The comment's title before this edit."
+    )
+    competing_interests_before = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        help_text="The competing interests declared before this edit.",
+    )
     edited_at = models.DateTimeField()
 
     class Meta:

@@ -492,11 +492,14 @@ def _lock_own_comment(*, comment_id):
     return locked
 
 
-def comment_edit(*, comment_id, body, user=None, request_meta=None):
-    """Replace a comment's text, by its author (the caller checked the browser's cookie),
-    within ``COMMENT_EDIT_MINUTES`` and while it has no reply.
+def comment_edit(
+    *, comment_id, body, title=None, competing_interests=None, user=None, request_meta=None
+):
+    """Replace a comment's text (and, when given, its title and competing interests), by
+    its author (the caller checked the browser's cookie), within ``COMMENT_EDIT_MINUTES``
+    and while it has no reply. ``None`` keeps a field as it is.
 
-    The earlier text is kept (``CommentEdit``) for the moderators. The moderation policy
+    The earlier version is kept (``CommentEdit``) for the moderators. The moderation policy
     runs again: an edit never raises a comment's standing (a held comment stays held) but
     may lower it (an approved comment that a rule would hold goes back to the queue, and the
     moderators are told). Raises ``ChangeRefused`` or ``ValidationError``; nothing changes.
@@ -506,12 +509,28 @@ def comment_edit(*, comment_id, body, user=None, request_meta=None):
     body = _text(body).replace("\r\n", "\n")
     with transaction.atomic():
         locked = _lock_own_comment(comment_id=comment_id)
-        if body == locked.body:
+        new = {
+            "body": body,
+            "title": locked.title if title is None else _text(title),
+            "competing_interests": (
+                locked.competing_interests
+                if competing_interests is None
+                else _text(competing_interests)
+            ),
+        }
+        if all(getattr(locked, name) == value for name, value in new.items()):
             return locked
         now = timezone.now()
-        edit = CommentEdit(comment=locked, body_before=locked.body, edited_at=now)
+        edit = CommentEdit(
+            comment=locked,
+            body_before=locked.body,
+            title_before=locked.title,
+            competing_interests_before=locked.competing_interests,
+            edited_at=now,
+        )
         previous = locked.status
-        locked.body = body
+        for name, value in new.items():
+            setattr(locked, name, value)
         locked.render_body()
         meta = {**(request_meta or {}), "user": user, "honeypot": "", "resent": False}
         meta["elapsed_seconds"] = None
@@ -520,9 +539,9 @@ def comment_edit(*, comment_id, body, user=None, request_meta=None):
             locked.status = decided
             locked.status_reason = f"edited: {reason}"[:200]
         locked.edited_at = now
-        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name != "body"])
+        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name not in new])
         edit.save()
-        locked.save(update_fields=["body", "status", "status_reason", "edited_at"])
+        locked.save(update_fields=[*new, "status", "status_reason", "edited_at"])
         if previous != locked.status:
             post_recount_comments(post_id=locked.post_id)
             extensions.comment_status_changed(

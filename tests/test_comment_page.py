@@ -120,7 +120,7 @@ def test_the_cite_box(client, a_response):
 
 def test_the_thread_links_each_comment_to_its_page(client, a_response):
     html = client.get(a_response.post.get_absolute_url()).content.decode()
-    assert f'<a href="/comments/{a_response.pk}/">Link</a>' in html
+    assert f'<a href="/comments/{a_response.pk}/">Link<span> to ' in html
 
 
 @pytest.mark.parametrize("status", [Status.HELD, Status.REJECTED, Status.SPAM])

@@ -101,7 +101,7 @@ subscriptions_migration = importlib.import_module("subscriptions.migrations.0002
 for _name, _actions in subscriptions_migration.GRANTS.items():
     EXPECTED[_name] |= {f"subscriptions.{a}_subscription" for a in _actions}
 # Withdrawn comments (issue 15): comments/migrations/0009 lets Moderators read the record.
-withdrawn_migration = importlib.import_module("comments.migrations.0009_withdrawn_comment_audit")
+withdrawn_migration = importlib.import_module("comments.migrations.0010_withdrawn_comment_audit")
 for _name, _actions in withdrawn_migration.GRANTS.items():
     EXPECTED[_name] |= {f"comments.{a}_withdrawncomment" for a in _actions}
 

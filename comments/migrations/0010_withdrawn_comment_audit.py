@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('blog', '0005_plain_language'),
-        ('comments', '0008_comment_is_staff_reply'),
+        ('comments', '0009_commentedit_title_and_competing_interests_before'),
         ('roles', '0003_authors_delete_drafts_and_images'),
     ]
 
