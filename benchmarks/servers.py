@@ -2,7 +2,9 @@
 
 ``gunicorn_server(**env)`` is a context manager: it picks a free loopback port, starts
 gunicorn (2 sync workers, the benchmark settings), waits until ``/bench/hello/`` answers
-and always stops the server (its process group) on the way out.
+and always stops the server (its process group) on the way out. ``GunicornServer`` is the
+same server as an object that can also be restarted on its port, with its own workers,
+threads and probe path (benchmarks/two_servers.py, tests/test_two_app_servers.py).
 """
 
 import contextlib
@@ -40,13 +42,13 @@ def get(port, path, *, headers=None, timeout=30):
         conn.close()
 
 
-def _wait_until_ready(port, process, log_path):
+def _wait_until_ready(port, process, log_path, probe="/bench/hello/"):
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early; see its log:\n{Path(log_path).read_text()}")
         try:
-            if get(port, "/bench/hello/", timeout=2)[0] == 200:
+            if get(port, probe, timeout=2)[0] == 200:
                 return
         except OSError:
             pass
@@ -60,45 +62,104 @@ def _print_log_tail(log_path, lines=40):
         print(f"--- last lines of the gunicorn log ({log_path}):", *tail, "---", sep="\n")
 
 
-@contextlib.contextmanager
-def gunicorn_server(*, label, **env):
-    """Yield the port of a running gunicorn whose environment adds ``env``."""
-    port = free_port()
-    log_dir = Path(os.environ.get("BENCH_DIR") or tempfile.gettempdir())
-    log_path = log_dir / f"gunicorn-{label}-{port}.log"
-    environment = {**os.environ, **{k: str(v) for k, v in env.items()}}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [
-                str(GUNICORN),
-                "config.wsgi:application",
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"{HOST}:{port}",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_ready(port, process, log_path)
-        yield port
-    except Exception:
-        _print_log_tail(log_path)
-        raise
-    finally:
+class GunicornServer:
+    """One gunicorn on a loopback port that can be stopped and started again on the same port
+    (``restart()``: SIGTERM, gunicorn's graceful stop, then a fresh start).
+
+    ``settings``: the Django settings module (environment ``DJANGO_SETTINGS_MODULE`` unless
+    given); ``probe``: the path that must answer 200 before the server counts as up;
+    ``workers`` and ``threads``: gunicorn's (threads > 1 uses gthread workers, as
+    config/gunicorn.py does); ``env``: added to this process's environment.
+    """
+
+    def __init__(
+        self,
+        *,
+        label,
+        env=None,
+        port=None,
+        workers=WORKERS,
+        threads=1,
+        probe="/bench/hello/",
+        log_dir=None,
+    ):
+        self.label, self.probe = label, probe
+        self.port = port or free_port()
+        self.workers, self.threads = workers, threads
+        self.env = {**os.environ, **{k: str(v) for k, v in (env or {}).items()}}
+        log_dir = Path(log_dir or os.environ.get("BENCH_DIR") or tempfile.gettempdir())
+        self.log_path = log_dir / f"gunicorn-{label}-{self.port}.log"
+        self.process = None
+
+    @property
+    def base_url(self):
+        return f"http://{HOST}:{self.port}"
+
+    def start(self):
+        command = [
+            str(GUNICORN),
+            "config.wsgi:application",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ]
+        if self.threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(self.threads)]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_ready(self.port, self.process, self.log_path, self.probe)
+        except Exception:
+            _print_log_tail(self.log_path)
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout=15):
+        """SIGTERM to the process group (a graceful stop), SIGKILL if it overstays."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=15)
+            return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+            return process.wait(timeout=5)
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def log_text(self):
+        with contextlib.suppress(OSError):
+            return self.log_path.read_text(errors="replace")
+        return ""
+
+
+@contextlib.contextmanager
+def gunicorn_server(*, label, **env):
+    """Yield the port of a running gunicorn whose environment adds ``env``."""
+    server = GunicornServer(label=label, env=env)
+    server.start()
+    try:
+        yield server.port
+    except Exception:
+        _print_log_tail(server.log_path)
+        raise
+    finally:
+        server.stop()

@@ -13,21 +13,28 @@ from html import escape
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from comments.forms import TOO_MANY_WORDS, CommentBodyField
+from comments.forms import CommentForm, CommentTextMixin
 from comments.models import Comment
-from comments.words import word_count
+from comments.rendering import format_datetime
 
 Status = Comment.Status
 CHANGEABLE = (Status.HELD, Status.APPROVED, Status.SPAM)
 GONE = "This comment cannot be changed: it is no longer there or no longer yours to change."
 TOO_LATE = (
-    "Comments can be edited or withdrawn for {minutes} minutes after sending; that time "
+    "Comments can be edited or withdrawn for {minutes} after sending; that time "
     "has passed. Your text is kept below if you want to copy it."
 )
+EDITED_FIELDS = ("title", "body", "competing_interests")
+
+
+def minutes_text(minutes):
+    """ "1 minute", "15 minutes": wherever COMMENT_EDIT_MINUTES is shown."""
+    return f"{minutes:,} minute{'' if minutes == 1 else 's'}"
+
+
 ANSWERED = (
     "Someone has replied to this comment, so it can no longer be edited or withdrawn. "
     "Your text is kept below if you want to copy it."
@@ -61,7 +68,7 @@ def refusal(comment, *, now):
     if comment is None or comment.status not in CHANGEABLE:
         return GONE
     if not within_window(comment, now=now):
-        return TOO_LATE.format(minutes=settings.COMMENT_EDIT_MINUTES)
+        return TOO_LATE.format(minutes=minutes_text(settings.COMMENT_EDIT_MINUTES))
     if answering_replies(comment.pk).exists():
         return ANSWERED
     if comment.redactions.exists():
@@ -69,45 +76,52 @@ def refusal(comment, *, now):
     return ""
 
 
-class EditForm(forms.Form):
-    """The comment's text, with the same limits as the comment form."""
+class EditForm(CommentTextMixin, forms.ModelForm):
+    """The comment's title, text and competing interests, with the comment form's labels,
+    limits and checks (``CommentTextMixin``)."""
 
-    body = CommentBodyField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
+    class Meta:
+        model = Comment
+        fields = list(EDITED_FIELDS)
+        field_classes = CommentForm.Meta.field_classes
+        labels = CommentForm.Meta.labels
+        help_texts = {
+            **CommentForm.Meta.help_texts,
+            "body": "Markdown: paragraphs, *emphasis*, **strong**, [links](https://example.org), "
+            "lists, > quotes and `code`. The moderators see the earlier text.",
+        }
+        widgets = {"body": CommentForm.Meta.widgets["body"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["body"]
-        field.max_length = settings.COMMENT_MAX_LENGTH
-        field.validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
-        field.widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
-        field.error_messages["required"] = "Please write a comment."
-        field.help_text = (
-            "Markdown: paragraphs, *emphasis*, **strong**, [links](https://example.org), "
-            "lists, > quotes and `code`. The moderators see the earlier text."
-        )
+        self.setup_text_fields()
 
-    def clean_body(self):
-        body = self.cleaned_data.get("body") or ""
-        if not body.strip():
-            raise forms.ValidationError("Please write a comment.")
-        count, limit = word_count(body), settings.COMMENT_MAX_WORDS
-        if count > limit:
-            raise forms.ValidationError(
-                TOO_MANY_WORDS.format(count=count, limit=limit), code="max_words"
-            )
-        return body
+    def _post_clean(self):
+        # The comment is changed by comments.services.comment_edit, under its lock.
+        pass
+
+
+def _before_html(edit):
+    title = f"<p>Title: {escape(edit.title_before)}</p>" if edit.title_before else ""
+    interests = (
+        f"<p>Competing interests: {escape(edit.competing_interests_before)}</p>"
+        if edit.competing_interests_before
+        else ""
+    )
+    body = escape(edit.body_before).replace(chr(10), "<br>")
+    return f"{title}<p>{body}</p>{interests}"
 
 
 def history_html(comment):
-    """The earlier texts, newest first, for the comment's admin page (read-only)."""
+    """The earlier versions, newest first, for the comment's admin page (read-only)."""
     edits = list(comment.edits.order_by("-edited_at", "-pk"))
     if not edits:
         return "Not edited."
+    tz = timezone.get_current_timezone()
     rows = "".join(
-        f'<li><time datetime="{edit.edited_at.isoformat()}">'
-        f"{escape(str(timezone.localtime(edit.edited_at)))}</time>: the text before "
-        f'this edit:<blockquote class="comment-edit-before">'
-        f"{escape(edit.body_before).replace(chr(10), '<br>')}</blockquote></li>"
+        f'<li><time datetime="{edit.edited_at.astimezone(tz).replace(microsecond=0).isoformat()}">'
+        f"{format_datetime(edit.edited_at, tz)}</time>: the comment before "
+        f'this edit:<blockquote class="comment-edit-before">{_before_html(edit)}</blockquote></li>'
         for edit in edits
     )
     return mark_safe(f'<ol class="comment-edit-history">{rows}</ol>')  # noqa: S308 - escaped

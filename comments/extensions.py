@@ -8,7 +8,10 @@ An app that depends on comments (``subscriptions``) registers here from its
   ``submission_data()``); what it writes is committed or rolled back with the comment;
 - ``register_status_changed(hook)``: ``hook(comment_id=..., previous=..., status=...)`` runs
   after the transaction that changed a comment's status commits (a moderator's approve,
-  reject, spam or hold). A hook that raises is logged; the change stays.
+  reject, spam or hold). A hook that raises is logged; the change stays;
+- ``register_notice(hook)``: ``hook(comment)`` returns a sentence for the commenter about
+  the comment ``comment_submit`` returned (or None); the view shows ``notices_for(comment)``
+  in its notice after sending.
 
 Registration is idempotent (registering the same callable twice keeps one).
 """
@@ -21,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 _submitted = []
 _status_changed = []
+_notices = []
 
 
 def _add(registry, hook):
@@ -34,6 +38,15 @@ def register_submitted(hook):
 
 def register_status_changed(hook):
     _add(_status_changed, hook)
+
+
+def register_notice(hook):
+    _add(_notices, hook)
+
+
+def notices_for(comment):
+    """The registered apps' sentences for the commenter, in registration order."""
+    return [text for hook in _notices if (text := hook(comment))]
 
 
 def comment_submitted(*, comment, data):

@@ -128,7 +128,43 @@ class CommentBodyField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
-class CommentForm(forms.ModelForm):
+class CommentTextMixin:
+    """The commenter's own words, checked the same way on the comment form and the edit
+    form (comments.editing): title, body and competing interests."""
+
+    def setup_text_fields(self):
+        body = self.fields["body"]
+        body.max_length = settings.COMMENT_MAX_LENGTH
+        body.validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
+        body.widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        # The live word count (static/js/comments.js) reads the limit here.
+        body.widget.attrs["data-max-words"] = settings.COMMENT_MAX_WORDS
+        body.error_messages["required"] = "Please write a comment."
+        interests = self.fields["competing_interests"]
+        interests.initial = "None declared"
+        interests.required = False  # blank means "None declared"
+
+    def clean_competing_interests(self):
+        value = _single_line(self.cleaned_data.get("competing_interests") or "")
+        return value or "None declared"
+
+    def clean_title(self):
+        """One line, like the name (the response page shows it inside ``<bdi>``)."""
+        return _single_line(self.cleaned_data.get("title") or "")
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body") or ""
+        if not body.strip():
+            raise forms.ValidationError("Please write a comment.")
+        count, limit = word_count(body), settings.COMMENT_MAX_WORDS
+        if count > limit:
+            raise forms.ValidationError(
+                TOO_MANY_WORDS.format(count=count, limit=limit), code="max_words"
+            )
+        return body
+
+
+class CommentForm(CommentTextMixin, forms.ModelForm):
     preview_html = ""  # set by comments.views for a previewed form: shown above it
     previewed = False  # a preview is not a sending: the token keeps its own resent mark
     website = WebURLField(
@@ -192,17 +228,12 @@ class CommentForm(forms.ModelForm):
             {"autocomplete": "name", "maxlength": settings.COMMENT_NAME_MAX_LENGTH}
         )
         self.fields["name"].validators.append(MaxLengthValidator(settings.COMMENT_NAME_MAX_LENGTH))
-        self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
-        self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
-        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.setup_text_fields()
         self.fields["body"].bound_field_class = SafetyNoteBoundField  # issue 16 fix 10
-        self.fields["body"].error_messages["required"] = "Please write a comment."
         self.fields["name"].error_messages["required"] = "Please give your name."
         self.fields["email"].error_messages["required"] = (
             "Please give your email address (it is never shown in public)."
         )
-        self.fields["competing_interests"].initial = "None declared"
-        self.fields["competing_interests"].required = False  # blank means "None declared"
         if self.user is not None:
             # Staff comment as themselves: the service fills these from the account.
             for name in ("name", "email"):
@@ -246,25 +277,6 @@ class CommentForm(forms.ModelForm):
 
     def clean_name(self):
         return _single_line(self.cleaned_data.get("name") or "")
-
-    def clean_competing_interests(self):
-        value = _single_line(self.cleaned_data.get("competing_interests") or "")
-        return value or "None declared"
-
-    def clean_title(self):
-        """One line, like the name (the response page shows it inside ``<bdi>``)."""
-        return _single_line(self.cleaned_data.get("title") or "")
-
-    def clean_body(self):
-        body = self.cleaned_data.get("body") or ""
-        if not body.strip():
-            raise forms.ValidationError("Please write a comment.")
-        count, limit = word_count(body), settings.COMMENT_MAX_WORDS
-        if count > limit:
-            raise forms.ValidationError(
-                TOO_MANY_WORDS.format(count=count, limit=limit), code="max_words"
-            )
-        return body
 
     def clean_security_token(self):
         token = self.cleaned_data.get("security_token") or ""

@@ -9,6 +9,8 @@ comments in a few milliseconds. Every value is escaped except ``body_html``, whi
 
 from html import escape
 
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -16,8 +18,51 @@ from django.utils.safestring import mark_safe
 import pagecache
 from comments import pending
 from comments.bidi import could_reorder
+from comments.forms import BAD_PARENT, CommentForm
+from comments.models import Comment, Redaction
+from comments.moderation import comments_closed
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# What a comment shows, fetched as light named tuples: half the cost of model instances.
+# The thread adds its depth; the commenter's own block its status and what it answers.
+SHOWN_FIELDS = (
+    "pk",
+    "parent_id",
+    "name",
+    "website",
+    "title",
+    "body_html",
+    "competing_interests",
+    "is_post_author",
+    "is_staff_reply",
+    "created_at",
+    "edited_at",
+)
+THREAD_FIELDS = (*SHOWN_FIELDS, "depth")
+OWN_FIELDS = (*SHOWN_FIELDS, "status", "parent__name")
+# The fields the form's error summary links to, in the form's order.
+SUMMARY_FIELDS = ("name", "email", "website", "title", "body", "competing_interests")
+
+
+# -- one date style: "2 Dec 2026" and "2 Dec 2026, 14:05 UTC" -------------------------------
+
+
+def format_date(moment, tz=None):
+    local = moment.astimezone(tz or timezone.get_current_timezone())
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+def format_datetime(moment, tz=None):
+    """The day, the time and the zone's abbreviation (a time without its zone is a guess for
+    a reader abroad)."""
+    local = moment.astimezone(tz or timezone.get_current_timezone())
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M} {local.tzname()}"
+
+
+def _datetime_attr(moment, tz):
+    return moment.astimezone(tz).replace(microsecond=0).isoformat()
+
 
 AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
 MODERATOR_BADGE = ' <span class="comment-badge">Moderator</span>'
@@ -46,6 +91,15 @@ def response_url_prefix():
     return reverse("comments:response", args=[0]).removesuffix("0/")
 
 
+def title_html(comment):
+    """The commenter's optional title, a line of its own before the body."""
+    return f"<p><strong>{escape(comment.title)}</strong></p>" if comment.title else ""
+
+
+def interests_html(comment):
+    return f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
+
+
 def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix=""):
     """One comment, its ``<li>`` left open for the replies. Every value is escaped
     (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
@@ -53,34 +107,43 @@ def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix
 
     The markup is lean on purpose (a long thread is mostly this, hundreds of times over):
     no classes, since the stylesheet and comments.js find the parts by structure (the first
-    ``<p>`` is the byline: name, dated permalink, reply link; the last ``<p>`` is the
-    competing interests); the date is the day in the site's time zone; the reply link is
-    relative to the post's page (``?replyto=<id>``; ``page_url`` when the thread is shown
-    at another address) and is tied to its comment by sitting in the comment's list item.
-    "Link" leads to the comment's own, citable page (``response_prefix`` + id).
+    ``<p>`` is the byline: name, dated permalink, reply link; then the title's line if it
+    has one; the last ``<p>`` is the competing interests); the date is the day in the site's
+    time zone; the reply link is relative to the post's page (``?replyto=<id>``;
+    ``page_url`` when the thread is shown at another address) and is tied to its comment by
+    sitting in the comment's list item. "Link" leads to the comment's own, citable page
+    (``response_prefix`` + id). "Link" and "Reply" end in a ``<span>`` (hidden by the
+    stylesheet, read by screen readers): "Link to Jane Marsh's comment of 2 Dec 2026",
+    "Reply to Jane Marsh", so that the links of a long thread have names of their own (and
+    no more bytes than that: the thread's HTML is budgeted against its text).
     """
     pk = comment.pk
     local = comment.created_at.astimezone(tz)
-    reply = f' <a href="{page_url}?replyto={pk}#respond">Reply</a>' if replies_open else ""
+    day = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    name = escape(comment.name)
+    reply = (
+        f' <a href="{page_url}?replyto={pk}#respond">Reply<span> to {name}</span></a>'
+        if replies_open
+        else ""
+    )
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
         f"{_badge(comment)} "
-        f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">'
-        f"{local.day} {MONTHS[local.month - 1]} {local.year}</time></a>"
+        f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">{day}</time></a>'
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
-        f' <a href="{response_prefix}{pk}/">Link</a>'
+        f' <a href="{response_prefix}{pk}/">Link<span> to {name}\u2019s comment of {day}</span></a>'
         f"{reply}</p>"
+        f"{title_html(comment)}"
         f"{comment.body_html}"
-        f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
+        f"{interests_html(comment)}"
     )
 
 
 def edited_html(edited_at, tz):
     """The "(edited <time>)" mark: the commenter changed the text then (comments.editing)."""
-    local = edited_at.astimezone(tz).replace(microsecond=0)
     return (
-        f' <span class="comment-edited">(edited <time datetime="{local.isoformat()}">'
-        f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}</time>)</span>"
+        f' <span class="comment-edited">(edited <time datetime="{_datetime_attr(edited_at, tz)}">'
+        f"{format_datetime(edited_at, tz)}</time>)</span>"
     )
 
 
@@ -131,6 +194,127 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replie
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped in comment_html
 
 
+# --- the post's comment section: one presenter ---------------------------------------------
+
+
+def _signed_in(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _fields_in_error(form):
+    """The fields the error summary links to: the ones a commenter can see and fix."""
+    if not form.is_bound or not form.errors:
+        return []
+    return [
+        form[name] for name in SUMMARY_FIELDS if name in form.errors and not form[name].is_hidden
+    ]
+
+
+def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
+    """The comment form's HTML (fresh security token, parent kept)."""
+    user = _signed_in(request)
+    return render_to_string(
+        "comments/_form.html",
+        {
+            "post": post,
+            "form": form,
+            "token": form.fresh_token(request),
+            "parent_id": reply_target.pk if reply_target is not None else "",
+            "reply_target": reply_target,
+            "heading_level": heading_level,
+            "commenting_as": (user.get_full_name() or user.get_username()) if user else "",
+            "summary_fields": _fields_in_error(form),
+        },
+        request=request,
+    )
+
+
+class ThreadPresenter:
+    """The post's comment section: what is fetched (one query, ``THREAD_FIELDS``), where
+    the form goes (under the comment a ``?replyto=`` or a sent reply names, else below),
+    and how it is shown (``render_thread``; the commenter's own block is
+    ``pending_slot``'s, per request). ``form``: a bound ``CommentForm`` sent back with its
+    errors or preview; any other value gets a fresh form.
+
+    ``{% comment_section post %}`` is ``ThreadPresenter(post, ...).render()``.
+    """
+
+    template_name = "comments/_section.html"
+
+    def __init__(self, post, *, request=None, form=None):
+        self.post = post
+        self.request = request
+        if not isinstance(form, CommentForm) or form.post.pk != post.pk:
+            form = CommentForm(post=post, user=_signed_in(request))
+        self.form = form
+
+    def comments(self):
+        return visible_in_thread(
+            Comment.objects.approved()
+            .for_post(self.post)
+            .in_thread_order()
+            .values_list(*THREAD_FIELDS, named=True)
+        )
+
+    def requested_parent(self):
+        """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
+        form, request = self.form, self.request
+        raw = (
+            form.data.get("parent")
+            if form.is_bound
+            else (request.GET.get("replyto") if request is not None else None)
+        )
+        if raw in (None, ""):
+            return None
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return -1
+
+    def context(self):
+        post, request, form = self.post, self.request, self.form
+        comments = self.comments()
+        # A draft or scheduled post (staff preview) takes no comments yet: its form would 404.
+        unpublished = not post.is_published
+        closed = unpublished or comments_closed(post)
+        wanted = self.requested_parent()
+        reply_target = (
+            next((c for c in comments if c.pk == wanted), None) if wanted is not None else None
+        )
+        # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
+        reply_error = (
+            BAD_PARENT if wanted is not None and reply_target is None and not form.is_bound else ""
+        )
+        form_html = (
+            "" if closed else render_comment_form(request, post, form, reply_target=reply_target)
+        )
+        post_url = post.get_absolute_url()
+        thread = (
+            render_thread(
+                comments,
+                reply_to=reply_target.pk if reply_target else None,
+                reply_form=form_html,
+                page_url="" if request is not None and request.path == post_url else post_url,
+                replies_open=not closed,
+            )
+            if comments
+            else ""
+        )
+        return {
+            "post": post,
+            "count": len(comments),
+            "thread": thread,
+            "closed": closed,
+            "unpublished": unpublished,
+            "form_html": "" if reply_target else form_html,
+            "reply_error": reply_error,
+        }
+
+    def render(self):
+        return render_to_string(self.template_name, self.context(), request=self.request)
+
+
 # --- the commenter's own comments (issue 15), filled in per request ----------------------
 
 PENDING_PLACEHOLDER = "pending_comments"
@@ -153,10 +337,7 @@ def fill_pending_placeholder(request, arg):
 
 def _own_comments(ids, post_id):
     """One query: this browser's comments on the post that it may still see or change."""
-    from django.db.models import Exists, OuterRef
-
-    from comments import editing
-    from comments.models import Comment, Redaction
+    from comments import editing  # editing formats its times here: imported on use
 
     return list(
         Comment.objects.filter(pk__in=ids, post_id=post_id, status__in=editing.CHANGEABLE)
@@ -165,22 +346,7 @@ def _own_comments(ids, post_id):
             redacted=Exists(Redaction.objects.filter(comment_id=OuterRef("pk"))),
         )
         .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "name",
-            "website",
-            "body_html",
-            "competing_interests",
-            "is_post_author",
-            "status",
-            "created_at",
-            "edited_at",
-            "parent_id",
-            "parent__name",
-            "answered",
-            "redacted",
-            named=True,
-        )
+        .values_list(*OWN_FIELDS, "answered", "redacted", named=True)
     )
 
 
@@ -191,12 +357,11 @@ def _own_actions(comment, *, now, tz):
     until = editing.deadline(comment)
     if comment.answered or comment.redacted or now > until:
         return ""
-    local = until.astimezone(tz).replace(microsecond=0)
     edit = reverse("comments:edit", args=[comment.pk])
     withdraw = reverse("comments:withdraw", args=[comment.pk])
     return (
         f'<a href="{edit}">Edit</a> or <a href="{withdraw}">withdraw</a> it until '
-        f'<time datetime="{local.isoformat()}">{local:%H:%M}</time>.'
+        f'<time datetime="{_datetime_attr(until, tz)}">{format_datetime(until, tz)}</time>.'
     )
 
 
@@ -234,12 +399,11 @@ def pending_html(request, post_id):
         items.append(
             f'<ol class="comment-list comment-list-own"><li id="comment-{pk}" '
             f'class="comment-pending"><p>{_name_html(comment)} '
-            f'<time datetime="{local:%Y-%m-%d}">{local.day} {MONTHS[local.month - 1]} '
-            f"{local.year}</time>{edited}{in_reply} "
+            f'<time datetime="{local:%Y-%m-%d}">{format_date(local)}</time>{edited}{in_reply} '
             f'<strong class="comment-pending-mark">Awaiting moderation</strong></p>'
-            f"{comment.body_html}"
+            f"{title_html(comment)}{comment.body_html}"
             + (f'<p class="comment-own">{actions}</p>' if actions else "")
-            + f"<p>Competing interests: {escape(comment.competing_interests)}</p></li></ol>"
+            + f"{interests_html(comment)}</li></ol>"
         )
     if not items:
         return ""

@@ -8,24 +8,28 @@ Comment is watched by the page cache, so a page stored here goes stale when the 
 changes. One query: the comment with its post, the post's author and its parent.
 """
 
-import html
-
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 
 from blog.metadata import absolute_url, json_ld_script_content, machine_datetime
-from citations.styles import apa
-from citations.works import Name, Work
+from citations.styles import apa, person_name
+from citations.works import Work
 from comments.models import Comment
+from comments.plain_text import body_text, excerpt
 
 
-def comment_text(comment):
-    """The body as plain text, for JSON-LD (the JSON encoder escapes it once)."""
-    return " ".join(html.unescape(strip_tags(comment.body_html)).split())
+def open_graph(comment, url, text):
+    """Open Graph: what a link to the response shows where it is shared."""
+    return [
+        ("og:type", "article"),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", comment.display_title),
+        ("og:url", url),
+        ("og:description", excerpt(text)),
+    ]
 
 
 def highwire(comment, url):
@@ -39,7 +43,7 @@ def highwire(comment, url):
     ]
 
 
-def json_ld(comment, url):
+def json_ld(comment, url, text):
     post = comment.post
     post_url = absolute_url(post.get_absolute_url())
     author = {"@type": "Person", "name": comment.name}
@@ -53,7 +57,8 @@ def json_ld(comment, url):
         "name": comment.display_title,
         "author": author,
         "dateCreated": machine_datetime(comment.created_at),
-        "text": comment_text(comment),
+        "dateModified": machine_datetime(comment.edited_at or comment.created_at),
+        "text": text,
         "about": {
             "@type": "BlogPosting",
             "@id": post_url,
@@ -76,7 +81,7 @@ def citation(comment, url):
         Work(
             kind="comment",
             title=f"{comment.display_title} [Response to \u201c{comment.post.title}\u201d]",
-            authors=[Name(literal=comment.name)],
+            authors=[person_name(comment.name)],
             container=settings.SITE_NAME,
             issued=timezone.localtime(comment.created_at).date(),
             url=url,
@@ -95,6 +100,7 @@ def comment_response(request, comment_id):
     if comment is None:
         raise Http404("No published comment at this address.")
     url = absolute_url(comment.get_response_url())
+    text = body_text(comment.body_html)
     return render(
         request,
         "comments/response.html",
@@ -103,7 +109,8 @@ def comment_response(request, comment_id):
             "post": comment.post,
             "url": url,
             "highwire": highwire(comment, url),
-            "json_ld": json_ld_script_content(json_ld(comment, url)),
+            "open_graph": open_graph(comment, url, text),
+            "json_ld": json_ld_script_content(json_ld(comment, url, text)),
             "citation": citation(comment, url),
         },
     )

@@ -15,10 +15,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.metadata import author_name
 from blog.models import Post
 from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
+from comments.staff_names import staff_reply_name
 
 Status = Comment.Status
 
@@ -439,7 +439,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             post=post,
             parent=attach_to,
             user=user,
-            name=author_name(user)[:100],
+            name=staff_reply_name(user, post=post),
             email=user.email,
             body=body,
             competing_interests=" ".join(_text(competing_interests).split())[:500]
@@ -492,11 +492,14 @@ def _lock_own_comment(*, comment_id):
     return locked
 
 
-def comment_edit(*, comment_id, body, user=None, request_meta=None):
-    """Replace a comment's text, by its author (the caller checked the browser's cookie),
-    within ``COMMENT_EDIT_MINUTES`` and while it has no reply.
+def comment_edit(
+    *, comment_id, body, title=None, competing_interests=None, user=None, request_meta=None
+):
+    """Replace a comment's text (and, when given, its title and competing interests), by
+    its author (the caller checked the browser's cookie), within ``COMMENT_EDIT_MINUTES``
+    and while it has no reply. ``None`` keeps a field as it is.
 
-    The earlier text is kept (``CommentEdit``) for the moderators. The moderation policy
+    The earlier version is kept (``CommentEdit``) for the moderators. The moderation policy
     runs again: an edit never raises a comment's standing (a held comment stays held) but
     may lower it (an approved comment that a rule would hold goes back to the queue, and the
     moderators are told). Raises ``ChangeRefused`` or ``ValidationError``; nothing changes.
@@ -506,12 +509,28 @@ def comment_edit(*, comment_id, body, user=None, request_meta=None):
     body = _text(body).replace("\r\n", "\n")
     with transaction.atomic():
         locked = _lock_own_comment(comment_id=comment_id)
-        if body == locked.body:
+        new = {
+            "body": body,
+            "title": locked.title if title is None else _text(title),
+            "competing_interests": (
+                locked.competing_interests
+                if competing_interests is None
+                else _text(competing_interests)
+            ),
+        }
+        if all(getattr(locked, name) == value for name, value in new.items()):
             return locked
         now = timezone.now()
-        edit = CommentEdit(comment=locked, body_before=locked.body, edited_at=now)
+        edit = CommentEdit(
+            comment=locked,
+            body_before=locked.body,
+            title_before=locked.title,
+            competing_interests_before=locked.competing_interests,
+            edited_at=now,
+        )
         previous = locked.status
-        locked.body = body
+        for name, value in new.items():
+            setattr(locked, name, value)
         locked.render_body()
         meta = {**(request_meta or {}), "user": user, "honeypot": "", "resent": False}
         meta["elapsed_seconds"] = None
@@ -520,9 +539,9 @@ def comment_edit(*, comment_id, body, user=None, request_meta=None):
             locked.status = decided
             locked.status_reason = f"edited: {reason}"[:200]
         locked.edited_at = now
-        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name != "body"])
+        locked.full_clean(exclude=[f.name for f in Comment._meta.fields if f.name not in new])
         edit.save()
-        locked.save(update_fields=["body", "status", "status_reason", "edited_at"])
+        locked.save(update_fields=[*new, "status", "status_reason", "edited_at"])
         if previous != locked.status:
             post_recount_comments(post_id=locked.post_id)
             extensions.comment_status_changed(
@@ -534,12 +553,43 @@ def comment_edit(*, comment_id, body, user=None, request_meta=None):
     return locked
 
 
+def _withdrawal_record(comment):
+    """The moderators' trace of a comment about to be deleted (``WithdrawnComment``)."""
+    from comments.models import WithdrawnComment
+
+    record = WithdrawnComment(
+        post_id=comment.post_id,
+        comment_pk=comment.pk,
+        parent_pk=comment.parent_id,
+        name=comment.name,
+        email_hash=WithdrawnComment.hash_email(comment.email),
+        title=comment.title,
+        body=comment.body,
+        earlier_texts=list(
+            comment.edits.order_by("edited_at", "pk").values_list("body_before", flat=True)
+        ),
+        status=comment.status,
+        sent_at=comment.created_at,
+        withdrawn_at=timezone.now(),
+    )
+    record.full_clean(exclude=["post"])
+    record.save()
+    return record
+
+
 def comment_withdraw(*, comment_id):
     """Delete a comment at its author's request (same window and rules as an edit), and
-    recount the post. Returns the post's id. Raises ``ChangeRefused``."""
+    recount the post. Returns the post's id. Raises ``ChangeRefused``.
+
+    The moderators keep a record of it (``WithdrawnComment``, in the same transaction).
+    Mail about it that is queued but not sent yet (the moderation mail, the post author's
+    right-of-reply mail, notify-me mails) is not sent: each names the comment (``about``)
+    and ``outbox.tasks.deliver_mail`` checks at send time that it still exists.
+    """
     with transaction.atomic():
         locked = _lock_own_comment(comment_id=comment_id)
         post_id, was_visible = locked.post_id, locked.status == Status.APPROVED
+        _withdrawal_record(locked)
         locked.delete()
         if was_visible:
             post_recount_comments(post_id=post_id)

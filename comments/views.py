@@ -1,5 +1,7 @@
 """Posting a comment: post/redirect/get, with a clear answer for every refusal."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,13 +14,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 from blog.views import PostDetailView
-from comments import editing, moderation, pending, preview, ratelimit, safety_rules, services
+from comments import (
+    editing,
+    extensions,
+    moderation,
+    pending,
+    preview,
+    ratelimit,
+    safety_rules,
+    services,
+)
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.templatetags.comment_tags import render_comment_form
+from comments.rendering import format_datetime, render_comment_form
 from config.client_ip import client_ip
 
-AWAITING = "Your comment is awaiting moderation. Thank you: it will appear once approved."
+logger = logging.getLogger(__name__)
+
+# The commenter's own block shows the held comment at once (comments.rendering.pending_html):
+# the notice says so rather than "it will appear once approved".
+AWAITING = (
+    "Your comment is awaiting moderation. Thank you: until a moderator approves it, only "
+    "you can see it (below, in this browser); then it is published for everyone."
+)
+OWN_BLOCK = "#your-comments"
 PUBLISHED = "Your comment has been published."
 RECEIVED = "Your comment was already received (you sent this form twice): it is stored once."
 
@@ -69,7 +88,7 @@ def post_comment(request, post_id):
         return render_post_page(request, post, form, status=400)
     except services.DuplicateComment as refusal:
         # The back button, or the same text again from a new page: it is stored already.
-        return _landing(request, refusal.earlier, refusal.message, refusal.message)
+        return _landing(request, refusal.earlier, refusal.message, refusal.message, own_block=False)
     except services.InvalidParent as refusal:
         form.add_error(None, refusal.message)
         return render_post_page(request, post, form, status=400)
@@ -77,9 +96,26 @@ def post_comment(request, post_id):
         form.add_error(None, invalid.messages)
         return render_post_page(request, post, form, status=400)
 
-    response = _landing(request, comment, PUBLISHED, awaiting_notice(comment))
+    extra = _app_notices(comment)  # e.g. "we have emailed you a link to confirm your address"
+    response = _landing(
+        request,
+        comment,
+        " ".join([PUBLISHED, *extra]),
+        " ".join([awaiting_notice(comment), *extra]),
+    )
     pending.remember(request, response, comment.pk)  # this browser's own (issue 15)
     return response
+
+
+def _app_notices(comment):
+    """What other apps add to the notice after sending (comments.extensions.notices_for:
+    subscriptions on the notify-me ticks). The comment is stored: a failing app only
+    loses its sentence."""
+    try:
+        return [str(text).strip() for text in extensions.notices_for(comment)]
+    except Exception:
+        logger.exception("An app's notice failed for comment %s", comment.pk)
+        return []
 
 
 def awaiting_notice(comment):
@@ -122,15 +158,18 @@ def preview_comment(request, post_id):
     return response
 
 
-def _landing(request, comment, published, waiting):
+def _landing(request, comment, published, waiting, *, own_block=True):
+    """Where the browser goes after sending: an approved comment in the thread; a held one
+    (spam looks the same: a spammer learns nothing) in this browser's own block, which the
+    caller's cookie fills; ``own_block=False`` (a comment the cookie may not name) the
+    notice. Without a fragment the browser keeps the form's "#respond" and a phone lands on
+    an empty form far from both."""
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, published)
         return redirect(comment.get_absolute_url())
-    # Held and spam get the same notice: a spammer learns nothing.
     messages.info(request, waiting)
-    # The fragment brings the notice into view: without one, the browser keeps the form's
-    # "#respond" and a phone lands on an empty form far below the notice.
-    return redirect(f"{comment.post.get_absolute_url()}#notice")
+    anchor = OWN_BLOCK if own_block else "#notice"
+    return redirect(f"{comment.post.get_absolute_url()}{anchor}")
 
 
 def _same_text(comment, form, post):
@@ -193,7 +232,8 @@ def render_post_page(request, post, form, *, status):
 
 EDITED = "Your comment has been updated."
 EDITED_HELD = (
-    "Your edit is saved. Your comment is awaiting moderation: it will appear once approved."
+    "Your edit is saved. Your comment is awaiting moderation: until a moderator approves it, "
+    "only you can see it (below, in this browser)."
 )
 WITHDRAWN = "Your comment has been withdrawn."
 
@@ -229,6 +269,8 @@ def _edit_page(request, comment, form, *, message="", status=200):
                 "form": form,
                 "refusal": message,
                 "deadline": editing.deadline(comment),
+                "deadline_text": format_datetime(editing.deadline(comment)),
+                "max_words": settings.COMMENT_MAX_WORDS,
             },
             status=status,
         )
@@ -241,7 +283,14 @@ def edit_comment(request, comment_id):
     keeps the text typed, so it can be copied."""
     comment = _own_comment(request, comment_id)
     posted = request.method == "POST"
-    form = editing.EditForm(request.POST if posted else None, initial={"body": comment.body})
+    data = None
+    if posted:
+        # A field the sent form did not have (a page rendered before it had it) is kept.
+        data = request.POST.copy()
+        for name in editing.EDITED_FIELDS:
+            if name not in data:
+                data[name] = getattr(comment, name)
+    form = editing.EditForm(data, instance=comment)
     refusal = editing.refusal(comment, now=timezone.now())
     if refusal:
         return _edit_page(request, comment, form, message=refusal, status=403)
@@ -253,6 +302,8 @@ def edit_comment(request, comment_id):
         comment = services.comment_edit(
             comment_id=comment.pk,
             body=form.cleaned_data["body"],
+            title=form.cleaned_data["title"],
+            competing_interests=form.cleaned_data["competing_interests"],
             user=request.user,
             request_meta=request_meta(request),
         )
@@ -265,7 +316,7 @@ def edit_comment(request, comment_id):
         messages.success(request, EDITED)
         return redirect(comment.get_absolute_url())
     messages.info(request, EDITED_HELD)
-    return redirect(f"{comment.post.get_absolute_url()}#your-comments")
+    return redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -17,6 +17,14 @@ because the key holds only what changes the page:
   ``?page=last``) is served uncached; every other parameter (``utm_source``, ``fbclid``,
   ``?page=`` on a post or a feed) is ignored, and the view does not see it either, so what
   is stored can only depend on the key.
+
+A page rendered with the stock ``{% csrf_token %}`` (or any code that calls Django's
+``get_token()`` while the page is rendered) holds this visitor's token: it is never stored
+(``{% csrf_input %}`` punches a placeholder instead, filled for each visitor), and the first
+such page of each view logs a warning saying so. ``get_token()`` marks the request with
+``CSRF_COOKIE_NEEDS_UPDATE``: the mark is lifted before the view runs and read after the
+page is rendered, then put back for the CSRF middleware. Filling placeholders calls
+``get_token()`` too, but only once the page is stored or served.
 """
 
 import logging
@@ -33,6 +41,8 @@ from pagecache import registry, store
 
 logger = logging.getLogger(__name__)
 CANDIDATE = "page_cache_candidate"
+CSRF_MARK = "CSRF_COOKIE_NEEDS_UPDATE"  # set by django.middleware.csrf.get_token()
+warned_views = set()  # views whose stock CSRF token was reported (once each, per process)
 
 
 def _paginated_list(view_class):
@@ -111,6 +121,33 @@ def _is_storable(request, response):
     return not (messages is not None and messages.used)
 
 
+def _asked_for_csrf_token(request):
+    """True if the page asked for this visitor's CSRF token while it was rendered (the
+    stock ``{% csrf_token %}``); the CSRF middleware's mark is put back either way."""
+    asked = bool(request.META.get(CSRF_MARK))
+    if asked or getattr(request, "_page_cache_csrf_mark", False):
+        request.META[CSRF_MARK] = True
+    return asked
+
+
+def _warn_stock_csrf_token(request):
+    """Tell the developer why a page is never cached, once per view and process."""
+    view = getattr(request, "_page_cache_view", None)
+    view = getattr(view, "view_class", view)  # as_view() functions all share one name
+    if view in warned_views:
+        return
+    warned_views.add(view)
+    name = f"{getattr(view, '__module__', '?')}.{getattr(view, '__qualname__', view)}"
+    logger.warning(
+        "Page not cached: %s (view %s) was rendered with the stock {%% csrf_token %%}, or "
+        "called get_token(), which writes this visitor's token into the page. Use "
+        "{%% csrf_input %%} (pagecache's page_cache_tags) in cacheable pages. Logged once "
+        "per view.",
+        request.path,
+        name,
+    )
+
+
 class PageCacheMiddleware:
     """Serve and store anonymous pages; must sit after the CSRF, auth and messages middleware."""
 
@@ -130,6 +167,10 @@ class PageCacheMiddleware:
         request._page_cache_slot = (page_address, current)
         page = store.lookup(page_address, current)
         if page is None:
+            # Watch for get_token() while the view renders: lift the mark (a malformed
+            # cookie replaced before the view set it) and remember it for later.
+            request._page_cache_csrf_mark = request.META.pop(CSRF_MARK, False)
+            request._page_cache_view = view_func
             return None
         request._page_cache_slot = None
         return page.respond(request, status="hit")
@@ -141,10 +182,14 @@ class PageCacheMiddleware:
             return response
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
+        asked_for_token = _asked_for_csrf_token(request)
         if _is_storable(request, response):
-            page = store.store(*slot, response)
-            if page is not None:
-                return page.respond(request, status="miss")
+            if asked_for_token:
+                _warn_stock_csrf_token(request)
+            else:
+                page = store.store(*slot, response)
+                if page is not None:
+                    return page.respond(request, status="miss")
         return self._fill_uncached(request, response)
 
     @staticmethod

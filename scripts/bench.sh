@@ -48,4 +48,5 @@ $PY -m benchmarks.hostile
 $PY -m benchmarks.flood
 $PY -m benchmarks.revisions
 $PY -m benchmarks.search  # == Search, authors, citing ==
+$PY -m benchmarks.two_servers  # issue 19: two app servers, PostgreSQL and Redis, mixed load
 $PY -m benchmarks.results

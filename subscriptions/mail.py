@@ -1,16 +1,20 @@
 """The three messages: confirm your address, your comment is approved, a reply.
 
-None carries what a commenter typed but the replier's name (one line, its web addresses
-broken): a confirmation names only the site and its links, so nobody can use our mail
-to send their words to a stranger. Every message has the one-click unsubscribe headers
-(RFC 8058) and the links in its body.
+A confirmation names only the site and its links, so nobody can use our mail to send
+their words to a stranger. Only a confirmed address that asked about replies gets what
+someone else typed: an approved, published reply, quoted as plain text (each line after
+"> ", its web addresses broken, cut at REPLY_QUOTE_LENGTH characters) under a link to it.
+Every message has the one-click unsubscribe headers (RFC 8058) and the links in its body.
 """
 
 from django.conf import settings
 from django.urls import reverse
 
-from comments.notifications import defang
+from comments.notifications import defang, quoted
+from comments.plain_text import body_text, trimmed
 from subscriptions import tokens
+
+REPLY_QUOTE_LENGTH = 600
 
 
 def _one_line(text):
@@ -81,14 +85,22 @@ def approved_message(subscription):
     return subject, body, headers
 
 
+def reply_quote(reply):
+    """The reply's text as the reader sees it, trimmed at a word, each line after "> "."""
+    text = trimmed(body_text(reply.body_html), REPLY_QUOTE_LENGTH)
+    return quoted(text) if text else ""
+
+
 def reply_message(subscription, reply):
     title = _one_line(subscription.comment.post.title)
     name = defang(_one_line(reply.name)) or "Someone"
+    quote = reply_quote(reply)
     body = "\n".join(
         [
             f"{name} replied to your comment on \u201c{title}\u201d:",
             "",
-            _absolute(reply.get_absolute_url()),
+            *([quote, ""] if quote else []),
+            f"Read it{' whole' if quote else ''} and reply: {_absolute(reply.get_absolute_url())}",
             *_footer(subscription),
         ]
     )

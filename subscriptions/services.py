@@ -2,11 +2,14 @@
 commit).
 
 - ``subscription_request``: a comment's "notify me" ticks; the first request for an
-  unconfirmed address sends ONE confirmation, and no other for
-  SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS (and never while one is outstanding);
+  address sends ONE confirmation, ever: an address that does not confirm is never mailed
+  again, however many comments name it (no window after which a stranger could be mailed
+  again); once confirmed, later requests need none;
+- ``notice_for``: what the commenter is told about their ticks after sending;
 - ``subscriber_confirm``: the address's owner confirmed: the notices still due go;
 - ``subscription_end`` / ``subscriber_opt_out``: unsubscribe from one comment / from
   everything (``address_opted_out`` then vetoes the address for every message);
+  ``subscriber_opt_in``: "Email me again", from a link mailed to the address;
 - ``on_comment_submitted`` / ``on_comment_status_changed``: the hooks comments calls
   (comments.extensions), which send each notice once (``Notice``).
 """
@@ -40,22 +43,25 @@ def _subscriber_locked(address):
     return Subscriber.objects.select_for_update().get(email_hash=digest)
 
 
-def _confirmation_window():
-    return timedelta(
-        days=max(
-            settings.SUBSCRIPTIONS_CONFIRMATION_INTERVAL_DAYS,
-            settings.SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS,
-        )
-    )
+class Outcome:
+    """What became of a comment's ticks (``notice_for`` words it for the commenter)."""
+
+    CONFIRMATION_SENT = "confirmation sent"
+    CONFIRMATION_PENDING = "confirmation pending"  # sent earlier, its link still works
+    CONFIRMATION_EXPIRED = "confirmation expired"  # sent earlier, never confirmed
+    CONFIRMED = "confirmed"
+    OPTED_OUT = "opted out"
+
+
+# Set on the comment instance that comment_submit returns (nothing is stored).
+OUTCOME_ATTRIBUTE = "_subscriptions_outcome"
 
 
 def _confirmation_send(*, subscriber, address):
-    """One confirmation per window per address; False when the window holds it back."""
-    now = timezone.now()
-    sent = subscriber.confirmation_sent_at
-    if sent is not None and now - sent < _confirmation_window():
+    """The one confirmation an address ever gets; False when it had it already."""
+    if subscriber.confirmation_sent_at is not None:
         return False
-    subscriber.confirmation_sent_at = now
+    subscriber.confirmation_sent_at = timezone.now()
     subscriber.confirmation_nonce = secrets.token_urlsafe(16)
     subscriber.full_clean()
     subscriber.save(update_fields=["confirmation_sent_at", "confirmation_nonce"])
@@ -64,11 +70,21 @@ def _confirmation_send(*, subscriber, address):
     return True
 
 
+def _pending_outcome(subscriber):
+    sent = subscriber.confirmation_sent_at
+    max_age = timedelta(days=settings.SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS)
+    if subscriber.confirmation_nonce and timezone.now() - sent < max_age:
+        return Outcome.CONFIRMATION_PENDING
+    return Outcome.CONFIRMATION_EXPIRED
+
+
 def subscription_request(*, comment, on_approval, on_replies):
     """Record ``comment``'s ticks (call inside the transaction that saved it).
 
-    Nothing for a comment filed as spam or rejected, without an address, or from an address
-    that asked for no mail. Returns the Subscription or None.
+    Nothing for a comment filed as spam or rejected, or without an address. An address
+    that asked for no mail gets none, but its ticks are kept: "Email me again" brings
+    them back. Returns the Subscription or None; what became of the ticks is put on the
+    comment for ``notice_for``.
     """
     if not (on_approval or on_replies) or not comment.email:
         return None
@@ -76,8 +92,6 @@ def subscription_request(*, comment, on_approval, on_replies):
         return None
     with transaction.atomic():
         subscriber = _subscriber_locked(comment.email)
-        if subscriber.opted_out_at is not None:
-            return None
         subscription = Subscription(
             subscriber=subscriber,
             comment=comment,
@@ -87,9 +101,45 @@ def subscription_request(*, comment, on_approval, on_replies):
         )
         subscription.full_clean(exclude=["subscriber", "comment"])
         subscription.save()
-        if subscriber.confirmed_at is None:
-            _confirmation_send(subscriber=subscriber, address=comment.email)
+        if subscriber.opted_out_at is not None:
+            outcome = Outcome.OPTED_OUT
+        elif subscriber.confirmed_at is not None:
+            outcome = Outcome.CONFIRMED
+        elif _confirmation_send(subscriber=subscriber, address=comment.email):
+            outcome = Outcome.CONFIRMATION_SENT
+        else:
+            outcome = _pending_outcome(subscriber)
+    setattr(comment, OUTCOME_ATTRIBUTE, outcome)
     return subscription
+
+
+NOTICES = {
+    Outcome.CONFIRMATION_SENT: (
+        "We have emailed you a link to confirm your address: until you confirm, we send "
+        "nothing else."
+    ),
+    Outcome.CONFIRMATION_PENDING: (
+        "We will email you nothing yet: we sent this address a confirmation link earlier "
+        "and send only one. Confirm with that link and you will get the emails you asked "
+        "for, about this comment too."
+    ),
+    Outcome.CONFIRMATION_EXPIRED: (
+        "We will email you nothing: we sent this address a confirmation link earlier, "
+        "which was not used and has expired, and we send only one per address."
+    ),
+    Outcome.OPTED_OUT: (
+        "We will email you nothing: this address asked us for no email. To get emails "
+        "again, open the link to stop emails in any email we sent you and press "
+        "\u201cEmail me again\u201d (this comment\u2019s emails then follow)."
+    ),
+}
+
+
+def notice_for(comment):
+    """One sentence for the commenter about their notify-me ticks, or None when there is
+    nothing to say (no ticks, a confirmed address, or spam: a spammer learns nothing).
+    Reads what ``on_comment_submitted`` put on the comment ``comment_submit`` returned."""
+    return NOTICES.get(getattr(comment, OUTCOME_ATTRIBUTE, None))
 
 
 def _notice_send(*, subscription, kind, about):
@@ -104,7 +154,13 @@ def _notice_send(*, subscription, kind, about):
             subject, body, headers = mail.approved_message(subscription)
         else:
             subject, body, headers = mail.reply_message(subscription, about)
-        mail_enqueue(to=subscription.comment.email, subject=subject, body=body, headers=headers)
+        mail_enqueue(
+            to=subscription.comment.email,
+            subject=subject,
+            body=body,
+            headers=headers,
+            about=[subscription.comment, about],  # either withdrawn before it goes: not sent
+        )
     return True
 
 
@@ -175,6 +231,18 @@ def check_confirmation(*, token):
     return subscriber
 
 
+def latest_comment(subscriber):
+    """The comment of the address's latest request, with its post and whether readers see
+    it: (comment, shown), or (None, False) when its comments are gone."""
+    subscription = (
+        Subscription.objects.filter(subscriber=subscriber).select_related("comment__post").first()
+    )
+    if subscription is None:
+        return None, False
+    comment = subscription.comment
+    return comment, Comment.objects.public().filter(pk=comment.pk).exists()
+
+
 def unsubscribe_target(*, token):
     """(kind, object) an unsubscribe link names: ("subscription", Subscription) or
     ("address", Subscriber). Raises tokens.BadToken, tokens.ExpiredToken, or TokenUsed
@@ -211,6 +279,22 @@ def subscriber_opt_out(*, subscriber):
             ended_at=now
         )
     subscriber.refresh_from_db()
+    return subscriber
+
+
+def subscriber_opt_in(*, subscriber):
+    """ "Email me again": only ever from a link mailed to the address, so it confirms the
+    address too. The notices due for what it ticked meanwhile go; again is harmless."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if subscriber.opted_out_at is None:
+            return subscriber
+        subscriber.opted_out_at = None
+        subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        subscriber.confirmation_nonce = ""
+        subscriber.full_clean()
+        subscriber.save(update_fields=["opted_out_at", "confirmed_at", "confirmation_nonce"])
+        _notify_due(subscriber)
     return subscriber
 
 

@@ -111,7 +111,7 @@ def test_the_cite_box(client, a_response):
     local = timezone.localtime(a_response.created_at)
     box = html[html.index('<section id="cite"') :]
     assert "Cite this response" in box
-    assert "Ann Reader. " in box
+    assert "Reader, A. (" in box  # APA: family name, initials
     assert f"({local.year}, {local:%B} {local.day})." in box
     assert "Re: A published write-up [Response to \u201cA published write-up\u201d]." in box
     assert f"<i>{django_settings.SITE_NAME}.</i>" in box
@@ -120,7 +120,7 @@ def test_the_cite_box(client, a_response):
 
 def test_the_thread_links_each_comment_to_its_page(client, a_response):
     html = client.get(a_response.post.get_absolute_url()).content.decode()
-    assert f'<a href="/comments/{a_response.pk}/">Link</a>' in html
+    assert f'<a href="/comments/{a_response.pk}/">Link<span> to ' in html
 
 
 @pytest.mark.parametrize("status", [Status.HELD, Status.REJECTED, Status.SPAM])

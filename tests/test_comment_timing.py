@@ -181,7 +181,7 @@ def test_a_double_click_stores_one_comment_and_the_second_answer_is_kind(client,
     second = client.post(post_url(a_post), data)
     assert time.monotonic() - started < 5  # "within a second", on a busy machine
     assert first.status_code == second.status_code == 302
-    assert second["Location"] == first["Location"] == a_post.get_absolute_url() + "#notice"
+    assert second["Location"] == first["Location"] == a_post.get_absolute_url() + "#your-comments"
     assert Comment.objects.count() == 1 and Comment.objects.get().status == Status.HELD
     page = messages_on(client, second)
     assert RECEIVED in page and "It is awaiting moderation." in page

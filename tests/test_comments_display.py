@@ -45,14 +45,15 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
     )
     html = page(client, a_post)
     local = timezone.localtime(comment.created_at)
+    whose = f"<span> to Ann Reader\u2019s comment of {local.day} {local:%b %Y}</span>"
     item = html[html.index(f'<li id="comment-{comment.pk}">') :]
     assert item.startswith(
         f'<li id="comment-{comment.pk}"><p>'
         '<a href="https://ann.example" rel="nofollow ugc noopener">Ann Reader</a> '
         f'<a href="#comment-{comment.pk}"><time datetime="{local:%Y-%m-%d}">'
         f"{local.day} {local:%b %Y}</time></a> "
-        f'<a href="/comments/{comment.pk}/">Link</a> '
-        f'<a href="?replyto={comment.pk}#respond">Reply</a></p>'
+        f'<a href="/comments/{comment.pk}/">Link{whose}</a> '
+        f'<a href="?replyto={comment.pk}#respond">Reply<span> to Ann Reader</span></a></p>'
         "<p>I <em>doubt</em> it.</p>"
         "<p>Competing interests: Consultant to Sanofi</p></li>"
     )

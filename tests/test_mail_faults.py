@@ -61,7 +61,7 @@ def comment_and_follow(a_post, django_capture_on_commit_callbacks):
         response = submit_comment(browser, a_post, fields=fields, body="Were the raters masked?")
     seconds = time.perf_counter() - started
     assert response.status_code == 302
-    assert response["Location"] == a_post.get_absolute_url() + "#notice"
+    assert response["Location"] == a_post.get_absolute_url() + "#your-comments"
     return browser.get(response["Location"]).content.decode(), seconds
 
 

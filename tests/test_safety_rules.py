@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from comments import moderation, safety_rules
 from comments.models import Comment
+from comments.views import AWAITING
 from tests.strategies import any_script_text
 from tests.test_comments_support import ANN, form_data, make_comment, post_url
 from tests.test_redos import assert_linear
@@ -257,9 +258,7 @@ def test_a_safety_hold_tells_the_commenter_why_in_plain_words(client, a_post, bo
 def test_other_holds_keep_the_generic_notice(client, a_post):
     response = client.post(post_url(a_post), form_data(a_post), follow=True)
     assert Comment.objects.get().status_reason == "new commenter"
-    assert _notice(response) == (
-        "Your comment is awaiting moderation. Thank you: it will appear once approved."
-    )
+    assert _notice(response) == AWAITING
 
 
 def test_spam_with_a_phone_number_gets_the_generic_notice(client, a_post):

@@ -35,9 +35,11 @@ def test_a_typo_opens_at_the_form_with_the_summary_focused_then_a_quick_resend_i
     page.locator("#id_email").fill("ann@example.org")
     with page.expect_navigation():
         submit_button(comment_form(page)).click()
-    notice = page.get_by_text(re.compile("awaiting moderation", re.I)).first
-    assert notice.is_visible()
-    box = notice.bounding_box()  # in view: not left far above an empty form on a phone
+    # The browser lands on the commenter's own block, the held comment marked in it.
+    assert page.url.endswith("#your-comments"), page.url
+    notice = page.locator("#your-comments").get_by_text(re.compile("awaiting moderation", re.I))
+    assert notice.first.is_visible()
+    box = notice.first.bounding_box()  # in view: not left far above an empty form on a phone
     assert box and box["y"] + box["height"] > 0 and box["y"] < page.viewport_size["height"], box
     comment = Comment.objects.get(post=care_ms_post)
     assert comment.status == Comment.Status.HELD  # never spam for a person's speed
