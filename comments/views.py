@@ -165,8 +165,9 @@ def _landing(request, comment, published, waiting, *, own_block=True):
     """Where the browser goes after sending: this browser's own block, which the caller's
     cookie fills, with the notice at its top (held, spam, which looks the same: a spammer
     learns nothing, or published: the block names it with a link to it in the thread);
-    ``own_block=False`` (a comment the cookie may not name) the top notice. Without a fragment the browser keeps the form's "#respond" and a phone lands on
-    an empty form far from both."""
+    ``own_block=False`` (a comment the cookie may not name) the top notice. Without a
+    fragment the browser keeps the form's "#respond" and a phone lands on an empty form far
+    from both."""
     if not own_block:  # a comment this browser may not call its own: the top notice
         if comment.status == Comment.Status.APPROVED:
             messages.success(request, published)

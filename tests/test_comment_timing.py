@@ -194,7 +194,6 @@ def test_a_double_click_on_a_published_comment_lands_on_it(client, a_post):
     data = form_data(a_post, body="Second thoughts.")
     first = client.post(post_url(a_post), data)
     second = client.post(post_url(a_post), data)
-    new = Comment.objects.latest("pk")
     assert Comment.objects.filter(body="Second thoughts.").count() == 1
     assert first["Location"] == second["Location"] == a_post.get_absolute_url() + "#your-comments"
     assert "It is published." in messages_on(client, second)
