@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from blog import markup
 from comments import desk, editing, moderation, services
 from comments.models import Comment, Redaction, WithdrawnComment
+from comments.rendering import format_datetime
 from roles import policy
 
 AUTOMATIC_APPROVALS = {
@@ -312,6 +313,28 @@ class CommentAdmin(admin.ModelAdmin):
         if request.method == "POST" and object_id is not None and "_moderate" in request.POST:
             return self._moderate_one(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """A link (a moderation mail's, say) to a comment its author has since withdrawn:
+        its withdrawal record, saying so, rather than "doesn't exist. Perhaps it was
+        deleted?". Any other missing id: Django's answer."""
+        record = None
+        if str(object_id).isdigit() and len(str(object_id)) <= 18:
+            record = WithdrawnComment.objects.filter(comment_pk=int(object_id)).first()
+        withdrawn_admin = self.admin_site._registry.get(WithdrawnComment)
+        if record is None or not (
+            withdrawn_admin and withdrawn_admin.has_view_permission(request, record)
+        ):
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        when = format_datetime(record.withdrawn_at)
+        self.message_user(
+            request,
+            f"Comment {object_id} was withdrawn by its author on {when}: its record follows.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:comments_withdrawncomment_change", args=[record.pk])
+        )
 
     def _moderate_one(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
