@@ -267,7 +267,7 @@ def _private(response):
     return response
 
 
-def _edit_page(request, comment, form, *, message="", status=200):
+def _edit_page(request, comment, form, *, message="", status=200, preview_html=""):
     return _private(
         render(
             request,
@@ -280,6 +280,7 @@ def _edit_page(request, comment, form, *, message="", status=200):
                 "deadline": editing.deadline(comment),
                 "deadline_text": format_datetime(editing.deadline(comment)),
                 "max_words": settings.COMMENT_MAX_WORDS,
+                "preview_html": preview_html,
             },
             status=status,
         )
@@ -307,6 +308,9 @@ def edit_comment(request, comment_id):
         return _edit_page(request, comment, form)
     if not form.is_valid():
         return _edit_page(request, comment, form, status=400)
+    if "preview" in request.POST:  # the edit page again, the rendered text above the form
+        html = preview.preview_html(form, heading_level=1)
+        return _edit_page(request, comment, form, preview_html=html)
     try:
         comment = services.comment_edit(
             comment_id=comment.pk,
