@@ -200,9 +200,8 @@ def comment_submit(*, post, data, request_meta, user=None):
             extensions.comment_submitted(comment=comment, data=data)  # notify me (issue 15)
             if comment.status == Status.APPROVED:
                 post_recount_comments(post_id=post.pk)
-            if comment.status == Status.HELD:
-                comment_id = comment.pk
-                transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_id))
+            if comment.status == Status.HELD:  # the id only: the worker writes the mail
+                notifications.notify_held_later(comment_id=comment.pk)
     except IntegrityError:
         sent = _sent_by_token(nonce)
         if sent is None:
@@ -548,8 +547,7 @@ def comment_edit(
                 comment_id=locked.pk, previous=previous, status=locked.status
             )
             if locked.status == Status.HELD:
-                comment_pk = locked.pk
-                transaction.on_commit(lambda: notifications.notify_held(comment_id=comment_pk))
+                notifications.notify_held_later(comment_id=locked.pk)
     return locked
 
 

@@ -1,0 +1,231 @@
+"""Issue 19: what sending a comment does in the request, and what it leaves to the worker.
+
+The POST stores the comment and queues the held comment's id; the worker composes the
+moderators' mail (the recipients, the text) and sends it. Every behaviour of that mail is
+kept: after commit only, nothing for a comment approved or withdrawn meanwhile, retried when
+the mail server fails, queued again when the worker is stopped from outside.
+"""
+
+import logging
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from comments import services
+from comments.models import Comment
+from tests.factories import make_user
+from tests.test_comments_support import form_data, make_comment, post_url
+from tests.test_outbox import DATABASE_TASKS, FlakyBackend, make_due, run_due_tasks
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+HELD_TASK = "comments.notifications.mail_held_comment"
+
+
+def committed():
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = DATABASE_TASKS
+    return DBTaskResult.objects
+
+
+@pytest.fixture
+def moderators(a_post, settings):
+    settings.COMMENT_MODERATORS = ["list@example.org"]
+    a_post.author.email = "author@example.org"
+    a_post.author.save()
+    group = Group.objects.get(name="Moderators")
+    make_user(username="mo", email="mo@example.org", staff=True).groups.add(group)
+    return ["author@example.org", "mo@example.org", "list@example.org"]
+
+
+def send(client, post, **overrides):
+    with committed():
+        response = client.post(post_url(post), form_data(post, **overrides))
+    assert response.status_code == 302
+    return response
+
+
+# --- (a) the held comment's mail is composed by the worker ---------------------------------
+
+
+def test_the_post_queues_only_the_held_comments_id(client, a_post, moderators, database_queue):
+    send(client, a_post, body="Were the raters *masked*? See https://evil.example/x")
+    comment = Comment.objects.get()
+    assert comment.status == Status.HELD
+    (queued,) = database_queue.all()
+    assert queued.task_path == HELD_TASK
+    assert queued.args_kwargs == {"args": [], "kwargs": {"comment_id": comment.pk}}
+    assert mail.outbox == []
+    assert run_due_tasks(database_queue) == 1
+    (message,) = mail.outbox
+    assert message.to == moderators
+    assert message.subject.endswith("A comment is waiting on \u201cA published write-up\u201d")
+    assert f"http://testserver{comment.get_admin_url()}" in message.body
+    assert "> Were the raters *masked*? See hxxps[:]//evil[.]example/x" in message.body
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value == {"sent": 1}
+
+
+def test_the_request_never_looks_up_the_moderators_nor_reads_the_comment_back(
+    client, a_post, moderators, database_queue
+):
+    with CaptureQueriesContext(connection) as queries:
+        send(client, a_post)
+    sql = "\n".join(query["sql"] for query in queries.captured_queries)
+    assert "auth_group" not in sql and "auth_user_groups" not in sql
+    comment_id = Comment.objects.get().pk
+    rereads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and f'"comments_comment"."id" = {comment_id}' in q["sql"]
+    ]
+    assert rereads == []
+    assert database_queue.get().task_path == HELD_TASK
+
+
+def test_nothing_is_queued_before_the_commit_nor_after_a_rollback(a_post, database_queue):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.comment_submit(
+            post=a_post,
+            data={"name": "Ann", "email": "ann@example.org", "body": "Masked?"},
+            request_meta={"ip_address": "192.0.2.1"},
+        )
+        assert database_queue.count() == 0
+        raise RuntimeError
+    assert database_queue.count() == 0 and mail.outbox == []
+
+
+def test_a_moderator_who_joins_before_the_worker_runs_is_told(client, a_post, database_queue):
+    a_post.author.email = "author@example.org"
+    a_post.author.save()
+    send(client, a_post)
+    make_user(username="late", email="late@example.org", staff=True).groups.add(
+        Group.objects.get(name="Moderators")
+    )
+    run_due_tasks(database_queue)
+    (message,) = mail.outbox
+    assert message.to == ["author@example.org", "late@example.org"]
+
+
+def test_a_comment_approved_before_the_worker_runs_sends_nothing(
+    client, a_post, moderators, database_queue
+):
+    send(client, a_post)
+    Comment.objects.update(status=Status.APPROVED)
+    assert run_due_tasks(database_queue) == 1
+    assert mail.outbox == []
+    assert database_queue.get().return_value == {"sent": 0}
+
+
+def test_a_comment_withdrawn_before_the_worker_runs_sends_nothing(
+    client, a_post, moderators, database_queue
+):
+    send(client, a_post)
+    comment = Comment.objects.get()
+    with committed():
+        services.comment_withdraw(comment_id=comment.pk)
+    assert run_due_tasks(database_queue) == 1
+    assert mail.outbox == []
+    assert database_queue.get().return_value == {"sent": 0, "recalled": True}
+
+
+def test_a_safety_hold_composed_by_the_worker_still_keeps_the_text_out(
+    client, a_post, moderators, database_queue
+):
+    send(client, a_post, body="My NHS number is 943 476 5919, should I stop my ocrelizumab?")
+    run_due_tasks(database_queue)
+    (message,) = mail.outbox
+    assert "5919" not in message.body and "ocrelizumab" not in message.body
+    assert "ann@example.org" not in message.body and "NHS number" in message.body
+
+
+def test_a_failing_mail_server_in_the_worker_is_retried_and_still_recalls(
+    client, a_post, moderators, database_queue, settings
+):
+    settings.EMAIL_BACKEND = "tests.test_outbox.FlakyBackend"
+    FlakyBackend.failures, FlakyBackend.tried, FlakyBackend.sent = 1, 0, []
+    send(client, a_post)
+    comment = Comment.objects.get()
+    run_due_tasks(database_queue)  # composed; the first try fails: a delivery queued later
+    (retry,) = database_queue.filter(status="READY")
+    kwargs = retry.args_kwargs["kwargs"]
+    assert retry.task_path == "outbox.tasks.deliver_mail" and kwargs["attempt"] == 2
+    assert kwargs["to"] == moderators and kwargs["about"] == [["comments.comment", comment.pk]]
+    make_due(database_queue)
+    run_due_tasks(database_queue)
+    (message,) = FlakyBackend.sent
+    assert message.to == moderators and comment.get_admin_url() in message.body
+
+
+def test_an_address_vetoed_since_is_left_out_by_the_worker(
+    client, a_post, moderators, database_queue
+):
+    from outbox import policy
+
+    send(client, a_post)
+
+    def no_mo(address):  # a veto: True refuses the address
+        return address == "mo@example.org"
+
+    policy.register_veto(no_mo)
+    try:
+        run_due_tasks(database_queue)
+    finally:
+        policy._vetoes.remove(no_mo)
+    (message,) = mail.outbox
+    assert message.to == ["author@example.org", "list@example.org"]
+
+
+def test_an_edit_that_holds_the_comment_again_queues_its_id_too(a_post, database_queue, settings):
+    comment = make_comment(a_post, status=Status.APPROVED, body="Plain words.")
+    settings.COMMENT_MODERATION_WORDS = ["miracle"]
+    with committed():
+        services.comment_edit(comment_id=comment.pk, body="A miracle cure.")
+    comment.refresh_from_db()
+    assert comment.status == Status.HELD
+    held = database_queue.filter(task_path=HELD_TASK)
+    assert [row.args_kwargs["kwargs"] for row in held] == [{"comment_id": comment.pk}]
+
+
+def test_a_composing_task_stopped_from_outside_is_queued_again(database_queue, caplog):
+    from django_tasks.signals import task_finished
+
+    from outbox.tasks import deliver_mail
+
+    stopped = DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"comment_id": 7}},
+        task_path=HELD_TASK,
+        backend_name="default",
+        status="RUNNING",
+    )
+    stopped.set_failed(SystemExit(1))
+    with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
+        task_finished.send(type(deliver_mail.get_backend()), task_result=stopped.task_result)
+    (again,) = database_queue.filter(status="READY")
+    assert again.task_path == HELD_TASK
+    assert again.args_kwargs["kwargs"] == {"comment_id": 7, "attempt": 2}
+    assert "stopped on attempt 1 of 5" in caplog.text
+
+
+def test_with_the_immediate_backend_the_mail_is_sent_after_commit(
+    client, a_post, moderators, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(post_url(a_post), form_data(a_post))
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    (message,) = mail.outbox
+    assert message.to == moderators
