@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from blog.models import Post
@@ -103,21 +103,38 @@ def _resolve_parent(*, post, parent_id):
     return parent
 
 
-def _earlier_copy(comment):
-    """The same text from the same email on the same post, sent recently and not spam."""
+def _earlier_comments(*, nonce, post, email, body):
+    """(the comment this form's token sent, the latest earlier copy) in one query; either
+    may be None.
+
+    The token's comment (a double click, the back button) is matched by the form's nonce;
+    an earlier copy is the same text from the same email on the same post, sent within
+    COMMENT_DUPLICATE_SECONDS and not spam. One row is read: the token's comment first when
+    there is one (it answers before any copy does), else the latest copy. The token's comment
+    is then read whole, with its post (the view answers with it: a rare path).
+    """
     since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
-    return (
-        Comment.objects.for_post(comment.post)
-        .by_email(comment.email)
-        .filter(body=comment.body, created_at__gte=since)
-        .exclude(status=Status.SPAM)
-        .only("pk", "status")
-        .order_by("-pk")
-        .first()
+    copy = Q(post=post, email_lower=Lower(Value(email)), body=body, created_at__gte=since) & ~Q(
+        status=Status.SPAM
     )
+    found = Comment.objects.alias(email_lower=Lower("email"))
+    if nonce:
+        found = found.filter(copy | Q(form_nonce=nonce)).order_by(
+            Case(When(form_nonce=nonce, then=Value(0)), default=Value(1)), "-pk"
+        )
+    else:
+        found = found.filter(copy).order_by("-pk")
+    row = found.only("pk", "status", "form_nonce").first()
+    if row is None:
+        return None, None
+    if nonce and row.form_nonce == nonce:
+        return _sent_by_token(nonce), None
+    row.post = post  # the copy is on this post (the view's answer links to it)
+    return None, row
 
 
 def _sent_by_token(nonce):
+    """The comment the form's token sent, with its post; None if none (or no token)."""
     if not nonce:
         return None
     return Comment.objects.select_related("post").filter(form_nonce=nonce).first()
@@ -147,7 +164,13 @@ def comment_submit(*, post, data, request_meta, user=None):
     if moderation.comments_closed(post):
         raise CommentsClosed()
     nonce = _text(data.get("form_nonce"))[:32] or None
-    sent = _sent_by_token(nonce)
+    body = _text(data.get("body"))
+    signed_in = user is not None and user.is_authenticated
+    email = user.email if signed_in else _text(data.get("email"))
+    # One look-up answers both "did this form send a comment already?" and "is this text
+    # stored already?"; the refusals keep their order (the token's before the rate limit:
+    # a double click costs nothing; the copy's last).
+    sent, earlier = _earlier_comments(nonce=nonce, post=post, email=email, body=body)
     if sent is not None:
         raise AlreadySent(sent)
     staff = _is_staff(user)
@@ -161,18 +184,17 @@ def comment_submit(*, post, data, request_meta, user=None):
         email=_text(data.get("email")),
         website=_text(data.get("website")),
         title=_text(data.get("title"))[:200],
-        body=_text(data.get("body")),
+        body=body,
         competing_interests=_text(data.get("competing_interests")) or "None declared",
         ip_address=request_meta.get("ip_address") or None,
         user_agent=_text(request_meta.get("user_agent"))[:500],
         form_nonce=nonce,
     )
-    if user is not None and user.is_authenticated:
+    if signed_in:
         comment.user = user
         comment.name = (user.get_full_name() or user.get_username())[:100]
-        comment.email = user.email
+        comment.email = email
         comment.is_post_author = user.pk == post.author_id
-    earlier = _earlier_copy(comment)
     if earlier is not None:
         raise DuplicateComment(earlier)
 

@@ -229,3 +229,87 @@ def test_with_the_immediate_backend_the_mail_is_sent_after_commit(
         callback()
     (message,) = mail.outbox
     assert message.to == moderators
+
+
+# --- (b) one query for the form's earlier comment and an earlier copy ---------------------
+
+META = {"ip_address": "192.0.2.1", "user_agent": "pytest"}
+
+
+def submit(post, **data):
+    data = {"name": "Ann Reader", "email": "ann@example.org", "body": "Masked?", **data}
+    return services.comment_submit(post=post, data=data, request_meta=META)
+
+
+def selects_of_comments(queries):
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "comments_comment"' in q["sql"]
+    ]
+
+
+def test_the_form_token_and_the_duplicate_are_looked_up_in_one_query(a_post, settings):
+    settings.COMMENT_APPROVE_RETURNING = False  # its own look-up: see below
+    with CaptureQueriesContext(connection) as queries:
+        comment = submit(a_post, form_nonce="n" * 32)
+    assert comment.status == Status.HELD and comment.form_nonce == "n" * 32
+    (lookup,) = selects_of_comments(queries)
+    assert '"form_nonce"' in lookup and '"body"' in lookup
+
+
+def test_the_forms_earlier_comment_wins_over_an_earlier_copy(a_post):
+    copy = make_comment(a_post, status=Status.APPROVED, body="Masked?")
+    sent = make_comment(a_post, status=Status.HELD, body="Other", form_nonce="tok")
+    with pytest.raises(services.AlreadySent) as refusal:
+        submit(a_post, form_nonce="tok")
+    assert refusal.value.comment == sent and refusal.value.comment.post == a_post
+    assert refusal.value.comment.body == "Other"  # the whole comment, for the view's answer
+    with pytest.raises(services.DuplicateComment) as duplicate:
+        submit(a_post, form_nonce="fresh")
+    assert duplicate.value.earlier == copy and "It is published." in duplicate.value.message
+    assert Comment.objects.count() == 2
+
+
+def test_the_latest_copy_that_is_not_spam_answers_the_duplicate(a_post):
+    make_comment(a_post, status=Status.APPROVED, body="Masked?")
+    make_comment(a_post, status=Status.HELD, body="Masked?", email="ANN@example.org")
+    make_comment(a_post, status=Status.SPAM, body="Masked?")
+    with pytest.raises(services.DuplicateComment) as duplicate:
+        submit(a_post, form_nonce="fresh")
+    assert duplicate.value.earlier.status == Status.HELD
+    assert duplicate.value.message.endswith("It is awaiting moderation.")
+    assert duplicate.value.earlier.post == a_post
+
+
+def test_a_copy_elsewhere_or_from_someone_else_or_long_ago_is_no_duplicate(
+    a_post, an_author, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import make_post
+
+    other = make_post(author=an_author, title="Another write-up")
+    make_comment(other, status=Status.APPROVED, body="Masked?")
+    make_comment(a_post, status=Status.APPROVED, body="Masked?", email="bo@example.org")
+    old = make_comment(a_post, status=Status.APPROVED, body="Masked?")
+    Comment.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS + 5)
+    )
+    assert submit(a_post, form_nonce="fresh").pk
+
+
+@pytest.mark.parametrize(
+    "nonce", ["", "x" * 500, "' OR 1=1 --", "\x00\x00", "\u202e\U0001f9ea%_\\"]
+)
+def test_any_nonce_is_looked_up_as_text(a_post, nonce):
+    make_comment(a_post, status=Status.APPROVED, body="Other", form_nonce="y" * 32)
+    comment = submit(a_post, form_nonce=nonce, body=f"Text with {nonce!r}")
+    stored = Comment.objects.get(pk=comment.pk)
+    assert stored.form_nonce == (nonce.replace("\x00", "")[:32] or None)
+    resend = nonce if stored.form_nonce else "y" * 32  # no nonce: the other form's
+    with pytest.raises(services.AlreadySent) as again:
+        submit(a_post, form_nonce=resend, body="Something else")
+    assert again.value.comment.form_nonce == (stored.form_nonce or "y" * 32)
