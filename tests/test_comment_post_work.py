@@ -410,3 +410,36 @@ def test_a_returning_commenter_costs_one_query_and_is_approved(a_post, settings)
         verdict = moderation.returning_commenter(comment, {})
     assert verdict == (Status.APPROVED, moderation.RETURNING_COMMENTER)
     assert len(queries.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "Staff@Example.org",
+        "staff@example.org",
+        "STAFF@EXAMPLE.ORG",
+        "st_ff@example.org",
+        "st%ff@example.org",
+        "zoë@exämple.org",
+        "ZOË@EXÄMPLE.ORG",
+        "plain@example.org",
+        "former@example.org",
+        "' OR 1=1 --",
+    ],
+)
+def test_the_staff_email_rule_reads_as_the_orm_would(a_post, email):
+    from django.contrib.auth import get_user_model
+
+    from comments import moderation
+
+    make_user(username="staff", email="staff@example.org", staff=True)
+    make_user(username="zoe", email="Zoë@Exämple.org", staff=True)
+    make_user(username="plain", email="plain@example.org", staff=False)
+    make_user(username="former", email="former@example.org", staff=False, is_active=False)
+    expected = get_user_model().objects.filter(is_staff=True, email__iexact=email).exists()
+    comment = Comment(post=a_post, name="Ann", email=email, body="Hi")
+    with CaptureQueriesContext(connection) as queries:
+        verdict = moderation.staff_email(comment, {})
+    assert (verdict is not None) == expected and len(queries.captured_queries) == 1
+    if email.lower() == "staff@example.org":
+        assert verdict == (Status.HELD, "a staff member's email, sent without signing in")
