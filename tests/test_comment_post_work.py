@@ -443,3 +443,18 @@ def test_the_staff_email_rule_reads_as_the_orm_would(a_post, email):
     assert (verdict is not None) == expected and len(queries.captured_queries) == 1
     if email.lower() == "staff@example.org":
         assert verdict == (Status.HELD, "a staff member's email, sent without signing in")
+
+
+def test_a_held_comments_post_has_a_fixed_query_budget(
+    client, a_post, moderators, database_queue, django_assert_max_num_queries
+):
+    """10: the post; the earlier-comment look-up; the rate-limit counter; the staff-email
+    and returning-commenter rules; a savepoint, the INSERT, the thread path, the release;
+    after the commit, the task row with the comment's id. Nothing about the moderators,
+    nothing read back (before issue 19: 16)."""
+    data = form_data(a_post, form_nonce="budget-nonce")
+    with django_assert_max_num_queries(10), committed():  # the commit's task row counts
+        response = client.post(post_url(a_post), data)
+    assert response.status_code == 302 and response["Location"].endswith("#your-comments")
+    assert Comment.objects.get().status == Status.HELD
+    assert database_queue.get().task_path == HELD_TASK
