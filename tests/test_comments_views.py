@@ -288,7 +288,7 @@ def test_staff_comment_as_themselves_and_are_approved(client, a_post):
     comment = Comment.objects.get()
     assert (comment.name, comment.email, comment.user) == ("Eve Editor", "eve@example.org", editor)
     assert comment.status == Status.APPROVED and not comment.is_post_author
-    assert response["Location"].endswith(f"#comment-{comment.pk}")
+    assert response["Location"] == f"{a_post.get_absolute_url()}#comment-{comment.pk}"
 
 
 def test_the_posts_author_is_marked_and_badged(client, a_post, an_author):

@@ -1,3 +1,23 @@
+/* An old link to "#comment-<id>" (a bookmark, a feed from before the thread had pages)
+   whose comment is on another page of the thread: ask the server where it is now
+   (/comments/<id>/thread/ answers with its page). Without this file the page simply opens
+   at its top; the links the site gives out go through that address already. */
+(function () {
+  "use strict";
+
+  var section = document.querySelector && document.querySelector("section.comments[data-thread-url]");
+  if (!section) { return; }
+
+  function find() {
+    var match = /^#comment-([0-9]{1,12})$/.exec(window.location.hash);
+    if (!match || document.getElementById("comment-" + match[1])) { return; }
+    window.location.replace(section.getAttribute("data-thread-url").replace(/\/0\/thread\/$/,
+      "/" + match[1] + "/thread/"));
+  }
+  find();
+  window.addEventListener("hashchange", find);
+})();
+
 /* Comments: progressive enhancement only. Without this file, "Reply" links load the page
    with ?replyto=<id> and the server places the form under the comment. With it, the form
    moves under the comment in place, and "Cancel reply" moves it back. */
