@@ -251,3 +251,27 @@ def test_the_thread_itself_is_one_query(rf, db, settings, count, order, django_a
     with django_assert_num_queries(1):
         page = ThreadPresenter(post, request=request).page()
     assert len(page.comments) == min(count, 250)
+
+
+# --- the page cache: each page of the thread is its own page -----------------------------
+
+
+def test_each_page_of_the_thread_is_cached_on_its_own(client, a_post, five_conversations, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True
+    roots = five_conversations[0]
+    url = a_post.get_absolute_url()
+    first, second = client.get(url), client.get(f"{url}?cpage=2")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    again = client.get(f"{url}?cpage=2&utm_source=x")
+    assert again["X-Page-Cache"] == "hit"
+    assert shown_ids(again.content.decode())[0] == roots[2].pk
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert shown_ids(client.get(url).content.decode())[0] == roots[0].pk
+    # A page number not in its one form is served uncached, and is no page.
+    for query in ("?cpage=02", "?cpage=x", "?cpage=9"):
+        response = client.get(url + query)
+        assert response.status_code == 404 and "X-Page-Cache" not in response, query
+    # A new conversation is on the very next request of the last page.
+    make_comment(a_post, body="a sixth conversation")
+    assert "a sixth conversation" in client.get(f"{url}?cpage=3").content.decode()
