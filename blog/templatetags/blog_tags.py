@@ -1,11 +1,24 @@
 """Template helpers for reader pages: sidebar widgets and small formatting filters."""
 
 from django import template
+from django.template.loader import render_to_string
 
 from blog import metadata, rendering
-from blog.navigation import sidebar_archive, sidebar_labels
+from blog.navigation import rendered_sidebar, sidebar_archive, sidebar_labels
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(context):
+    """The sidebar (archive, labels, feeds), its HTML kept per generation in this worker."""
+    request, view = context.get("request"), context.get("view")
+    year = view.kwargs.get("year") if view is not None else None
+    return rendered_sidebar(
+        request,
+        year,
+        lambda: render_to_string("blog/_sidebar_widgets.html", {"request": request, "view": view}),
+    )
 
 
 @register.inclusion_tag("blog/_archive_nav.html", takes_context=True)
