@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
@@ -42,8 +42,10 @@ def listed_labels():
 
 
 def label_in_use_or_none(slug):
-    """The label with this slug if a published post carries it (one query)."""
-    return labels_in_use().filter(slug=slug).first()
+    """The label with this slug if a published post carries it (one query: an EXISTS over
+    published posts, not a count of them all)."""
+    carried = Post.objects.published().filter(tags=OuterRef("pk"))
+    return Tag.objects.filter(Exists(carried), slug=slug).order_by().first()
 
 
 @dataclass
