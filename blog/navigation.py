@@ -185,3 +185,29 @@ def rendered_sidebar(request, open_year, render):
         _rendered_sidebars.clear()  # only the current generation is kept
     _rendered_sidebars[key] = (html, until)
     return html
+
+
+_kept_neighbours = {}
+
+
+def neighbours(post, request, find):
+    """``(find(post, older=True), find(post, older=False))``, kept in this worker's memory
+    per page-cache generation and post (and never past the next scheduled post, which may
+    become a neighbour without moving the generation): a post page reads them twice from
+    the database only the first time after a change. Without a generation, found each time.
+    """
+    current = pagecache.generation()
+    if current is None:
+        return find(post, older=True), find(post, older=False)
+    key = (current, post.pk, post.published_at)
+    found = _kept_neighbours.get(key)
+    if found is not None and (found[2] is None or found[2] > timezone.now().timestamp()):
+        return found[0], found[1]
+    older, newer = find(post, older=True), find(post, older=False)
+    until = _sidebar(request)["until"]
+    if len(_kept_neighbours) > 10_000 or any(
+        other[0] != current for other in list(_kept_neighbours)
+    ):
+        _kept_neighbours.clear()  # only the current generation is kept
+    _kept_neighbours[key] = (older, newer, until)
+    return older, newer

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import label_in_use_or_none, listed_labels
+from blog.navigation import label_in_use_or_none, listed_labels, neighbours
 
 logger = logging.getLogger(__name__)
 
@@ -154,9 +154,10 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
+        older, newer = neighbours(post, self.request, _neighbour)
         context.update(
-            previous_post=_neighbour(post, older=True),
-            next_post=_neighbour(post, older=False),
+            previous_post=older if older is not None and older.address else None,
+            next_post=newer if newer is not None and newer.address else None,
             meta=metadata.for_post(post),
         )
         return context
@@ -190,7 +191,8 @@ def old_address_target(year, month, slug):
 
 
 def _neighbour(post, *, older):
-    """The published post just before (older) or after this one, or None (one query)."""
+    """The published post just before (older) or after this one, or None (one query);
+    kept per generation by ``blog.navigation.neighbours``, which the page asks."""
     at, pk = post.published_at, post.pk
     if older:
         condition = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
@@ -198,14 +200,13 @@ def _neighbour(post, *, older):
     else:
         condition = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
         order = ("published_at", "pk")
-    neighbour = (
+    return (
         Post.objects.published()
         .filter(condition)
         .order_by(*order)
         .only("title", "slug", "published_at")
         .first()
     )
-    return neighbour if neighbour is not None and neighbour.address else None
 
 
 class LegacyPostRedirectView(RedirectView):
