@@ -187,27 +187,46 @@ def rendered_sidebar(request, open_year, render):
     return html
 
 
-_kept_neighbours = {}
+_kept = {}
+KEPT_LIMIT = 10_000
+
+
+def _kept_per_generation(key, request, compute, *, keep=lambda value: True):
+    """``compute()``, kept in this worker's memory under ``key`` for the current page-cache
+    generation, and never past the next scheduled post (which goes live without moving the
+    generation on). A value ``keep`` refuses (a label nobody uses: any text may be asked
+    for) is not kept. Without a generation (the cache cannot be read), computed each time."""
+    current = pagecache.generation()
+    if current is None:
+        return compute()
+    key = (current, *key)
+    found = _kept.get(key)
+    if found is not None and (found[1] is None or found[1] > timezone.now().timestamp()):
+        return found[0]
+    value = compute()
+    if keep(value):
+        until = _sidebar(request)["until"]
+        if len(_kept) > KEPT_LIMIT or any(other[0] != current for other in list(_kept)):
+            _kept.clear()  # only the current generation is kept
+        _kept[key] = (value, until)
+    return value
 
 
 def neighbours(post, request, find):
-    """``(find(post, older=True), find(post, older=False))``, kept in this worker's memory
-    per page-cache generation and post (and never past the next scheduled post, which may
-    become a neighbour without moving the generation): a post page reads them twice from
-    the database only the first time after a change. Without a generation, found each time.
-    """
-    current = pagecache.generation()
-    if current is None:
-        return find(post, older=True), find(post, older=False)
-    key = (current, post.pk, post.published_at)
-    found = _kept_neighbours.get(key)
-    if found is not None and (found[2] is None or found[2] > timezone.now().timestamp()):
-        return found[0], found[1]
-    older, newer = find(post, older=True), find(post, older=False)
-    until = _sidebar(request)["until"]
-    if len(_kept_neighbours) > 10_000 or any(
-        other[0] != current for other in list(_kept_neighbours)
-    ):
-        _kept_neighbours.clear()  # only the current generation is kept
-    _kept_neighbours[key] = (older, newer, until)
-    return older, newer
+    """``(find(post, older=True), find(post, older=False))``, kept per generation and post:
+    a post page reads them from the database only the first time after a change."""
+    return _kept_per_generation(
+        ("neighbours", post.pk, post.published_at),
+        request,
+        lambda: (find(post, older=True), find(post, older=False)),
+    )
+
+
+def kept_label_in_use_or_none(slug, request=None):
+    """``label_in_use_or_none(slug)``, kept per generation when there is such a label."""
+    return _kept_per_generation(
+        ("label", slug),
+        request,
+        lambda: label_in_use_or_none(slug),
+        keep=lambda label: label is not None,
+    )

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import label_in_use_or_none, listed_labels, neighbours
+from blog.navigation import kept_label_in_use_or_none, listed_labels, neighbours
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class LabelPostListView(PostListMixin, ListView):
     template_name = "blog/label_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.label = label_in_use_or_none(kwargs["slug"])
+        self.label = kept_label_in_use_or_none(kwargs["slug"], request)
         if self.label is None:
             raise Http404("No published post has this label.")
         return super().get(request, *args, **kwargs)

@@ -48,3 +48,23 @@ def test_the_label_page_and_feed_still_answer(client, labelled):
     assert client.get("/labels/ms/feeds/atom/").status_code == 200
     assert client.get("/labels/draft-only/").status_code == 404
     assert client.get("/labels/scheduled-only/feeds/rss/").status_code == 404
+
+
+def test_the_label_page_finds_its_label_once_per_generation(client, labelled, an_author):
+    from blog import navigation
+
+    client.get("/labels/ms/")
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get("/labels/ms/").status_code == 200
+    assert not [q for q in warm.captured_queries if "EXISTS" in q["sql"].upper()]
+    Post.objects.filter(status=Post.Status.PUBLISHED).delete()
+    assert client.get("/labels/ms/").status_code == 404  # the very next request
+    assert not [key for key in navigation._kept if key[1:] == ("label", "nope")]
+
+
+def test_unknown_labels_are_not_kept(client, labelled):
+    from blog import navigation
+
+    for n in range(20):
+        assert client.get(f"/labels/unknown-{n}/").status_code == 404
+    assert not [key for key in navigation._kept if "label" in key and key[-1].startswith("unknown")]

@@ -67,9 +67,9 @@ def test_a_new_post_is_the_newer_neighbour_on_the_next_request(client, trio, an_
 
 def test_another_workers_change_is_seen(client, trio, finds):
     nav_of(client, trio[1])
-    kept = navigation._kept_neighbours.copy()
+    kept = navigation._kept.copy()
     Post.objects.get(pk=trio[2].pk).delete()
-    navigation._kept_neighbours.update(kept)  # as if this worker had not seen the change
+    navigation._kept.update(kept)  # as if this worker had not seen the change
     assert "Newer post" not in nav_of(client, trio[1])
 
 
