@@ -19,6 +19,19 @@ from blog.navigation import kept_label_in_use_or_none, listed_labels, neighbours
 logger = logging.getLogger(__name__)
 
 
+# What a summary never shows (blog.rendering): the text of the post, its Markdown and the
+# cited article, left in the database on list pages.
+LIST_DEFERRED = (
+    "body",
+    "body_html",
+    "plain_summary",
+    "plain_summary_html",
+    "source_citation",
+    "source_title",
+    "source_authors",
+)
+
+
 class PostListMixin:
     """What every list of posts shares: published posts only, newest first, paginated.
 
@@ -41,7 +54,7 @@ class PostListMixin:
         )
 
     def get_queryset(self):
-        return self.filter_posts(Post.objects.published()).for_listing()
+        return self.filter_posts(Post.objects.published()).for_listing().defer(*LIST_DEFERRED)
 
     def filter_posts(self, posts):
         return posts

@@ -146,3 +146,19 @@ def test_the_author_page_and_search_still_show_summaries_and_bylines(client, an_
     home = client.get("/").content.decode()
     assert f'href="{post.get_absolute_url()}">Cladribine tablets</a>' in home
     assert ">Wren Ashdown</span>" in home or ">Wren Ashdown</a>" in home
+
+
+@pytest.mark.parametrize("address", ["/", "/labels/ms/", "/2020/", "/2020/05/"])
+def test_list_pages_leave_the_post_text_in_the_database(client, address, an_author):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    moment = datetime(2020, 5, 4, 12, tzinfo=UTC)
+    for n in range(3):
+        make_post(author=an_author, labels=["ms"], published_at=moment, body=f"Long text {n}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(address).content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"body_html"' not in sql and '"body"' not in sql
+    assert "Long text" not in page
+    assert page.count('<article class="post-summary"') == 3
