@@ -11,7 +11,7 @@ widget's attributes from ``build_widget_attrs``, so ``SafetyNoteBoundField``'s
 
 The unbound form of an anonymous reader depends on nothing but the post, the settings and
 two per-request values (the CSRF input and the security token): it is rendered once per
-process and key (``_unbound_html``) and the two values put in per request.
+process and post (``_UnboundForms``), with the two values put in per request.
 """
 
 from html import escape
@@ -168,6 +168,8 @@ def _is_plain(form, reply_target, commenting_as):
         and reply_target is None
         and not form.preview_html
         and form.prefix is None
+        and form.auto_id == "id_%s"
+        and form.label_suffix == ":"
         and set(form.initial) <= {"security_token"}
         and type(form) is CommentForm
     )
