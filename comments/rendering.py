@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 import pagecache
-from comments import form_rendering, pending
+from comments import pending
 from comments.bidi import could_reorder
+from comments.form_rendering import form_html
 from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment, Redaction
 from comments.moderation import comments_closed
@@ -214,7 +215,7 @@ def _fields_in_error(form):
 def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
     """The comment form's HTML (fresh security token, parent kept): comments.form_rendering."""
     user = _signed_in(request)
-    return form_rendering.form_html(
+    return form_html(
         request,
         post,
         form,
