@@ -415,8 +415,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 # == Notify me (issue 15): commenters' confirmed email notifications (subscriptions/) ==
 INSTALLED_APPS += ["subscriptions"]
-# A confirmation link works this many days.
-SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS", 7)
+# A confirmation link works this many days. An address is asked once, ever, so the one
+# link stays good long enough to be found again in a mailbox.
+SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS", 90)
 # An unsubscribe link works this many days (every mail carries a fresh one).
 SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE_DAYS", 365)
 # == End of notify me ==
