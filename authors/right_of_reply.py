@@ -9,10 +9,11 @@ and blog never import authors, and subscriptions is not needed (it is about comm
   (unique per comment), so a second approval, or an approval after a rejection, sends
   nothing. None for the author's own comments, an inactive author, an author without an
   address, or one whose profile says no (no profile: yes, the default);
-- the email names the post, the commenter, their competing interests and quotes the text
-  (each line after "> ", web addresses broken: the commenter's words cannot pass as our
-  links), links to the comment and to its admin page to answer it, and carries the
-  one-click unsubscribe headers (RFC 8058) for a signed link that turns the setting off;
+- the email names the post, the commenter, their competing interests and quotes the title
+  (on one line) and the text (each line after "> ", web addresses broken: the commenter's
+  words cannot pass as our links), links to the comment and to its admin page to answer
+  it, and carries the one-click unsubscribe headers (RFC 8058) for a signed link that turns
+  the setting off;
 - ``response_emails_stop(token=...)``: that link's work, once per link.
 """
 
@@ -27,7 +28,7 @@ from django.utils import timezone
 from authors.models import AuthorProfile, ResponseNotice
 from authors.services import author_profile_ensure
 from comments.models import Comment
-from comments.notifications import defang, quoted
+from comments.notifications import defang, quoted, title_lines
 from outbox.services import mail_enqueue
 
 Status = Comment.Status
@@ -156,6 +157,7 @@ def response_message(notice):
         [
             f"Name: {_one_line(comment.name)}",
             f"Competing interests: {_one_line(comment.competing_interests)}",
+            *title_lines(comment),
             "",
             comment.body,
         ]
@@ -203,7 +205,13 @@ def response_notify(*, comment_id):
             return False
         notice.comment = comment
         subject, body, headers = response_message(notice)
-        mail_enqueue(to=comment.post.author.email, subject=subject, body=body, headers=headers)
+        mail_enqueue(
+            to=comment.post.author.email,
+            subject=subject,
+            body=body,
+            headers=headers,
+            about=[comment],  # withdrawn before it goes: not sent
+        )
     return True
 
 

@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from blog import markup
 from comments import desk, editing, moderation, services
-from comments.models import Comment, Redaction
+from comments.models import Comment, Redaction, WithdrawnComment
 from roles import policy
 
 AUTOMATIC_APPROVALS = {
@@ -124,7 +124,7 @@ class CommentAdmin(admin.ModelAdmin):
     # Only the posts whose comments the user may see: a title can name an unannounced trial.
     list_filter = (StatusFilter, ApprovalFilter, ("post", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("post", "moderated_by")
-    search_fields = ("name", "email", "body")
+    search_fields = ("name", "email", "title", "body")
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["approve", "reject", "mark_spam", "hold"]
@@ -138,6 +138,7 @@ class CommentAdmin(admin.ModelAdmin):
         "name",
         "email",
         "website",
+        "title",
         "body",
         "formatting",
         "competing_interests",
@@ -198,6 +199,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="comment")
     def excerpt(self, obj):
+        """The commenter's title (issue 15), when they gave one, above the text's start."""
+        if obj.title:
+            return format_html(
+                '<span class="comment-title">{}</span><br>{}', obj.title, obj.excerpt
+            )
         return obj.excerpt
 
     @admin.display(description="commenter", ordering="name")
@@ -410,3 +416,89 @@ class CommentAdmin(admin.ModelAdmin):
                 "desk/reply/", bound(desk.desk_reply, ["POST"]), name="comments_comment_desk_reply"
             ),
         ]
+
+
+# --- withdrawn comments (issue 15): the moderators' record, read-only --------------------
+
+
+@admin.register(WithdrawnComment)
+class WithdrawnCommentAdmin(admin.ModelAdmin):
+    """What commenters withdrew (comments.services.comment_withdraw). Nobody adds or
+    changes a record; a superuser may delete one (a request to erase it). The address is
+    kept as a hash only: searching for an address finds its records all the same."""
+
+    list_display = ("withdrawn_at", "name", "text", "post_title", "status", "sent_at")
+    list_display_links = ("withdrawn_at",)
+    list_filter = ("status",)
+    list_select_related = ("post",)
+    search_fields = ("name", "title", "body")
+    date_hierarchy = "withdrawn_at"
+    list_per_page = 50
+    fields = (
+        "post",
+        "comment_pk",
+        "parent_pk",
+        "status",
+        "name",
+        "email_hash",
+        "title",
+        "body",
+        "edits_before",
+        "sent_at",
+        "withdrawn_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        records = super().get_queryset(request).select_related("post")
+        if policy.sees_every_comment(request.user):
+            return records
+        return records.filter(post__author_id=request.user.pk)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        address = search_term.strip()
+        if "@" in address:
+            results |= queryset.filter(email_hash=WithdrawnComment.hash_email(address))
+        return results, may_have_duplicates
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and request.user.is_active and request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="text")
+    def text(self, obj):
+        body = " ".join(obj.body.split())
+        body = body if len(body) <= 80 else body[:79] + "\u2026"
+        if obj.title:
+            return format_html('<span class="comment-title">{}</span><br>{}', obj.title, body)
+        return body
+
+    @admin.display(description="post", ordering="post__title")
+    def post_title(self, obj):
+        title = obj.post.title
+        return title if len(title) <= 48 else title[:47] + "\u2026"
+
+    @admin.display(description="texts before the commenter's edits")
+    def edits_before(self, obj):
+        texts = [str(text) for text in obj.earlier_texts or []]
+        if not texts:
+            return "Not edited."
+        return format_html(
+            '<ol class="comment-edit-history">{}</ol>',
+            format_html_join(
+                "",
+                '<li><blockquote class="comment-edit-before">{}</blockquote></li>',
+                ((t,) for t in texts),
+            ),
+        )

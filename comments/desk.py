@@ -204,6 +204,8 @@ def desk_view(model_admin, request):
             Status.HELD,
             Status.APPROVED,
         )
+        # Replying to a held comment approves it (services.comment_reply_as_staff).
+        comment.desk_reply_approves = comment.status == Status.HELD
         # Sanitised by blog.markup when the comment was saved (Comment.render_body).
         comment.desk_body = mark_safe(comment.body_html)  # noqa: S308
     context = {

@@ -4,10 +4,15 @@ Feeds name the commenter but never carry an email address (no ``item_author_emai
 Each entry carries the comment and the commenter's competing-interests line, as the page
 shows them; every address comes from settings.SITE_URL, never the request's Host header.
 
-Conditional GETs: the ETag and Last-Modified follow the latest status change of any
-comment the feed could show, approved or moderated (``moderated_at``, else ``created_at``),
-and the number shown; so a comment held for a week and approved today changes both, and
-a reader asking If-Modified-Since gets it instead of a 304. One aggregate query.
+An edited comment (issue 15) says "(edited <time>)" after its text, as the thread does,
+and its entry's ``<updated>`` is the edit's time; a comment with its own title has that
+title as the entry's (otherwise "<name> on “<post>”").
+
+Conditional GETs: the ETag and Last-Modified follow the latest change of any comment the
+feed could show, approved, moderated or edited (``moderated_at`` or ``edited_at``, else
+``created_at``), and the number shown; so a comment held for a week and approved today, or
+edited a minute ago, changes both, and a reader asking If-Modified-Since gets it instead
+of a 304. One aggregate query.
 """
 
 import hashlib
@@ -16,9 +21,10 @@ from html import escape
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date, quote_etag
@@ -27,6 +33,7 @@ from blog.metadata import absolute_url
 from blog.models import Post
 from comments.bidi import could_reorder
 from comments.models import Comment
+from comments.rendering import edited_html
 
 FEED_SIZE = 30
 
@@ -40,7 +47,18 @@ def _isolated(name):
 
 
 def _changed_at(comment):
-    return comment.moderated_at or comment.created_at
+    """The latest of its approval (or other moderation) and its author's last edit."""
+    return max(comment.moderated_at or comment.created_at, comment.edited_at or comment.created_at)
+
+
+# The same, in the database: Greatest of two non-null values (PostgreSQL's GREATEST skips
+# NULLs where SQLite's MAX returns NULL, so neither is given one).
+CHANGED_AT = Greatest(Coalesce("moderated_at", "created_at"), Coalesce("edited_at", "created_at"))
+
+# What a feed could show, or showed and may have lost since (moderated or edited away).
+CANDIDATES = (
+    Q(status=Comment.Status.APPROVED) | Q(moderated_at__isnull=False) | Q(edited_at__isnull=False)
+)
 
 
 class _CommentFeed(Feed):
@@ -65,15 +83,22 @@ class _CommentFeed(Feed):
         status change among them and those moderated away from them."""
         return self.candidates(request, *args, **kwargs).aggregate(
             shown=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
-            changed=Max(Coalesce("moderated_at", "created_at")),
+            changed=Max(CHANGED_AT),
         )
 
     def item_title(self, item):
+        if item.title:
+            return item.title
         return f"{_isolated(item.name)} on \u201c{item.post.title}\u201d"
 
     def item_description(self, item):
         interests = escape(item.competing_interests)
-        return f"{item.body_html}<p>Competing interests: {interests}</p>"
+        edited = ""
+        if item.edited_at:
+            edited = (
+                f"<p>{edited_html(item.edited_at, timezone.get_current_timezone()).strip()}</p>"
+            )
+        return f"{item.body_html}{edited}<p>Competing interests: {interests}</p>"
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
@@ -98,9 +123,7 @@ class _CommentFeed(Feed):
 
 class LatestCommentsFeed(_CommentFeed):
     def candidates(self, request):
-        return Comment.objects.filter(post__in=Post.objects.published()).filter(
-            Q(status=Comment.Status.APPROVED) | Q(moderated_at__isnull=False)
-        )
+        return Comment.objects.filter(post__in=Post.objects.published()).filter(CANDIDATES)
 
     def title(self):
         return f"{settings.SITE_NAME}: recent comments"
@@ -132,9 +155,7 @@ class PostCommentsFeed(_CommentFeed):
 
     def candidates(self, request, post_id):
         post = self.get_object(request, post_id)
-        return Comment.objects.for_post(post).filter(
-            Q(status=Comment.Status.APPROVED) | Q(moderated_at__isnull=False)
-        )
+        return Comment.objects.for_post(post).filter(CANDIDATES)
 
     def title(self, post):
         return f"Comments on \u201c{post.title}\u201d"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Lower, StrIndex
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from blog import markup
 from blog.models import Post
@@ -232,3 +233,44 @@ class CommentEdit(models.Model):
 
     def __str__(self):
         return f"Edit of comment {self.comment_id}"
+
+
+class WithdrawnComment(models.Model):
+    """What a commenter withdrew (comments.services.comment_withdraw): the comment itself
+    is deleted, and this record is the moderators' trace of it, read-only in the admin.
+
+    Who: the name as typed and the address as a keyed hash only (``hash_email``: the same
+    address always gives the same hash, so a moderator can look a person up, but the table
+    alone names no address); what: the title, the last text and the texts before each of
+    the commenter's edits; when and where: sent, withdrawn, the post, the comment's id and
+    its parent's. No IP address or browser: the withdrawal is the commenter's to make.
+    """
+
+    EMAIL_HASH_SALT = "comments.withdrawn.email_hash"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    comment_pk = models.PositiveBigIntegerField("comment id", db_index=True)
+    parent_pk = models.PositiveBigIntegerField("in reply to comment", null=True, blank=True)
+    name = models.CharField(max_length=100)
+    email_hash = models.CharField("email address (keyed hash)", max_length=64, db_index=True)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField("text when withdrawn")
+    earlier_texts = models.JSONField(
+        default=list, blank=True, help_text="The texts before each of the commenter's edits."
+    )
+    status = models.CharField("status when withdrawn", max_length=10, choices=Comment.Status)
+    sent_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-withdrawn_at", "-pk"]
+        verbose_name = "withdrawn comment"
+
+    def __str__(self):
+        return f"Comment {self.comment_pk} by {self.name}, withdrawn"
+
+    @classmethod
+    def hash_email(cls, address):
+        """HMAC-SHA256 with SECRET_KEY of the address, ignoring case and spaces around it."""
+        normal = str(address or "").strip().lower()
+        return salted_hmac(cls.EMAIL_HASH_SALT, normal, algorithm="sha256").hexdigest()

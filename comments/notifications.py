@@ -7,10 +7,11 @@ the mail server fails, so a failing or slow mail server never loses a comment no
 commenter waiting.
 
 Headers carry no commenter input: the subject comes from the post's title with line
-breaks removed, and the name, email and text go in the body only. There, the site's own
-links come first; what the commenter typed comes last, every line quoted ("> ") and every
-web address in it broken (``hxxps://``, ``example[.]org``), so a commenter cannot write a
-convincing "Approve: https://..." line that a mail program turns into a link.
+breaks removed, and the name, email, title (on one line) and text go in the body only.
+There, the site's own links come first; what the commenter typed comes last, every line
+quoted ("> ") and every web address in it broken (``hxxps://``, ``example[.]org``), so a
+commenter cannot write a convincing "Approve: https://..." line that a mail program turns
+into a link.
 
 When a clinical-safety rule held the comment (an NHS number, a request for advice...), the
 mail gives the reasons and the desk link only: no text, name or email of the commenter,
@@ -88,6 +89,13 @@ def quoted(text):
     return "\n".join(f"> {defang(line)}".rstrip() for line in lines)
 
 
+def title_lines(comment):
+    """["Title: ..."] on one line when the commenter gave a title (issue 15), else []: for
+    the quoted part of a mail's body, never a header."""
+    title = _one_line(comment.title)
+    return [f"Title: {title}"] if title else []
+
+
 def _subject(comment):
     return (
         f"[{_one_line(settings.SITE_NAME)}] A comment is waiting on "
@@ -131,6 +139,7 @@ def held_comment_message(comment):
             f"Email: {comment.email}",
             f"Website: {comment.website or '-'}",
             f"Competing interests: {comment.competing_interests}",
+            *title_lines(comment),
             "",
             comment.body,
         ]
@@ -168,7 +177,9 @@ def notify_held(*, comment_id):
             )
             return 0
         subject, body = held_comment_message(comment)
-        return 1 if mail_enqueue(to=recipients, subject=subject, body=body) else 0
+        # about: withdrawn before the worker sends it, the comment is not mailed about.
+        queued = mail_enqueue(to=recipients, subject=subject, body=body, about=[comment])
+        return 1 if queued else 0
     except Exception:
         logger.exception("Could not queue the moderation email for comment %s", comment_id)
         return 0

@@ -15,10 +15,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.metadata import author_name
 from blog.models import Post
 from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
+from comments.staff_names import staff_reply_name
 
 Status = Comment.Status
 
@@ -439,7 +439,7 @@ def comment_reply_as_staff(*, parent, user, body, competing_interests=""):
             post=post,
             parent=attach_to,
             user=user,
-            name=author_name(user)[:100],
+            name=staff_reply_name(user, post=post),
             email=user.email,
             body=body,
             competing_interests=" ".join(_text(competing_interests).split())[:500]
@@ -553,12 +553,43 @@ def comment_edit(
     return locked
 
 
+def _withdrawal_record(comment):
+    """The moderators' trace of a comment about to be deleted (``WithdrawnComment``)."""
+    from comments.models import WithdrawnComment
+
+    record = WithdrawnComment(
+        post_id=comment.post_id,
+        comment_pk=comment.pk,
+        parent_pk=comment.parent_id,
+        name=comment.name,
+        email_hash=WithdrawnComment.hash_email(comment.email),
+        title=comment.title,
+        body=comment.body,
+        earlier_texts=list(
+            comment.edits.order_by("edited_at", "pk").values_list("body_before", flat=True)
+        ),
+        status=comment.status,
+        sent_at=comment.created_at,
+        withdrawn_at=timezone.now(),
+    )
+    record.full_clean(exclude=["post"])
+    record.save()
+    return record
+
+
 def comment_withdraw(*, comment_id):
     """Delete a comment at its author's request (same window and rules as an edit), and
-    recount the post. Returns the post's id. Raises ``ChangeRefused``."""
+    recount the post. Returns the post's id. Raises ``ChangeRefused``.
+
+    The moderators keep a record of it (``WithdrawnComment``, in the same transaction).
+    Mail about it that is queued but not sent yet (the moderation mail, the post author's
+    right-of-reply mail, notify-me mails) is not sent: each names the comment (``about``)
+    and ``outbox.tasks.deliver_mail`` checks at send time that it still exists.
+    """
     with transaction.atomic():
         locked = _lock_own_comment(comment_id=comment_id)
         post_id, was_visible = locked.post_id, locked.status == Status.APPROVED
+        _withdrawal_record(locked)
         locked.delete()
         if was_visible:
             post_recount_comments(post_id=post_id)

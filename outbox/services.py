@@ -35,13 +35,29 @@ def task_enqueue_after_commit(task, **kwargs):
     transaction.on_commit(enqueue)
 
 
-def mail_enqueue(*, to, subject, body, headers=None, html=None):
+def _about(objects):
+    """Saved model instances as JSON a task can carry: [["app_label.model", pk], ...],
+    each once."""
+    about = []
+    for obj in objects or ():
+        if obj.pk is None:
+            raise ValueError(
+                f"A mail can only be about a saved object (an unsaved {obj._meta.label})"
+            )
+        if [obj._meta.label_lower, obj.pk] not in about:
+            about.append([obj._meta.label_lower, obj.pk])
+    return about
+
+
+def mail_enqueue(*, to, subject, body, headers=None, html=None, about=()):
     """Queue one message to ``to`` (an address or a list of them) after commit.
 
     ``headers`` are extra headers (e.g. List-Unsubscribe); ``html`` an HTML alternative to
-    the plain ``body``. Addresses that ``address_may_be_mailed`` vetoes are left out.
-    Returns the recipients queued for (empty: nothing queued). Raises ValueError for a
-    line break in an address, the subject or a header: those are the caller's bugs.
+    the plain ``body``. ``about``: the saved objects the message is about (a comment): if
+    any of them is gone when the worker sends it (a comment withdrawn), it is not sent.
+    Addresses that ``address_may_be_mailed`` vetoes are left out. Returns the recipients
+    queued for (empty: nothing queued). Raises ValueError for a line break in an address,
+    the subject or a header, or an unsaved object: those are the caller's bugs.
     """
     addresses = [to] if isinstance(to, str) else list(to)
     recipients = []
@@ -54,6 +70,7 @@ def mail_enqueue(*, to, subject, body, headers=None, html=None):
         _one_line("A header name", key): _one_line(f"The {key} header", value)
         for key, value in (headers or {}).items()
     }
+    about = _about(about)
     if not recipients:
         return []
     task_enqueue_after_commit(
@@ -63,5 +80,6 @@ def mail_enqueue(*, to, subject, body, headers=None, html=None):
         body=str(body),
         headers=headers,
         html=None if html is None else str(html),
+        **({"about": about} if about else {}),
     )
     return recipients

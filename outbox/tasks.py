@@ -7,6 +7,12 @@ shows FAILED, with the traceback, in the admin's task results (database backend)
 failed-job registry. On a backend that cannot defer (the immediate backend of the tests)
 there is no later: the first failure is the last.
 
+A message names what it is about (``about``: [["app_label.model", pk], ...], e.g. the
+comment a moderation mail asks about): when one of them no longer exists at send time (a
+comment its author withdrew), the message is recalled, not sent. The check runs in the task,
+so it holds on every backend (database, RQ, immediate) and for retries; an ``about`` that
+cannot be checked (an unknown model) is logged and the message sent, never lost.
+
 A deliver_mail task that fails for any other reason was stopped from outside: its worker
 was killed, or RQ found it abandoned (the worker died mid-run: RQ's maintenance fails the
 job, AbandonedJobError, once its heartbeat lapses). ``mail_requeue_interrupted`` (on
@@ -16,6 +22,7 @@ django-tasks' ``task_finished`` signal) queues such a message again, as one more
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
@@ -44,9 +51,29 @@ def _message(*, to, subject, body, headers, html):
     return message
 
 
+def _gone(about):
+    """The first of ``about`` that no longer exists, as "label:pk"; None if all exist."""
+    for item in about or ():
+        try:
+            label, pk = item
+            model = apps.get_model(label)
+            exists = model._default_manager.filter(pk=pk).exists()
+        except (LookupError, TypeError, ValueError):
+            logger.warning("Mail about %r: cannot check that it exists; sent anyway", item)
+            continue
+        if not exists:
+            return f"{label}:{pk}"
+    return None
+
+
 @task(queue_name=settings.TASKS_QUEUE)
-def deliver_mail(*, to, subject, body, headers=None, html=None, attempt=1):
-    """Send one message; returns {"sent": n} or {"retry_at": when}."""
+def deliver_mail(*, to, subject, body, headers=None, html=None, attempt=1, about=None):
+    """Send one message; returns {"sent": n}, {"sent": 0, "recalled": True} or
+    {"retry_at": when}."""
+    gone = _gone(about)
+    if gone:
+        logger.info("Mail %r recalled: %s no longer exists", subject, gone)
+        return {"sent": 0, "recalled": True}
     recipients = [address for address in to if policy.address_may_be_mailed(address)]
     if not recipients:
         logger.info("Mail %r not sent: no recipient may be mailed any more", subject)
@@ -67,6 +94,7 @@ def deliver_mail(*, to, subject, body, headers=None, html=None, attempt=1):
                 headers=headers,
                 html=html,
                 attempt=attempt + 1,
+                **({"about": about} if about else {}),
             )
             logger.warning(
                 "Mail %r to %d recipient(s) failed on attempt %d of %d (%s: %s); "

@@ -154,7 +154,13 @@ def _notice_send(*, subscription, kind, about):
             subject, body, headers = mail.approved_message(subscription)
         else:
             subject, body, headers = mail.reply_message(subscription, about)
-        mail_enqueue(to=subscription.comment.email, subject=subject, body=body, headers=headers)
+        mail_enqueue(
+            to=subscription.comment.email,
+            subject=subject,
+            body=body,
+            headers=headers,
+            about=[subscription.comment, about],  # either withdrawn before it goes: not sent
+        )
     return True
 
 

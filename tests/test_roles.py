@@ -100,6 +100,10 @@ for _name, _actions in redaction_migration.GRANTS.items():
 subscriptions_migration = importlib.import_module("subscriptions.migrations.0002_role_permissions")
 for _name, _actions in subscriptions_migration.GRANTS.items():
     EXPECTED[_name] |= {f"subscriptions.{a}_subscription" for a in _actions}
+# Withdrawn comments (issue 15): comments/migrations/0009 lets Moderators read the record.
+withdrawn_migration = importlib.import_module("comments.migrations.0010_withdrawn_comment_audit")
+for _name, _actions in withdrawn_migration.GRANTS.items():
+    EXPECTED[_name] |= {f"comments.{a}_withdrawncomment" for a in _actions}
 
 
 def codenames(group):
@@ -157,6 +161,7 @@ def run_the_migrations_again():
     glossary_migration.grant(django_apps, SCHEMA_EDITOR)
     redaction_migration.grant(django_apps, SCHEMA_EDITOR)
     subscriptions_migration.grant(django_apps, SCHEMA_EDITOR)
+    withdrawn_migration.grant(django_apps, SCHEMA_EDITOR)
 
 
 def test_running_them_again_restores_exactly_the_expected_sets():

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client, TestCase
@@ -235,8 +236,10 @@ def test_forged_and_altered_confirmation_links_get_400(client, a_post):
 def test_an_expired_confirmation_link_gets_410(client, a_post, monkeypatch):
     submit(a_post)
     subscriber = Subscriber.objects.get()
-    eight_days_ago = time.time() - 8 * 86400
-    monkeypatch.setattr("django.core.signing.time", SimpleNamespace(time=lambda: eight_days_ago))
+    # One day past the link's life, whatever the setting says.
+    days = settings.SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS + 1
+    too_old = time.time() - days * 86400
+    monkeypatch.setattr("django.core.signing.time", SimpleNamespace(time=lambda: too_old))
     old = tokens.confirmation_token(subscriber)
     monkeypatch.undo()
     url = reverse("subscriptions:confirm", args=[old])

@@ -7,6 +7,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
@@ -277,8 +278,8 @@ def test_a_forged_or_replayed_confirmation_never_sends_another(client, a_post):
 def test_an_expired_confirmation_says_no_new_one_will_come(client, a_post, monkeypatch):
     submit(a_post)
     subscriber = Subscriber.objects.get()
-    eight_days_ago = time.time() - 8 * 86400
-    monkeypatch.setattr("django.core.signing.time", SimpleNamespace(time=lambda: eight_days_ago))
+    too_old = time.time() - (django_settings.SUBSCRIPTIONS_CONFIRMATION_MAX_AGE_DAYS + 1) * 86400
+    monkeypatch.setattr("django.core.signing.time", SimpleNamespace(time=lambda: too_old))
     old = tokens.confirmation_token(subscriber)
     monkeypatch.undo()
     page = client.get(reverse("subscriptions:confirm", args=[old]))

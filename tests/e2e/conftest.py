@@ -287,6 +287,8 @@ def restore_role_groups():
     redaction.grant(django_apps, schema_editor)  # == issue 16: redaction ==
     subscriptions = importlib.import_module("subscriptions.migrations.0002_role_permissions")
     subscriptions.grant(django_apps, schema_editor)  # == Notify me (issue 15) ==
+    withdrawn = importlib.import_module("comments.migrations.0010_withdrawn_comment_audit")
+    withdrawn.grant(django_apps, schema_editor)  # == withdrawn comments (issue 15) ==
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,10 +1,12 @@
 """Make sure a local superuser exists and say how to log in.
 
-`make run` calls this on every start. The first run creates "admin" with a random
+`make run` calls this on every start. The first run creates "admin" (named "Site
+Moderator": the name a reply from the moderator's desk is signed with) with a random
 password and keeps it in var/admin-password.txt (readable by the owner only), so the
 printed line is the same on every later run. If the file is gone but the user exists,
 the password is reset to a new random one and stored again; a password changed in the
-admin since is left alone (with a warning), never overwritten. The address printed is the
+admin since is left alone (with a warning), never overwritten, and so is its name (a
+nameless "admin" that still has the stored password is given the name). The address printed is the
 admin's on SITE_URL (by default http://127.0.0.1:8000, where `make run` serves).
 """
 
@@ -19,6 +21,8 @@ from django.urls import reverse
 
 USERNAME = "admin"
 EMAIL = "admin@localhost"
+# Shown to readers when the admin replies from the moderator's desk (never "admin").
+FIRST_NAME, LAST_NAME = "Site", "Moderator"
 PASSWORD_FILE_NAME = "admin-password.txt"
 
 
@@ -58,14 +62,19 @@ class Command(BaseCommand):
         if user is None:
             # A fresh database: reuse the stored password if there is one.
             password = password or secrets.token_urlsafe(18)
-            users.create_superuser(USERNAME, EMAIL, password)
+            users.create_superuser(
+                USERNAME, EMAIL, password, first_name=FIRST_NAME, last_name=LAST_NAME
+            )
             store_password(path, password)
         elif password is None:
             password = secrets.token_urlsafe(18)
             user.set_password(password)
             user.save(update_fields=["password"])
             store_password(path, password)
-        elif not user.check_password(password):
+            name_if_nameless(user)
+        elif user.check_password(password):
+            name_if_nameless(user)
+        else:
             password = "(changed since it was stored; see the warning)"
             self.stderr.write(
                 f"The password in {path} no longer works (it was changed since). "
@@ -74,6 +83,13 @@ class Command(BaseCommand):
 
         if not quiet:
             self.stdout.write(f"Admin: {admin_url()}  user: {USERNAME}  password: {password}")
+
+
+def name_if_nameless(user):
+    """The demo admin made before it had a name gets one; a name someone gave it is kept."""
+    if not (user.first_name.strip() or user.last_name.strip()):
+        user.first_name, user.last_name = FIRST_NAME, LAST_NAME
+        user.save(update_fields=["first_name", "last_name"])
 
 
 def admin_url():
