@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 import pagecache
 from comments import paging, pending
 from comments.bidi import could_reorder
+from comments.form_rendering import form_html
 from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment, Redaction
 from comments.moderation import comments_closed
@@ -212,21 +213,16 @@ def _fields_in_error(form):
 
 
 def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
-    """The comment form's HTML (fresh security token, parent kept)."""
+    """The comment form's HTML (fresh security token, parent kept): comments.form_rendering."""
     user = _signed_in(request)
-    return render_to_string(
-        "comments/_form.html",
-        {
-            "post": post,
-            "form": form,
-            "token": form.fresh_token(request),
-            "parent_id": reply_target.pk if reply_target is not None else "",
-            "reply_target": reply_target,
-            "heading_level": heading_level,
-            "commenting_as": (user.get_full_name() or user.get_username()) if user else "",
-            "summary_fields": _fields_in_error(form),
-        },
-        request=request,
+    return form_html(
+        request,
+        post,
+        form,
+        reply_target=reply_target,
+        heading_level=heading_level,
+        commenting_as=(user.get_full_name() or user.get_username()) if user else "",
+        summary_fields=_fields_in_error(form),
     )
 
 
