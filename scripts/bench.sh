@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: render times, query counts and sizes in-process, then throughput with
-# gunicorn and wrk, then comment submission on SQLite and PostgreSQL, then search over
-# 10,000 posts on both.
+# gunicorn and wrk, then worker memory over 10,000 mixed requests, then comment submission
+# (GET + POST, and POST only) on SQLite and PostgreSQL, then search over 10,000 posts on
+# both. Each figure is printed beside its target with its spread over runs, and the
+# machine's load at the start and the end; nothing is refused on a busy machine.
 # Everything runs on 127.0.0.1 against a throwaway database in a temporary folder,
 # which is removed at the end; the Python steps stop every server they start.
 set -euo pipefail
@@ -33,12 +35,14 @@ export EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
 export LOG_LEVEL=WARNING
 export BENCH_DIR BENCH_RESULTS="$BENCH_DIR/results.jsonl"
 
+$PY -m benchmarks.results --start
 echo "Preparing a throwaway SQLite database in $BENCH_DIR..."
 $PY manage.py migrate --no-input -v 0
 $PY manage.py collectstatic --no-input -v 0
 
 PAGE_CACHE_SECONDS=0 $PY -m benchmarks.render
 $PY -m benchmarks.throughput
+$PY -m benchmarks.memory
 $PY -m benchmarks.submissions
 $PY -m benchmarks.hostile
 $PY -m benchmarks.flood

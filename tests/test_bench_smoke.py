@@ -4,6 +4,8 @@ No timing assertions: these check that the builders write what the application w
 write, and that the measuring code runs against the real views.
 """
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -77,19 +79,102 @@ def test_render_measurement_runs_on_every_page():
     pages = render.build_pages(posts=3, comment_counts=(0, 5))
     client = Client()
 
-    results = [render.measure(client, page, runs=2) for page in pages]
+    results = render.measure_all(client, pages, runs=4, rounds=2)
 
-    assert [m.page.name.split()[0] for m in results] == ["home", "post,", "post,", "label", "Atom"]
+    assert [m.page.name.split()[0] for m in results] == [
+        "home",
+        "post,",
+        "post,",
+        "label",
+        "archive",
+        "archive",
+        "Atom",
+    ]
     for m in results:
         assert 0 < m.best_ms <= m.median_ms
+        assert len(m.round_medians) == 2
+        assert m.best_ms <= min(m.round_medians) <= max(m.round_medians)
+        assert m.cpu_ms > 0
         assert m.queries > 0
         assert m.html_bytes > 1000
+    # The archive pages list the bench's posts (the month in the middle of them).
+    month, year = results[4], results[5]
+    assert re.fullmatch(r"/2\d{3}/\d\d/", month.page.url)
+    assert year.page.url == month.page.url[:6]
+    assert "Alemtuzumab versus interferon beta-1a, reading" in client.get(month.page.url).text
+    assert [render.target_ms(m.page) for m in results] == [5.0, 5.0, None, 5.0, 5.0, 5.0, 8.0]
     with_comments = results[2]
     assert with_comments.page.comment_bytes > 0
     assert with_comments.html_ratio > 0
     assert results[0].html_ratio is None
     comment = Comment.objects.approved().first()
     assert f'id="comment-{comment.pk}"' in client.get(with_comments.page.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_render_report_records_each_target_with_its_spread(tmp_path, monkeypatch, capsys):
+    import json
+
+    pages = render.build_pages(posts=3, comment_counts=(0, 5))
+    results = render.measure_all(Client(), pages, runs=2, rounds=2)
+    # The 500-comment post's figures, as if measured: 19.5 ms is within issue 15's band.
+    slow = render.Measurement(
+        render.Page("post, 500 comments", "/p/", comment_bytes=150_000),
+        19.5,
+        9,
+        300_000,
+        best_ms=18.0,
+        round_medians=(19.0, 20.1),
+        cpu_ms=17.5,
+    )
+    results.append(slow)
+    log = tmp_path / "results.jsonl"
+    monkeypatch.setenv("BENCH_RESULTS", str(log))
+
+    render.report(results, runs=2, rounds=2)
+
+    rows = {r["target"]: r for r in map(json.loads, log.read_text().splitlines())}
+    row = rows["Render, post, 500 comments \u2264 10 ms"]
+    assert row == {
+        "target": "Render, post, 500 comments \u2264 10 ms",
+        "figure": "19.5 ms",
+        "ok": False,
+        "spread": "19.0\u201320.1 ms, 2 rounds; CPU 17.5 ms",
+    }
+    baseline = rows["Post 500 comments \u2264 issue-15 baseline 18.6 ms + 10% (20.5 ms)"]
+    assert baseline["ok"] is True and baseline["figure"] == "19.5 ms (+5%, within the band)"
+    assert rows["Render, archive " + results[4].page.name.split()[1] + " \u2264 5 ms"]
+    assert "Render, Atom feed \u2264 8 ms" in rows
+    html = rows["HTML, post with 500 comments \u2264 1.6 \u00d7 text + 30 KB"]
+    assert html["figure"] == "1.67 (293 KB)" and html["ok"] is False
+    assert "HTML, post with 0 comments \u2264 1.6 \u00d7 text + 30 KB" in rows
+    queries = rows["Post queries equal for 0, 500 comments"]
+    assert queries["ok"] is (results[1].queries == 9)
+    printed = capsys.readouterr().out
+    assert "against issue 15's baseline 18.6 ms (+5%; band \u00b110%: 16.7\u201320.5 ms" in printed
+
+
+def test_summary_shows_spread_and_the_load_at_start_and_end(tmp_path, monkeypatch, capsys):
+    from benchmarks import results
+
+    monkeypatch.setenv("BENCH_RESULTS", str(tmp_path / "results.jsonl"))
+    assert results.start() == 0
+    median, spread = results.spread([3.0, 1.0, 2.0, 10.0], " ms")
+    assert (median, spread) == ("2.5 ms", "1.0\u201310.0 ms, 4 runs")
+    results.record("Thing \u2264 5 ms", median, True, spread)
+    results.record("Other \u2265 300/s", "120/s", False)
+    results.note("Redis step (not reachable)")
+    capsys.readouterr()
+
+    assert results.main() == 0
+
+    out = capsys.readouterr().out
+    assert "Load average at the start:" in out and "Load average at the end:" in out
+    (thing,) = [line for line in out.splitlines() if line.startswith("Thing")]
+    assert "2.5 ms" in thing and "1.0\u201310.0 ms, 4 runs" in thing and thing.endswith("PASS")
+    (other,) = [line for line in out.splitlines() if line.startswith("Other")]
+    assert other.endswith("MISS")
+    assert "1 met, 1 missed, 1 skipped." in out
 
 
 @pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_at_14_59_the_edit_is_saved_and_the_old_text_kept(
     assert client.get(_edit_url(comment)).status_code == 200
     response = client.post(_edit_url(comment), {"body": NEW_TEXT})
     assert response.status_code == 302
-    assert response["Location"] == comment.get_absolute_url()
+    assert response["Location"] == f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
     comment.refresh_from_db()
     assert comment.body == NEW_TEXT and "<em>masked</em>" in comment.body_html
     assert comment.status == Status.APPROVED
