@@ -16,7 +16,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from comments import services
+from comments import paging, services
 from comments.forms import RESUBMIT, TOKEN_SALT, make_token
 from comments.models import Comment
 from comments.views import RECEIVED
@@ -196,7 +196,9 @@ def test_a_double_click_on_a_published_comment_lands_on_it(client, a_post):
     second = client.post(post_url(a_post), data)
     new = Comment.objects.latest("pk")
     assert Comment.objects.filter(body="Second thoughts.").count() == 1
-    assert first["Location"] == second["Location"] == new.get_absolute_url()
+    # Its page of the thread, scrolled to it, in one hop (comments.paging).
+    assert first["Location"] == second["Location"] == paging.location(new)
+    assert first["Location"].endswith(f"#comment-{new.pk}")
     assert "It is published." in messages_on(client, second)
 
 
