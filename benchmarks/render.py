@@ -15,12 +15,18 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks.results import load_note, record, table, verdict
 
 HOME_POSTS = 1000
 COMMENT_COUNTS = (0, 100, 500, 2000)
+# Issue 19's huge thread: page 1 of it (COMMENTS_PER_PAGE conversations with their replies).
+HUGE_THREAD = 10_000
+# These are measured twice: with the thread in pages (page 1, the default) and with the
+# whole thread on one page (COMMENTS_PER_PAGE=0), the figure the earlier benches gave.
+ONE_PAGE_COUNTS = (500, 2000)
+ONE_PAGE = " (one page)"
 QUERY_COUNTS = (0, 500, 2000)  # the post's query count must not depend on its comments
 OVERHEAD_BYTES = 30_000  # the "+ 30 KB" of the HTML size target
 HTML_RATIO_TARGET = 1.6
@@ -30,6 +36,7 @@ TARGETS_MS = {
     "home": 5.0,
     "post, 0 comments": 5.0,
     "post, 500 comments": 10.0,
+    f"post, 500 comments{ONE_PAGE}": 10.0,
     "label": 5.0,
     "archive": 5.0,
     "Atom": 8.0,
@@ -45,6 +52,7 @@ class Page:
     name: str
     url: str
     comment_bytes: int | None = None  # posts only: bytes of the comments' Markdown text
+    settings: dict = field(default_factory=dict)  # overridden while this page is measured
 
 
 @dataclass
@@ -66,7 +74,9 @@ class Measurement:
         return self.html_bytes / (self.page.comment_bytes + OVERHEAD_BYTES)
 
 
-def build_pages(*, posts=HOME_POSTS, comment_counts=COMMENT_COUNTS):
+def build_pages(
+    *, posts=HOME_POSTS, comment_counts=COMMENT_COUNTS, one_page_counts=(), huge_thread=0
+):
     """Create the content and return the pages to measure, in table order."""
     from django.urls import reverse
     from django.utils import timezone
@@ -78,7 +88,18 @@ def build_pages(*, posts=HOME_POSTS, comment_counts=COMMENT_COUNTS):
     for n, count in enumerate(comment_counts):
         post = listed[n]
         text_bytes = data.build_comments(post, count, seed=count)
-        pages.append(Page(f"post, {count:,} comments", post.get_absolute_url(), text_bytes))
+        url = post.get_absolute_url()
+        if count in one_page_counts:
+            one_page = {"COMMENTS_PER_PAGE": 0}
+            pages.append(Page(f"post, {count:,} comments{ONE_PAGE}", url, text_bytes, one_page))
+            # Page 1 of it: no HTML ratio (its text is the page's share, not the thread's).
+            pages.append(Page(f"post, {count:,} comments, page 1", url))
+        else:
+            pages.append(Page(f"post, {count:,} comments", url, text_bytes))
+    if huge_thread:
+        post = listed[len(comment_counts)]
+        data.build_comments(post, huge_thread, seed=huge_thread)
+        pages.append(Page(f"post, {huge_thread:,} comments, page 1", post.get_absolute_url()))
     pages.append(
         Page(
             f"label \u201c{data.LABEL_SLUG}\u201d",
@@ -109,6 +130,13 @@ def target_ms(page):
 
 def _warm(client, page):
     """Two warm-up GETs, then the query count and HTML size of a third."""
+    from django.test.utils import override_settings
+
+    with override_settings(**page.settings):
+        return _warm_page(client, page)
+
+
+def _warm_page(client, page):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -123,6 +151,13 @@ def _warm(client, page):
 
 def _time(client, page, runs):
     """Wall and CPU (this thread's) milliseconds of each of ``runs`` GETs."""
+    from django.test.utils import override_settings
+
+    with override_settings(**page.settings):
+        return _time_page(client, page, runs)
+
+
+def _time_page(client, page, runs):
     timings, cpu = [], []
     for _ in range(runs):
         started, cpu_started = time.perf_counter(), time.thread_time()
@@ -140,25 +175,26 @@ def measure(client, page, *, runs):
 def measure_all(client, pages, *, runs, rounds):
     """Every page in each of ``rounds`` rounds, ``runs // rounds`` GETs a page a round."""
     rounds = max(1, min(rounds, runs))
-    shape = {page.url: _warm(client, page) for page in pages}
-    timings = {page.url: [] for page in pages}
-    cpu = {page.url: [] for page in pages}
-    medians = {page.url: [] for page in pages}
+    # Keyed by name: one address can be measured under two settings (a thread on one page).
+    shape = {page.name: _warm(client, page) for page in pages}
+    timings = {page.name: [] for page in pages}
+    cpu = {page.name: [] for page in pages}
+    medians = {page.name: [] for page in pages}
     gc.collect()
     for _ in range(rounds):
         for page in pages:
             taken, cpu_taken = _time(client, page, max(1, runs // rounds))
-            timings[page.url].extend(taken)
-            cpu[page.url].extend(cpu_taken)
-            medians[page.url].append(statistics.median(taken))
+            timings[page.name].extend(taken)
+            cpu[page.name].extend(cpu_taken)
+            medians[page.name].append(statistics.median(taken))
     return [
         Measurement(
             page,
-            statistics.median(timings[page.url]),
-            *shape[page.url],
-            best_ms=min(timings[page.url]),
-            round_medians=tuple(medians[page.url]),
-            cpu_ms=statistics.median(cpu[page.url]),
+            statistics.median(timings[page.name]),
+            *shape[page.name],
+            best_ms=min(timings[page.name]),
+            round_medians=tuple(medians[page.name]),
+            cpu_ms=statistics.median(cpu[page.name]),
         )
         for page in pages
     ]
@@ -224,10 +260,12 @@ def report(results, *, runs, rounds=1):
             _spread_text(m),
         )
 
+    # The whole thread on one page (0 and 100 comments fit on page 1 anyway): comparable
+    # with the figures measured before the thread had pages.
     posts = {
         int(m.page.name.split()[1].replace(",", "")): m
         for m in results
-        if m.page.name.startswith("post,")
+        if m.page.name.startswith("post,") and m.page.comment_bytes is not None
     }
     if 500 in posts:
         report_issue15(posts[500])
@@ -309,9 +347,9 @@ def main():
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     print(load_note())
     started = time.perf_counter()
-    pages = build_pages()
+    pages = build_pages(one_page_counts=ONE_PAGE_COUNTS, huge_thread=HUGE_THREAD)
     print(
-        f"Built {HOME_POSTS:,} posts and {sum(COMMENT_COUNTS):,} comments "
+        f"Built {HOME_POSTS:,} posts and {sum(COMMENT_COUNTS) + HUGE_THREAD:,} comments "
         f"in {time.perf_counter() - started:.1f} s."
     )
     client = Client()

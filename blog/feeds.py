@@ -12,17 +12,21 @@ Feed views answer conditional GETs (ETag and Last-Modified) with 304.
 """
 
 import hashlib
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, F, Func, IntegerField, Max, Subquery
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, F, Func, IntegerField, Max, Subquery, prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
+import pagecache
 from blog import extensions, public_record
 from blog.feed_urls import with_absolute_addresses
 from blog.metadata import absolute_url, author_name, description
@@ -45,17 +49,80 @@ class FullContentAtom1Feed(Atom1Feed):
 
 
 @with_absolute_addresses
-def full_content(post):
-    """The whole post as feed HTML: summary, body, source and disclosures."""
+def _render_full_content(post):
     return render_to_string(
         "blog/feed_item.html",
         {"post": post, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME},
     ) + extensions.feed_content(post)
 
 
+# What the current request's feed items may be kept under: (page-cache generation, the
+# feed's ETag), set by ``conditional`` for the request; None outside a feed's view.
+_item_state = ContextVar("feed_item_state", default=None)
+_kept_items = {}
+
+
+def _kept_key(post, state):
+    return (
+        *state,
+        timezone.get_current_timezone_name(),
+        settings.SITE_NAME,
+        post.pk,
+        post.get_absolute_url(),
+    )
+
+
+def feed_posts(posts):
+    """The newest FEED_LENGTH of ``posts`` with what their items print, in a fixed number
+    of queries; the disclosures and the extensions' rows only for posts whose item HTML is
+    not kept already (``full_content``)."""
+    posts = public_record.attach(with_addresses(posts.for_listing()[:FEED_LENGTH]))
+    state = _item_state.get()
+    missing = posts
+    if state is not None:
+        for post in posts:
+            post.feed_item_key = _kept_key(post, state)
+        missing = [post for post in posts if post.feed_item_key not in _kept_items]
+    if missing:
+        prefetch_related_objects(missing, "disclosures", *extensions.prefetches())
+    return posts
+
+
+def full_content(post):
+    """The whole post as feed HTML: summary, body, source and disclosures.
+
+    Rendered once per worker and change: kept in this process under the shared page-cache
+    generation (any change to what an item prints moves it on, on every worker) and the
+    feed's own freshness state (its ETag: posts, announced changes, notices about papers,
+    authors' names), with the time zone, the site's address and name and the post's own
+    address. Outside a feed's view, or without a readable cache, it is rendered each time.
+    """
+    state = _item_state.get()
+    if state is None:
+        return _render_full_content(post)
+    key = getattr(post, "feed_item_key", None) or _kept_key(post, state)
+    found = _kept_items.get(key)
+    if found is None:
+        found = _render_full_content(post)
+        if len(_kept_items) > 2000 or any(other[:2] != state for other in _kept_items):
+            _kept_items.clear()  # only the current generation and state are kept
+        _kept_items[key] = found
+    return found
+
+
 class PostFeed(Feed):
     feed_type = Rss201rev2Feed
     url_name = "blog:feed_rss"
+
+    def __call__(self, request, *args, **kwargs):
+        """Django's, with the XML written to a string and set once instead of a thousand
+        writes to the response, and no Last-Modified (``conditional`` dates the feed)."""
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist as missing:
+            raise Http404("Feed object does not exist.") from missing
+        feed = self.get_feed(obj, request)
+        return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
 
     def title(self):
         return settings.SITE_NAME
@@ -70,13 +137,7 @@ class PostFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return public_record.attach(
-            with_addresses(
-                Post.objects.published()
-                .for_listing()
-                .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
-            )
-        )
+        return feed_posts(Post.objects.published())
 
     def item_title(self, item):
         return item.title
@@ -145,14 +206,7 @@ class LabelFeedMixin:
         return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
-        return public_record.attach(
-            with_addresses(
-                Post.objects.published()
-                .for_label(label.slug)
-                .for_listing()
-                .prefetch_related("disclosures", *extensions.prefetches())[:FEED_LENGTH]
-            )
-        )
+        return feed_posts(Post.objects.published().for_label(label.slug))
 
 
 class LabelRssFeed(LabelFeedMixin, PostFeed):
@@ -231,7 +285,12 @@ def _dated_by_state(feed):
     304 (ConditionalGetMiddleware reads the header): ``condition`` dates it by the state."""
 
     def view(request, *args, **kwargs):
-        response = feed(request, *args, **kwargs)
+        current = pagecache.generation()
+        token = _item_state.set(None if current is None else (current, feed_etag(request)))
+        try:
+            response = feed(request, *args, **kwargs)
+        finally:
+            _item_state.reset(token)
         response.headers.pop("Last-Modified", None)
         return response
 

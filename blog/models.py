@@ -11,13 +11,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
 from blog import extensions, markup
+from blog.addresses import post_address
 from blog.dois import bare_doi, normalise_doi
 from blog.publication_rule import PUBLISHED, check_post_publishable
 
@@ -354,11 +354,10 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        """The post's address: ``reverse("blog:post_detail", ...)`` without a reverse() per
+        call (blog.addresses)."""
         local = timezone.localtime(self.published_at)
-        return reverse(
-            "blog:post_detail",
-            kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
-        )
+        return post_address(local.year, local.month, self.slug)
 
     @property
     def has_address(self):

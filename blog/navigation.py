@@ -5,14 +5,18 @@ The sidebar asks ``sidebar_archive()`` and ``sidebar_labels()`` instead: the sam
 kept in the shared cache for the current page-cache generation (which changes whenever a
 post, a label or a comment a reader sees changes) and until the next scheduled post goes
 live, so most pages pay two small cache reads instead of two aggregations over every post.
+``rendered_sidebar()`` goes further: each worker keeps the sidebar's finished HTML in its own
+memory, keyed by the shared generation (read on every request, so a change shows on the very
+next request on any worker), so a page pays one cache read for it and renders no template.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -38,8 +42,10 @@ def listed_labels():
 
 
 def label_in_use_or_none(slug):
-    """The label with this slug if a published post carries it (one query)."""
-    return labels_in_use().filter(slug=slug).first()
+    """The label with this slug if a published post carries it (one query: an EXISTS over
+    published posts, not a count of them all)."""
+    carried = Post.objects.published().filter(tags=OuterRef("pk"))
+    return Tag.objects.filter(Exists(carried), slug=slug).order_by().first()
 
 
 @dataclass
@@ -146,3 +152,81 @@ def sidebar_archive(request=None):
 def sidebar_labels(request=None):
     """``labels_in_use()`` for the sidebar (name, slug, num_posts), cached likewise."""
     return _sidebar(request)["labels"]
+
+
+_rendered_sidebars = {}
+
+
+def rendered_sidebar(request, open_year, render):
+    """The sidebar's HTML, ``render()`` at most once per worker, generation, time zone,
+    script prefix and URLconf, and open year (the year a page is about, else the newest),
+    and never past the next scheduled post (the navigation's ``until``). Without a
+    generation (the cache cannot be read) it is rendered every time."""
+    current = pagecache.generation()
+    if current is None:
+        return render()
+    key = (
+        current,
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        get_urlconf(),
+        open_year,
+    )
+    now = timezone.now().timestamp()
+    found = _rendered_sidebars.get(key)
+    if found is not None and (found[1] is None or found[1] > now):
+        return found[0]
+    html = render()
+    until = _sidebar(request)["until"]
+    if (
+        any(other[0] != current for other in list(_rendered_sidebars))
+        or len(_rendered_sidebars) > 256
+    ):
+        _rendered_sidebars.clear()  # only the current generation is kept
+    _rendered_sidebars[key] = (html, until)
+    return html
+
+
+_kept = {}
+KEPT_LIMIT = 10_000
+
+
+def _kept_per_generation(key, request, compute, *, keep=lambda value: True):
+    """``compute()``, kept in this worker's memory under ``key`` for the current page-cache
+    generation, and never past the next scheduled post (which goes live without moving the
+    generation on). A value ``keep`` refuses (a label nobody uses: any text may be asked
+    for) is not kept. Without a generation (the cache cannot be read), computed each time."""
+    current = pagecache.generation()
+    if current is None:
+        return compute()
+    key = (current, *key)
+    found = _kept.get(key)
+    if found is not None and (found[1] is None or found[1] > timezone.now().timestamp()):
+        return found[0]
+    value = compute()
+    if keep(value):
+        until = _sidebar(request)["until"]
+        if len(_kept) > KEPT_LIMIT or any(other[0] != current for other in list(_kept)):
+            _kept.clear()  # only the current generation is kept
+        _kept[key] = (value, until)
+    return value
+
+
+def neighbours(post, request, find):
+    """``(find(post, older=True), find(post, older=False))``, kept per generation and post:
+    a post page reads them from the database only the first time after a change."""
+    return _kept_per_generation(
+        ("neighbours", post.pk, post.published_at),
+        request,
+        lambda: (find(post, older=True), find(post, older=False)),
+    )
+
+
+def kept_label_in_use_or_none(slug, request=None):
+    """``label_in_use_or_none(slug)``, kept per generation when there is such a label."""
+    return _kept_per_generation(
+        ("label", slug),
+        request,
+        lambda: label_in_use_or_none(slug),
+        keep=lambda label: label is not None,
+    )

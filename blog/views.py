@@ -1,7 +1,7 @@
 """Thin views for readers: every list shares one mixin, every queryset starts at the model."""
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Q
@@ -14,9 +14,22 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import label_in_use_or_none, listed_labels
+from blog.navigation import kept_label_in_use_or_none, listed_labels, neighbours
 
 logger = logging.getLogger(__name__)
+
+
+# What a summary never shows (blog.rendering): the text of the post, its Markdown and the
+# cited article, left in the database on list pages.
+LIST_DEFERRED = (
+    "body",
+    "body_html",
+    "plain_summary",
+    "plain_summary_html",
+    "source_citation",
+    "source_title",
+    "source_authors",
+)
 
 
 class PostListMixin:
@@ -41,7 +54,7 @@ class PostListMixin:
         )
 
     def get_queryset(self):
-        return self.filter_posts(Post.objects.published()).for_listing()
+        return self.filter_posts(Post.objects.published()).for_listing().defer(*LIST_DEFERRED)
 
     def filter_posts(self, posts):
         return posts
@@ -65,7 +78,7 @@ class LabelPostListView(PostListMixin, ListView):
     template_name = "blog/label_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.label = label_in_use_or_none(kwargs["slug"])
+        self.label = kept_label_in_use_or_none(kwargs["slug"], request)
         if self.label is None:
             raise Http404("No published post has this label.")
         return super().get(request, *args, **kwargs)
@@ -96,13 +109,22 @@ class MonthArchiveView(PostListMixin, ListView):
     template_name = "blog/archive.html"
 
     def filter_posts(self, posts):
-        return posts.filter(
-            published_at__year=self.kwargs["year"], published_at__month=self.kwargs["month"]
-        )
+        start, end = month_bounds(self.kwargs["year"], self.kwargs["month"])
+        return posts.filter(published_at__gte=start, published_at__lt=end)
 
     def get_list_heading(self):
         month = date(self.kwargs["year"], self.kwargs["month"], 1)
         return f"Posts from {month:%B %Y}"
+
+
+def month_bounds(year, month):
+    """The first instant of the month and of the next, in TIME_ZONE (the zone of post
+    addresses): a plain range on the indexed column, where ``__year``/``__month`` extract
+    both from every published post's date (in Python, on SQLite)."""
+    zone = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return start, end
 
 
 class LabelListView(ListView):
@@ -145,9 +167,10 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
+        older, newer = neighbours(post, self.request, _neighbour)
         context.update(
-            previous_post=_neighbour(post, older=True),
-            next_post=_neighbour(post, older=False),
+            previous_post=older if older is not None and older.address else None,
+            next_post=newer if newer is not None and newer.address else None,
             meta=metadata.for_post(post),
         )
         return context
@@ -181,7 +204,8 @@ def old_address_target(year, month, slug):
 
 
 def _neighbour(post, *, older):
-    """The published post just before (older) or after this one, or None (one query)."""
+    """The published post just before (older) or after this one, or None (one query);
+    kept per generation by ``blog.navigation.neighbours``, which the page asks."""
     at, pk = post.published_at, post.pk
     if older:
         condition = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
@@ -189,14 +213,13 @@ def _neighbour(post, *, older):
     else:
         condition = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
         order = ("published_at", "pk")
-    neighbour = (
+    return (
         Post.objects.published()
         .filter(condition)
         .order_by(*order)
         .only("title", "slug", "published_at")
         .first()
     )
-    return neighbour if neighbour is not None and neighbour.address else None
 
 
 class LegacyPostRedirectView(RedirectView):

@@ -22,3 +22,7 @@ class CommentsConfig(AppConfig):
 
         pagecache.register_placeholder(PENDING_PLACEHOLDER, fill_pending_placeholder)
         pagecache.register_excluded_prefix("/comments/yours/")
+        # == Threads in pages (issue 19): ?cpage=N is its own page of the post. ==
+        from blog.views import PostDetailView
+
+        pagecache.vary_on_query(PostDetailView, "cpage")  # positive_int, the default

@@ -20,6 +20,7 @@ back button sends it again, and comments.services answers with the comment it ma
 import secrets
 import time
 import unicodedata
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -221,7 +222,9 @@ class CommentForm(CommentTextMixin, forms.ModelForm):
         self.post = post
         self.user = user if user is not None and user.is_authenticated else None
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("security_token", make_token(post))
+        # Signed only if asked for (a callable initial): the page shows fresh_token()'s,
+        # a placeholder on a page bound for the shared cache.
+        initial.setdefault("security_token", partial(make_token, post))
         super().__init__(*args, **kwargs)
         self.fields["name"].max_length = settings.COMMENT_NAME_MAX_LENGTH
         self.fields["name"].widget.attrs.update(

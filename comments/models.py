@@ -153,7 +153,10 @@ class Comment(models.Model):
             type(self).objects.filter(pk=self.pk).update(thread_path=self.thread_path)
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#{self.anchor}"
+        """The comment in its thread, on whichever page of it the comment is now
+        (``comments.views.comment_in_thread`` redirects there): the address feeds, emails,
+        the admin and the response page give, and where the browser lands after sending."""
+        return reverse("comments:thread", args=[self.pk])
 
     def get_response_url(self):
         """The approved comment's own, citable page (comments.response_page)."""

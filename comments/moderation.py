@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.utils import timezone
 
 from comments.models import Comment
@@ -111,10 +112,27 @@ def staff_email(comment, meta):
     an address, and the author's own name and address would otherwise carry weight."""
     if not comment.email:
         return None
-    staff = get_user_model().objects.filter(is_staff=True, email__iexact=comment.email)
-    if staff.exists():
+    if _is_a_staff_email(comment.email):
         return Status.HELD, "a staff member's email, sent without signing in"
     return None
+
+
+# As the ORM: get_user_model().objects.filter(is_staff=True, email__iexact=email).exists(),
+# which compiles to UPPER(email) = UPPER(%s) on PostgreSQL and to LIKE (ASCII case folding,
+# as SQLite's UPPER) on SQLite; written as SQL for the POST's sake (issue 19).
+_STAFF_WITH_EMAIL = (
+    "SELECT 1 FROM {table} u WHERE u.is_staff AND UPPER(u.email) = UPPER(%s) LIMIT 1"
+)
+
+
+def _is_a_staff_email(email):
+    user_model = get_user_model()
+    connection = connections[router.db_for_read(user_model)]
+    # The table's name comes from the model, never from input.
+    sql = _STAFF_WITH_EMAIL.format(table=connection.ops.quote_name(user_model._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [email])
+        return cursor.fetchone() is not None
 
 
 RETURNING_COMMENTER = "returning commenter"
@@ -128,17 +146,31 @@ def returning_commenter(comment, meta):
     for who signed in, not for the address."""
     if not settings.COMMENT_APPROVE_RETURNING or not comment.email or not comment.name:
         return None
-    names = (
-        Comment.objects.approved()
-        .by_email(comment.email)
-        .filter(user__isnull=True)
-        .order_by("-pk")
-        .values_list("name", flat=True)[:RETURNING_NAMES_LOOKED_AT]
-    )
+    names = _approved_anonymous_names(comment.email)
     wanted = _same_name_key(comment.name)
     if any(_same_name_key(name) == wanted for name in names):
         return Status.APPROVED, RETURNING_COMMENTER
     return None
+
+
+# Every POST that reaches this rule runs it; written as SQL (served by the (lower(email),
+# status) index), it costs a fraction of what the ORM spent building it (issue 19). As the
+# ORM: Comment.objects.approved().by_email(email).filter(user__isnull=True)
+#      .order_by("-pk").values_list("name", flat=True)[:RETURNING_NAMES_LOOKED_AT]
+_APPROVED_ANONYMOUS_NAMES = """
+    SELECT c.name FROM comments_comment c
+    WHERE c.status = %s AND LOWER(c.email) = LOWER(%s) AND c.user_id IS NULL
+    ORDER BY c.id DESC LIMIT %s"""
+
+
+def _approved_anonymous_names(email):
+    """The names on the latest approved anonymous comments from ``email`` (any case)."""
+    connection = connections[router.db_for_read(Comment)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPROVED_ANONYMOUS_NAMES, [Status.APPROVED, email, RETURNING_NAMES_LOOKED_AT]
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _same_name_key(name):

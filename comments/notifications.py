@@ -1,10 +1,12 @@
 """Email the post's author, the Moderators group and COMMENT_MODERATORS about each held
 comment.
 
-Called after the comment is committed (``transaction.on_commit``); the message is built
-then and queued (``outbox.services.mail_enqueue``): a worker sends it and tries again when
-the mail server fails, so a failing or slow mail server never loses a comment nor keeps the
-commenter waiting.
+``notify_held_later`` queues only the comment's id once the comment is committed; the
+worker's task ``mail_held_comment`` reads the comment, composes the mail (who is told is
+decided then) and sends it, trying again when the mail server fails. So the commenter's
+request looks up no moderator and composes nothing (issue 19), and a failing or slow mail
+server never loses a comment nor keeps the commenter waiting. A comment approved or
+withdrawn before the worker gets to it is not mailed about.
 
 Headers carry no commenter input: the subject comes from the post's title with line
 breaks removed, and the name, email, title (on one line) and text go in the body only.
@@ -24,10 +26,12 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django_tasks import task
 
 from comments import safety_rules
 from comments.models import Comment
-from outbox.services import mail_enqueue
+from outbox.services import mail_enqueue, mail_send_now, task_enqueue_after_commit
+from outbox.tasks import requeue_when_stopped
 from roles.policy import MODERATORS
 
 logger = logging.getLogger(__name__)
@@ -161,25 +165,67 @@ def held_comment_message(comment):
     return subject, body
 
 
+GONE, NOT_HELD, NOBODY = "gone", "not held", "nobody"
+
+
+def _held_mail(comment_id):
+    """(None, message) for the held comment's moderation mail (``mail_enqueue``'s keyword
+    arguments), or (why, None): the comment is gone (withdrawn), no longer held, or there
+    is nobody to tell (logged)."""
+    comment = Comment.objects.select_related("post__author").filter(pk=comment_id).first()
+    if comment is None:
+        return GONE, None
+    if comment.status != Comment.Status.HELD:
+        return NOT_HELD, None
+    recipients = recipients_for(comment)
+    if not recipients:
+        logger.warning(
+            "Comment %s is held but nobody is told: the post's author has no email "
+            "address and COMMENT_MODERATORS is empty",
+            comment_id,
+        )
+        return NOBODY, None
+    subject, body = held_comment_message(comment)
+    # about: withdrawn before the mail is sent, the comment is not mailed about.
+    return None, {"to": recipients, "subject": subject, "body": body, "about": [comment]}
+
+
 def notify_held(*, comment_id):
-    """Queue the email for one held comment; never raises. Returns how many messages were
-    queued (0 or 1)."""
+    """Compose and queue the email for one held comment now; never raises. Returns how
+    many messages were queued (0 or 1). (The site composes it in the worker instead:
+    ``notify_held_later``.)"""
     try:
-        comment = Comment.objects.select_related("post__author").get(pk=comment_id)
-        recipients = recipients_for(comment)
-        if comment.status != Comment.Status.HELD:
+        _why, message = _held_mail(comment_id)
+        if message is None:
             return 0
-        if not recipients:
-            logger.warning(
-                "Comment %s is held but nobody is told: the post's author has no email "
-                "address and COMMENT_MODERATORS is empty",
-                comment_id,
-            )
-            return 0
-        subject, body = held_comment_message(comment)
-        # about: withdrawn before the worker sends it, the comment is not mailed about.
-        queued = mail_enqueue(to=recipients, subject=subject, body=body, about=[comment])
-        return 1 if queued else 0
+        return 1 if mail_enqueue(**message) else 0
     except Exception:
         logger.exception("Could not queue the moderation email for comment %s", comment_id)
         return 0
+
+
+@task(queue_name=settings.TASKS_QUEUE)
+def mail_held_comment(*, comment_id, attempt=1):
+    """The worker's half of ``notify_held_later``: read the comment, compose the mail (the
+    recipients as they are now) and send it (``outbox.services.mail_send_now``: a failing
+    mail server is retried later, the last failure raises). Nothing for a comment that is
+    withdrawn ({"sent": 0, "recalled": True}), approved or otherwise decided meanwhile."""
+    try:
+        why, message = _held_mail(comment_id)
+    except Exception:
+        logger.exception("Could not compose the moderation email for comment %s", comment_id)
+        return {"sent": 0}
+    if message is None:
+        return {"sent": 0, "recalled": True} if why == GONE else {"sent": 0}
+    return mail_send_now(**message, attempt=attempt)
+
+
+requeue_when_stopped(mail_held_comment)
+
+
+def notify_held_later(*, comment_id):
+    """Tell the moderators about a held comment once the current transaction commits: only
+    the comment's id is queued (one task row), so the request looks nothing up and composes
+    nothing; ``mail_held_comment`` does that in the worker. A queue that cannot be reached is
+    logged, never raised."""
+    task_enqueue_after_commit(mail_held_comment, comment_id=comment_id)

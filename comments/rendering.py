@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 import pagecache
-from comments import pending
+from comments import paging, pending
 from comments.bidi import could_reorder
+from comments.form_rendering import form_html
 from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment, Redaction
 from comments.moderation import comments_closed
@@ -82,7 +83,7 @@ def _name_html(comment):
     a long thread the eleven bytes add up.)"""
     name = escape(comment.name)
     if comment.website:
-        name = f'<a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a>'
+        name = f'<a href="{escape(comment.website)}" rel="nofollow ugc">{name}</a>'
     return f"<bdi>{name}</bdi>" if could_reorder(comment.name) else name
 
 
@@ -100,38 +101,33 @@ def interests_html(comment):
     return f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
 
 
-def comment_html(comment, *, tz, page_url="", replies_open=True, response_prefix=""):
+def comment_html(comment, *, tz, reply_href="?replyto=", replies_open=True, response_prefix=""):
     """One comment, its ``<li>`` left open for the replies. Every value is escaped
     (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
     when the comment was saved.
 
-    The markup is lean on purpose (a long thread is mostly this, hundreds of times over):
-    no classes, since the stylesheet and comments.js find the parts by structure (the first
-    ``<p>`` is the byline: name, dated permalink, reply link; then the title's line if it
-    has one; the last ``<p>`` is the competing interests); the date is the day in the site's
-    time zone; the reply link is relative to the post's page (``?replyto=<id>``;
-    ``page_url`` when the thread is shown at another address) and is tied to its comment by
-    sitting in the comment's list item. "Link" leads to the comment's own, citable page
-    (``response_prefix`` + id). "Link" and "Reply" end in a ``<span>`` (hidden by the
-    stylesheet, read by screen readers): "Link to Jane Marsh's comment of 2 Dec 2026",
-    "Reply to Jane Marsh", so that the links of a long thread have names of their own (and
-    no more bytes than that: the thread's HTML is budgeted against its text).
+    The markup is lean on purpose (a long thread is mostly this, hundreds of times over:
+    issue 19 budgets its HTML against its text): no classes, since the stylesheet and
+    comments.js find the parts by structure (the first ``<p>`` is the byline: name, date,
+    reply link; then the title's line if it has one; the last ``<p>`` is the competing
+    interests). The date is the day in the site's time zone and the link to the comment's
+    own, citable page (``response_prefix`` + id); the ``<li id="comment-<id>">`` is its
+    anchor in the thread. The reply link is ``reply_href`` + id (``?replyto=``, with the
+    page and the post's address where needed) and is tied to its comment by sitting in the
+    comment's list item. Both are named by their place in the comment; comments.js gives
+    them names of their own ("2 Dec 2026, Jane Marsh's comment", "Reply to Jane Marsh"),
+    which cost a long thread's HTML about 70 bytes a comment. The website link needs no
+    ``noopener``: it opens no new window.
     """
     pk = comment.pk
     local = comment.created_at.astimezone(tz)
     day = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    name = escape(comment.name)
-    reply = (
-        f' <a href="{page_url}?replyto={pk}#respond">Reply<span> to {name}</span></a>'
-        if replies_open
-        else ""
-    )
+    reply = f' <a href="{reply_href}{pk}#respond">Reply</a>' if replies_open else ""
     return (
         f'<li id="comment-{pk}"><p>{_name_html(comment)}'
         f"{_badge(comment)} "
-        f'<a href="#comment-{pk}"><time datetime="{local:%Y-%m-%d}">{day}</time></a>'
+        f'<a href="{response_prefix}{pk}/"><time datetime="{local:%Y-%m-%d}">{day}</time></a>'
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
-        f' <a href="{response_prefix}{pk}/">Link<span> to {name}\u2019s comment of {day}</span></a>'
         f"{reply}</p>"
         f"{title_html(comment)}"
         f"{comment.body_html}"
@@ -159,14 +155,19 @@ def visible_in_thread(comments):
     return visible
 
 
-def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replies_open=True):
+def render_thread(
+    comments, *, reply_to=None, reply_form="", page_url="", page_number=1, replies_open=True
+):
     """``comments``: visible ones in thread order (``visible_in_thread``); ``reply_form`` is
     placed under comment ``reply_to``. ``page_url``: the post's address, needed only when
     the page is served at another one (the form sent back with errors), since the reply
-    links are relative. No reply links when the post takes no comments.
+    links are relative; ``page_number``: the page of the thread, which reply links keep.
+    No reply links when the post takes no comments.
     """
     tz = timezone.get_current_timezone()
     response_prefix = response_url_prefix()
+    page = f"{paging.PAGE_PARAMETER}={page_number}&amp;" if page_number > 1 else ""
+    reply_href = f"{escape(page_url)}?{page}replyto="
     parts = ['<ol class="comment-list">']
     last_depth = None  # depth of the comment whose <li> is still open
     for comment in comments:
@@ -181,7 +182,7 @@ def render_thread(comments, *, reply_to=None, reply_form="", page_url="", replie
             comment_html(
                 comment,
                 tz=tz,
-                page_url=page_url,
+                reply_href=reply_href,
                 replies_open=replies_open,
                 response_prefix=response_prefix,
             )
@@ -212,21 +213,16 @@ def _fields_in_error(form):
 
 
 def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
-    """The comment form's HTML (fresh security token, parent kept)."""
+    """The comment form's HTML (fresh security token, parent kept): comments.form_rendering."""
     user = _signed_in(request)
-    return render_to_string(
-        "comments/_form.html",
-        {
-            "post": post,
-            "form": form,
-            "token": form.fresh_token(request),
-            "parent_id": reply_target.pk if reply_target is not None else "",
-            "reply_target": reply_target,
-            "heading_level": heading_level,
-            "commenting_as": (user.get_full_name() or user.get_username()) if user else "",
-            "summary_fields": _fields_in_error(form),
-        },
-        request=request,
+    return form_html(
+        request,
+        post,
+        form,
+        reply_target=reply_target,
+        heading_level=heading_level,
+        commenting_as=(user.get_full_name() or user.get_username()) if user else "",
+        summary_fields=_fields_in_error(form),
     )
 
 
@@ -249,13 +245,40 @@ class ThreadPresenter:
             form = CommentForm(post=post, user=_signed_in(request))
         self.form = form
 
-    def comments(self):
-        return visible_in_thread(
+    def page(self):
+        """The page of the thread this request shows (``comments.paging``), computed once a
+        request: the head's ``{% comment_page_links %}`` and the section share it."""
+        memo = getattr(self.request, "_comment_pages", None) if self.request is not None else None
+        if memo is not None and self.post.pk in memo:
+            return memo[self.post.pk]
+        number = self._page_number()
+        fetched = paging.fetch(self.post, number, THREAD_FIELDS)
+        fetched.comments = visible_in_thread(fetched.rows)
+        if self.request is not None:
+            if memo is None:
+                memo = self.request._comment_pages = {}
+            memo[self.post.pk] = fetched
+        return fetched
+
+    def _page_number(self):
+        """``?cpage=``; for a form sent back (errors, preview), the page of the comment it
+        answers, so the form opens under it again."""
+        if not self.form.is_bound:
+            return paging.requested_number(self.request)
+        wanted = self.requested_parent()
+        if not wanted or wanted < 0 or not paging.per_page():
+            return 1
+        parent = (
             Comment.objects.approved()
             .for_post(self.post)
-            .in_thread_order()
-            .values_list(*THREAD_FIELDS, named=True)
+            .filter(pk=wanted)
+            .only("pk", "post_id", "thread_path")
+            .first()
         )
+        return paging.page_of(parent) if parent is not None else 1
+
+    def comments(self):
+        return self.page().comments
 
     def requested_parent(self):
         """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
@@ -274,7 +297,8 @@ class ThreadPresenter:
 
     def context(self):
         post, request, form = self.post, self.request, self.form
-        comments = self.comments()
+        page = self.page()
+        comments = page.comments
         # A draft or scheduled post (staff preview) takes no comments yet: its form would 404.
         unpublished = not post.is_published
         closed = unpublished or comments_closed(post)
@@ -290,12 +314,14 @@ class ThreadPresenter:
             "" if closed else render_comment_form(request, post, form, reply_target=reply_target)
         )
         post_url = post.get_absolute_url()
+        page_url = "" if request is not None and request.path == post_url else post_url
         thread = (
             render_thread(
                 comments,
                 reply_to=reply_target.pk if reply_target else None,
                 reply_form=form_html,
-                page_url="" if request is not None and request.path == post_url else post_url,
+                page_url=page_url,
+                page_number=page.number,
                 replies_open=not closed,
             )
             if comments
@@ -303,7 +329,10 @@ class ThreadPresenter:
         )
         return {
             "post": post,
-            "count": len(comments),
+            # The whole thread's count (kept on the post by the services) when it has pages.
+            "count": post.comment_count if page.paged else len(comments),
+            "page": page,
+            "pager": mark_safe(paging.pager_html(page, post_url)),  # noqa: S308 - escaped
             "thread": thread,
             "closed": closed,
             "unpublished": unpublished,
@@ -402,6 +431,12 @@ def _notice_html(notices):
     return f'<div class="comments-own-notice" role="status">{lines}</div>'
 
 
+def _in_thread(pk):
+    """A comment's place in the thread from the own block: through its permalink, since a
+    thread in pages may show it on another page than this one (comments.paging)."""
+    return reverse("comments:thread", args=[pk])
+
+
 def _own_items(comments, *, tz, now):
     items = []
     for comment in comments:
@@ -410,7 +445,7 @@ def _own_items(comments, *, tz, now):
         if comment.status == "approved":
             if actions:
                 items.append(
-                    f'<p class="comment-own">Your comment <a href="#comment-{pk}">'
+                    f'<p class="comment-own">Your comment <a href="{_in_thread(pk)}">'
                     f"{_own_label(comment, tz)}</a> is published. {actions}</p>"
                 )
             continue
@@ -418,7 +453,7 @@ def _own_items(comments, *, tz, now):
         in_reply = ""
         if comment.parent_id:
             in_reply = (
-                f' in reply to <a href="#comment-{comment.parent_id}">'
+                f' in reply to <a href="{_in_thread(comment.parent_id)}">'
                 f"<bdi>{escape(comment.parent__name or '')}</bdi></a>"
             )
         edited = edited_html(comment.edited_at, tz) if comment.edited_at else ""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("post/<int:post_id>/", views.post_comment, name="post"),
     path("post/<int:post_id>/preview/", views.preview_comment, name="preview"),
     path("<int:comment_id>/", response_page.comment_response, name="response"),
+    path("<int:comment_id>/thread/", views.comment_in_thread, name="thread"),
     path("yours/<int:comment_id>/edit/", views.edit_comment, name="edit"),
     path("yours/<int:comment_id>/withdraw/", views.withdraw_comment, name="withdraw"),
     path("feeds/latest/", feeds.LatestCommentsFeed(), name="feed_latest"),

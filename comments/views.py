@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from blog.models import Post
 from blog.views import PostDetailView
@@ -18,6 +18,7 @@ from comments import (
     editing,
     extensions,
     moderation,
+    paging,
     pending,
     preview,
     ratelimit,
@@ -171,7 +172,7 @@ def _landing(request, comment, published, waiting, *, own_block=True):
     if not own_block:  # a comment this browser may not call its own: the top notice
         if comment.status == Comment.Status.APPROVED:
             messages.success(request, published)
-            return redirect(comment.get_absolute_url())
+            return redirect(paging.location(comment))  # its page of the thread, in one hop
         messages.info(request, waiting)
         return redirect(f"{comment.post.get_absolute_url()}#notice")
     if comment.status == Comment.Status.APPROVED:
@@ -351,3 +352,19 @@ def withdraw_comment(request, comment_id):
     response = redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
     pending.forget(request, response, comment.pk)
     return response
+
+
+# --- a comment's permalink in its thread (issue 19: threads in pages) ----------------------
+
+
+@require_safe
+def comment_in_thread(request, comment_id):
+    """``/comments/<id>/thread/``: 302 to the page of the thread the comment is on now
+    (``<post>?cpage=N#comment-<id>``), which changes as conversations are added. Two
+    queries: the comment with its post, the conversations before its own. A comment
+    readers do not see (held, rejected, spam, under a hidden one, on a post not published)
+    is a 404."""
+    comment = Comment.objects.public().select_related("post").filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No published comment at this address.")
+    return redirect(paging.location(comment))

@@ -324,6 +324,15 @@ COMMENT_MAX_WORDS = env_int("COMMENT_MAX_WORDS", 1000)
 # A commenter may edit or withdraw their comment for this many minutes after sending it,
 # from the same browser (a signed cookie), and never once it has a reply (comments/editing.py).
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+# A post's thread is shown in pages of this many top-level conversations, each with all its
+# replies (?cpage=N; 0: the whole thread on one page), and in this order of conversations:
+# "oldest" or "newest" first (replies inside a conversation stay oldest first).
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+COMMENTS_ORDER = env_str("COMMENTS_ORDER", "oldest")
+if COMMENTS_PER_PAGE < 0:
+    raise ImproperlyConfigured(f"COMMENTS_PER_PAGE is 0 or more, not {COMMENTS_PER_PAGE}")
+if COMMENTS_ORDER not in ("oldest", "newest"):
+    raise ImproperlyConfigured(f'COMMENTS_ORDER is "oldest" or "newest", not {COMMENTS_ORDER!r}')
 # End of comments -----------------------------------------------------------------------
 
 # Images and uploads (media_library) ----------------------------------------------------

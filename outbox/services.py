@@ -59,18 +59,9 @@ def mail_enqueue(*, to, subject, body, headers=None, html=None, about=()):
     queued for (empty: nothing queued). Raises ValueError for a line break in an address,
     the subject or a header, or an unsaved object: those are the caller's bugs.
     """
-    addresses = [to] if isinstance(to, str) else list(to)
-    recipients = []
-    for address in addresses:
-        address = _one_line("An address", address).strip()
-        if address and policy.address_may_be_mailed(address):
-            recipients.append(address)
-    subject = _one_line("The subject", subject)
-    headers = {
-        _one_line("A header name", key): _one_line(f"The {key} header", value)
-        for key, value in (headers or {}).items()
-    }
-    about = _about(about)
+    recipients, subject, headers, about = _checked(
+        to=to, subject=subject, headers=headers, about=about
+    )
     if not recipients:
         return []
     task_enqueue_after_commit(
@@ -83,3 +74,43 @@ def mail_enqueue(*, to, subject, body, headers=None, html=None, about=()):
         **({"about": about} if about else {}),
     )
     return recipients
+
+
+def _checked(*, to, subject, headers, about):
+    """(recipients, subject, headers, about) as ``mail_enqueue`` checks them."""
+    addresses = [to] if isinstance(to, str) else list(to)
+    recipients = []
+    for address in addresses:
+        address = _one_line("An address", address).strip()
+        if address and policy.address_may_be_mailed(address):
+            recipients.append(address)
+    subject = _one_line("The subject", subject)
+    headers = {
+        _one_line("A header name", key): _one_line(f"The {key} header", value)
+        for key, value in (headers or {}).items()
+    }
+    return recipients, subject, headers, _about(about)
+
+
+def mail_send_now(*, to, subject, body, headers=None, html=None, about=(), attempt=1):
+    """For a task that composes its own message in the worker (e.g. the moderation mail of a
+    held comment, ``comments.notifications.mail_held_comment``): send it at once, as the
+    ``deliver_mail`` task would, checked as ``mail_enqueue`` checks it. A mail server's
+    failure is retried later as a queued ``deliver_mail`` (with ``about``: recalled if what
+    it is about is gone by then); the last failure raises ``MailNotDelivered``. Returns
+    ``deliver_mail``'s answer ({"sent": n}, {"retry_at": ...}), or {"sent": 0} when no
+    recipient may be mailed."""
+    recipients, subject, headers, about = _checked(
+        to=to, subject=subject, headers=headers, about=about
+    )
+    if not recipients:
+        return {"sent": 0}
+    return deliver_mail.call(
+        to=recipients,
+        subject=subject,
+        body=str(body),
+        headers=headers,
+        html=None if html is None else str(html),
+        attempt=attempt,
+        **({"about": about} if about else {}),
+    )

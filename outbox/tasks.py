@@ -16,7 +16,9 @@ cannot be checked (an unknown model) is logged and the message sent, never lost.
 A deliver_mail task that fails for any other reason was stopped from outside: its worker
 was killed, or RQ found it abandoned (the worker died mid-run: RQ's maintenance fails the
 job, AbandonedJobError, once its heartbeat lapses). ``mail_requeue_interrupted`` (on
-django-tasks' ``task_finished`` signal) queues such a message again, as one more attempt.
+django-tasks' ``task_finished`` signal) queues such a message again, as one more attempt;
+so it does for a task registered with ``requeue_when_stopped`` (one that composes its
+message in the worker, e.g. ``comments.notifications.mail_held_comment``).
 """
 
 import logging
@@ -131,36 +133,57 @@ def _given_up(task_result):
     )
 
 
+# Tasks that compose a message in the worker and send it (outbox.services.mail_send_now),
+# queued again like deliver_mail when stopped from outside; by module path.
+_requeued_when_stopped = {}
+
+
+def requeue_when_stopped(task):
+    """Register ``task`` (it takes an ``attempt`` keyword, 1 by default, and fails only by
+    giving up with ``MailNotDelivered`` or by being stopped): queued again, as one more
+    attempt, when stopped from outside, like ``deliver_mail``. Idempotent; returns it."""
+    _requeued_when_stopped[task.module_path] = task
+    return task
+
+
+def _what(arguments, task_result):
+    subject = arguments.get("subject")
+    return repr(subject) if subject is not None else f"{task_result.task.name} {arguments!r}"
+
+
 def mail_requeue_interrupted(sender, task_result, **kwargs):
-    """On ``task_finished``: queue again a deliver_mail that failed without giving up."""
+    """On ``task_finished``: queue again a deliver_mail (or a task registered with
+    ``requeue_when_stopped``) that failed without giving up."""
+    path = task_result.task.module_path
     if (
-        task_result.task.module_path != deliver_mail.module_path
+        (path != deliver_mail.module_path and path not in _requeued_when_stopped)
         or task_result.status != TaskResultStatus.FAILED
         or _given_up(task_result)
     ):
         return
+    task = _requeued_when_stopped.get(path, deliver_mail)
     arguments = dict(task_result.kwargs)
     attempt = arguments.pop("attempt", 1)
     limit = settings.OUTBOX_MAX_ATTEMPTS
     if attempt >= limit:
         logger.error(
-            "Mail %r was stopped on attempt %d of %d (task %s); giving up",
-            arguments.get("subject"),
+            "Mail %s was stopped on attempt %d of %d (task %s); giving up",
+            _what(arguments, task_result),
             attempt,
             limit,
             task_result.id,
         )
         return
     try:
-        deliver_mail.enqueue(**arguments, attempt=attempt + 1)
+        task.enqueue(**arguments, attempt=attempt + 1)
     except Exception:  # a signal receiver must not break the worker's bookkeeping
         logger.exception(
-            "Mail %r was stopped and could not be queued again", arguments.get("subject")
+            "Mail %s was stopped and could not be queued again", _what(arguments, task_result)
         )
         return
     logger.warning(
-        "Mail %r was stopped on attempt %d of %d (task %s: its worker died?): queued again",
-        arguments.get("subject"),
+        "Mail %s was stopped on attempt %d of %d (task %s: its worker died?): queued again",
+        _what(arguments, task_result),
         attempt,
         limit,
         task_result.id,

@@ -62,7 +62,8 @@ def test_the_page_shows_title_author_date_interests_body_and_the_post(client, a_
     assert "Consultant to Sanofi" in html
     assert "The raters were <em>not</em> masked: p&lt;0·001 &amp; n=202." in html
     assert f'<a href="{post.get_absolute_url()}">{post.title}</a>' in html
-    assert f'href="{post.get_absolute_url()}#comment-{a_response.pk}"' in html
+    # "This response in the thread": its page of the thread (comments:thread redirects).
+    assert f'<a href="/comments/{a_response.pk}/thread/">This response in the thread' in html
     url = f"{django_settings.SITE_URL}/comments/{a_response.pk}/"
     assert f'<link rel="canonical" href="{url}">' in html
 
@@ -120,7 +121,7 @@ def test_the_cite_box(client, a_response):
 
 def test_the_thread_links_each_comment_to_its_page(client, a_response):
     html = client.get(a_response.post.get_absolute_url()).content.decode()
-    assert f'<a href="/comments/{a_response.pk}/">Link<span> to ' in html
+    assert f'<a href="/comments/{a_response.pk}/"><time datetime=' in html
 
 
 @pytest.mark.parametrize("status", [Status.HELD, Status.REJECTED, Status.SPAM])

@@ -206,14 +206,14 @@ def test_two_clicks_that_race_store_one_comment(a_post, monkeypatch):
     winner = Comment.objects.create(
         post=a_post, name="Ann", email="ann@example.org", body="Masked?", form_nonce=nonce
     )
-    real = services._sent_by_token
+    real = services._earlier_comments
     calls = []
 
-    def too_early(value):
-        calls.append(value)
-        return None if len(calls) == 1 else real(value)
+    def too_early(**lookup):  # the first look-up ran before the winner's INSERT
+        calls.append(lookup)
+        return (None, None) if len(calls) == 1 else real(**lookup)
 
-    monkeypatch.setattr(services, "_sent_by_token", too_early)
+    monkeypatch.setattr(services, "_earlier_comments", too_early)
     data = {"name": "Ann", "email": "other@example.org", "body": "Masked?", "form_nonce": nonce}
     with pytest.raises(services.AlreadySent) as refusal:
         services.comment_submit(post=a_post, data=data, request_meta={"ip_address": "192.0.2.1"})

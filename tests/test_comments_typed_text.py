@@ -72,7 +72,7 @@ class _Comment(HTMLParser):
             if tag == "p" and self.depth == 1:
                 self.paragraphs.append("")
                 self._in_p = True
-            if tag == "a" and attrs.get("rel") == "nofollow ugc noopener":
+            if tag == "a" and attrs.get("rel") == "nofollow ugc":
                 self.hrefs.append(attrs["href"])
 
     def handle_endtag(self, tag):

@@ -199,7 +199,7 @@ def test_reply_link_shows_the_reply_form_under_the_comment_without_js(client, a_
     parent = make_comment(a_post, name="Bo Parent")
     page = client.get(a_post.get_absolute_url()).content.decode()
     # Relative to the post's page, which is where the thread is shown.
-    assert f'<a href="?replyto={parent.pk}#respond">Reply<span> to Bo Parent' in page
+    assert f'<a href="?replyto={parent.pk}#respond">Reply</a>' in page
     html = client.get(f"{a_post.get_absolute_url()}?replyto={parent.pk}").content.decode()
     assert "Reply to Bo Parent" in html
     assert f'name="parent" value="{parent.pk}"' in html
@@ -214,7 +214,7 @@ def test_reply_links_on_a_form_sent_back_with_errors_lead_to_the_post(client, a_
     response = client.post(post_url(a_post), form_data(a_post, body=""))
     assert response.status_code == 400
     reply_href = f"{a_post.get_absolute_url()}?replyto={parent.pk}#respond"
-    assert f'<a href="{reply_href}">Reply<span> to Bo Parent' in response.content.decode()
+    assert f'<a href="{reply_href}">Reply</a>' in response.content.decode()
     assert client.get(reply_href.split("#")[0]).status_code == 200
 
 

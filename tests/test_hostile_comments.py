@@ -219,6 +219,7 @@ def open_limits(settings):
     settings.COMMENT_RATE_LIMIT = "off"
     settings.COMMENT_MAX_LINKS = 1000
     settings.PAGE_CACHE_SECONDS = 0
+    settings.COMMENTS_PER_PAGE = 0  # every vector on the one page checked
 
 
 @pytest.fixture

@@ -178,8 +178,8 @@ def test_with_the_site_s_queue_a_slow_mail_server_never_keeps_the_commenter_wait
     page, seconds = comment_and_follow(a_post, django_capture_on_commit_callbacks)
     assert AWAITING in page and seconds < 0.5
     assert CountingBackend.sent == []
-    (queued,) = DBTaskResult.objects.ready()
-    assert queued.task_path == "outbox.tasks.deliver_mail"
+    (queued,) = DBTaskResult.objects.ready()  # the comment's id: the worker writes the mail
+    assert queued.task_path == "comments.notifications.mail_held_comment"
     worker = Worker(
         queue_names=["default"],
         interval=0,

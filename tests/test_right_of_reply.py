@@ -82,7 +82,7 @@ def test_an_approved_response_mails_the_author_once_with_what_they_need(a_post, 
         message.subject == "[Trialpress] A response to your post \u201cA published write-up\u201d"
     )
     assert "Ann Reader responded to your post \u201cA published write-up\u201d" in message.body
-    assert f"http://testserver{a_post.get_absolute_url()}#comment-{comment.pk}" in message.body
+    assert f"http://testserver/comments/{comment.pk}/thread/" in message.body
     admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
     assert f"To reply (your reply is published at once): http://testserver{admin_url}" in (
         message.body

@@ -314,7 +314,7 @@ def test_a_reply_published_at_once_is_mailed(client, a_post, an_author):
         )
     assert staff_reply.status == Status.APPROVED
     (message,) = to(ANN)
-    assert f"#comment-{staff_reply.pk}" in message.body
+    assert f"http://testserver/comments/{staff_reply.pk}/thread/" in message.body
 
 
 def test_a_comment_published_at_once_mails_no_approval(client, a_post, a_moderator):

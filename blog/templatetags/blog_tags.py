@@ -1,11 +1,24 @@
 """Template helpers for reader pages: sidebar widgets and small formatting filters."""
 
 from django import template
+from django.template.loader import render_to_string
 
-from blog import metadata
-from blog.navigation import sidebar_archive, sidebar_labels
+from blog import metadata, rendering
+from blog.navigation import rendered_sidebar, sidebar_archive, sidebar_labels
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(context):
+    """The sidebar (archive, labels, feeds), its HTML kept per generation in this worker."""
+    request, view = context.get("request"), context.get("view")
+    year = view.kwargs.get("year") if view is not None else None
+    return rendered_sidebar(
+        request,
+        year,
+        lambda: render_to_string("blog/_sidebar_widgets.html", {"request": request, "view": view}),
+    )
 
 
 @register.inclusion_tag("blog/_archive_nav.html", takes_context=True)
@@ -23,14 +36,36 @@ def label_nav(context):
     return {"labels": sidebar_labels(context.get("request"))}
 
 
+@register.simple_tag(takes_context=True)
+def post_summaries(context, posts, show_review_marker=True):
+    """The summaries of a list of posts, in one pass (blog.rendering)."""
+    return rendering.summaries_html(
+        posts, context.get("request"), show_review_marker=show_review_marker
+    )
+
+
+@register.simple_tag(takes_context=True)
+def post_summary(context, post, show_review_marker=False):
+    return rendering.summary_html(
+        post, context.get("request"), show_review_marker=show_review_marker
+    )
+
+
+@register.simple_tag(takes_context=True)
+def post_byline(context, post):
+    """The author, the date, the last announced change and the labels (blog.rendering)."""
+    return rendering.byline_html(post, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def review_marker(context, post):
+    """ "May be out of date" on lists, for a post past its review date (blog.rendering)."""
+    return rendering.review_marker_html(post, context.get("request"))
+
+
 @register.filter
 def comment_count_text(count):
-    count = count or 0
-    if count == 0:
-        return "No comments"
-    if count == 1:
-        return "1 comment"
-    return f"{count} comments"
+    return rendering.comment_count_text(count)
 
 
 @register.filter

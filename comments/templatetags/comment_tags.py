@@ -2,6 +2,9 @@
 
 - ``{% comment_section post %}``: the approved thread and the form (or "Comments are
   closed"), in one query for the whole thread: ``comments.rendering.ThreadPresenter``.
+- ``{% comment_page_links post canonical %}``: the ``<head>``'s canonical address of this
+  page of the thread and its ``rel="prev"``/``"next"`` pages (``comments.paging``); it
+  shares the section's result on the request, so it costs no query of its own.
 - ``{% comment_feed_link post %}``: the ``<link rel="alternate">`` for the post's comment
   feed, for the post page's ``<head>``.
 - ``{% held_comment_count %}`` / ``{% held_comment_count post %}``: comments waiting.
@@ -10,7 +13,9 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from comments import paging
 from comments.models import Comment
 from comments.rendering import ThreadPresenter
 
@@ -24,6 +29,14 @@ def comment_section(context, post):
         post, request=context.get("request"), form=context.get("comment_form")
     )
     return presenter.render()
+
+
+@register.simple_tag(takes_context=True)
+def comment_page_links(context, post, canonical):
+    presenter = ThreadPresenter(
+        post, request=context.get("request"), form=context.get("comment_form")
+    )
+    return mark_safe(paging.head_links_html(presenter.page(), canonical))  # noqa: S308
 
 
 @register.simple_tag

@@ -1,3 +1,42 @@
+/* An old link to "#comment-<id>" (a bookmark, a feed from before the thread had pages)
+   whose comment is on another page of the thread: ask the server where it is now
+   (/comments/<id>/thread/ answers with its page). Without this file the page simply opens
+   at its top; the links the site gives out go through that address already. */
+(function () {
+  "use strict";
+
+  var section = document.querySelector && document.querySelector("section.comments[data-thread-url]");
+  if (!section) { return; }
+
+  function find() {
+    var match = /^#comment-([0-9]{1,12})$/.exec(window.location.hash);
+    if (!match || document.getElementById("comment-" + match[1])) { return; }
+    window.location.replace(section.getAttribute("data-thread-url").replace(/\/0\/thread\/$/,
+      "/" + match[1] + "/thread/"));
+  }
+  find();
+  window.addEventListener("hashchange", find);
+
+  /* Names of their own for each comment's date and reply links, which the HTML leaves out
+     to stay small (comments/rendering.py): "2 Dec 2026, Jane Marsh\u2019s comment", "Reply to
+     Jane Marsh". The name is the byline's first node (text, the website link, or <bdi>). */
+  var bylines = section.querySelectorAll("li[id^='comment-'] > p:first-child");
+  for (var i = 0; i < bylines.length; i++) {
+    var first = bylines[i].firstChild;
+    var name = first ? first.textContent.trim() : "";
+    if (!name) { continue; }
+    for (var link = bylines[i].firstElementChild; link; link = link.nextElementSibling) {
+      if (link === first || link.tagName !== "A") { continue; }
+      var time = link.querySelector("time");
+      if (time) {
+        link.setAttribute("aria-label", time.textContent + ", " + name + "\u2019s comment");
+      } else if (/[?&]replyto=/.test(link.getAttribute("href") || "")) {
+        link.setAttribute("aria-label", "Reply to " + name);
+      }
+    }
+  }
+})();
+
 /* Comments: progressive enhancement only. Without this file, "Reply" links load the page
    with ?replyto=<id> and the server places the form under the comment. With it, the form
    moves under the comment in place, and "Cancel reply" moves it back. */

@@ -103,14 +103,14 @@ def test_an_in_place_preview_with_errors_says_so(new_context, care_ms_post, sett
 def test_a_responses_own_page_is_valid_and_accessible_on_a_phone(
     new_context, java, care_ms_post_with_thread, tmp_path
 ):
-    """The thread's "Link" leads to the response's page; it and a preview page are valid."""
+    """The comment's date in the thread leads to the response's page; it is valid."""
     post = care_ms_post_with_thread
     reply = Comment.objects.approved().filter(post=post, parent__isnull=False).first()
     page = new_context(viewport=PHONE).new_page()
     page.goto(post.get_absolute_url())
     byline = page.locator(f"#comment-{reply.pk} > p:first-child")
     with page.expect_navigation():
-        byline.get_by_role("link", name="Link").click()
+        byline.get_by_role("link", name=re.compile(r"\u2019s comment$")).click()
     assert page.url.endswith(f"/comments/{reply.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == f"Re: {post.title}"
     assert page.locator("#cite").is_visible()

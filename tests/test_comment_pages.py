@@ -1,0 +1,277 @@
+"""Issue 19: a huge thread in pages of top-level conversations, and permalinks that land
+on the right page (``?cpage=N``, ``/comments/<id>/thread/``)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from comments.models import Comment
+from comments.services import post_recount_comments
+from tests.test_comments_support import make_comment
+
+Status = Comment.Status
+
+
+@pytest.fixture(autouse=True)
+def _small_pages(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.COMMENTS_PER_PAGE = 2
+    settings.COMMENTS_ORDER = "oldest"
+
+
+def page(client, post, query=""):
+    response = client.get(post.get_absolute_url() + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def shown_ids(html):
+    return [int(pk) for pk in re.findall(r'<li id="comment-(\d+)"', html)]
+
+
+@pytest.fixture
+def five_conversations(a_post):
+    """Five top-level comments, the first and the fourth with replies (one nested)."""
+    roots = [make_comment(a_post, body=f"root {n}") for n in range(5)]
+    reply = make_comment(a_post, parent=roots[0], body="reply to root 0")
+    deeper = make_comment(a_post, parent=reply, body="reply to the reply")
+    later = make_comment(a_post, parent=roots[3], body="reply to root 3")
+    post_recount_comments(post_id=a_post.pk)
+    a_post.refresh_from_db()
+    return roots, reply, deeper, later
+
+
+def test_pages_hold_whole_conversations_oldest_first(client, a_post, five_conversations):
+    roots, reply, deeper, later = five_conversations
+    assert shown_ids(page(client, a_post)) == [roots[0].pk, reply.pk, deeper.pk, roots[1].pk]
+    assert shown_ids(page(client, a_post, "?cpage=2")) == [roots[2].pk, roots[3].pk, later.pk]
+    assert shown_ids(page(client, a_post, "?cpage=3")) == [roots[4].pk]
+
+
+def test_newest_conversations_first_with_replies_oldest_first(
+    client, a_post, five_conversations, settings
+):
+    settings.COMMENTS_ORDER = "newest"
+    roots, reply, deeper, later = five_conversations
+    assert shown_ids(page(client, a_post)) == [roots[4].pk, roots[3].pk, later.pk]
+    assert shown_ids(page(client, a_post, "?cpage=3")) == [roots[0].pk, reply.pk, deeper.pk]
+
+
+def test_zero_per_page_is_one_page(client, a_post, five_conversations, settings):
+    settings.COMMENTS_PER_PAGE = 0
+    html = page(client, a_post)
+    assert len(shown_ids(html)) == 8
+    assert 'aria-label="Comment pages"' not in html
+    assert client.get(a_post.get_absolute_url() + "?cpage=2").status_code == 404
+
+
+def test_the_heading_counts_the_whole_thread_and_names_the_page(client, a_post, five_conversations):
+    first = page(client, a_post)
+    assert '<h2 id="comments-heading">8 comments</h2>' in first
+    second = page(client, a_post, "?cpage=2")
+    assert '<h2 id="comments-heading">8 comments, page 2 of 3</h2>' in second
+
+
+def test_past_the_end_and_unreadable_pages_are_404(client, a_post, five_conversations):
+    for query in ("?cpage=4", "?cpage=0", "?cpage=02", "?cpage=-1", "?cpage=abc", "?cpage=9" * 9):
+        assert client.get(a_post.get_absolute_url() + query).status_code == 404, query
+
+
+def test_a_post_without_comments_has_page_one_only(client, a_post):
+    html = page(client, a_post)
+    assert "No published comments yet." in html and 'rel="next"' not in html
+    assert client.get(a_post.get_absolute_url() + "?cpage=2").status_code == 404
+
+
+def test_pager_links_work_without_javascript(client, a_post, five_conversations):
+    url = a_post.get_absolute_url()
+    html = page(client, a_post, "?cpage=2")
+    nav = html[html.index('aria-label="Comment pages"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert f'href="{url}#comments"' in nav  # page 1 is the post's own address
+    assert f'href="{url}?cpage=3#comments"' in nav
+    assert 'aria-current="page"' in nav and ">2<" in nav
+    assert "Older comments" in nav and "Newer comments" in nav
+
+
+def test_head_links_prev_next_and_canonical_per_page(client, a_post, five_conversations):
+    url = "http://testserver" + a_post.get_absolute_url()
+    first = page(client, a_post)
+    assert f'<link rel="canonical" href="{url}">' in first
+    assert f'<link rel="next" href="{url}?cpage=2">' in first
+    assert 'rel="prev"' not in first.split("</head>")[0]
+    second = page(client, a_post, "?cpage=2")
+    head = second.split("</head>")[0]
+    assert f'<link rel="canonical" href="{url}?cpage=2">' in head
+    assert f'<link rel="prev" href="{url}">' in head
+    assert f'<link rel="next" href="{url}?cpage=3">' in head
+    last = page(client, a_post, "?cpage=3").split("</head>")[0]
+    assert 'rel="next"' not in last
+    # ?cpage=1 is page 1, whose canonical address is the post's own.
+    assert f'<link rel="canonical" href="{url}">' in page(client, a_post, "?cpage=1")
+
+
+def test_reply_links_keep_the_page(client, a_post, five_conversations):
+    roots = five_conversations[0]
+    html = page(client, a_post, "?cpage=2")
+    assert f'href="?cpage=2&amp;replyto={roots[2].pk}#respond"' in html
+    first = page(client, a_post)
+    assert f'href="?replyto={roots[0].pk}#respond"' in first
+    # The no-JavaScript reply form opens under its comment on that page.
+    replying = page(client, a_post, f"?cpage=2&replyto={roots[2].pk}")
+    item = replying[replying.index(f'<li id="comment-{roots[2].pk}"') :]
+    assert item.index('id="respond"') < item.index(f'<li id="comment-{roots[3].pk}"')
+
+
+def test_a_hidden_conversation_root_is_not_counted_and_its_replies_stay_hidden(
+    client, a_post, five_conversations
+):
+    roots, reply, deeper, later = five_conversations
+    Comment.objects.filter(pk=roots[0].pk).update(status=Status.REJECTED)
+    ids = shown_ids(page(client, a_post))
+    assert ids == [roots[1].pk, roots[2].pk]
+    assert reply.pk not in ids and deeper.pk not in ids
+
+
+def test_held_comments_never_show_nor_take_a_place(client, a_post, five_conversations):
+    roots = five_conversations[0]
+    held = make_comment(a_post, status=Status.HELD, body="not yet")
+    html = page(client, a_post, "?cpage=3")
+    assert shown_ids(html) == [roots[4].pk] and "not yet" not in html
+    assert held.pk not in shown_ids(html)
+
+
+# --- the permalink: /comments/<id>/thread/ -----------------------------------------------
+
+
+def test_a_comment_permalink_lands_on_its_page(client, a_post, five_conversations):
+    roots, reply, deeper, later = five_conversations
+    url = a_post.get_absolute_url()
+    expected = {
+        roots[0].pk: f"{url}#comment-{roots[0].pk}",
+        deeper.pk: f"{url}#comment-{deeper.pk}",
+        roots[3].pk: f"{url}?cpage=2#comment-{roots[3].pk}",
+        later.pk: f"{url}?cpage=2#comment-{later.pk}",
+        roots[4].pk: f"{url}?cpage=3#comment-{roots[4].pk}",
+    }
+    for pk, location in expected.items():
+        response = client.get(reverse("comments:thread", args=[pk]))
+        assert response.status_code == 302
+        assert response["Location"] == location
+        assert Comment.objects.get(pk=pk).get_absolute_url() == f"/comments/{pk}/thread/"
+
+
+def test_a_permalink_follows_the_order_setting(client, a_post, five_conversations, settings):
+    settings.COMMENTS_ORDER = "newest"
+    roots = five_conversations[0]
+    response = client.get(reverse("comments:thread", args=[roots[0].pk]))
+    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage=3#comment-{roots[0].pk}"
+
+
+def test_a_permalink_costs_two_queries_whatever_the_thread(
+    client, a_post, five_conversations, django_assert_max_num_queries
+):
+    later = five_conversations[3]
+    with django_assert_max_num_queries(2):
+        client.get(reverse("comments:thread", args=[later.pk]))
+
+
+def test_hidden_held_and_unknown_comments_have_no_permalink(
+    client, a_post, a_draft, five_conversations
+):
+    roots, reply, deeper, _later = five_conversations
+    held = make_comment(a_post, status=Status.HELD)
+    spam = make_comment(a_post, status=Status.SPAM)
+    on_draft = make_comment(a_draft)
+    Comment.objects.filter(pk=reply.pk).update(status=Status.REJECTED)
+    for pk in (held.pk, spam.pk, on_draft.pk, reply.pk, deeper.pk, 999_999):
+        assert client.get(reverse("comments:thread", args=[pk])).status_code == 404, pk
+
+
+def test_the_response_page_links_the_comment_in_its_thread(client, a_post, five_conversations):
+    roots = five_conversations[0]
+    html = client.get(reverse("comments:response", args=[roots[4].pk])).content.decode()
+    assert f'<a href="/comments/{roots[4].pk}/thread/">This response in the thread</a>' in html
+
+
+def test_posting_lands_on_the_comments_page(client, a_post, five_conversations):
+    """After sending, the browser goes to the comment's permalink: its page of the thread."""
+    from tests.test_comments_support import form_data, post_url
+
+    roots = five_conversations[0]
+    response = client.post(post_url(a_post), form_data(a_post, parent=str(roots[4].pk)))
+    new = Comment.objects.latest("pk")
+    assert new.status == Status.APPROVED
+    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage=3#comment-{new.pk}"
+    assert "Your comment has been published" in page(client, a_post, "?cpage=3")
+
+
+@pytest.mark.parametrize("count", [0, 500, 3000])
+def test_every_page_costs_the_same_few_queries(
+    client, db, settings, count, django_assert_max_num_queries
+):
+    """0, 500 and 3,000 comments (bulk_create: conversations of five), 50 conversations a
+    page: the first and a later page take the post page's budget, whatever the thread."""
+    from benchmarks import data
+    from tests.test_query_budgets import COMMENT_SECTION_ALLOWANCE, EXTENSION_PREFETCHES
+
+    # The blog's five warm queries (tests/test_query_budgets.py) and the section's allowance.
+    budget = 5 + EXTENSION_PREFETCHES + COMMENT_SECTION_ALLOWANCE
+
+    settings.COMMENTS_PER_PAGE = 50
+    post = data.build_post(slug=f"thread-of-{count}")
+    data.build_comments(post, count)
+    url = post.get_absolute_url()
+    client.get(url)  # warm the per-generation sidebar cache
+    with django_assert_max_num_queries(budget):
+        html = client.get(url).content.decode()
+    assert html.count('<li id="comment-') == min(count, 250)
+    if count > 250:
+        last = (count // 5 + 49) // 50
+        with django_assert_max_num_queries(budget):
+            html = client.get(f"{url}?cpage={last}").content.decode()
+        assert f"{count} comments, page {last} of {last}</h2>" in html
+        assert client.get(f"{url}?cpage={last + 1}").status_code == 404
+
+
+@pytest.mark.parametrize("count", [0, 500, 3000])
+@pytest.mark.parametrize("order", ["oldest", "newest"])
+def test_the_thread_itself_is_one_query(rf, db, settings, count, order, django_assert_num_queries):
+    """Every comment between the page's first conversation and the next page's first (both
+    found by LIMIT/OFFSET in subqueries), with the number of conversations."""
+    from benchmarks import data
+    from comments.rendering import ThreadPresenter
+
+    settings.COMMENTS_PER_PAGE = 50
+    settings.COMMENTS_ORDER = order
+    post = data.build_post(slug=f"section-of-{count}")
+    data.build_comments(post, count)
+    request = rf.get(post.get_absolute_url() + ("?cpage=2" if count > 250 else ""))
+    with django_assert_num_queries(1):
+        page = ThreadPresenter(post, request=request).page()
+    assert len(page.comments) == min(count, 250)
+
+
+# --- the page cache: each page of the thread is its own page -----------------------------
+
+
+def test_each_page_of_the_thread_is_cached_on_its_own(client, a_post, five_conversations, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True
+    roots = five_conversations[0]
+    url = a_post.get_absolute_url()
+    first, second = client.get(url), client.get(f"{url}?cpage=2")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    again = client.get(f"{url}?cpage=2&utm_source=x")
+    assert again["X-Page-Cache"] == "hit"
+    assert shown_ids(again.content.decode())[0] == roots[2].pk
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert shown_ids(client.get(url).content.decode())[0] == roots[0].pk
+    # A page number not in its one form is served uncached, and is no page.
+    for query in ("?cpage=02", "?cpage=x", "?cpage=9"):
+        response = client.get(url + query)
+        assert response.status_code == 404 and "X-Page-Cache" not in response, query
+    # A new conversation is on the very next request of the last page.
+    make_comment(a_post, body="a sixth conversation")
+    assert "a sixth conversation" in client.get(f"{url}?cpage=3").content.decode()
