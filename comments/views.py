@@ -162,6 +162,14 @@ def preview_comment(request, post_id):
     return response
 
 
+def own_block_location(comment):
+    """This browser's own block on the page of the thread where the comment is (or will
+    be, once approved: a reply on its conversation's page), so the notice, the comment and
+    the conversation it joins are in one place (comments.paging)."""
+    post_url = comment.post.get_absolute_url()
+    return paging.page_url(post_url, paging.page_of(comment), OWN_BLOCK)
+
+
 def _landing(request, comment, published, waiting, *, own_block=True):
     """Where the browser goes after sending: this browser's own block, which the caller's
     cookie fills, with the notice at its top (held, spam, which looks the same: a spammer
@@ -179,7 +187,7 @@ def _landing(request, comment, published, waiting, *, own_block=True):
         messages.success(request, published, extra_tags=OWN_TAG)
     else:
         messages.info(request, waiting, extra_tags=OWN_TAG)
-    return redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
+    return redirect(own_block_location(comment))
 
 
 def _same_text(comment, form, post):
@@ -330,7 +338,7 @@ def edit_comment(request, comment_id):
         messages.success(request, EDITED, extra_tags=OWN_TAG)
     else:
         messages.info(request, EDITED_HELD, extra_tags=OWN_TAG)
-    return redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
+    return redirect(own_block_location(comment))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
