@@ -51,6 +51,21 @@ def _one_line(text):
     return " ".join(str(text).split())
 
 
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def _headline(comment, name, title):
+    """Who wrote, and to what: "X replied to Y's comment on your post" for a reply in a
+    thread (brief c15d), "X responded to your post" otherwise."""
+    parent = comment.parent if comment.parent_id else None
+    if parent is None:
+        return f"{name} responded to your post \u201c{title}\u201d"
+    whose = defang(_one_line(parent.name).translate(_BIDI_CONTROLS)) or "someone"
+    return f"{name} replied to {whose}'s comment on your post \u201c{title}\u201d"
+
+
 def _absolute(path):
     return f"{settings.SITE_URL}{path}"
 
@@ -164,7 +179,7 @@ def response_message(notice):
     )
     body = "\n".join(
         [
-            f"{name} responded to your post \u201c{title}\u201d; the response is published:",
+            f"{_headline(comment, name, title)}; the response is published:",
             "",
             _absolute(comment.get_absolute_url()),
             "",

@@ -15,6 +15,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from blog import markup
 from comments import desk, editing, moderation, services
 from comments.models import Comment, Redaction, WithdrawnComment
+from comments.rendering import format_datetime
 from roles import policy
 
 AUTOMATIC_APPROVALS = {
@@ -96,6 +98,31 @@ class ApprovalFilter(admin.SimpleListFilter):
         return queryset if value is None else queryset.none()
 
 
+class EditedFilter(admin.SimpleListFilter):
+    """Comments their commenter edited (issue 15), and those edited after a moderator's
+    approval: what readers see changed since someone checked it."""
+
+    title = "edited by the commenter"
+    parameter_name = "edited"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", "Edited"),
+            ("after-approval", "… after a moderator approved it"),
+            ("no", "Never edited"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "yes":
+            return queryset.filter(edited_at__isnull=False)
+        if value == "after-approval":
+            return queryset.filter(status=Comment.Status.APPROVED, edited_at__gt=F("moderated_at"))
+        if value == "no":
+            return queryset.filter(edited_at__isnull=True)
+        return queryset if value is None else queryset.none()
+
+
 # --- redaction (issue 16): the history inline and the form; CommentAdmin wires them ----
 
 
@@ -122,7 +149,12 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ("excerpt", "commenter", "post_title", "status", "received", "reason")
     list_display_links = ("excerpt",)
     # Only the posts whose comments the user may see: a title can name an unannounced trial.
-    list_filter = (StatusFilter, ApprovalFilter, ("post", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        StatusFilter,
+        ApprovalFilter,
+        EditedFilter,
+        ("post", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("post", "moderated_by")
     search_fields = ("name", "email", "title", "body")
     date_hierarchy = "created_at"
@@ -200,11 +232,16 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="comment")
     def excerpt(self, obj):
         """The commenter's title (issue 15), when they gave one, above the text's start."""
+        text = obj.excerpt
         if obj.title:
-            return format_html(
-                '<span class="comment-title">{}</span><br>{}', obj.title, obj.excerpt
+            text = format_html('<span class="comment-title">{}</span><br>{}', obj.title, text)
+        if obj.edited_at:
+            text = format_html(
+                '{}<br><span class="comment-edited">Edited by the commenter, {}</span>',
+                text,
+                format_datetime(obj.edited_at),
             )
-        return obj.excerpt
+        return text
 
     @admin.display(description="commenter", ordering="name")
     def commenter(self, obj):
@@ -244,7 +281,7 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="edits by the commenter")
     def edit_history(self, obj):
         """The text before each of the commenter's own edits (issue 15), read-only."""
-        return editing.history_html(obj)
+        return format_html('<div id="edit-history">{}</div>', editing.history_html(obj))
 
     @admin.display(description="on the site")
     def public_link(self, obj):
@@ -312,6 +349,28 @@ class CommentAdmin(admin.ModelAdmin):
         if request.method == "POST" and object_id is not None and "_moderate" in request.POST:
             return self._moderate_one(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """A link (a moderation mail's, say) to a comment its author has since withdrawn:
+        its withdrawal record, saying so, rather than "doesn't exist. Perhaps it was
+        deleted?". Any other missing id: Django's answer."""
+        record = None
+        if str(object_id).isdigit() and len(str(object_id)) <= 18:
+            record = WithdrawnComment.objects.filter(comment_pk=int(object_id)).first()
+        withdrawn_admin = self.admin_site._registry.get(WithdrawnComment)
+        if record is None or not (
+            withdrawn_admin and withdrawn_admin.has_view_permission(request, record)
+        ):
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        when = format_datetime(record.withdrawn_at)
+        self.message_user(
+            request,
+            f"Comment {object_id} was withdrawn by its author on {when}: its record follows.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:comments_withdrawncomment_change", args=[record.pk])
+        )
 
     def _moderate_one(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))

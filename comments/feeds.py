@@ -5,8 +5,8 @@ Each entry carries the comment and the commenter's competing-interests line, as 
 shows them; every address comes from settings.SITE_URL, never the request's Host header.
 
 An edited comment (issue 15) says "(edited <time>)" after its text, as the thread does,
-and its entry's ``<updated>`` is the edit's time; a comment with its own title has that
-title as the entry's (otherwise "<name> on “<post>”").
+and its entry's ``<updated>`` is the edit's time; an entry's title is "<name> on “<post>”",
+after the comment's own title if it has one; an entry links to the comment's own page.
 
 Conditional GETs: the ETag and Last-Modified follow the latest change of any comment the
 feed could show, approved, moderated or edited (``moderated_at`` or ``edited_at``, else
@@ -87,9 +87,10 @@ class _CommentFeed(Feed):
         )
 
     def item_title(self, item):
-        if item.title:
-            return item.title
-        return f"{_isolated(item.name)} on \u201c{item.post.title}\u201d"
+        """ "<name> on “<post>”", after the comment's title if it has one: a title alone
+        says neither who wrote it nor where."""
+        who = f"{_isolated(item.name)} on \u201c{item.post.title}\u201d"
+        return f"{item.title} \u2014 {who}" if item.title else who
 
     def item_description(self, item):
         interests = escape(item.competing_interests)
@@ -101,7 +102,9 @@ class _CommentFeed(Feed):
         return f"{item.body_html}{edited}<p>Competing interests: {interests}</p>"
 
     def item_link(self, item):
-        return absolute_url(item.get_absolute_url())
+        """The comment's own, citable page (/comments/<id>/); the entry's id stays its place
+        in the thread (``item_guid``), so readers do not see old entries as new."""
+        return absolute_url(item.get_response_url())
 
     def item_author_name(self, item):
         return item.name

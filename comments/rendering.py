@@ -374,13 +374,21 @@ def _own_comments(ids, post_id):
             answered=Exists(editing.answering_replies(OuterRef("pk"))),
             redacted=Exists(Redaction.objects.filter(comment_id=OuterRef("pk"))),
         )
-        .order_by("created_at", "pk")
+        .order_by("-created_at", "-pk")  # the newest first, right under the notice
         .values_list(*OWN_FIELDS, "answered", "redacted", named=True)
     )
 
 
+def _own_label(comment, tz):
+    """What the own block's links call the comment: its title, else its time."""
+    if comment.title:
+        return f"“{escape(comment.title)}”"
+    return f"your comment of {format_datetime(comment.created_at, tz)}"
+
+
 def _own_actions(comment, *, now, tz):
-    """Edit and Withdraw links while the commenter may still use them."""
+    """Edit and Withdraw links while the commenter may still use them, each named for the
+    comment (a visually hidden part): a screen reader's list of links tells them apart."""
     from comments import editing
 
     until = editing.deadline(comment)
@@ -388,24 +396,48 @@ def _own_actions(comment, *, now, tz):
         return ""
     edit = reverse("comments:edit", args=[comment.pk])
     withdraw = reverse("comments:withdraw", args=[comment.pk])
+    label = _own_label(comment, tz)
     return (
-        f'<a href="{edit}">Edit</a> or <a href="{withdraw}">withdraw</a> it until '
-        f'<time datetime="{_datetime_attr(until, tz)}">{format_datetime(until, tz)}</time>.'
+        f'<a href="{edit}">Edit<span class="visually-hidden"> {label}</span></a> or '
+        f'<a href="{withdraw}">withdraw<span class="visually-hidden"> {label}</span></a> it '
+        f'until <time datetime="{_datetime_attr(until, tz)}">{format_datetime(until, tz)}</time>.'
     )
 
 
-def pending_html(request, post_id):
-    """This browser's held comments on the post, marked "Awaiting moderation", and Edit /
-    Withdraw links for its comments still in their edit window. Never anyone else's: the
-    ids come from the signed cookie only. Nothing, and no query, without the cookie."""
-    ids = pending.comment_ids(request)
-    if not ids:
+OWN_NOTICE_TAG = "comment-own"
+
+
+def own_notices(request):
+    """The commenter's notices (sent, edited, withdrawn: tagged ``OWN_NOTICE_TAG`` by
+    comments.views), shown by the own block; the rest stay at the top (templates/base.html).
+    A request with a notice is never served from or stored in the page cache."""
+    stored = getattr(request, "_messages", None)
+    if stored is None:
+        return []
+    return [m for m in stored if OWN_NOTICE_TAG in (m.extra_tags or "").split()]
+
+
+def site_notices(messages):
+    """The notices for the top of the page: all but the own block's."""
+    return [m for m in messages if OWN_NOTICE_TAG not in (m.extra_tags or "").split()]
+
+
+def _notice_html(notices):
+    if not notices:
         return ""
-    comments = _own_comments(ids, post_id)
-    if not comments:
-        return ""
-    tz = timezone.get_current_timezone()
-    now = timezone.now()
+    lines = "".join(
+        f'<p class="message message-{escape(m.tags)}">{escape(str(m))}</p>' for m in notices
+    )
+    return f'<div class="comments-own-notice" role="status">{lines}</div>'
+
+
+def _in_thread(pk):
+    """A comment's place in the thread from the own block: through its permalink, since a
+    thread in pages may show it on another page than this one (comments.paging)."""
+    return reverse("comments:thread", args=[pk])
+
+
+def _own_items(comments, *, tz, now):
     items = []
     for comment in comments:
         actions = _own_actions(comment, now=now, tz=tz)
@@ -413,15 +445,15 @@ def pending_html(request, post_id):
         if comment.status == "approved":
             if actions:
                 items.append(
-                    f'<p class="comment-own">Your <a href="#comment-{pk}">comment</a> is '
-                    f"published. {actions}</p>"
+                    f'<p class="comment-own">Your comment <a href="{_in_thread(pk)}">'
+                    f"{_own_label(comment, tz)}</a> is published. {actions}</p>"
                 )
             continue
         local = comment.created_at.astimezone(tz)
         in_reply = ""
         if comment.parent_id:
             in_reply = (
-                f' in reply to <a href="#comment-{comment.parent_id}">'
+                f' in reply to <a href="{_in_thread(comment.parent_id)}">'
                 f"<bdi>{escape(comment.parent__name or '')}</bdi></a>"
             )
         edited = edited_html(comment.edited_at, tz) if comment.edited_at else ""
@@ -431,14 +463,29 @@ def pending_html(request, post_id):
             f'<time datetime="{local:%Y-%m-%d}">{format_date(local)}</time>{edited}{in_reply} '
             f'<strong class="comment-pending-mark">Awaiting moderation</strong></p>'
             f"{title_html(comment)}{comment.body_html}"
+            f"{interests_html(comment)}"
             + (f'<p class="comment-own">{actions}</p>' if actions else "")
-            + f"{interests_html(comment)}</li></ol>"
+            + "</li></ol>"
         )
-    if not items:
+    return items
+
+
+def pending_html(request, post_id):
+    """This browser's held comments on the post, marked "Awaiting moderation", and Edit /
+    Withdraw links for its comments still in their edit window, the newest first, under the
+    commenter's notice (the page lands here after sending, editing or withdrawing). Never
+    anyone else's: the ids come from the signed cookie only. Nothing, and no query, without
+    the cookie or a notice."""
+    notice = _notice_html(own_notices(request))
+    ids = pending.comment_ids(request)
+    comments = _own_comments(ids, post_id) if ids else []
+    tz = timezone.get_current_timezone()
+    items = _own_items(comments, tz=tz, now=timezone.now())
+    if not items and not notice:
         return ""
+    note = '<p class="comments-own-note">Only you see this, in this browser.</p>' if items else ""
     return mark_safe(  # noqa: S308 - every value escaped above; body_html sanitised on save
         '<section class="comments-own" id="your-comments" aria-labelledby="your-comments-heading">'
         '<h3 id="your-comments-heading">Your comments</h3>'
-        '<p class="comments-own-note">Only you see this, in this browser.</p>'
-        f"{''.join(items)}</section>"
+        f"{notice}{note}{''.join(items)}</section>"
     )

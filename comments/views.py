@@ -27,7 +27,7 @@ from comments import (
 )
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.rendering import format_datetime, render_comment_form
+from comments.rendering import OWN_NOTICE_TAG, format_datetime, render_comment_form
 from config.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ AWAITING = (
     "you can see it (below, in this browser); then it is published for everyone."
 )
 OWN_BLOCK = "#your-comments"
+# The commenter's notices are shown by the own block, where the page lands, not at the top
+# of the page (templates/base.html leaves them out): comments.rendering.OWN_NOTICE_TAG.
+OWN_TAG = OWN_NOTICE_TAG
 PUBLISHED = "Your comment has been published."
 RECEIVED = "Your comment was already received (you sent this form twice): it is stored once."
 
@@ -159,18 +162,32 @@ def preview_comment(request, post_id):
     return response
 
 
+def own_block_location(comment):
+    """This browser's own block on the page of the thread where the comment is (or will
+    be, once approved: a reply on its conversation's page), so the notice, the comment and
+    the conversation it joins are in one place (comments.paging)."""
+    post_url = comment.post.get_absolute_url()
+    return paging.page_url(post_url, paging.page_of(comment), OWN_BLOCK)
+
+
 def _landing(request, comment, published, waiting, *, own_block=True):
-    """Where the browser goes after sending: an approved comment in the thread; a held one
-    (spam looks the same: a spammer learns nothing) in this browser's own block, which the
-    caller's cookie fills; ``own_block=False`` (a comment the cookie may not name) the
-    notice. Without a fragment the browser keeps the form's "#respond" and a phone lands on
-    an empty form far from both."""
+    """Where the browser goes after sending: this browser's own block, which the caller's
+    cookie fills, with the notice at its top (held, spam, which looks the same: a spammer
+    learns nothing, or published: the block names it with a link to it in the thread);
+    ``own_block=False`` (a comment the cookie may not name) the top notice. Without a
+    fragment the browser keeps the form's "#respond" and a phone lands on an empty form far
+    from both."""
+    if not own_block:  # a comment this browser may not call its own: the top notice
+        if comment.status == Comment.Status.APPROVED:
+            messages.success(request, published)
+            return redirect(paging.location(comment))  # its page of the thread, in one hop
+        messages.info(request, waiting)
+        return redirect(f"{comment.post.get_absolute_url()}#notice")
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, published)
-        return redirect(paging.location(comment))  # its page of the thread, in one hop
-    messages.info(request, waiting)
-    anchor = OWN_BLOCK if own_block else "#notice"
-    return redirect(f"{comment.post.get_absolute_url()}{anchor}")
+        messages.success(request, published, extra_tags=OWN_TAG)
+    else:
+        messages.info(request, waiting, extra_tags=OWN_TAG)
+    return redirect(own_block_location(comment))
 
 
 def _same_text(comment, form, post):
@@ -259,7 +276,7 @@ def _private(response):
     return response
 
 
-def _edit_page(request, comment, form, *, message="", status=200):
+def _edit_page(request, comment, form, *, message="", status=200, preview_html=""):
     return _private(
         render(
             request,
@@ -272,6 +289,7 @@ def _edit_page(request, comment, form, *, message="", status=200):
                 "deadline": editing.deadline(comment),
                 "deadline_text": format_datetime(editing.deadline(comment)),
                 "max_words": settings.COMMENT_MAX_WORDS,
+                "preview_html": preview_html,
             },
             status=status,
         )
@@ -299,6 +317,9 @@ def edit_comment(request, comment_id):
         return _edit_page(request, comment, form)
     if not form.is_valid():
         return _edit_page(request, comment, form, status=400)
+    if "preview" in request.POST:  # the edit page again, the rendered text above the form
+        html = preview.preview_html(form, heading_level=1)
+        return _edit_page(request, comment, form, preview_html=html)
     try:
         comment = services.comment_edit(
             comment_id=comment.pk,
@@ -314,10 +335,10 @@ def edit_comment(request, comment_id):
         form.add_error("body", invalid.messages)
         return _edit_page(request, comment, form, status=400)
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, EDITED)
-        return redirect(paging.location(comment))
-    messages.info(request, EDITED_HELD)
-    return redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
+        messages.success(request, EDITED, extra_tags=OWN_TAG)
+    else:
+        messages.info(request, EDITED_HELD, extra_tags=OWN_TAG)
+    return redirect(own_block_location(comment))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -335,8 +356,8 @@ def withdraw_comment(request, comment_id):
     except services.ChangeRefused as refused:
         context = {"comment": comment, "post": comment.post, "refusal": refused.message}
         return _private(render(request, "comments/withdraw.html", context, status=403))
-    messages.success(request, WITHDRAWN)
-    response = redirect(f"{comment.post.get_absolute_url()}#notice")
+    messages.success(request, WITHDRAWN, extra_tags=OWN_TAG)
+    response = redirect(f"{comment.post.get_absolute_url()}{OWN_BLOCK}")
     pending.forget(request, response, comment.pk)
     return response
 

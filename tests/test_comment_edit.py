@@ -57,7 +57,7 @@ def test_at_14_59_the_edit_is_saved_and_the_old_text_kept(
     assert client.get(_edit_url(comment)).status_code == 200
     response = client.post(_edit_url(comment), {"body": NEW_TEXT})
     assert response.status_code == 302
-    assert response["Location"] == f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
+    assert response["Location"] == a_post.get_absolute_url() + "#your-comments"
     comment.refresh_from_db()
     assert comment.body == NEW_TEXT and "<em>masked</em>" in comment.body_html
     assert comment.status == Status.APPROVED
@@ -270,8 +270,9 @@ def test_withdraw_is_refused_after_the_window(client, an_approved_own_comment, m
 
 def test_a_held_comment_can_be_withdrawn(client, a_post):
     comment = _send(client, a_post)
-    client.post(_withdraw_url(comment), {"confirm": "1"})
+    landing = client.post(_withdraw_url(comment), {"confirm": "1"})["Location"]
     assert not Comment.objects.exists()
+    assert "Your comment has been withdrawn." in client.get(landing).content.decode()
     assert "comments-own" not in client.get(a_post.get_absolute_url()).content.decode()
 
 

@@ -89,7 +89,7 @@ def test_the_title_is_the_entrys_title_and_untitled_ones_keep_theirs(client, a_p
     feed, _raw = parse(client, feed_url(kind, a_post))
     titles = {e.summary.split("</p>")[0]: e.title for e in feed.entries}
     assert titles == {
-        "<p>titled": "Masking was incomplete",
+        "<p>titled": "Masking was incomplete \u2014 Ann on \u201cA published write-up\u201d",
         "<p>untitled": "Bo on \u201cA published write-up\u201d",
     }
     assert {e.author for e in feed.entries} == {"Ann", "Bo"}
@@ -100,7 +100,7 @@ def test_a_hostile_title_is_text_escaped_once(client, a_post, kind):
     title = '<script>alert(1)</script> p<0\u00b7001 & "n=202"'
     make_comment(a_post, title=title, body="b")
     feed, raw = parse(client, feed_url(kind, a_post))
-    assert feed.entries[0].title == title
+    assert feed.entries[0].title == f"{title} \u2014 Ann Reader on \u201cA published write-up\u201d"
     assert "<script>" not in raw
     assert "&amp;lt;" not in raw  # escaped once, as XML text
 

@@ -196,14 +196,15 @@ def test_the_response_page_links_the_comment_in_its_thread(client, a_post, five_
 
 
 def test_posting_lands_on_the_comments_page(client, a_post, five_conversations):
-    """After sending, the browser goes to the comment's permalink: its page of the thread."""
+    """After sending, the browser goes to the own block (the notice) on the comment's page
+    of the thread, where the conversation it joins is."""
     from tests.test_comments_support import form_data, post_url
 
     roots = five_conversations[0]
     response = client.post(post_url(a_post), form_data(a_post, parent=str(roots[4].pk)))
     new = Comment.objects.latest("pk")
     assert new.status == Status.APPROVED
-    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage=3#comment-{new.pk}"
+    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage=3#your-comments"
     assert "Your comment has been published" in page(client, a_post, "?cpage=3")
 
 

@@ -36,7 +36,8 @@ def _own_block(html):
 
 
 def _notice(html):
-    match = re.search(r'<div class="messages" id="notice".*?</div>', html, re.S)
+    """The commenter's notice: inside the own block, where the page lands (brief c15d)."""
+    match = re.search(r'<div class="comments-own-notice" role="status">.*?</div>', html, re.S)
     return match.group(0) if match else ""
 
 
@@ -68,10 +69,15 @@ def test_a_held_comment_lands_on_the_own_block_and_the_notice_agrees_with_it(cli
     assert "only you" in notice
 
 
-def test_an_approved_comment_still_lands_on_itself(client, an_approved_own_comment):
+def test_an_approved_comment_lands_on_the_own_block_which_links_to_it(
+    client, an_approved_own_comment
+):
     response, comment = _send(client, an_approved_own_comment.post, body="A second thought.")
     assert comment.status == Status.APPROVED
-    assert response["Location"] == f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
+    assert response["Location"] == comment.post.get_absolute_url() + "#your-comments"
+    assert f'href="/comments/{comment.pk}/thread/"' in _own_block(
+        client.get(response["Location"]).content.decode()
+    )
 
 
 def test_the_notice_adds_what_another_app_says_about_the_comment(client, a_post, monkeypatch):

@@ -30,7 +30,11 @@ def test_post_feed_lists_the_posts_approved_comments_newest_first(client, a_post
     make_comment(make_post(author=an_author), body="elsewhere")
     feed, raw = parse(client, reverse("comments:feed_post", args=[a_post.pk]))
     assert feed.feed.title == "Comments on \u201cA published write-up\u201d"
-    assert [e.link for e in feed.entries] == [
+    assert [e.link for e in feed.entries] == [  # each comment's own, citable page
+        f"{settings.SITE_URL}{second.get_response_url()}",
+        f"{settings.SITE_URL}{first.get_response_url()}",
+    ]
+    assert [e.id for e in feed.entries] == [  # the ids stay as they were
         f"{settings.SITE_URL}{second.get_absolute_url()}",
         f"{settings.SITE_URL}{first.get_absolute_url()}",
     ]
@@ -74,7 +78,7 @@ def test_entries_link_to_the_site_address_whatever_the_host_asked(client, a_post
     for url in (reverse("comments:feed_post", args=[a_post.pk]), reverse("comments:feed_latest")):
         response = client.get(url, HTTP_HOST="evil.example")
         feed = feedparser.parse(response.content)
-        assert feed.entries[0].link == f"https://trials.example{comment.get_absolute_url()}"
+        assert feed.entries[0].link == f"https://trials.example{comment.get_response_url()}"
         assert feed.entries[0].id == f"https://trials.example{comment.get_absolute_url()}"
         assert feed.feed.link.startswith("https://trials.example/")
         assert "evil.example" not in response.content.decode()

@@ -142,7 +142,8 @@ def test_approved_and_rejected_comments_drop_out(client, a_post, a_superuser):
     block = _own_block(html)
     assert MARK not in html and "A second, different comment." not in html
     assert f'id="comment-{first.pk}"' in html.split('class="comments-own"')[0]  # in the thread
-    assert f'href="#comment-{first.pk}"' in block  # still editable, so linked from the block
+    # Still editable, so linked from the block (through its permalink: threads have pages).
+    assert f'href="/comments/{first.pk}/thread/"' in block
     assert f"/comments/yours/{second.pk}/" not in block
 
 
@@ -158,7 +159,8 @@ def test_a_pending_reply_says_what_it_answers(client, a_post):
     reply = _send(client, a_post, parent=str(parent.pk))
     assert reply.status == Status.HELD and reply.parent_id == parent.pk
     block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
-    assert f'in reply to <a href="#comment-{parent.pk}"><bdi>Bea &lt;Parent&gt;</bdi></a>' in block
+    parent_link = f'<a href="/comments/{parent.pk}/thread/"><bdi>Bea &lt;Parent&gt;</bdi></a>'
+    assert f"in reply to {parent_link}" in block
 
 
 def test_the_cookie_names_at_most_twenty_comments(client, a_post, settings):
@@ -204,6 +206,7 @@ def test_the_post_page_costs_one_more_query_with_a_cookie(
 def test_a_comment_on_another_post_stays_on_its_post(client, a_post):
     other_post = make_post(author=a_post.author, title="Another write-up")
     _send(client, other_post)
+    client.get(other_post.get_absolute_url())  # the landing shows the notice
     assert "comments-own" not in client.get(a_post.get_absolute_url()).content.decode()
     assert MARK in client.get(other_post.get_absolute_url()).content.decode()
 

@@ -433,3 +433,17 @@ def test_no_mail_to_the_author_for_a_comment_their_own_reply_approved(a_post, a_
     other = held(a_post, email="other@example.org")
     act(comment_approve, other, a_moderator)
     assert len(to_author(a_post)) == 1
+
+
+def test_a_reply_to_a_comment_says_whose_comment_it_answers(a_post, a_moderator):
+    """Brief c15d item 6: not "responded to your post" for a reply in a thread."""
+    parent = make_comment(a_post, status=Status.APPROVED, name="Bo <b>Critic</b>\u202e")
+    reply = held(a_post, name="Ann Reader", parent=parent)
+    act(comment_approve, reply, a_moderator)
+    (message,) = to_author(a_post)
+    assert (
+        "Ann Reader replied to Bo <b>Critic</b>'s comment on your post "
+        "\u201cA published write-up\u201d" in message.body
+    )
+    assert "responded to your post" not in message.body
+    assert "\u202e" not in message.body.split("\n\n")[0]

@@ -36,17 +36,17 @@ def ensure_admin():
 
 def test_the_demo_admin_is_created_with_a_full_name(var_dir):
     admin = ensure_admin()
-    assert admin.get_full_name() == "Site Moderator"
+    assert admin.get_full_name() == "Alex Morgan"
     assert admin.is_superuser
 
 
 def test_a_nameless_demo_admin_from_before_is_given_the_name(var_dir):
     ensure_admin()
     get_user_model().objects.filter(username="admin").update(first_name="", last_name="")
-    assert ensure_admin().get_full_name() == "Site Moderator"
+    assert ensure_admin().get_full_name() == "Alex Morgan"
     (var_dir / "admin-password.txt").unlink()  # the file lost: the password is reset
     get_user_model().objects.filter(username="admin").update(first_name="", last_name="")
-    assert ensure_admin().get_full_name() == "Site Moderator"
+    assert ensure_admin().get_full_name() == "Alex Morgan"
 
 
 def test_a_named_admin_is_never_renamed(var_dir):
@@ -107,7 +107,7 @@ def test_the_demo_admins_reply_from_the_desk_is_signed_site_moderator(client, a_
     question = make_comment(a_post, status=Status.HELD, body="q")
     client.force_login(admin)
     client.post(reverse("admin:comments_comment_desk_reply"), {"comment": question.pk, "body": "A"})
-    assert Comment.objects.get(parent=question).name == "Site Moderator"
+    assert Comment.objects.get(parent=question).name == "Alex Morgan"
 
 
 def test_a_site_name_in_any_script_or_very_long_makes_a_valid_name(a_post, settings):
@@ -116,3 +116,13 @@ def test_a_site_name_in_any_script_or_very_long_makes_a_valid_name(a_post, setti
     assert reply.name.startswith("Ελληνικά ب") and reply.name.endswith(" moderators")
     assert len(reply.name) <= 100
     assert "\n" not in reply.name
+
+
+def test_the_demo_admin_is_named_like_a_person_and_the_old_default_is_renamed():
+    """Brief c15d item 5: "Welcome, Site." and "Moderator, S." read oddly."""
+    admin = ensure_admin()
+    assert (admin.first_name, admin.last_name) == ("Alex", "Morgan")
+    get_user_model().objects.filter(username="admin").update(
+        first_name="Site", last_name="Moderator"
+    )
+    assert ensure_admin().get_full_name() == "Alex Morgan"

@@ -40,8 +40,9 @@ def test_a_held_comment_lands_in_view_in_the_own_block(page, care_ms_post):
     block = page.locator("#your-comments")
     assert block.is_visible() and "Held words here." in block.inner_text()
     top = block.bounding_box()["y"]
-    assert 0 <= top < page.viewport_size["height"]  # in view, not the form far below
-    notice = page.locator("#notice").inner_text()
+    assert -1 <= top < page.viewport_size["height"]  # in view, not the form far below
+    notice = block.get_by_role("status").inner_text()  # the notice: inside the block
+    assert block.get_by_role("status").is_visible() and not page.locator("#notice").count()
     assert "only you can see it" in notice and "will appear once approved" not in notice
 
 

@@ -30,7 +30,7 @@ def test_the_sender_sees_and_edits_it_and_the_other_browser_never_sees_it(
     comment = Comment.objects.get(post=care_ms_post, name="Alice Reader")
     assert comment.status == Comment.Status.HELD
     block = own_block(alice)
-    assert block.get_by_text("Awaiting moderation").is_visible()
+    assert block.get_by_text("Awaiting moderation", exact=True).is_visible()
     assert HELD_TEXT in block.inner_text()
 
     served = alice.goto(url)
@@ -52,7 +52,7 @@ def test_the_sender_sees_and_edits_it_and_the_other_browser_never_sees_it(
     alice.get_by_label(re.compile(r"^\s*comment", re.I)).fill(EDITED_TEXT)
     with alice.expect_navigation():
         alice.get_by_role("button", name="Save my edit").click()
-    assert "Your edit is saved" in alice.locator("#notice").inner_text()
+    assert "Your edit is saved" in alice.locator("#your-comments [role=status]").inner_text()
     assert EDITED_TEXT in own_block(alice).inner_text()
     assert own_block(alice).get_by_text("edited", exact=False).is_visible()
 

@@ -1,7 +1,7 @@
 """Make sure a local superuser exists and say how to log in.
 
-`make run` calls this on every start. The first run creates "admin" (named "Site
-Moderator": the name a reply from the moderator's desk is signed with) with a random
+`make run` calls this on every start. The first run creates "admin" (named "Alex
+Morgan": the name a reply from the moderator's desk is signed with) with a random
 password and keeps it in var/admin-password.txt (readable by the owner only), so the
 printed line is the same on every later run. If the file is gone but the user exists,
 the password is reset to a new random one and stored again; a password changed in the
@@ -22,7 +22,10 @@ from django.urls import reverse
 USERNAME = "admin"
 EMAIL = "admin@localhost"
 # Shown to readers when the admin replies from the moderator's desk (never "admin").
-FIRST_NAME, LAST_NAME = "Site", "Moderator"
+# A person's name: the admin greets "Welcome, Alex." and a desk reply's citation reads
+# "Morgan, A." ("Site Moderator" gave "Welcome, Site." and "Moderator, S.").
+FIRST_NAME, LAST_NAME = "Alex", "Morgan"
+OLD_DEFAULT = ("Site", "Moderator")  # renamed on the next start
 PASSWORD_FILE_NAME = "admin-password.txt"
 
 
@@ -87,7 +90,8 @@ class Command(BaseCommand):
 
 def name_if_nameless(user):
     """The demo admin made before it had a name gets one; a name someone gave it is kept."""
-    if not (user.first_name.strip() or user.last_name.strip()):
+    nameless = not (user.first_name.strip() or user.last_name.strip())
+    if nameless or (user.first_name, user.last_name) == OLD_DEFAULT:
         user.first_name, user.last_name = FIRST_NAME, LAST_NAME
         user.save(update_fields=["first_name", "last_name"])
 
