@@ -119,9 +119,12 @@ class _CommentFeed(Feed):
         return _changed_at(item)
 
     def item_guid(self, item):
-        return absolute_url(item.get_absolute_url())
+        """The entry's id: the comment's place on the post's page, as it has always been
+        (``get_absolute_url()`` now goes through the thread's pages, which would have
+        changed every id once and shown readers old entries as new)."""
+        return absolute_url(f"{item.post.get_absolute_url()}#{item.anchor}")
 
-    item_guid_is_permalink = True
+    item_guid_is_permalink = False
 
 
 class LatestCommentsFeed(_CommentFeed):

@@ -114,3 +114,17 @@ def test_titles_and_edits_cost_no_query_per_entry(client, a_post, django_assert_
         with django_assert_max_num_queries(3):
             feed, _raw = parse(client, feed_url(kind, a_post))
         assert len(feed.entries) == 30
+
+
+@pytest.mark.parametrize("kind", FEEDS)
+def test_an_entry_keeps_its_id_and_links_the_citable_page(client, a_post, kind, settings):
+    """The entry's id is the comment's place on the post's page, as before the thread had
+    pages (a changed id shows readers old entries as new); its link is the citable page."""
+    settings.COMMENTS_PER_PAGE = 1
+    first = make_comment(a_post, body="First.")
+    second = make_comment(a_post, body="Second, on page 2.")
+    feed, _raw = parse(client, feed_url(kind, a_post))
+    by_text = {("Second" in entry.summary): entry for entry in feed.entries}
+    for comment, entry in ((first, by_text[False]), (second, by_text[True])):
+        assert entry.id == f"{settings.SITE_URL}{a_post.get_absolute_url()}#comment-{comment.pk}"
+        assert entry.link == f"{settings.SITE_URL}/comments/{comment.pk}/"

@@ -35,8 +35,8 @@ def test_post_feed_lists_the_posts_approved_comments_newest_first(client, a_post
         f"{settings.SITE_URL}{first.get_response_url()}",
     ]
     assert [e.id for e in feed.entries] == [  # the ids stay as they were
-        f"{settings.SITE_URL}{second.get_absolute_url()}",
-        f"{settings.SITE_URL}{first.get_absolute_url()}",
+        f"{settings.SITE_URL}{a_post.get_absolute_url()}#comment-{second.pk}",
+        f"{settings.SITE_URL}{a_post.get_absolute_url()}#comment-{first.pk}",
     ]
     assert feed.entries[1].summary == (
         "<p>first <em>one</em></p><p>Competing interests: None declared</p>"
@@ -79,7 +79,8 @@ def test_entries_link_to_the_site_address_whatever_the_host_asked(client, a_post
         response = client.get(url, HTTP_HOST="evil.example")
         feed = feedparser.parse(response.content)
         assert feed.entries[0].link == f"https://trials.example{comment.get_response_url()}"
-        assert feed.entries[0].id == f"https://trials.example{comment.get_absolute_url()}"
+        place = f"{a_post.get_absolute_url()}#comment-{comment.pk}"
+        assert feed.entries[0].id == f"https://trials.example{place}"
         assert feed.feed.link.startswith("https://trials.example/")
         assert "evil.example" not in response.content.decode()
 
