@@ -276,3 +276,17 @@ def test_each_page_of_the_thread_is_cached_on_its_own(client, a_post, five_conve
     # A new conversation is on the very next request of the last page.
     make_comment(a_post, body="a sixth conversation")
     assert "a sixth conversation" in client.get(f"{url}?cpage=3").content.decode()
+
+
+def test_a_later_page_says_so_in_its_title_and_every_page_skips_to_the_comments(
+    client, a_post, five_conversations
+):
+    """Tabs, history and search results tell the pages apart; a keyboard reaches the thread
+    without tabbing through the whole write-up (it is long: 128 tabs on CARE-MS II)."""
+    title = re.compile(r"<title>(.*?)</title>", re.S)
+    first, third = page(client, a_post), page(client, a_post, "?cpage=3")
+    assert title.search(first).group(1).strip().startswith(f"{a_post.title} ·")
+    assert f"{a_post.title} (comments, page 3 of 3) ·" in title.search(third).group(1)
+    for html in (first, third):
+        assert '<a class="skip-link" href="#comments">Skip to comments</a>' in html
+        assert 'id="comments"' in html

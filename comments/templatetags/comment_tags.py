@@ -39,6 +39,20 @@ def comment_page_links(context, post, canonical):
     return mark_safe(paging.head_links_html(presenter.page(), canonical))  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def comment_page_title(context, post):
+    """ " (comments, page 2 of 7)" for the <title> of a later page of the thread, so each
+    page's title differs (tabs, history, search results); nothing on page 1. The same
+    fetch as the section's (kept on the request): no query of its own."""
+    presenter = ThreadPresenter(
+        post, request=context.get("request"), form=context.get("comment_form")
+    )
+    page = presenter.page()
+    if page.number <= 1:
+        return ""
+    return f" (comments, page {page.number} of {page.count})"
+
+
 @register.simple_tag
 def comment_feed_link(post):
     return format_html(
