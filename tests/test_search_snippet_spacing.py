@@ -64,9 +64,9 @@ def test_the_snippet_reads_as_the_page(client, an_author):
 def test_extraction_is_linear_in_the_body():
     def timed(n):
         html = "<p>" + "word , <b>x</b> " * n + "</p>" + "<li>a</li>" * n
-        start = time.perf_counter()
+        start = time.thread_time()  # this thread's CPU: other work on the machine is not counted
         visible_text(html)
-        return time.perf_counter() - start
+        return time.thread_time() - start
 
     small = min(timed(2_000) for _ in range(3))
     large = min(timed(16_000) for _ in range(3))
