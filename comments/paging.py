@@ -137,6 +137,24 @@ def page_of(comment):
     return before // size + 1
 
 
+def existing_page_of(comment):
+    """``page_of(comment)``, but never past the thread's last page: a held top-level comment
+    whose place is the first of a page that does not exist yet (the last page is full)
+    lands on the last one. One query: its conversations before it and all of them."""
+    size = per_page()
+    if not size:
+        return 1
+    root = comment.thread_path[:ROOT_PATH_LENGTH]
+    side = "thread_path__gt" if newest_first() else "thread_path__lt"
+    counts = (
+        Comment.objects.approved()
+        .filter(post_id=comment.post_id, depth=0)
+        .aggregate(before=Count("pk", filter=Q(**{side: root})), roots=Count("pk"))
+    )
+    last = max(1, -(-counts["roots"] // size))
+    return min(counts["before"] // size + 1, last)
+
+
 def page_url(post_url, number, fragment=""):
     """Page ``number``'s address: page 1 is the post's own."""
     query = f"?{PAGE_PARAMETER}={number}" if number > 1 else ""

@@ -290,3 +290,24 @@ def test_a_later_page_says_so_in_its_title_and_every_page_skips_to_the_comments(
     for html in (first, third):
         assert '<a class="skip-link" href="#comments">Skip to comments</a>' in html
         assert 'id="comments"' in html
+
+
+@pytest.mark.parametrize("approved_roots", [4, 5])
+def test_a_held_comment_that_would_open_a_new_page_lands_on_the_last_one(
+    client, a_post, approved_roots
+):
+    """Two a page: with 4 approved conversations the next one would open page 3, which does
+    not exist until it is approved. The commenter lands on page 2's own block (page 3 with
+    5, where it exists), never on a 404, with the notice there."""
+    from tests.test_comments_support import form_data, post_url
+
+    for n in range(approved_roots):
+        make_comment(a_post, body=f"root {n}")
+    response = client.post(post_url(a_post), form_data(a_post, email="new@example.org"))
+    held = Comment.objects.latest("pk")
+    assert held.status != Status.APPROVED
+    expected = 2 if approved_roots == 4 else 3
+    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage={expected}#your-comments"
+    landed = client.get(response["Location"])
+    assert landed.status_code == 200
+    assert "awaiting moderation" in landed.content.decode().lower()
