@@ -386,6 +386,14 @@ def _own_label(comment, tz):
     return f"your comment of {format_datetime(comment.created_at, tz)}"
 
 
+def _published_label(comment, tz):
+    """The "… is published" sentence's link: "Your comment “Title”", else "Your comment of
+    <time>" (not "Your comment your comment of …")."""
+    if comment.title:
+        return f"Your comment “{escape(comment.title)}”"
+    return f"Your comment of {format_datetime(comment.created_at, tz)}"
+
+
 def _own_actions(comment, *, now, tz):
     """Edit and Withdraw links while the commenter may still use them, each named for the
     comment (a visually hidden part): a screen reader's list of links tells them apart."""
@@ -445,8 +453,8 @@ def _own_items(comments, *, tz, now):
         if comment.status == "approved":
             if actions:
                 items.append(
-                    f'<p class="comment-own">Your comment <a href="{_in_thread(pk)}">'
-                    f"{_own_label(comment, tz)}</a> is published. {actions}</p>"
+                    f'<p class="comment-own"><a href="{_in_thread(pk)}">'
+                    f"{_published_label(comment, tz)}</a> is published. {actions}</p>"
                 )
             continue
         local = comment.created_at.astimezone(tz)

@@ -147,3 +147,14 @@ def test_the_published_note_names_the_comment_and_actions_follow_the_interests(c
     block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
     item = block[block.index(f'id="comment-{held.pk}"') :]
     assert item.index("Competing interests:") < item.index(">Edit")
+
+
+def test_an_untitled_published_comment_reads_once_as_your_comment(client, a_post):
+    """ "Your comment of 2 Dec 2026, 09:27 UTC is published", not "Your comment your
+    comment of … is published" (the final tryout)."""
+    _approved_sender(client, a_post)
+    _send(client, a_post, body="No title on this one.")
+    block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    text = re.sub(r"<[^>]+>", "", block)
+    assert re.search(r"Your comment of \d+ \w{3} \d{4}, \d\d:\d\d \w+ is published\.", text)
+    assert "Your comment your comment" not in text and "comment your comment" not in text
