@@ -117,9 +117,18 @@
     focusField();
   }
 
+  /* The heading ("Reply to …") comes into view first, then focus goes to the first field
+     still empty (a newcomer's Name, else the comment), without scrolling the heading away:
+     a commenter sees who they answer and every field they must fill. */
   function focusField() {
-    var field = form.querySelector("textarea[name=body]");
-    if (field) { field.focus(); }
+    var fields = form.querySelectorAll("input[name=name], input[name=email], textarea[name=body]");
+    var field = null;
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].type !== "hidden" && !fields[i].value) { field = fields[i]; break; }
+    }
+    field = field || form.querySelector("textarea[name=body]");
+    heading.scrollIntoView({ block: "start" });
+    if (field) { field.focus({ preventScroll: true }); }
   }
 
   /* A reply link is the a[href*="replyto="] in a comment's byline (its first <p>); the

@@ -98,3 +98,20 @@ def test_reader_replies_without_javascript_and_with_it(
             [a_published_comment.anchor, reply.anchor],
         )
         assert nested, f"{reply.anchor} is not shown inside the thread of its parent"
+
+
+def test_with_javascript_a_reply_shows_who_it_answers_and_starts_at_the_first_empty_field(
+    new_context, care_ms_post, a_published_comment
+):
+    """On a phone, Reply moves the form under the comment: its heading ("Reply to Ann
+    Reader") is on screen and focus is in Name, the first field still empty, not in the
+    comment box below the fold with Name and Email scrolled away (the final tryout)."""
+    phone = new_context(viewport={"width": 375, "height": 740}).new_page()
+    phone.goto(care_ms_post.get_absolute_url())
+    entry = phone.locator(f"#{a_published_comment.anchor}")
+    entry.get_by_role("link", name=REPLY).first.click()
+    heading = phone.locator("#comment-form-heading")
+    assert "Reply to Ann Reader" in heading.inner_text()
+    top = heading.evaluate("h => h.getBoundingClientRect().top")
+    assert -2 <= top < 740, f"the reply's heading is off screen (top {top} px)"
+    assert phone.evaluate("document.activeElement.name") == "name"
