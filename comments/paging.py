@@ -125,22 +125,10 @@ def fetch(post, number, fields):
 
 
 def page_of(comment):
-    """The page a shown comment is on (one query: the conversations before its own)."""
-    size = per_page()
-    if not size:
-        return 1
-    root = comment.thread_path[:ROOT_PATH_LENGTH]
-    side = "thread_path__gt" if newest_first() else "thread_path__lt"
-    before = (
-        Comment.objects.approved().filter(post_id=comment.post_id, depth=0, **{side: root}).count()
-    )
-    return before // size + 1
-
-
-def existing_page_of(comment):
-    """``page_of(comment)``, but never past the thread's last page: a held top-level comment
-    whose place is the first of a page that does not exist yet (the last page is full)
-    lands on the last one. One query: its conversations before it and all of them."""
+    """The page of the thread a comment is on (for a held one, where its conversation will
+    be), never past the last page: a held top-level comment whose place is the first of a
+    page that does not exist yet (the last page is full) gets the last one. One query: the
+    conversations before its own, and all of them."""
     size = per_page()
     if not size:
         return 1

@@ -168,7 +168,7 @@ def own_block_location(comment):
     the conversation it joins are in one place (comments.paging); never a page that does
     not exist yet (a held comment that would open a new page: the last one)."""
     post_url = comment.post.get_absolute_url()
-    return paging.page_url(post_url, paging.existing_page_of(comment), OWN_BLOCK)
+    return paging.page_url(post_url, paging.page_of(comment), OWN_BLOCK)
 
 
 def _landing(request, comment, published, waiting, *, own_block=True):
