@@ -117,14 +117,14 @@ def _sidebar(request=None):
     memo = getattr(request, "_sidebar_navigation", None)
     if memo is not None:
         return memo
-    entry = _sidebar_entry()
+    entry = _sidebar_entry(request)
     if request is not None:
         request._sidebar_navigation = entry
     return entry
 
 
-def _sidebar_entry():
-    key = f"navigation:{pagecache.generation()}:{timezone.get_current_timezone_name()}"
+def _sidebar_entry(request=None):
+    key = f"navigation:{pagecache.generation_for(request)}:{timezone.get_current_timezone_name()}"
     entry = cache.get(key)
     now = timezone.now().timestamp()
     if entry is not None and (entry["until"] is None or entry["until"] > now):
@@ -162,7 +162,7 @@ def rendered_sidebar(request, open_year, render):
     script prefix and URLconf, and open year (the year a page is about, else the newest),
     and never past the next scheduled post (the navigation's ``until``). Without a
     generation (the cache cannot be read) it is rendered every time."""
-    current = pagecache.generation()
+    current = pagecache.generation_for(request)
     if current is None:
         return render()
     key = (
@@ -196,7 +196,7 @@ def _kept_per_generation(key, request, compute, *, keep=lambda value: True):
     generation, and never past the next scheduled post (which goes live without moving the
     generation on). A value ``keep`` refuses (a label nobody uses: any text may be asked
     for) is not kept. Without a generation (the cache cannot be read), computed each time."""
-    current = pagecache.generation()
+    current = pagecache.generation_for(request)
     if current is None:
         return compute()
     key = (current, *key)
