@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import kept_label_in_use_or_none, listed_labels, neighbours
+from blog.navigation import kept_label_in_use_or_none, kept_post, listed_labels, neighbours
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,11 @@ class PostDetailView(DetailView):
         )
 
     def get_object(self, queryset=None):
-        post = super().get_object(queryset)
+        if queryset is None and not self.request.user.is_authenticated:
+            # A reader sees published posts only: the same for everyone, kept per generation.
+            post = kept_post(("post", self.kwargs["slug"]), self.request, super().get_object)
+        else:
+            post = super().get_object(queryset)
         local = timezone.localtime(post.published_at)
         if (local.year, local.month) != (self.kwargs["year"], self.kwargs["month"]):
             raise Http404("No post at this address.")
