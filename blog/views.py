@@ -143,12 +143,18 @@ class PostDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)
+            self.object = self.get_object()
         except Http404:
             moved_to = old_address_target(kwargs["year"], kwargs["month"], kwargs["slug"])
             if moved_to is None:
                 raise
             return HttpResponsePermanentRedirect(moved_to)
+        # Other apps' answers before any template runs (comments: ?cpage=1 is the post's own
+        # address; a page of the thread that does not exist is a 404).
+        instead = extensions.post_page_response(request, self.object)
+        if instead is not None:
+            return instead
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_queryset(self):
         return (

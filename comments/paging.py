@@ -23,7 +23,7 @@ from html import escape
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 
 from comments.models import THREAD_PATH_DIGITS, Comment
 from pagecache.registry import positive_int
@@ -241,6 +241,27 @@ def page_of(comment):
     )
     last = max(1, -(-counts["roots"] // size))
     return min(counts["before"] // size + 1, last)
+
+
+def check_post_page(request, post):
+    """Before the post page renders (``blog.extensions.register_post_page_check``): page 1
+    has one address, the post's own (``?cpage=1`` moves there for good, with any other
+    query); a ``?cpage=`` that is not a canonical page number, or past the last page, is a
+    404 before any template runs. The fetch is the section's own, kept on the request."""
+    if PAGE_PARAMETER not in request.GET:
+        return None
+    number = requested_number(request)
+    if number == 1:
+        rest = request.GET.copy()
+        rest.pop(PAGE_PARAMETER)
+        query = rest.urlencode()
+        return HttpResponsePermanentRedirect(
+            post.get_absolute_url() + (f"?{query}" if query else "")
+        )
+    from comments.rendering import ThreadPresenter  # rendering imports this module
+
+    ThreadPresenter.for_request(post, request=request).page()  # a 404 past the end
+    return None
 
 
 def page_url(post_url, number, fragment=""):
