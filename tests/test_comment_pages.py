@@ -108,8 +108,26 @@ def test_head_links_prev_next_and_canonical_per_page(client, a_post, five_conver
     assert f'<link rel="next" href="{url}?cpage=3">' in head
     last = page(client, a_post, "?cpage=3").split("</head>")[0]
     assert 'rel="next"' not in last
-    # ?cpage=1 is page 1, whose canonical address is the post's own.
-    assert f'<link rel="canonical" href="{url}">' in page(client, a_post, "?cpage=1")
+
+
+
+def test_page_one_has_one_address_the_posts_own(client, a_post, five_conversations):
+    post_url = a_post.get_absolute_url()
+    moved = client.get(post_url + "?cpage=1")
+    assert moved.status_code == 301 and moved["Location"] == post_url
+    roots = five_conversations[0]
+    kept = client.get(post_url + f"?cpage=1&replyto={roots[0].pk}")
+    assert kept.status_code == 301 and kept["Location"] == f"{post_url}?replyto={roots[0].pk}"
+
+
+@pytest.mark.parametrize("query", ["?cpage=4", "?cpage=02", "?cpage=0", "?cpage=last"])
+def test_a_page_that_does_not_exist_is_a_404_before_any_template(
+    client, a_post, five_conversations, query
+):
+    response = client.get(a_post.get_absolute_url() + query)
+    assert response.status_code == 404
+    names = [t.name for t in response.templates]
+    assert "404.html" in names and "blog/post_detail.html" not in names
 
 
 def test_reply_links_keep_the_page(client, a_post, five_conversations):

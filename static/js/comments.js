@@ -27,10 +27,10 @@
     if (!name) { continue; }
     for (var link = bylines[i].firstElementChild; link; link = link.nextElementSibling) {
       if (link === first || link.tagName !== "A") { continue; }
-      var time = link.querySelector("time");
-      if (time) {
-        link.setAttribute("aria-label", time.textContent + ", " + name + "\u2019s comment");
-      } else if (/[?&]replyto=/.test(link.getAttribute("href") || "")) {
+      var href = link.getAttribute("href") || "";
+      if (/\/comments\/[0-9]+\/$/.test(href)) {
+        link.setAttribute("aria-label", link.textContent + ", " + name + "\u2019s comment");
+      } else if (/[?&]replyto=/.test(href)) {
         link.setAttribute("aria-label", "Reply to " + name);
       }
     }
