@@ -14,13 +14,16 @@ surfaces where the site reads its data (a styled 503): the database cache only h
 own failures.
 """
 
+import base64
 import logging
+import pickle
 import threading
 import time
 
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import DatabaseError, connections, router, transaction
+from django.utils.timezone import now as tz_now
 
 try:
     from redis.exceptions import OutOfMemoryError, ReadOnlyError, RedisError
@@ -165,6 +168,27 @@ class _NoContextManager:
 _NoContext = _NoContextManager()
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every operation, which costs twice the GET it
+    wraps (~50 µs against ~25 µs): the page cache reads the generation on every request.
+    A ``redis.Redis`` takes a connection from its pool for each command, so one per pool is
+    safe to share between threads (and the pool starts afresh in a forked process).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailSoftRedisCache(_FailSoft, RedisCache):
     """Django's Redis cache; an outage or a full Redis is a miss, and a pause before retrying.
 
@@ -174,6 +198,7 @@ class FailSoftRedisCache(_FailSoft, RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._fail_soft_location = server if isinstance(server, str) else ",".join(server)
 
     def _guard(self, operation):
@@ -195,6 +220,45 @@ class FailSoftDatabaseCache(_FailSoft, DatabaseCache):
     def __init__(self, table, params):
         super().__init__(table, params)
         self._fail_soft_location = table
+        self._select_one = {}
+
+    def get(self, key, default=None, version=None):
+        """One key in one indexed query, its freshness compared by the database.
+
+        Django's ``get`` goes through ``get_many`` (an ``IN`` list, then the expiry date
+        converted and compared in Python): about twice the cost, on a read the page cache
+        makes on every request. The answer is the same: the value if it has not expired;
+        an expired row is deleted, as Django does, and is a miss.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        return self._run("get", lambda: self._get_one(key, default), lambda: default)
+
+    def _get_one(self, key, default):
+        db = router.db_for_read(self.cache_model_class)
+        connection = connections[db]
+        now = connection.ops.adapt_datetimefield_value(tz_now())
+        with connection.cursor() as cursor:
+            cursor.execute(self._select_one_sql(connection), [now, key])
+            row = cursor.fetchone()
+        if row is None:
+            return default
+        value, fresh = row
+        if not fresh:
+            self._base_delete_many([key])
+            return default
+        value = connection.ops.process_clob(value)
+        return pickle.loads(base64.b64decode(value.encode()))  # noqa: S301 - as Django does
+
+    def _select_one_sql(self, connection):
+        sql = self._select_one.get(connection.alias)
+        if sql is None:
+            value, expires, key, table = map(
+                connection.ops.quote_name, ("value", "expires", "cache_key", self._table)
+            )
+            fresh = f"CASE WHEN {expires} > %s THEN 1 ELSE 0 END"
+            sql = f"SELECT {value}, {fresh} FROM {table} WHERE {key} = %s"  # noqa: S608 - names
+            self._select_one[connection.alias] = sql
+        return sql
 
     def _atomic(self):
         db = router.db_for_write(self.cache_model_class)
