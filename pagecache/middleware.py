@@ -123,20 +123,27 @@ def host_bucket(request):
     return host if host in known else site_host
 
 
+def _without_query(request):
+    """True if the request has no query parameters: none to read, validate or drop (the
+    query string is empty and nothing has set ``request.GET``), so none is parsed."""
+    return not request.META.get("QUERY_STRING") and "GET" not in request.__dict__
+
+
 def address(request, view_func):
     """What identifies this page, or None if this request must be served uncached."""
     kept = []
-    for name, validate in parameters_read_by(view_func).items():
-        values = request.GET.getlist(name)
-        if len(values) > 1:
-            return None
-        if values:
-            canonical = validate(values[0])
-            if canonical is None:
+    if not _without_query(request):
+        for name, validate in parameters_read_by(view_func).items():
+            values = request.GET.getlist(name)
+            if len(values) > 1:
                 return None
-            kept.append((name, canonical))
-    kept.sort()
-    request.GET = QueryDict(urlencode(kept), encoding=request.encoding)
+            if values:
+                canonical = validate(values[0])
+                if canonical is None:
+                    return None
+                kept.append((name, canonical))
+        kept.sort()
+        request.GET = QueryDict(urlencode(kept), encoding=request.encoding)
     return "|".join(
         (request.scheme, host_bucket(request), request.method, request.path, urlencode(kept))
     )
@@ -147,7 +154,9 @@ def _is_candidate(request):
         return False
     if registry.excluded_prefixes and request.path.startswith(registry.excluded_prefixes):
         return False
-    if any(name in request.GET for name in registry.bypass_parameters):
+    if not _without_query(request) and any(
+        name in request.GET for name in registry.bypass_parameters
+    ):
         return False
     messages = getattr(request, "_messages", None)
     if messages is not None and len(messages):

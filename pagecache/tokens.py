@@ -3,49 +3,58 @@
 Every hit fills a freshly masked token, and a visitor without a cookie (most first visits,
 every benchmark request) needs a new secret too. Django draws each of the 64 random
 characters with its own ``os.urandom`` call (~50 µs a page, more than the rest of the
-filling); here each 32-character string comes from one draw of a number below 62**32,
-written in base 62 with the same alphabet. The result is what ``get_token()`` gives: the
-same secret in ``request.META["CSRF_COOKIE"]`` (set if missing), the same cookie mark
+filling); here each 32-character string comes from one ``os.urandom`` call, its bytes
+mapped onto the 62 characters with ``bytes.translate`` (bytes 248-255 are dropped, so each
+character is exactly as likely as any other). The result is what ``get_token()`` gives:
+the same secret in ``request.META["CSRF_COOKIE"]`` (set if missing), the same cookie mark
 for the CSRF middleware, a token that ``_unmask_cipher_token`` turns back into the secret,
 from the same source of randomness (the operating system's).
 """
 
-import secrets
+import operator
+import os
 
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 
-_BASE = len(CSRF_ALLOWED_CHARS)
-_SPACE = _BASE**CSRF_SECRET_LENGTH
-_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_ALPHABET = CSRF_ALLOWED_CHARS.encode("ascii")
+_BASE = len(_ALPHABET)
+_USABLE = 256 - 256 % _BASE  # 248: every character gets four byte values
+_UNUSABLE = bytes(range(_USABLE, 256))
+_BYTE_TO_INDEX = bytes(b % _BASE for b in range(_USABLE)) + bytes(256 - _USABLE)
+_INDEX_TO_CHAR = _ALPHABET + bytes(256 - _BASE)
+_SUM_TO_CHAR = bytes(_ALPHABET[s % _BASE] for s in range(2 * _BASE)) + bytes(256 - 2 * _BASE)
+_CHAR_TO_INDEX = bytes(_ALPHABET.index(b) if b in _ALPHABET else 0 for b in range(256))
 
 
-def _random_digits():
-    """CSRF_SECRET_LENGTH independent, uniformly drawn indexes into CSRF_ALLOWED_CHARS."""
-    number = secrets.randbelow(_SPACE)
-    digits = []
-    for _ in range(CSRF_SECRET_LENGTH):
-        number, digit = divmod(number, _BASE)
-        digits.append(digit)
-    return digits
+def _random_indexes():
+    """CSRF_SECRET_LENGTH bytes, each an independent, uniform index into the alphabet."""
+    while True:
+        drawn = os.urandom(CSRF_SECRET_LENGTH + 16).translate(None, _UNUSABLE)
+        if len(drawn) >= CSRF_SECRET_LENGTH:  # all but about once in a million draws
+            return drawn[:CSRF_SECRET_LENGTH].translate(_BYTE_TO_INDEX)
+
+
+def _known_secret(secret):
+    """The secret's indexes, or None if it is not CSRF_SECRET_LENGTH alphabet characters."""
+    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH or not secret.isascii():
+        return None
+    encoded = secret.encode("ascii")
+    if encoded.translate(None, _ALPHABET):
+        return None
+    return encoded.translate(_CHAR_TO_INDEX)
 
 
 def csrf_token(request):
     """What ``django.middleware.csrf.get_token(request)`` returns, with the same effects."""
     meta = request.META
-    secret = meta.get("CSRF_COOKIE")
-    if secret is None:
-        digits = _random_digits()
-        meta["CSRF_COOKIE"] = "".join([CSRF_ALLOWED_CHARS[d] for d in digits])
-    else:
-        try:
-            digits = [_INDEX[char] for char in secret]
-        except (KeyError, TypeError):
+    if "CSRF_COOKIE" in meta:
+        secret = _known_secret(meta["CSRF_COOKIE"])
+        if secret is None:
             return get_token(request)  # not a secret this module knows: Django decides
-        if len(digits) != CSRF_SECRET_LENGTH:
-            return get_token(request)
+    else:
+        secret = _random_indexes()
+        meta["CSRF_COOKIE"] = secret.translate(_INDEX_TO_CHAR).decode("ascii")
     meta["CSRF_COOKIE_NEEDS_UPDATE"] = True  # renew the cookie, as get_token() does
-    mask = _random_digits()
-    chars = CSRF_ALLOWED_CHARS
-    return "".join([chars[m] for m in mask]) + "".join(
-        [chars[(s + m) % _BASE] for s, m in zip(digits, mask, strict=True)]
-    )
+    mask = _random_indexes()
+    cipher = bytes(map(operator.add, secret, mask)).translate(_SUM_TO_CHAR)
+    return (mask.translate(_INDEX_TO_CHAR) + cipher).decode("ascii")

@@ -111,3 +111,14 @@ def test_the_csrf_middleware_accepts_the_token_with_its_cookie(with_cookie):
     middleware.process_request(forged)
     refused = middleware.process_view(forged, lambda request: None, (), {})
     assert refused is not None and refused.status_code == 403
+
+
+def test_each_character_is_drawn_from_as_many_random_byte_values_as_any_other():
+    """The draw keeps the bytes 0-247 and maps each to a character: four values each."""
+    from pagecache import tokens
+
+    kept = bytes(range(256)).translate(None, tokens._UNUSABLE)
+    assert len(kept) == 248
+    per_character = Counter(kept.translate(tokens._BYTE_TO_INDEX).translate(tokens._INDEX_TO_CHAR))
+    assert set(per_character) == set(CSRF_ALLOWED_CHARS.encode())
+    assert set(per_character.values()) == {4}
