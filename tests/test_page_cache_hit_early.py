@@ -224,3 +224,24 @@ def test_the_known_views_are_kept_per_urlconf_and_bounded():
     known.remember(elsewhere, other_view)
     assert known.get(elsewhere) is other_view
     assert known.get(rf.get("/page-4/")) is view
+
+
+def test_an_address_without_a_query_string_parses_none_but_honours_a_set_query(monkeypatch):
+    from django.http import QueryDict
+
+    from pagecache import registry
+    from pagecache.middleware import address
+
+    def listing(request):
+        return None
+
+    monkeypatch.setitem(registry.query_parameters, listing, {"page": registry.positive_int})
+    plain = RequestFactory().get("/listing/")
+    assert address(plain, listing).endswith("|GET|/listing/|")
+    assert "GET" not in plain.__dict__  # nothing parsed, nothing replaced
+    with_page = RequestFactory().get("/listing/", {"page": "3", "utm_source": "feed"})
+    assert address(with_page, listing).endswith("|GET|/listing/|page=3")
+    assert dict(with_page.GET) == {"page": ["3"]}  # the view sees only what the key holds
+    set_by_code = RequestFactory().get("/listing/")
+    set_by_code.GET = QueryDict("page=4")
+    assert address(set_by_code, listing).endswith("|GET|/listing/|page=4")
