@@ -52,6 +52,33 @@ def test_the_database_read_gives_what_django_gives(database_cache, value):
     assert database_cache.get("k", "missing") == value
 
 
+def test_the_read_is_seen_by_whatever_observes_queries(database_cache):
+    """Unobserved, the read goes through the driver's cursor; logged (DEBUG, a test
+    counting queries) or wrapped (a profiler's execute_wrapper), through Django's, so it is
+    counted, and answers the same."""
+    from django.test.utils import CaptureQueriesContext
+
+    for value in VALUES:
+        database_cache.set("k", value, None)
+        with CaptureQueriesContext(connection) as logged:
+            assert database_cache.get("k", "missing") == value
+        reads = [q["sql"] for q in logged if "trialpress_cache_hit_tests" in q["sql"]]
+        assert len(reads) == 1 and reads[0].startswith("SELECT")  # (in a test: a savepoint)
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert database_cache.get("k", "missing") == VALUES[-1]
+        assert database_cache.get("absent", "missing") == "missing"
+    assert len([sql for sql in seen if "trialpress_cache_hit_tests" in sql]) == 2
+    seen.clear()
+    assert database_cache.get("k") == VALUES[-1]
+    assert seen == []  # nothing observes now: the driver's cursor
+
+
 def test_a_missing_key_a_default_and_a_version(database_cache):
     assert database_cache.get("absent") is None
     assert database_cache.get("absent", "fallback") == "fallback"
