@@ -188,3 +188,41 @@ def test_one_redis_client_serves_many_threads(fail_soft_redis):
     assert errors == []
     assert len(seen) == 400
     assert fail_soft_redis.get("shared") == 400
+
+
+def _own_connection(cache):
+    client = cache._cache
+    return client._own_connection(client._get_connection_pool(False))
+
+
+def test_each_thread_reads_on_a_connection_of_its_own(fail_soft_redis):
+    fail_soft_redis.set("k", "value", None)
+    assert fail_soft_redis.get("k") == "value"
+    mine = _own_connection(fail_soft_redis)
+    assert fail_soft_redis.get("k") == "value"
+    assert _own_connection(fail_soft_redis) is mine
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(_own_connection(fail_soft_redis)))
+    thread.start()
+    thread.join()
+    assert theirs[0] is not mine
+
+
+def test_a_connection_closed_by_redis_costs_no_miss(fail_soft_redis):
+    """Redis restarted, or the connection killed: the read is made again through the
+    client (and its retries), and the thread's connection is opened afresh."""
+    import redis
+
+    from tests.redis_support import REDIS_TEST_URL
+
+    fail_soft_redis.set("k", 41, None)
+    assert fail_soft_redis.get("k") == 41
+    connection = _own_connection(fail_soft_redis)
+    connection.send_command("CLIENT", "ID")
+    connection_id = connection.read_response()
+    admin = redis.Redis.from_url(REDIS_TEST_URL)
+    assert admin.client_kill_filter(_id=connection_id) == 1
+    assert fail_soft_redis.get("k") == 41  # no miss, no error logged as an outage
+    assert fail_soft_redis.get("k") == 41  # and again on the reopened connection
+    fail_soft_redis.incr("k")
+    assert fail_soft_redis.get("k") == 42
