@@ -29,11 +29,11 @@ page is rendered, then put back for the CSRF middleware. Filling placeholders ca
 A hit is answered before the URL is resolved: resolving (~50 µs on this site's URLconf)
 would only name the view again. Each worker remembers the view of every address it has
 stored or served (``resolved_views``, per URLconf), so from then on the look-up for that
-address happens in ``__call__``, with the same rules (anonymous, no
-pending message, the same key) and after every middleware above this one has run on the
-request; every one of them still handles the response on its way out (the CSRF cookie,
-the security headers, conditional GETs). A miss goes on to the view as before, with the
-generation already read.
+address happens in ``__call__``, with the same rules (anonymous, no pending message, the
+same key), after every middleware above this one has run on the request; each of them
+still handles the response on its way out (the CSRF cookie, the security headers,
+conditional GETs). A miss goes on to the view as before, with the generation already read
+(``request_memo``: once a request).
 """
 
 import logging
