@@ -2,11 +2,12 @@
 
 Thread order comes from ``thread_path``: each comment's path is its parent's path plus
 its own zero-padded id, so ``order_by("thread_path")`` lists a whole thread in one query.
+The INSERT writes the path itself on SQLite and PostgreSQL (``Comment._do_insert``).
 """
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Value
+from django.db import connections, models
+from django.db.models import Exists, Expression, F, OuterRef, Value
 from django.db.models.functions import Lower, StrIndex
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -15,6 +16,77 @@ from blog import markup
 from blog.models import Post
 
 THREAD_PATH_DIGITS = 10
+NEW_ID_CTE = "new_comment"  # PostgreSQL: the id the INSERT takes, named for its two uses
+# The names come from the model, never from input.
+_SQLITE_NEXT_ID = """(SELECT MAX(n) + 1 FROM (
+    SELECT seq AS n FROM sqlite_sequence WHERE name = %s
+    UNION ALL SELECT MAX({pk}) FROM {table} UNION ALL SELECT 0))"""
+_POSTGRESQL_NEW_ID = "(SELECT id FROM {cte})"
+
+
+class _NewId(Expression):
+    """The id the INSERT that holds this expression gives its row, computed in it.
+
+    SQLite: what AUTOINCREMENT would choose (one more than the largest id the table has
+    ever had); the statement runs under the database's one write lock, so its two uses
+    read the same value. PostgreSQL: the id sequence's next value, taken once by the
+    statement's ``WITH`` (``_with_new_id``) and read twice."""
+
+    def __init__(self, model):
+        super().__init__(output_field=model._meta.pk)
+        self.model = model
+
+    def as_sqlite(self, compiler, connection):
+        meta, quote = self.model._meta, connection.ops.quote_name
+        sql = _SQLITE_NEXT_ID.format(table=quote(meta.db_table), pk=quote(meta.pk.column))
+        return sql, [meta.db_table]
+
+    def as_postgresql(self, compiler, connection):
+        return _POSTGRESQL_NEW_ID.format(cte=NEW_ID_CTE), []
+
+    def as_sql(self, compiler, connection):
+        raise NotImplementedError(f"No id before the INSERT on {connection.vendor}")
+
+
+class _NewThreadPath(Expression):
+    """``prefix`` plus the new row's id, zero-padded as ``Comment.save`` pads it."""
+
+    def __init__(self, model, prefix):
+        super().__init__(output_field=models.CharField())
+        self.new_id, self.prefix = _NewId(model), prefix
+
+    def as_sqlite(self, compiler, connection):
+        new_id, params = self.new_id.as_sqlite(compiler, connection)
+        return f"(%s || printf('%%0{THREAD_PATH_DIGITS}d', {new_id}) || '/')", [
+            self.prefix,
+            *params,
+        ]
+
+    def as_postgresql(self, compiler, connection):
+        new_id, params = self.new_id.as_postgresql(compiler, connection)
+        digits = f"({new_id})::text"
+        return (
+            f"(%s || LPAD({digits}, GREATEST({THREAD_PATH_DIGITS}, LENGTH({digits})), '0') || '/')",
+            [self.prefix, *params],
+        )
+
+    def as_sql(self, compiler, connection):
+        raise NotImplementedError(f"No id before the INSERT on {connection.vendor}")
+
+
+def _with_new_id(model):
+    """An execute wrapper naming, for PostgreSQL's INSERT, the id it takes (``NEW_ID_CTE``):
+    one ``nextval()`` however often the statement reads it (a volatile WITH query is
+    evaluated once, and MATERIALIZED says so)."""
+    meta = model._meta
+
+    def wrapper(execute, sql, params, many, context):
+        sequence = "pg_get_serial_sequence(%s, %s)"
+        cte = f"WITH {NEW_ID_CTE} AS MATERIALIZED (SELECT nextval({sequence}) AS id) "
+        quoted_table = context["connection"].ops.quote_name(meta.db_table)
+        return execute(f"{cte}{sql}", (quoted_table, meta.pk.column, *params), many, context)
+
+    return wrapper
 
 
 class CommentQuerySet(models.QuerySet):
@@ -147,7 +219,8 @@ class Comment(models.Model):
             self.depth = self.parent.depth + 1 if self.parent_id else 0
         super().save(*args, **kwargs)
         if not self.thread_path:
-            # The path needs our own id, so it is written just after the insert.
+            # An INSERT that could not write it (an engine without _do_insert's SQL): the
+            # path needs our own id, so it is written just after the insert.
             prefix = self.parent.thread_path if self.parent_id else ""
             self.thread_path = f"{prefix}{self.pk:0{THREAD_PATH_DIGITS}d}/"
             type(self).objects.filter(pk=self.pk).update(thread_path=self.thread_path)
@@ -157,6 +230,38 @@ class Comment(models.Model):
         (``comments.views.comment_in_thread`` redirects there): the address feeds, emails,
         the admin and the response page give, and where the browser lands after sending."""
         return reverse("comments:thread", args=[self.pk])
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        """The INSERT writes the thread path too, from the id it gives the row (issue 19:
+        one statement instead of an INSERT and an UPDATE). A row whose id or path is given
+        (imports, fixtures), a raw save and other engines insert as Django does."""
+        connection = connections[using]
+        pk = self._meta.pk
+        new_row = not raw and self.pk is None and not self.thread_path
+        if (
+            not new_row
+            or connection.vendor not in ("sqlite", "postgresql")
+            or pk not in (returning_fields or ())
+        ):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        prefix = self.parent.thread_path if self.parent_id else ""
+        self.pk = _NewId(type(self))
+        self.thread_path = _NewThreadPath(type(self), prefix)
+        try:
+            if connection.vendor == "postgresql":
+                with connection.execute_wrapper(_with_new_id(type(self))):
+                    results = super()._do_insert(
+                        manager, using, [pk, *fields], returning_fields, raw
+                    )
+            else:
+                results = super()._do_insert(manager, using, [pk, *fields], returning_fields, raw)
+        except BaseException:
+            self.pk, self.thread_path = None, ""
+            raise
+        new_id = results[0][returning_fields.index(pk)]
+        self.pk = new_id
+        self.thread_path = f"{prefix}{new_id:0{THREAD_PATH_DIGITS}d}/"
+        return results
 
     def get_response_url(self):
         """The approved comment's own, citable page (comments.response_page)."""
