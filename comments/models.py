@@ -7,7 +7,7 @@ The INSERT writes the path itself on SQLite and PostgreSQL (``Comment._do_insert
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Exists, Expression, F, OuterRef, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Lower, StrIndex
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -16,77 +16,74 @@ from blog import markup
 from blog.models import Post
 
 THREAD_PATH_DIGITS = 10
-NEW_ID_CTE = "new_comment"  # PostgreSQL: the id the INSERT takes, named for its two uses
-# The names come from the model, never from input.
-_SQLITE_NEXT_ID = """(SELECT MAX(n) + 1 FROM (
-    SELECT seq AS n FROM sqlite_sequence WHERE name = %s
-    UNION ALL SELECT MAX({pk}) FROM {table} UNION ALL SELECT 0))"""
-_POSTGRESQL_NEW_ID = "(SELECT id FROM {cte})"
+
+# Comment._do_insert's statement: the new row with its id and its thread path, both worked
+# out by the statement itself from the id it takes (issue 19: one statement, not an INSERT
+# and an UPDATE; plain SQL, as the ORM's INSERT compiler cost four times its execution).
+# Table and column names come from the model, never from input. Per engine: (a WITH query
+# before the INSERT, the new id, the zero-padded thread path from it.)
+_INSERT = "{with_query}INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"
+_NEW_ROW_SQL = {
+    # What AUTOINCREMENT would choose: one more than the largest id the table ever had.
+    # The statement runs under the database's one write lock: both reads agree.
+    "sqlite": (
+        "",
+        "(SELECT MAX(n) + 1 FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = %s"
+        " UNION ALL SELECT MAX({pk}) FROM {table} UNION ALL SELECT 0))",
+        "(%s || printf('%%0{digits}d', {new_id}) || '/')",
+    ),
+    # The sequence's next value, taken once by the WITH query (a volatile one is evaluated
+    # once, and MATERIALIZED says so) and read twice.
+    "postgresql": (
+        "WITH new_comment AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id) ",
+        "(SELECT id FROM new_comment)",
+        "(%s || LPAD({new_id}::text, GREATEST({digits}, LENGTH({new_id}::text)), '0') || '/')",
+    ),
+}
+_insert_statements = {}
 
 
-class _NewId(Expression):
-    """The id the INSERT that holds this expression gives its row, computed in it.
-
-    SQLite: what AUTOINCREMENT would choose (one more than the largest id the table has
-    ever had); the statement runs under the database's one write lock, so its two uses
-    read the same value. PostgreSQL: the id sequence's next value, taken once by the
-    statement's ``WITH`` (``_with_new_id``) and read twice."""
-
-    def __init__(self, model):
-        super().__init__(output_field=model._meta.pk)
-        self.model = model
-
-    def as_sqlite(self, compiler, connection):
-        meta, quote = self.model._meta, connection.ops.quote_name
-        sql = _SQLITE_NEXT_ID.format(table=quote(meta.db_table), pk=quote(meta.pk.column))
-        return sql, [meta.db_table]
-
-    def as_postgresql(self, compiler, connection):
-        return _POSTGRESQL_NEW_ID.format(cte=NEW_ID_CTE), []
-
-    def as_sql(self, compiler, connection):
-        raise NotImplementedError(f"No id before the INSERT on {connection.vendor}")
-
-
-class _NewThreadPath(Expression):
-    """``prefix`` plus the new row's id, zero-padded as ``Comment.save`` pads it."""
-
-    def __init__(self, model, prefix):
-        super().__init__(output_field=models.CharField())
-        self.new_id, self.prefix = _NewId(model), prefix
-
-    def as_sqlite(self, compiler, connection):
-        new_id, params = self.new_id.as_sqlite(compiler, connection)
-        return f"(%s || printf('%%0{THREAD_PATH_DIGITS}d', {new_id}) || '/')", [
-            self.prefix,
-            *params,
-        ]
-
-    def as_postgresql(self, compiler, connection):
-        new_id, params = self.new_id.as_postgresql(compiler, connection)
-        digits = f"({new_id})::text"
-        return (
-            f"(%s || LPAD({digits}, GREATEST({THREAD_PATH_DIGITS}, LENGTH({digits})), '0') || '/')",
-            [self.prefix, *params],
+def _insert_statement(connection, model, fields):
+    """(sql, the fields whose values follow the id's and path's parameters, a function
+    giving the parameters for a path prefix) for a new row, or None where Django's own
+    INSERT is needed (another engine, no RETURNING, a field with its own placeholder)."""
+    returning = connection.features.can_return_columns_from_insert
+    key = (connection.vendor, returning, model, *(field.attname for field in fields))
+    if key in _insert_statements:
+        return _insert_statements[key]
+    meta, quote = model._meta, connection.ops.quote_name
+    path_field = meta.get_field("thread_path")
+    statement = None
+    if (
+        connection.vendor in _NEW_ROW_SQL
+        and returning
+        and meta.pk not in fields
+        and not any(hasattr(field, "get_placeholder") for field in fields)
+    ):
+        with_query, new_id, new_path = _NEW_ROW_SQL[connection.vendor]
+        table, pk = quote(meta.db_table), quote(meta.pk.column)
+        new_id = new_id.format(pk=pk, table=table)
+        new_path = new_path.format(new_id=new_id, digits=THREAD_PATH_DIGITS)
+        valued = [field for field in fields if field is not path_field]
+        sql = _INSERT.format(
+            with_query=with_query,
+            table=table,
+            columns=", ".join(quote(f.column) for f in [meta.pk, path_field, *valued]),
+            values=", ".join([new_id, new_path, *["%s"] * len(valued)]),
+            pk=pk,
         )
+        if connection.vendor == "sqlite":
 
-    def as_sql(self, compiler, connection):
-        raise NotImplementedError(f"No id before the INSERT on {connection.vendor}")
+            def params(prefix, table=meta.db_table):
+                return [table, prefix, table]
+        else:
 
+            def params(prefix, table=table, column=meta.pk.column):
+                return [table, column, prefix]
 
-def _with_new_id(model):
-    """An execute wrapper naming, for PostgreSQL's INSERT, the id it takes (``NEW_ID_CTE``):
-    one ``nextval()`` however often the statement reads it (a volatile WITH query is
-    evaluated once, and MATERIALIZED says so)."""
-    meta = model._meta
-
-    def wrapper(execute, sql, params, many, context):
-        sequence = "pg_get_serial_sequence(%s, %s)"
-        cte = f"WITH {NEW_ID_CTE} AS MATERIALIZED (SELECT nextval({sequence}) AS id) "
-        quoted_table = context["connection"].ops.quote_name(meta.db_table)
-        return execute(f"{cte}{sql}", (quoted_table, meta.pk.column, *params), many, context)
-
-    return wrapper
+        statement = (sql, valued, params)
+    _insert_statements[key] = statement
+    return statement
 
 
 class CommentQuerySet(models.QuerySet):
@@ -234,34 +231,28 @@ class Comment(models.Model):
     def _do_insert(self, manager, using, fields, returning_fields, raw):
         """The INSERT writes the thread path too, from the id it gives the row (issue 19:
         one statement instead of an INSERT and an UPDATE). A row whose id or path is given
-        (imports, fixtures), a raw save and other engines insert as Django does."""
+        (imports, fixtures), a raw save, a value that is an expression and other engines
+        insert as Django does (and the path follows in an UPDATE: ``save``)."""
         connection = connections[using]
-        pk = self._meta.pk
+        statement = None
         new_row = not raw and self.pk is None and not self.thread_path
-        if (
-            not new_row
-            or connection.vendor not in ("sqlite", "postgresql")
-            or pk not in (returning_fields or ())
-        ):
+        if new_row and list(returning_fields or ()) == [self._meta.pk]:
+            statement = _insert_statement(connection, type(self), fields)
+        if statement is None:
             return super()._do_insert(manager, using, fields, returning_fields, raw)
+        sql, valued, params = statement
+        values = []
+        for field in valued:  # as the ORM's INSERT prepares them
+            value = field.pre_save(self, add=True)
+            if hasattr(value, "resolve_expression"):
+                return super()._do_insert(manager, using, fields, returning_fields, raw)
+            values.append(field.get_db_prep_save(value, connection=connection))
         prefix = self.parent.thread_path if self.parent_id else ""
-        self.pk = _NewId(type(self))
-        self.thread_path = _NewThreadPath(type(self), prefix)
-        try:
-            if connection.vendor == "postgresql":
-                with connection.execute_wrapper(_with_new_id(type(self))):
-                    results = super()._do_insert(
-                        manager, using, [pk, *fields], returning_fields, raw
-                    )
-            else:
-                results = super()._do_insert(manager, using, [pk, *fields], returning_fields, raw)
-        except BaseException:
-            self.pk, self.thread_path = None, ""
-            raise
-        new_id = results[0][returning_fields.index(pk)]
-        self.pk = new_id
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params(prefix), *values])
+            (new_id,) = cursor.fetchone()
         self.thread_path = f"{prefix}{new_id:0{THREAD_PATH_DIGITS}d}/"
-        return results
+        return [(new_id,)]
 
     def get_response_url(self):
         """The approved comment's own, citable page (comments.response_page)."""

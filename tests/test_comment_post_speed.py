@@ -8,8 +8,7 @@
 - the word count skipped for a text shorter than the word limit (it cannot exceed it).
 """
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -50,10 +49,10 @@ def posts(an_author):
     }
     # Dates no address can show, stored around the admin's checks (as published() says).
     Post.objects.filter(pk=made["too early"].pk).update(
-        published_at=datetime(EARLIEST_YEAR - 1, 12, 31, 12, tzinfo=dt_timezone.utc)
+        published_at=datetime(EARLIEST_YEAR - 1, 12, 31, 12, tzinfo=UTC)
     )
     Post.objects.filter(pk=made["too late"].pk).update(
-        published_at=datetime(LATEST_YEAR + 1, 1, 2, tzinfo=dt_timezone.utc)
+        published_at=datetime(LATEST_YEAR + 1, 1, 2, tzinfo=UTC)
     )
     Post.objects.filter(pk=made["just now"].pk).update(published_at=now - timedelta(seconds=1))
     return made
@@ -127,6 +126,52 @@ def test_the_insert_writes_the_thread_path(a_post):
     assert reply.thread_path == path_of(top, reply) and reply.depth == 1
     assert deeper.thread_path == path_of(top, reply, deeper) and deeper.depth == 2
     assert list(Comment.objects.in_thread_order()) == [top, reply, deeper]
+
+
+@pytest.mark.parametrize("address", ["192.0.2.7", "2001:db8::1", None])
+def test_the_insert_stores_every_column_as_the_orm_would(a_post, an_author, address):
+    """The plain INSERT against Django's own (a row given its id takes Django's path)."""
+    parent = make_comment(a_post, body="Parent", email="p@example.org")
+    moment = timezone.now() - timedelta(minutes=5)
+    values = {
+        "post": a_post,
+        "parent": parent,
+        "user": an_author,
+        "name": "Zo\u00eb \u0399\u03c9\u03ac\u03bd\u03bd\u03b1 \u8a66\u9a13 \U0001f9ea",
+        "email": "zoe@example.org",
+        "website": "https://xn--exmple-cua.org/p?q=1&r=<2>",
+        "title": "p<0\u00b7001 & n=202",
+        "body": "Some **bold** text, 100%_ and it's \u202e",
+        "competing_interests": "Speaker fees; 'Acme' \"Ltd\"",
+        "is_post_author": True,
+        "is_staff_reply": True,
+        "status": Status.APPROVED,
+        "status_reason": "staff member",
+        "moderated_by": an_author,
+        "moderated_at": moment,
+        "ip_address": address,
+        "user_agent": "Mozilla/5.0 \u00e9",
+        "edited_at": moment,
+    }
+    fast = Comment(**values, form_nonce="fast-nonce")
+    fast.render_body()
+    with CaptureQueriesContext(connection) as queries:
+        fast.save()
+    assert len(queries.captured_queries) == 1
+    given = Comment(**values, form_nonce="given-nonce", pk=fast.pk + 1000)
+    given.render_body()
+    given.save()
+    stored_fast = Comment.objects.get(pk=fast.pk)
+    stored_given = Comment.objects.get(pk=given.pk)
+    for field in Comment._meta.concrete_fields:
+        if field.name in ("id", "thread_path", "form_nonce", "created_at"):
+            continue
+        assert getattr(stored_fast, field.attname) == getattr(stored_given, field.attname), field
+        assert getattr(stored_fast, field.attname) == getattr(fast, field.attname), field
+    assert stored_fast.created_at == fast.created_at and fast.created_at is not None
+    assert stored_fast.thread_path == fast.thread_path == path_of(parent, fast)
+    assert stored_given.thread_path == path_of(parent, given)
+    assert stored_fast.depth == 1 and stored_fast.form_nonce == "fast-nonce"
 
 
 def test_ids_are_never_reused_as_the_database_would_choose_them(a_post):
@@ -240,3 +285,49 @@ def test_a_text_shorter_than_the_limit_is_not_counted(client, a_post, settings, 
     assert response.status_code == 400 and counted == [long]
     assert "Your comment has 11 words; the limit is 10." in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_saved_at_once_from_many_connections_each_get_their_own_path():
+    """Each INSERT takes its id and writes its path in one statement: comments sent at the
+    same moment by several workers (connections) never share an id or a path. (No group
+    fixture: a transactional test may follow another's flush of the migrations' rows.)"""
+    import threading
+    import time
+
+    from django.db import OperationalError, connections
+
+    post = make_post(author=make_user(username="busy", staff=True), title="Busy")
+    errors, start = [], threading.Barrier(4)
+
+    def send(body, email):
+        # The test database on SQLite is shared-cache memory, whose table locks do not wait
+        # as a database file's busy timeout does (production): wait here instead.
+        for _ in range(500):
+            try:
+                return make_comment(post, body=body, email=email)
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.002)
+        raise AssertionError("the table stayed locked")
+
+    def worker(n):
+        try:
+            start.wait()
+            for m in range(10):
+                send(f"{n}-{m}", f"w{n}@example.org")
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = list(Comment.objects.filter(post=post).values_list("pk", "thread_path"))
+    assert len(rows) == 40
+    assert all(path == f"{pk:0{THREAD_PATH_DIGITS}d}/" for pk, path in rows)
