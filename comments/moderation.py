@@ -4,7 +4,9 @@
 small function ``rule(comment, meta) -> (status, reason) | None`` that can be tested alone.
 ``meta`` is a plain dict: ``ip_address``, ``user_agent``, ``user``, ``honeypot`` (what the
 hidden field held), ``elapsed_seconds`` (time between first rendering and sending the form)
-and ``resent`` (the form came back once with an error: the commenter has sent it before).
+and ``resent`` (the form came back once with an error: the commenter has sent it before);
+optionally ``email_facts`` (``EmailFacts``: what comments.services read of the address with
+the earlier comments, so that the email rules ask the database nothing more).
 
 Refusals (closed posts, duplicates, the rate limit) are not statuses: nothing is stored,
 and the commenter is told why. They live in ``comments.services``.
@@ -149,60 +151,75 @@ def returning_commenter(comment, meta):
 #   Comment.objects.approved().by_email(email).filter(user__isnull=True)
 #   .order_by("-pk").values_list("name", flat=True)[:RETURNING_NAMES_LOOKED_AT]
 #   (served by the (lower(email), status) index).
-# The table names come from the models, never from input.
+# Rows (kind, id, status, form_nonce, name): comments.services joins them to its look-up of
+# the earlier comments (one query for both). The table names come from the models, never
+# from input.
 _STAFF_WITH_EMAIL = """
-    SELECT 1 AS staff, NULL AS name, NULL AS id FROM (
+    SELECT 'staff' AS kind, NULL AS id, NULL AS status, NULL AS form_nonce, NULL AS name
+    FROM (
         SELECT 1 AS one FROM {users} u WHERE u.is_staff AND UPPER(u.email) = UPPER(%s) LIMIT 1
     ) staff_account"""
 _APPROVED_ANONYMOUS_NAMES = """
-    SELECT 0 AS staff, named.name, named.id FROM (
+    SELECT 'name', named.id, NULL, NULL, named.name FROM (
         SELECT c.name, c.id FROM comments_comment c
         WHERE c.status = %s AND LOWER(c.email) = LOWER(%s) AND c.user_id IS NULL
         ORDER BY c.id DESC LIMIT %s
     ) named"""
-_NEWEST_FIRST = " ORDER BY 3 DESC"
+EMAIL_FACTS = "email_facts"  # the meta key comments.services fills
 
 
 @dataclass(frozen=True)
 class EmailFacts:
-    """What the database knows of a commenter's address (``_email_facts``)."""
+    """What the database knows of a commenter's address: a staff account has it; the names
+    on the latest approved anonymous comments from it (newest first), if ``with_names``."""
 
     email: str
     staff: bool
     names: tuple = ()
+    with_names: bool = True
+
+
+def email_facts_sql(email, *, connection):
+    """(sql, params) of the rows ``email_facts_from_rows`` reads, to be run alone or joined
+    by UNION ALL to another look-up with rows of the same shape. The names are looked up
+    only when the returning-commenter rule may read them."""
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)
+    sql, params = _STAFF_WITH_EMAIL.format(users=users), [email]
+    if settings.COMMENT_APPROVE_RETURNING:
+        sql = f"{sql} UNION ALL {_APPROVED_ANONYMOUS_NAMES}"
+        params += [Status.APPROVED, email, RETURNING_NAMES_LOOKED_AT]
+    return sql, params
+
+
+def email_facts_from_rows(email, rows):
+    """``EmailFacts`` from the rows of ``email_facts_sql`` (other kinds are left alone)."""
+    names = sorted((row[1], row[4]) for row in rows if row[0] == "name")
+    return EmailFacts(
+        email=email,
+        staff=any(row[0] == "staff" for row in rows),
+        names=tuple(name for _, name in reversed(names)),
+        with_names=bool(settings.COMMENT_APPROVE_RETURNING),
+    )
 
 
 def _email_facts(comment, meta):
-    """``EmailFacts`` for the comment's address: one query for both email rules, kept in
-    ``meta`` (decide() gives every comment its own copy) for the second rule to read. The
-    names are looked up only when the returning-commenter rule would read them."""
-    facts = meta.get(_FACTS_KEY)
-    if facts is not None and facts[0] is comment and facts[1].email == comment.email:
-        return facts[1]
-    found = _look_up_email(comment.email, names=_asks_for_names(comment))
-    meta[_FACTS_KEY] = (comment, found)
-    return found
+    """``EmailFacts`` for the comment's address: what comments.services looked up with the
+    earlier comments (``meta["email_facts"]``), else one query for both email rules, kept
+    in ``meta`` (decide() gives every comment its own copy) for the second rule to read."""
+    facts = meta.get(EMAIL_FACTS)
+    usable = isinstance(facts, EmailFacts) and facts.email == comment.email
+    if usable and (facts.with_names or not _asks_for_names(comment)):
+        return facts
+    facts = meta[EMAIL_FACTS] = _look_up_email(comment.email)
+    return facts
 
 
-_FACTS_KEY = "_email_facts"
-
-
-def _look_up_email(email, *, names=True):
-    user_model = get_user_model()
+def _look_up_email(email):
     connection = connections[router.db_for_read(Comment)]
-    users = connection.ops.quote_name(user_model._meta.db_table)
-    sql, params = _STAFF_WITH_EMAIL.format(users=users), [email]
-    if names:
-        sql = f"{sql} UNION ALL {_APPROVED_ANONYMOUS_NAMES}{_NEWEST_FIRST}"
-        params += [Status.APPROVED, email, RETURNING_NAMES_LOOKED_AT]
+    sql, params = email_facts_sql(email, connection=connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return EmailFacts(
-        email=email,
-        staff=any(staff for staff, _, _ in rows),
-        names=tuple(name for staff, name, _ in rows if not staff),
-    )
+        return email_facts_from_rows(email, cursor.fetchall())
 
 
 def _approved_anonymous_names(email):

@@ -8,6 +8,7 @@ transaction, validates with ``full_clean()`` before saving, and keeps ``Post.com
 import weakref
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -127,25 +128,52 @@ _EARLIER_COPY = """
     ORDER BY c.id DESC LIMIT 1"""
 
 
-def _first_earlier_row(*, nonce, post_id, email, body, since):
-    """The one row ``_earlier_comments`` reads, as a Comment with only pk, status and
-    form_nonce loaded (the others load if asked, as with ``.only()``), or None."""
+# The earlier row and the email rules' facts (comments.moderation.email_facts_sql) in one
+# query: rows (kind, id, status, form_nonce, name).
+_EARLIER_ROW = (
+    "SELECT 'earlier' AS kind, e.id, e.status, e.form_nonce, NULL AS name FROM ({lookup}) e"
+)
+
+
+def _earlier_look_up(*, nonce, post_id, email, body, since):
+    """(the one row ``_earlier_comments`` reads, as a Comment with only pk, status and
+    form_nonce loaded (the others load if asked, as with ``.only()``), or None; what the
+    moderation's email rules ask of the address, as ``moderation.EmailFacts``), in one
+    query."""
     connection = connections[router.db_for_read(Comment)]
     copy = [post_id, email, body, connection.ops.adapt_datetimefield_value(since), Status.SPAM]
+    if nonce:
+        lookup, params = _EARLIER_BY_TOKEN_OR_COPY, [nonce, *copy, nonce]
+    else:
+        lookup, params = _EARLIER_COPY, copy
+    facts_sql, facts_params = moderation.email_facts_sql(email, connection=connection)
     with connection.cursor() as cursor:
-        if nonce:
-            cursor.execute(_EARLIER_BY_TOKEN_OR_COPY, [nonce, *copy, nonce])
-        else:
-            cursor.execute(_EARLIER_COPY, copy)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return Comment.from_db(connection.alias, ["id", "status", "form_nonce"], row)
+        cursor.execute(
+            f"{_EARLIER_ROW.format(lookup=lookup)} UNION ALL {facts_sql}",
+            [*params, *facts_params],
+        )
+        rows = cursor.fetchall()
+    facts = moderation.email_facts_from_rows(email, rows)
+    earlier = next((row[1:4] for row in rows if row[0] == "earlier"), None)
+    if earlier is None:
+        return None, facts
+    return Comment.from_db(connection.alias, ["id", "status", "form_nonce"], earlier), facts
+
+
+def _first_earlier_row(*, nonce, post_id, email, body, since):
+    return _earlier_look_up(nonce=nonce, post_id=post_id, email=email, body=body, since=since)[0]
+
+
+class EarlierComments(NamedTuple):
+    sent: Comment | None  # the comment this form's token sent
+    copy: Comment | None  # the latest earlier copy of the text
+    email_facts: object = None  # moderation.EmailFacts of the address
 
 
 def _earlier_comments(*, nonce, post, email, body):
-    """(the comment this form's token sent, the latest earlier copy) in one query; either
-    may be None.
+    """``EarlierComments``: the comment this form's token sent, the latest earlier copy
+    (either may be None) and what the moderation's email rules ask of the address, in one
+    query.
 
     The token's comment (a double click, the back button) is matched by the form's nonce;
     an earlier copy is the same text from the same email on the same post, sent within
@@ -154,13 +182,13 @@ def _earlier_comments(*, nonce, post, email, body):
     is then read whole, with its post (the view answers with it: a rare path).
     """
     since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
-    row = _first_earlier_row(nonce=nonce, post_id=post.pk, email=email, body=body, since=since)
+    row, facts = _earlier_look_up(nonce=nonce, post_id=post.pk, email=email, body=body, since=since)
     if row is None:
-        return None, None
+        return EarlierComments(None, None, facts)
     if nonce and row.form_nonce == nonce:
-        return _sent_by_token(nonce), None
+        return EarlierComments(_sent_by_token(nonce), None, facts)
     row.post = post  # the copy is on this post (the view's answer links to it)
-    return None, row
+    return EarlierComments(None, row, facts)
 
 
 def _sent_by_token(nonce):
@@ -268,7 +296,7 @@ def comment_submit(*, post, data, request_meta, user=None):
     # One look-up answers both "did this form send a comment already?" and "is this text
     # stored already?"; the refusals keep their order (the token's before the rate limit:
     # a double click costs nothing; the copy's last).
-    sent, earlier = _earlier_comments(nonce=nonce, post=post, email=email, body=body)
+    sent, earlier, email_facts = _earlier_comments(nonce=nonce, post=post, email=email, body=body)
     if sent is not None:
         raise AlreadySent(sent)
     staff = _is_staff(user)
@@ -304,6 +332,8 @@ def comment_submit(*, post, data, request_meta, user=None):
         "elapsed_seconds": data.get("elapsed_seconds"),
         "resent": bool(data.get("resent")),
     }
+    if email_facts is not None:  # read with the earlier comments: the email rules need no query
+        meta[moderation.EMAIL_FACTS] = email_facts
     comment.status, reason = moderation.decide(comment, meta)
     comment.status_reason = reason[:200]
 

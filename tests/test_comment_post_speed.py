@@ -268,6 +268,61 @@ def test_without_the_returning_rule_no_names_are_read(a_post, settings):
     assert "comments_comment" not in query["sql"]
 
 
+@pytest.mark.parametrize("approve_returning", [True, False])
+def test_the_earlier_look_up_reads_the_email_facts_as_the_rules_would(
+    a_post, settings, approve_returning
+):
+    """services reads the address's facts with the earlier comments: the same answer as the
+    rules' own query (tests/test_comment_post_work.py checks that against the ORM)."""
+    settings.COMMENT_APPROVE_RETURNING = approve_returning
+    make_user(username="staff", email="Staff@Example.org", staff=True)
+    member = make_user(username="member", email="member@example.org")
+    for n in range(30):
+        make_comment(
+            a_post,
+            name=f"Name {n}",
+            email=["ann@example.org", "ANN@example.org", "staff@example.org"][n % 3],
+            status=[Status.APPROVED, Status.HELD, Status.SPAM][n % 3 - (n % 2)],
+            user=member if n % 7 == 0 else None,
+            form_nonce=f"tok{n}",
+            body="Masked?",
+        )
+    since = timezone.now() - timedelta(hours=1)
+    for email in ["ann@example.org", "STAFF@example.org", "nobody@example.org"]:
+        for nonce in [None, "tok3", "unsent"]:
+            row, facts = services._earlier_look_up(
+                nonce=nonce, post_id=a_post.pk, email=email, body="Masked?", since=since
+            )
+            assert facts == moderation._look_up_email(email), (email, nonce)
+            assert facts.staff == (email.lower() == "staff@example.org")
+            assert facts.with_names is approve_returning
+            assert (row is not None) == (nonce == "tok3" or email != "nobody@example.org")
+            if approve_returning:
+                assert list(facts.names) == moderation._approved_anonymous_names(email)
+
+
+def test_a_submission_asks_the_database_nothing_more_for_the_email_rules(a_post):
+    make_user(username="staff", email="staff@example.org", staff=True)
+    make_comment(a_post, name="Bo Berg", email="bo@example.org", status=Status.APPROVED)
+    meta = {"ip_address": "192.0.2.1"}
+    for email, name, expected in [
+        ("BO@example.org", "bo  berg", (Status.APPROVED, moderation.RETURNING_COMMENTER)),
+        (
+            "staff@EXAMPLE.org",
+            "Sam",
+            (Status.HELD, "a staff member's email, sent without signing in"),
+        ),
+        ("new@example.org", "Cy", moderation.DEFAULT),
+    ]:
+        data = {"name": name, "email": email, "body": f"Hello again, {name}."}
+        with CaptureQueriesContext(connection) as queries:
+            comment = services.comment_submit(post=a_post, data=data, request_meta=meta)
+        assert (comment.status, comment.status_reason) == expected
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert sum("auth_user" in s for s in sql) == 1 and sum("'earlier'" in s for s in sql) == 1
+        assert sum(s.lstrip().startswith("SELECT") for s in sql) == 1
+
+
 # --- the word count ----------------------------------------------------------------------
 
 
