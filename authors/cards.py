@@ -51,7 +51,7 @@ def author_cards(request=None):
     memo = getattr(request, "_author_cards", None)
     if memo is not None:
         return memo
-    current = pagecache.generation()
+    current = pagecache.generation_for(request)
     key = f"authors:cards:{current}"
     cards = cache.get(key) if current is not None else None
     if cards is None:

@@ -31,6 +31,10 @@ blog calls each hook at one place and knows nothing else about the app:
   change (a datetime) to something the feeds print besides posts (an author's name); the
   feeds' ETag and Last-Modified include it, so a conditional GET is never answered with a
   stale 304.
+- ``register_post_page_check(check)``: ``check(request, post)`` runs before a reader's post
+  page renders: it returns a response to send instead (a redirect to the canonical address)
+  or None, or raises ``Http404`` for a query that names no page (``?cpage=99``), so a bad
+  address is answered before any template runs.
 
 Registration is idempotent (registering the same callable twice keeps one).
 """
@@ -47,6 +51,7 @@ _demo_steps = []
 _author_names = []
 _author_related = []
 _feed_freshness = []
+_post_page_checks = []
 
 PLACES = ("after_coi_box", "coi_box")
 FEED_PLACES = ("end", "before_comments_link")
@@ -98,6 +103,19 @@ def register_author_name(resolve, related=()):
 
 def register_feed_freshness(latest):
     _add(_feed_freshness, latest)
+
+
+def register_post_page_check(check):
+    _add(_post_page_checks, check)
+
+
+def post_page_response(request, post):
+    """The first response a registered check gives instead of the post page, or None."""
+    for check in _post_page_checks:
+        response = check(request, post)
+        if response is not None:
+            return response
+    return None
 
 
 def sections(place, post, context):

@@ -285,7 +285,7 @@ def _dated_by_state(feed):
     304 (ConditionalGetMiddleware reads the header): ``condition`` dates it by the state."""
 
     def view(request, *args, **kwargs):
-        current = pagecache.generation()
+        current = pagecache.generation_for(request)
         token = _item_state.set(None if current is None else (current, feed_etag(request)))
         try:
             response = feed(request, *args, **kwargs)

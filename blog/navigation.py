@@ -10,6 +10,7 @@ memory, keyed by the shared generation (read on every request, so a change shows
 next request on any worker), so a page pays one cache read for it and renders no template.
 """
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -117,14 +118,14 @@ def _sidebar(request=None):
     memo = getattr(request, "_sidebar_navigation", None)
     if memo is not None:
         return memo
-    entry = _sidebar_entry()
+    entry = _sidebar_entry(request)
     if request is not None:
         request._sidebar_navigation = entry
     return entry
 
 
-def _sidebar_entry():
-    key = f"navigation:{pagecache.generation()}:{timezone.get_current_timezone_name()}"
+def _sidebar_entry(request=None):
+    key = f"navigation:{pagecache.generation_for(request)}:{timezone.get_current_timezone_name()}"
     entry = cache.get(key)
     now = timezone.now().timestamp()
     if entry is not None and (entry["until"] is None or entry["until"] > now):
@@ -162,7 +163,7 @@ def rendered_sidebar(request, open_year, render):
     script prefix and URLconf, and open year (the year a page is about, else the newest),
     and never past the next scheduled post (the navigation's ``until``). Without a
     generation (the cache cannot be read) it is rendered every time."""
-    current = pagecache.generation()
+    current = pagecache.generation_for(request)
     if current is None:
         return render()
     key = (
@@ -196,7 +197,7 @@ def _kept_per_generation(key, request, compute, *, keep=lambda value: True):
     generation, and never past the next scheduled post (which goes live without moving the
     generation on). A value ``keep`` refuses (a label nobody uses: any text may be asked
     for) is not kept. Without a generation (the cache cannot be read), computed each time."""
-    current = pagecache.generation()
+    current = pagecache.generation_for(request)
     if current is None:
         return compute()
     key = (current, *key)
@@ -210,6 +211,34 @@ def _kept_per_generation(key, request, compute, *, keep=lambda value: True):
             _kept.clear()  # only the current generation is kept
         _kept[key] = (value, until)
     return value
+
+
+_kept_posts = {}
+KEPT_POSTS_LIMIT = 256  # posts (with their body HTML) in each worker's memory, at most
+
+
+def kept_post(key, request, fetch):
+    """``fetch()``: a published post with what its page prefetches, kept in this worker's
+    memory for the current generation (any change a reader should see moves it on: the
+    post, its labels, disclosures, trial record, comment count), so a post page reads the
+    post from the database only the first time after a change. Each request gets its own
+    shallow copy: what a render sets on the post stays on that request's copy. Without a
+    generation (the cache cannot be read) it is fetched each time; a missing post (an
+    exception from ``fetch``) is never kept."""
+    current = pagecache.generation_for(request)
+    if current is None:
+        return fetch()
+    key = (current, *key)
+    found = _kept_posts.get(key)
+    if found is None or (found[1] is not None and found[1] <= timezone.now().timestamp()):
+        post = fetch()
+        until = _sidebar(request)["until"]
+        if len(_kept_posts) >= KEPT_POSTS_LIMIT or any(
+            other[0] != current for other in list(_kept_posts)
+        ):
+            _kept_posts.clear()  # only the current generation is kept
+        _kept_posts[key] = found = (post, until)
+    return copy.copy(found[0])
 
 
 def neighbours(post, request, find):

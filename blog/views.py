@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import kept_label_in_use_or_none, listed_labels, neighbours
+from blog.navigation import kept_label_in_use_or_none, kept_post, listed_labels, neighbours
 
 logger = logging.getLogger(__name__)
 
@@ -143,12 +143,18 @@ class PostDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)
+            self.object = self.get_object()
         except Http404:
             moved_to = old_address_target(kwargs["year"], kwargs["month"], kwargs["slug"])
             if moved_to is None:
                 raise
             return HttpResponsePermanentRedirect(moved_to)
+        # Other apps' answers before any template runs (comments: ?cpage=1 is the post's own
+        # address; a page of the thread that does not exist is a 404).
+        instead = extensions.post_page_response(request, self.object)
+        if instead is not None:
+            return instead
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_queryset(self):
         return (
@@ -158,7 +164,11 @@ class PostDetailView(DetailView):
         )
 
     def get_object(self, queryset=None):
-        post = super().get_object(queryset)
+        if queryset is None and not self.request.user.is_authenticated:
+            # A reader sees published posts only: the same for everyone, kept per generation.
+            post = kept_post(("post", self.kwargs["slug"]), self.request, super().get_object)
+        else:
+            post = super().get_object(queryset)
         local = timezone.localtime(post.published_at)
         if (local.year, local.month) != (self.kwargs["year"], self.kwargs["month"]):
             raise Http404("No post at this address.")

@@ -26,3 +26,7 @@ class CommentsConfig(AppConfig):
         from blog.views import PostDetailView
 
         pagecache.vary_on_query(PostDetailView, "cpage")  # positive_int, the default
+        from blog import extensions
+        from comments.page_checks import check_post_page
+
+        extensions.register_post_page_check(check_post_page)

@@ -101,10 +101,44 @@ def interests_html(comment):
     return f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
 
 
-def comment_html(comment, *, tz, reply_href="?replyto=", replies_open=True, response_prefix=""):
+class ThreadParts:
+    """What a long thread repeats, each made and escaped once a render: a commenter's name
+    with its link and badge, a competing-interests line ("None declared", most of them), a
+    day. A thread of 500 comments has a few dozen of each."""
+
+    def __init__(self, tz):
+        self.tz = tz
+        self._names, self._interests, self._days = {}, {}, {}
+
+    def name(self, comment):
+        key = (comment.name, comment.website, comment.is_post_author, comment.is_staff_reply)
+        html = self._names.get(key)
+        if html is None:
+            html = self._names[key] = _name_html(comment) + _badge(comment)
+        return html
+
+    def interests(self, comment):
+        html = self._interests.get(comment.competing_interests)
+        if html is None:
+            html = self._interests[comment.competing_interests] = interests_html(comment)
+        return html
+
+    def day(self, moment):
+        """The day in the site's time zone: ``2 Dec 2026``."""
+        local = moment.astimezone(self.tz)
+        key = (local.year, local.month, local.day)
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+        return text
+
+
+def comment_html(
+    comment, *, tz, reply_href="?replyto=", replies_open=True, response_prefix="", parts=None
+):
     """One comment, its ``<li>`` left open for the replies. Every value is escaped
     (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
-    when the comment was saved.
+    when the comment was saved. ``parts``: a ``ThreadParts`` shared by the thread's comments.
 
     The markup is lean on purpose (a long thread is mostly this, hundreds of times over:
     issue 19 budgets its HTML against its text): no classes, since the stylesheet and
@@ -119,19 +153,18 @@ def comment_html(comment, *, tz, reply_href="?replyto=", replies_open=True, resp
     which cost a long thread's HTML about 70 bytes a comment. The website link needs no
     ``noopener``: it opens no new window.
     """
+    if parts is None:
+        parts = ThreadParts(tz)
     pk = comment.pk
-    local = comment.created_at.astimezone(tz)
-    day = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
     reply = f' <a href="{reply_href}{pk}#respond">Reply</a>' if replies_open else ""
     return (
-        f'<li id="comment-{pk}"><p>{_name_html(comment)}'
-        f"{_badge(comment)} "
-        f'<a href="{response_prefix}{pk}/"><time datetime="{local:%Y-%m-%d}">{day}</time></a>'
+        f'<li id="comment-{pk}"><p>{parts.name(comment)} '
+        f'<a href="{response_prefix}{pk}/">{parts.day(comment.created_at)}</a>'
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
         f"{reply}</p>"
         f"{title_html(comment)}"
         f"{comment.body_html}"
-        f"{interests_html(comment)}"
+        f"{parts.interests(comment)}"
     )
 
 
@@ -168,6 +201,7 @@ def render_thread(
     response_prefix = response_url_prefix()
     page = f"{paging.PAGE_PARAMETER}={page_number}&amp;" if page_number > 1 else ""
     reply_href = f"{escape(page_url)}?{page}replyto="
+    shared = ThreadParts(tz)
     parts = ['<ol class="comment-list">']
     last_depth = None  # depth of the comment whose <li> is still open
     for comment in comments:
@@ -185,6 +219,7 @@ def render_thread(
                 reply_href=reply_href,
                 replies_open=replies_open,
                 response_prefix=response_prefix,
+                parts=shared,
             )
         )
         if reply_to is not None and comment.pk == reply_to:
@@ -212,7 +247,7 @@ def _fields_in_error(form):
     ]
 
 
-def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
+def render_comment_form(request, post, form, *, reply_target=None, heading_level=3, page_number=1):
     """The comment form's HTML (fresh security token, parent kept): comments.form_rendering."""
     user = _signed_in(request)
     return form_html(
@@ -223,6 +258,7 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
         heading_level=heading_level,
         commenting_as=(user.get_full_name() or user.get_username()) if user else "",
         summary_fields=_fields_in_error(form),
+        page_number=page_number,
     )
 
 
@@ -241,9 +277,30 @@ class ThreadPresenter:
     def __init__(self, post, *, request=None, form=None):
         self.post = post
         self.request = request
-        if not isinstance(form, CommentForm) or form.post.pk != post.pk:
-            form = CommentForm(post=post, user=_signed_in(request))
-        self.form = form
+        self._sent_form = (
+            form if isinstance(form, CommentForm) and form.post.pk == post.pk else None
+        )
+        self._form = self._sent_form
+        self._given = form
+
+    @classmethod
+    def for_request(cls, post, *, request=None, form=None):
+        """The request's presenter for the post: the head's title and links and the section
+        (three template tags) share one, so the page is fetched and the form built once."""
+        if request is None:
+            return cls(post, form=form)
+        kept = request.__dict__.setdefault("_thread_presenters", {})
+        presenter = kept.get(post.pk)
+        if presenter is None or presenter._given is not form:
+            presenter = kept[post.pk] = cls(post, request=request, form=form)
+        return presenter
+
+    @property
+    def form(self):
+        """The sent form, else a fresh one (built on first use: the head's tags need none)."""
+        if self._form is None:
+            self._form = CommentForm(post=self.post, user=_signed_in(self.request))
+        return self._form
 
     def page(self):
         """The page of the thread this request shows (``comments.paging``), computed once a
@@ -263,7 +320,7 @@ class ThreadPresenter:
     def _page_number(self):
         """``?cpage=``; for a form sent back (errors, preview), the page of the comment it
         answers, so the form opens under it again."""
-        if not self.form.is_bound:
+        if self._sent_form is None or not self._sent_form.is_bound:
             return paging.requested_number(self.request)
         wanted = self.requested_parent()
         if not wanted or wanted < 0 or not paging.per_page():
@@ -282,10 +339,10 @@ class ThreadPresenter:
 
     def requested_parent(self):
         """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
-        form, request = self.form, self.request
+        form, request = self._sent_form, self.request
         raw = (
             form.data.get("parent")
-            if form.is_bound
+            if form is not None and form.is_bound
             else (request.GET.get("replyto") if request is not None else None)
         )
         if raw in (None, ""):
@@ -296,7 +353,7 @@ class ThreadPresenter:
             return -1
 
     def context(self):
-        post, request, form = self.post, self.request, self.form
+        post, request = self.post, self.request
         page = self.page()
         comments = page.comments
         # A draft or scheduled post (staff preview) takes no comments yet: its form would 404.
@@ -307,11 +364,14 @@ class ThreadPresenter:
             next((c for c in comments if c.pk == wanted), None) if wanted is not None else None
         )
         # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
-        reply_error = (
-            BAD_PARENT if wanted is not None and reply_target is None and not form.is_bound else ""
-        )
+        sent = self._sent_form is not None and self._sent_form.is_bound
+        reply_error = BAD_PARENT if wanted is not None and reply_target is None and not sent else ""
         form_html = (
-            "" if closed else render_comment_form(request, post, form, reply_target=reply_target)
+            ""
+            if closed
+            else render_comment_form(
+                request, post, self.form, reply_target=reply_target, page_number=page.number
+            )
         )
         post_url = post.get_absolute_url()
         page_url = "" if request is not None and request.path == post_url else post_url
@@ -327,11 +387,17 @@ class ThreadPresenter:
             if comments
             else ""
         )
+        # The whole thread's count (kept on the post by the services) when it has pages.
+        count = post.comment_count if page.paged else len(comments)
         return {
             "post": post,
-            # The whole thread's count (kept on the post by the services) when it has pages.
-            "count": post.comment_count if page.paged else len(comments),
+            "count": count,
+            "count_text": f"{count:,}",  # 3,000 comments
             "page": page,
+            # Above the thread as well: on a phone, the end of a page is far away.
+            "pager_top": mark_safe(  # noqa: S308 - escaped in pager_html
+                paging.pager_html(page, post_url, label="Pages of comments")
+            ),
             "pager": mark_safe(paging.pager_html(page, post_url)),  # noqa: S308 - escaped
             "thread": thread,
             "closed": closed,

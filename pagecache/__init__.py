@@ -12,10 +12,12 @@ from pagecache.registry import (
     vary_on_query,
     watch,
 )
+from pagecache.request_memo import generation_for
 from pagecache.store import generation, invalidate, punch
 
 __all__ = [
     "generation",
+    "generation_for",
     "invalidate",
     "punch",
     "register_bypass_parameter",

@@ -37,7 +37,7 @@ from django.http.request import split_domain_port
 from django.utils.http import urlencode
 from django.views.generic.list import MultipleObjectMixin
 
-from pagecache import registry, store
+from pagecache import registry, request_memo, store
 
 logger = logging.getLogger(__name__)
 CANDIDATE = "page_cache_candidate"
@@ -161,6 +161,7 @@ class PageCacheMiddleware:
         if page_address is None:
             return None
         current = store.generation()
+        request_memo.remember(request, current)  # the page's parts read no other
         if current is None:  # the cache cannot be read: serve uncached
             return None
         setattr(request, CANDIDATE, True)

@@ -13,15 +13,18 @@ from tests.factories import make_post, make_user
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from blog import navigation
     from pagecache.store import local_layer
 
     for each in caches.all():
         each.clear()
     local_layer.clear()
+    navigation._kept_posts.clear()
     yield
     for each in caches.all():
         each.clear()
     local_layer.clear()
+    navigation._kept_posts.clear()
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_a_profiled_post_page_names_its_templates_queries_and_functions(capsys):
     # process (comments.form_rendering), so its template is not among a warm page's.
     assert {"blog/post_detail.html", "base.html", "comments/_section.html"} <= set(per_template)
     assert per_template["base.html"] <= per_template["blog/post_detail.html"]  # inclusive
-    assert queries >= 5 and sql_ms > 0
+    assert queries >= 1 and sql_ms > 0  # the thread (the post is kept per generation)
     out = capsys.readouterr().out
     assert "== post4: post, 4 comments" in out
     assert f"ms CPU a request without the profiler ({wall_ms:.1f} ms wall time)" in out

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blog.models import Post
-from comments import services
+from comments import rendering, services
 from comments.models import Comment
 from tests.factories import make_post
 from tests.strategies import any_script_text
@@ -121,7 +121,8 @@ def test_the_cite_box(client, a_response):
 
 def test_the_thread_links_each_comment_to_its_page(client, a_response):
     html = client.get(a_response.post.get_absolute_url()).content.decode()
-    assert f'<a href="/comments/{a_response.pk}/"><time datetime=' in html
+    day = rendering.format_date(a_response.created_at)
+    assert f'<a href="/comments/{a_response.pk}/">{day}</a>' in html
 
 
 @pytest.mark.parametrize("status", [Status.HELD, Status.REJECTED, Status.SPAM])

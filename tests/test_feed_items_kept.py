@@ -66,7 +66,7 @@ def test_another_workers_change_is_seen_although_this_worker_kept_items(client, 
 
 
 def test_without_a_readable_cache_items_are_rendered_every_time(client, posts, monkeypatch):
-    monkeypatch.setattr(feeds.pagecache, "generation", lambda: None)
+    monkeypatch.setattr("pagecache.store.generation", lambda: None)
     assert templates_of(client.get("/feeds/atom/")).count("blog/feed_item.html") == 3
     assert templates_of(client.get("/feeds/atom/")).count("blog/feed_item.html") == 3
 

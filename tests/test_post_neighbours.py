@@ -88,7 +88,7 @@ def test_a_scheduled_post_going_live_becomes_the_newer_neighbour(
 
 
 def test_without_a_readable_cache_neighbours_are_found_each_time(client, trio, finds, monkeypatch):
-    monkeypatch.setattr(navigation.pagecache, "generation", lambda: None)
+    monkeypatch.setattr("pagecache.store.generation", lambda: None)
     nav_of(client, trio[1])
     nav_of(client, trio[1])
     assert len(finds) == 4

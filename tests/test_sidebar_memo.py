@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-import pagecache
 from blog import navigation
 from pagecache.store import GENERATION_KEY
 from tests.factories import make_post
@@ -82,8 +81,7 @@ def test_each_open_year_and_time_zone_has_its_own_sidebar(client, posts, setting
 def test_without_a_readable_cache_the_sidebar_is_rendered_every_time(
     client, posts, an_author, monkeypatch
 ):
-    monkeypatch.setattr(pagecache, "generation", lambda: None)
-    monkeypatch.setattr(navigation.pagecache, "generation", lambda: None)
+    monkeypatch.setattr("pagecache.store.generation", lambda: None)
     assert templates_of(client.get("/")) >= SIDEBAR_TEMPLATES
     assert templates_of(client.get("/")) >= SIDEBAR_TEMPLATES
     assert not navigation._rendered_sidebars or all(

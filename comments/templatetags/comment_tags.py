@@ -25,7 +25,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def comment_section(context, post):
     """A form sent back (errors, preview) comes as ``comment_form`` in the context."""
-    presenter = ThreadPresenter(
+    presenter = ThreadPresenter.for_request(
         post, request=context.get("request"), form=context.get("comment_form")
     )
     return presenter.render()
@@ -33,7 +33,7 @@ def comment_section(context, post):
 
 @register.simple_tag(takes_context=True)
 def comment_page_links(context, post, canonical):
-    presenter = ThreadPresenter(
+    presenter = ThreadPresenter.for_request(
         post, request=context.get("request"), form=context.get("comment_form")
     )
     return mark_safe(paging.head_links_html(presenter.page(), canonical))  # noqa: S308
@@ -44,7 +44,7 @@ def comment_page_title(context, post):
     """ " (comments, page 2 of 7)" for the <title> of a later page of the thread, so each
     page's title differs (tabs, history, search results); nothing on page 1. The same
     fetch as the section's (kept on the request): no query of its own."""
-    presenter = ThreadPresenter(
+    presenter = ThreadPresenter.for_request(
         post, request=context.get("request"), form=context.get("comment_form")
     )
     page = presenter.page()
