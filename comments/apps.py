@@ -27,6 +27,6 @@ class CommentsConfig(AppConfig):
 
         pagecache.vary_on_query(PostDetailView, "cpage")  # positive_int, the default
         from blog import extensions
-        from comments.paging import check_post_page
+        from comments.page_checks import check_post_page
 
         extensions.register_post_page_check(check_post_page)

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 
+from comments import paging
 from comments.forms import CommentForm
 from pagecache.templatetags.page_cache_tags import csrf_input
 
@@ -124,10 +125,12 @@ def form_html(
     heading_level=3,
     commenting_as="",
     summary_fields=(),
+    page_number=1,
 ):
     """The comment form: the frame (``templates/comments/_form.html``) around the fields
     built here. The unbound form of an anonymous reader (every page the shared cache may
-    keep) is the stored one, with this request's CSRF input and token put in."""
+    keep) is the stored one, with this request's CSRF input and token put in.
+    ``page_number``: the page of the thread a reply form sits on; "Cancel reply" stays there."""
     if _is_plain(form, reply_target, commenting_as):
         html = _UnboundForms.get(
             _unbound_key(post, heading_level),
@@ -156,6 +159,7 @@ def form_html(
         heading_level=heading_level,
         commenting_as=commenting_as,
         summary_fields=summary_fields,
+        page_number=page_number,
     )
 
 
@@ -175,7 +179,19 @@ def _is_plain(form, reply_target, commenting_as):
     )
 
 
-def _render(post, form, *, csrf, token, reply_target, heading_level, commenting_as, summary_fields):
+def _render(
+    post,
+    form,
+    *,
+    csrf,
+    token,
+    reply_target,
+    heading_level,
+    commenting_as,
+    summary_fields,
+    page_number=1,
+):
+    cancel_url = paging.page_url(post.get_absolute_url(), page_number, "#respond")
     return render_to_string(
         TEMPLATE,
         {
@@ -189,6 +205,7 @@ def _render(post, form, *, csrf, token, reply_target, heading_level, commenting_
             "token": token,
             "parent_id": reply_target.pk if reply_target is not None else "",
             "reply_target": reply_target,
+            "cancel_url": cancel_url,
             "heading_level": heading_level,
             "commenting_as": commenting_as,
             "summary_fields": summary_fields,

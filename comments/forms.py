@@ -157,7 +157,10 @@ class CommentTextMixin:
         body = self.cleaned_data.get("body") or ""
         if not body.strip():
             raise forms.ValidationError("Please write a comment.")
-        count, limit = word_count(body), settings.COMMENT_MAX_WORDS
+        limit = settings.COMMENT_MAX_WORDS
+        # A text has no more words than characters (comments.words): most comments are
+        # shorter than the limit, and counting them is a Python loop over every character.
+        count = word_count(body) if len(body) > limit else 0
         if count > limit:
             raise forms.ValidationError(
                 TOO_MANY_WORDS.format(count=count, limit=limit), code="max_words"

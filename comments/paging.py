@@ -23,7 +23,7 @@ from html import escape
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404
 
 from comments.models import THREAD_PATH_DIGITS, Comment
 from pagecache.registry import positive_int
@@ -243,27 +243,6 @@ def page_of(comment):
     return min(counts["before"] // size + 1, last)
 
 
-def check_post_page(request, post):
-    """Before the post page renders (``blog.extensions.register_post_page_check``): page 1
-    has one address, the post's own (``?cpage=1`` moves there for good, with any other
-    query); a ``?cpage=`` that is not a canonical page number, or past the last page, is a
-    404 before any template runs. The fetch is the section's own, kept on the request."""
-    if PAGE_PARAMETER not in request.GET:
-        return None
-    number = requested_number(request)
-    if number == 1:
-        rest = request.GET.copy()
-        rest.pop(PAGE_PARAMETER)
-        query = rest.urlencode()
-        return HttpResponsePermanentRedirect(
-            post.get_absolute_url() + (f"?{query}" if query else "")
-        )
-    from comments.rendering import ThreadPresenter  # rendering imports this module
-
-    ThreadPresenter.for_request(post, request=request).page()  # a 404 past the end
-    return None
-
-
 def page_url(post_url, number, fragment=""):
     """Page ``number``'s address: page 1 is the post's own."""
     query = f"?{PAGE_PARAMETER}={number}" if number > 1 else ""
@@ -288,8 +267,10 @@ def _pages_shown(number, count):
     return shown
 
 
-def pager_html(page, post_url):
-    """``<nav>`` with Older/Newer and the page numbers, plain links (no JavaScript)."""
+def pager_html(page, post_url, label="Comment pages"):
+    """``<nav>`` with Older/Newer and the page numbers, plain links (no JavaScript). The
+    section shows it above the thread and below it, each with its own ``label`` (two
+    landmarks with one name cannot be told apart in a screen reader's list)."""
     if not page.paged:
         return ""
     url = escape(post_url)
@@ -305,13 +286,14 @@ def pager_html(page, post_url):
         elif n == number:
             items.append(f'<li><a aria-current="page">{n}</a></li>')
         else:
-            label = f"Page {n}"
             href = page_url(url, n, "#comments")
-            items.append(f'<li><a href="{href}" aria-label="{label}">{n}</a></li>')
+            items.append(f'<li><a href="{href}" aria-label="Page {n}">{n}</a></li>')
     if number < count:
         href = page_url(url, number + 1, "#comments")
         items.append(f'<li><a href="{href}" rel="next">{later} comments</a></li>')
-    return f'<nav class="comment-pages" aria-label="Comment pages"><ul>{"".join(items)}</ul></nav>'
+    return (
+        f'<nav class="comment-pages" aria-label="{escape(label)}"><ul>{"".join(items)}</ul></nav>'
+    )
 
 
 def head_links_html(page, canonical):

@@ -247,7 +247,7 @@ def _fields_in_error(form):
     ]
 
 
-def render_comment_form(request, post, form, *, reply_target=None, heading_level=3):
+def render_comment_form(request, post, form, *, reply_target=None, heading_level=3, page_number=1):
     """The comment form's HTML (fresh security token, parent kept): comments.form_rendering."""
     user = _signed_in(request)
     return form_html(
@@ -258,6 +258,7 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
         heading_level=heading_level,
         commenting_as=(user.get_full_name() or user.get_username()) if user else "",
         summary_fields=_fields_in_error(form),
+        page_number=page_number,
     )
 
 
@@ -368,7 +369,9 @@ class ThreadPresenter:
         form_html = (
             ""
             if closed
-            else render_comment_form(request, post, self.form, reply_target=reply_target)
+            else render_comment_form(
+                request, post, self.form, reply_target=reply_target, page_number=page.number
+            )
         )
         post_url = post.get_absolute_url()
         page_url = "" if request is not None and request.path == post_url else post_url
@@ -384,11 +387,17 @@ class ThreadPresenter:
             if comments
             else ""
         )
+        # The whole thread's count (kept on the post by the services) when it has pages.
+        count = post.comment_count if page.paged else len(comments)
         return {
             "post": post,
-            # The whole thread's count (kept on the post by the services) when it has pages.
-            "count": post.comment_count if page.paged else len(comments),
+            "count": count,
+            "count_text": f"{count:,}",  # 3,000 comments
             "page": page,
+            # Above the thread as well: on a phone, the end of a page is far away.
+            "pager_top": mark_safe(  # noqa: S308 - escaped in pager_html
+                paging.pager_html(page, post_url, label="Pages of comments")
+            ),
             "pager": mark_safe(paging.pager_html(page, post_url)),  # noqa: S308 - escaped
             "thread": thread,
             "closed": closed,

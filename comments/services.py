@@ -5,7 +5,10 @@ transaction, validates with ``full_clean()`` before saving, and keeps ``Post.com
 (approved comments only) right with one UPDATE in the same transaction.
 """
 
+import weakref
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -15,7 +18,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Post, publish_date_bounds
 from comments import extensions, moderation, notifications, ratelimit
 from comments.models import Comment, Redaction
 from comments.staff_names import staff_reply_name
@@ -125,25 +128,52 @@ _EARLIER_COPY = """
     ORDER BY c.id DESC LIMIT 1"""
 
 
-def _first_earlier_row(*, nonce, post_id, email, body, since):
-    """The one row ``_earlier_comments`` reads, as a Comment with only pk, status and
-    form_nonce loaded (the others load if asked, as with ``.only()``), or None."""
+# The earlier row and the email rules' facts (comments.moderation.email_facts_sql) in one
+# query: rows (kind, id, status, form_nonce, name).
+_EARLIER_ROW = (
+    "SELECT 'earlier' AS kind, e.id, e.status, e.form_nonce, NULL AS name FROM ({lookup}) e"
+)
+
+
+def _earlier_look_up(*, nonce, post_id, email, body, since):
+    """(the one row ``_earlier_comments`` reads, as a Comment with only pk, status and
+    form_nonce loaded (the others load if asked, as with ``.only()``), or None; what the
+    moderation's email rules ask of the address, as ``moderation.EmailFacts``), in one
+    query."""
     connection = connections[router.db_for_read(Comment)]
     copy = [post_id, email, body, connection.ops.adapt_datetimefield_value(since), Status.SPAM]
+    if nonce:
+        lookup, params = _EARLIER_BY_TOKEN_OR_COPY, [nonce, *copy, nonce]
+    else:
+        lookup, params = _EARLIER_COPY, copy
+    facts_sql, facts_params = moderation.email_facts_sql(email, connection=connection)
     with connection.cursor() as cursor:
-        if nonce:
-            cursor.execute(_EARLIER_BY_TOKEN_OR_COPY, [nonce, *copy, nonce])
-        else:
-            cursor.execute(_EARLIER_COPY, copy)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return Comment.from_db(connection.alias, ["id", "status", "form_nonce"], row)
+        cursor.execute(
+            f"{_EARLIER_ROW.format(lookup=lookup)} UNION ALL {facts_sql}",
+            [*params, *facts_params],
+        )
+        rows = cursor.fetchall()
+    facts = moderation.email_facts_from_rows(email, rows)
+    earlier = next((row[1:4] for row in rows if row[0] == "earlier"), None)
+    if earlier is None:
+        return None, facts
+    return Comment.from_db(connection.alias, ["id", "status", "form_nonce"], earlier), facts
+
+
+def _first_earlier_row(*, nonce, post_id, email, body, since):
+    return _earlier_look_up(nonce=nonce, post_id=post_id, email=email, body=body, since=since)[0]
+
+
+class EarlierComments(NamedTuple):
+    sent: Comment | None  # the comment this form's token sent
+    copy: Comment | None  # the latest earlier copy of the text
+    email_facts: object = None  # moderation.EmailFacts of the address
 
 
 def _earlier_comments(*, nonce, post, email, body):
-    """(the comment this form's token sent, the latest earlier copy) in one query; either
-    may be None.
+    """``EarlierComments``: the comment this form's token sent, the latest earlier copy
+    (either may be None) and what the moderation's email rules ask of the address, in one
+    query.
 
     The token's comment (a double click, the back button) is matched by the form's nonce;
     an earlier copy is the same text from the same email on the same post, sent within
@@ -152,13 +182,13 @@ def _earlier_comments(*, nonce, post, email, body):
     is then read whole, with its post (the view answers with it: a rare path).
     """
     since = timezone.now() - timedelta(seconds=settings.COMMENT_DUPLICATE_SECONDS)
-    row = _first_earlier_row(nonce=nonce, post_id=post.pk, email=email, body=body, since=since)
+    row, facts = _earlier_look_up(nonce=nonce, post_id=post.pk, email=email, body=body, since=since)
     if row is None:
-        return None, None
+        return EarlierComments(None, None, facts)
     if nonce and row.form_nonce == nonce:
-        return _sent_by_token(nonce), None
+        return EarlierComments(_sent_by_token(nonce), None, facts)
     row.post = post  # the copy is on this post (the view's answer links to it)
-    return None, row
+    return EarlierComments(None, row, facts)
 
 
 def _sent_by_token(nonce):
@@ -166,6 +196,74 @@ def _sent_by_token(nonce):
     if not nonce:
         return None
     return Comment.objects.select_related("post").filter(form_nonce=nonce).first()
+
+
+# Every POST starts with this look-up: Post.objects.published().get(pk=...), as SQL. The
+# ORM's query building cost ten times the query itself (issue 19's profile). The same
+# conditions as PostQuerySet.published(); tests/test_comment_post_speed.py checks the two
+# agree on drafts, scheduled posts and dates no address can show.
+_PUBLISHED_POST = """
+    SELECT {columns} FROM {table}
+    WHERE {pk} = %s AND status = %s AND published_at <= %s
+      AND published_at >= %s AND published_at < %s"""
+
+
+def published_post(post_id, *, now=None):
+    """The published post ``post_id`` (every column, the author not joined), or None.
+
+    The comment form is sent to it. Whatever is read of the post afterwards (its address,
+    its switch, a hook's title) costs no query; the post page shown again after an error
+    loads what its own view loads."""
+    connection = connections[router.db_for_read(Post)]
+    reading = _post_reading(connection)
+    earliest, latest = publish_date_bounds()
+    dates = [now or timezone.now(), earliest, latest]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(reading.sql, [post_id, Post.Status.PUBLISHED, *map(adapt, dates)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, column, converters in reading.converters:
+        for convert in converters:
+            values[index] = convert(values[index], column, connection)
+    return Post.from_db(connection.alias, reading.attnames, values)
+
+
+@dataclass(frozen=True)
+class _RowReading:
+    sql: str
+    attnames: list
+    converters: list  # [(index, column, [converter, ...])]: what the ORM applies
+
+
+_post_readings = weakref.WeakKeyDictionary()
+
+
+def _post_reading(connection):
+    """The SQL and the row's converters (SQLite's dates and booleans come back as text
+    and integers), worked out once per connection."""
+    reading = _post_readings.get(connection)
+    if reading is None:
+        meta, ops = Post._meta, connection.ops
+        fields = meta.concrete_fields
+        converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(meta.db_table)
+            found = [*ops.get_db_converters(column), *field.get_db_converters(connection)]
+            if found:
+                converters.append((index, column, found))
+        reading = _post_readings[connection] = _RowReading(
+            sql=_PUBLISHED_POST.format(
+                columns=", ".join(ops.quote_name(field.column) for field in fields),
+                table=ops.quote_name(meta.db_table),
+                pk=ops.quote_name(meta.pk.column),
+            ),
+            attnames=[field.attname for field in fields],
+            converters=converters,
+        )
+    return reading
 
 
 def post_recount_comments(*, post_id):
@@ -198,7 +296,7 @@ def comment_submit(*, post, data, request_meta, user=None):
     # One look-up answers both "did this form send a comment already?" and "is this text
     # stored already?"; the refusals keep their order (the token's before the rate limit:
     # a double click costs nothing; the copy's last).
-    sent, earlier = _earlier_comments(nonce=nonce, post=post, email=email, body=body)
+    sent, earlier, email_facts = _earlier_comments(nonce=nonce, post=post, email=email, body=body)
     if sent is not None:
         raise AlreadySent(sent)
     staff = _is_staff(user)
@@ -234,6 +332,8 @@ def comment_submit(*, post, data, request_meta, user=None):
         "elapsed_seconds": data.get("elapsed_seconds"),
         "resent": bool(data.get("resent")),
     }
+    if email_facts is not None:  # read with the earlier comments: the email rules need no query
+        meta[moderation.EMAIL_FACTS] = email_facts
     comment.status, reason = moderation.decide(comment, meta)
     comment.status_reason = reason[:200]
 

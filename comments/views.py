@@ -6,13 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from blog.models import Post
 from blog.views import PostDetailView
 from comments import (
     editing,
@@ -53,9 +52,16 @@ def request_meta(request):
     }
 
 
+def _published_post_or_404(post_id):
+    post = services.published_post(post_id)
+    if post is None:
+        raise Http404("No published post at this address.")
+    return post
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, post_id):
-    post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
+    post = _published_post_or_404(post_id)
     if request.method != "POST":
         # The form's address stays in the address bar after an error: take a reload or
         # a bookmark to the post's form, not to a blank "method not allowed".
@@ -147,7 +153,7 @@ def _preview_page(request, post, form):
 @require_POST
 def preview_comment(request, post_id):
     """The in-place preview (static/js/comment-preview.js): the preview section alone."""
-    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    post = _published_post_or_404(post_id)
     form = CommentForm(request.POST, post=post, user=request.user)
     if moderation.comments_closed(post):
         closed = escape(services.CommentsClosed.message)
@@ -241,7 +247,9 @@ def render_post_page(request, post, form, *, status):
     view = PostDetailView()
     year, month, slug = post.address_parts
     view.setup(request, year=year, month=month, slug=slug)
-    view.object = post
+    # The view's own queryset: the author, the labels and the disclosures as its page has
+    # them (the POST looked up the post's columns alone: comments.services.published_post).
+    view.object = view.get_queryset().filter(pk=post.pk).first() or post
     context = view.get_context_data(object=post)
     context["comment_form"] = form
     return view.render_to_response(context, status=status)

@@ -68,7 +68,7 @@ def test_zero_per_page_is_one_page(client, a_post, five_conversations, settings)
 
 def test_the_heading_counts_the_whole_thread_and_names_the_page(client, a_post, five_conversations):
     first = page(client, a_post)
-    assert '<h2 id="comments-heading">8 comments</h2>' in first
+    assert '<h2 id="comments-heading">8 comments, page 1 of 3</h2>' in first
     second = page(client, a_post, "?cpage=2")
     assert '<h2 id="comments-heading">8 comments, page 2 of 3</h2>' in second
 
@@ -110,7 +110,6 @@ def test_head_links_prev_next_and_canonical_per_page(client, a_post, five_conver
     assert 'rel="next"' not in last
 
 
-
 def test_page_one_has_one_address_the_posts_own(client, a_post, five_conversations):
     post_url = a_post.get_absolute_url()
     moved = client.get(post_url + "?cpage=1")
@@ -120,14 +119,44 @@ def test_page_one_has_one_address_the_posts_own(client, a_post, five_conversatio
     assert kept.status_code == 301 and kept["Location"] == f"{post_url}?replyto={roots[0].pk}"
 
 
-@pytest.mark.parametrize("query", ["?cpage=4", "?cpage=02", "?cpage=0", "?cpage=last"])
-def test_a_page_that_does_not_exist_is_a_404_before_any_template(
-    client, a_post, five_conversations, query
+def test_page_one_keeps_the_readers_other_parameters_with_the_page_cache_on(
+    client, a_post, five_conversations, settings
 ):
+    """Tryout: the page cache keeps only the parameters the view reads in request.GET; the
+    redirect is built from the query as the reader sent it."""
+    settings.PAGE_CACHE_SECONDS = 300
+    moved = client.get(a_post.get_absolute_url() + "?cpage=1&utm_source=newsletter")
+    assert moved.status_code == 301
+    assert moved["Location"] == a_post.get_absolute_url() + "?utm_source=newsletter"
+
+
+@pytest.mark.parametrize(
+    "query, asked",
+    [("?cpage=4", "4"), ("?cpage=02", "02"), ("?cpage=0", "0"), ("?cpage=last", "last")],
+)
+def test_a_page_that_does_not_exist_is_a_404_that_says_so(
+    client, a_post, five_conversations, query, asked
+):
+    """Before any of the post page's templates run; it names the missing page, links to the
+    post and to the last page (3: five conversations, two a page)."""
     response = client.get(a_post.get_absolute_url() + query)
     assert response.status_code == 404
     names = [t.name for t in response.templates]
-    assert "404.html" in names and "blog/post_detail.html" not in names
+    assert "comments/no_such_page.html" in names and "blog/post_detail.html" not in names
+    html = response.content.decode()
+    assert "No such page of comments" in html
+    assert f"have 3 pages; there is no page \u201c{asked}\u201d" in html
+    assert f'href="{a_post.get_absolute_url()}"' in html
+    assert f'href="{a_post.get_absolute_url()}?cpage=3#comments"' in html
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_hostile_page_value_is_escaped_and_cut_short(client, a_post, five_conversations):
+    response = client.get(a_post.get_absolute_url() + "?cpage=%3Cscript%3Ealert(1)" + "9" * 50)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
+    assert "9" * 30 not in html
 
 
 def test_reply_links_keep_the_page(client, a_post, five_conversations):
@@ -250,7 +279,7 @@ def test_every_page_costs_the_same_few_queries(
         last = (count // 5 + 49) // 50
         with django_assert_max_num_queries(budget):
             html = client.get(f"{url}?cpage={last}").content.decode()
-        assert f"{count} comments, page {last} of {last}</h2>" in html
+        assert f"{count:,} comments, page {last} of {last}</h2>" in html
         assert client.get(f"{url}?cpage={last + 1}").status_code == 404
 
 
@@ -329,3 +358,37 @@ def test_a_held_comment_that_would_open_a_new_page_lands_on_the_last_one(
     landed = client.get(response["Location"])
     assert landed.status_code == 200
     assert "awaiting moderation" in landed.content.decode().lower()
+
+
+def test_the_pager_is_above_the_thread_too_with_its_own_name(client, a_post, five_conversations):
+    """Tryout: on a phone the pager below page 1 was 87,000 px down."""
+    html = page(client, a_post, "?cpage=2")
+    section = html[html.index('<section class="comments"') :]
+    top = section.index('<nav class="comment-pages" aria-label="Pages of comments">')
+    bottom = section.index('<nav class="comment-pages" aria-label="Comment pages">')
+    first_comment = section.index('<li id="comment-')
+    assert top < first_comment < bottom
+    assert section[top:first_comment].count('rel="prev"') == 1
+
+
+def test_cancel_reply_without_javascript_stays_on_the_page(client, a_post, five_conversations):
+    roots = five_conversations[0]
+    html = page(client, a_post, f"?cpage=2&replyto={roots[2].pk}")
+    cancel = f'href="{a_post.get_absolute_url()}?cpage=2#respond">Cancel reply</a>'
+    assert cancel in html
+    first = page(client, a_post, f"?replyto={roots[0].pk}")
+    assert f'href="{a_post.get_absolute_url()}#respond">Cancel reply</a>' in first
+
+
+def test_the_count_has_thousands_separators(a_post, settings):
+    from django.test import RequestFactory
+
+    from comments.rendering import ThreadPresenter
+
+    settings.COMMENTS_PER_PAGE = 2
+    a_post.comment_count = 3000
+    make_comment(a_post, body="one")
+    make_comment(a_post, body="two")
+    make_comment(a_post, body="three")
+    context = ThreadPresenter(a_post, request=RequestFactory().get("/")).context()
+    assert context["count_text"] == "3,000"

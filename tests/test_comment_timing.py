@@ -211,7 +211,7 @@ def test_two_clicks_that_race_store_one_comment(a_post, monkeypatch):
 
     def too_early(**lookup):  # the first look-up ran before the winner's INSERT
         calls.append(lookup)
-        return (None, None) if len(calls) == 1 else real(**lookup)
+        return services.EarlierComments(None, None) if len(calls) == 1 else real(**lookup)
 
     monkeypatch.setattr(services, "_earlier_comments", too_early)
     data = {"name": "Ann", "email": "other@example.org", "body": "Masked?", "form_nonce": nonce}

@@ -1,18 +1,32 @@
 /* An old link to "#comment-<id>" (a bookmark, a feed from before the thread had pages)
    whose comment is on another page of the thread: ask the server where it is now
-   (/comments/<id>/thread/ answers with its page). Without this file the page simply opens
-   at its top; the links the site gives out go through that address already. */
+   (/comments/<id>/place/: {"url": ...} or {"url": null}) and go there only if that is
+   another page of this post. A comment readers cannot see (held, withdrawn, unknown) or
+   one on another post leaves this page as it is, as it would be without this file (the
+   page opens at its top); the links the site gives out go to the right page already. */
 (function () {
   "use strict";
 
-  var section = document.querySelector && document.querySelector("section.comments[data-thread-url]");
-  if (!section) { return; }
+  var section = document.querySelector && document.querySelector("section.comments[data-place-url]");
+  if (!section || !window.fetch || !window.URL || !window.JSON) { return; }
 
   function find() {
     var match = /^#comment-([0-9]{1,12})$/.exec(window.location.hash);
     if (!match || document.getElementById("comment-" + match[1])) { return; }
-    window.location.replace(section.getAttribute("data-thread-url").replace(/\/0\/thread\/$/,
-      "/" + match[1] + "/thread/"));
+    var hash = window.location.hash;
+    var url = section.getAttribute("data-place-url").replace(/\/0\/place\/$/,
+      "/" + match[1] + "/place/");
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { url: null }; })
+      .then(function (answer) {
+        if (!answer || typeof answer.url !== "string" || window.location.hash !== hash) { return; }
+        var target = new URL(answer.url, window.location.href);
+        var here = window.location;
+        if (target.origin !== here.origin || target.pathname !== here.pathname ||
+            target.search === here.search) { return; }
+        here.replace(target.pathname + target.search + hash);
+      })
+      .catch(function () { /* offline: stay on this page */ });
   }
   find();
   window.addEventListener("hashchange", find);

@@ -6,6 +6,8 @@ import pytest
 from comments.models import Comment
 from comments.services import post_recount_comments
 from tests.e2e.helpers import axe_violations
+from tests.factories import make_post
+from tests.test_comments_support import make_comment
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +58,30 @@ def test_an_old_anchor_link_finds_its_page(page, care_ms_post, paged_thread):
         .endswith("Ann Reader\u2019s comment")
     )
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("whose", ["held", "other post", "unknown"])
+def test_an_old_anchor_to_a_comment_readers_cannot_reach_here_keeps_the_post(
+    page, care_ms_post, paged_thread, whose
+):
+    """Tryout: comments.js sent the reader to /comments/<id>/thread/, a 404, in place of
+    the post. Now it asks /comments/<id>/place/ first and stays on the post (as without
+    JavaScript), with nothing in the console."""
+    if whose == "held":
+        target = make_comment(care_ms_post, status=Comment.Status.HELD, body="Held.").pk
+    elif whose == "other post":
+        other = make_post(title="Another write-up")
+        target = make_comment(other, status=Comment.Status.APPROVED, body="Elsewhere.").pk
+    else:
+        target = 987654
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{care_ms_post.get_absolute_url()}#comment-{target}")
+    page.wait_for_function(
+        "id => performance.getEntriesByType('resource').some(e => e.name.includes(id))",
+        arg=f"/comments/{target}/place/",
+    )
+    page.wait_for_timeout(300)
+    assert page.url.endswith(f"{care_ms_post.get_absolute_url()}#comment-{target}")
+    assert page.locator("#comments-heading").is_visible()
+    assert any(f"/comments/{target}/place/" in url for url in asked)

@@ -47,3 +47,21 @@ def test_a_moderator_redacts_a_phone_number_without_javascript(
     reader.goto(care_ms_post.get_absolute_url())
     text = reader.locator("main").inner_text()
     assert NUMBER not in text and "[removed by moderator]" in text
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_redact_form_on_the_comments_page_is_as_wide_as_the_page(
+    new_context, care_ms_post, a_moderator, width
+):
+    """Tryout (issue 19): the Redact form came after the admin's floated change form, in a
+    sliver on the right, its textarea 14 px wide, and the page scrolled sideways."""
+    comment = make_comment(care_ms_post, status=Comment.Status.APPROVED, body="A comment.")
+    moderator = new_context(viewport={"width": width, "height": 900}).new_page()
+    admin_login(moderator, a_moderator)
+    moderator.goto(comment.get_admin_url())
+    overflow = moderator.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    box = moderator.locator("form.comment-redact").get_by_label("Text to remove").bounding_box()
+    assert box["width"] >= min(300, width - 120) and box["x"] + box["width"] <= width
