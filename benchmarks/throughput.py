@@ -6,6 +6,11 @@ with it on (warmed first), with the database cache (the default without Redis) a
 one answers on 127.0.0.1:6379, with Redis. Hello and the post alternate in
 ``BENCH_WRK_ROUNDS`` rounds (default 3); each round gives a post/hello ratio, and the
 figure is their median, with the lowest and highest beside it.
+
+Beside it, the CPU time the gunicorn workers spent per request (Linux: read from /proc
+before and after each wrk run) and the hello/post ratio of those medians: what the page
+costs the server whatever else the machine is doing, where requests/second swing with any
+other load on the two cores.
 Run: ``python -m benchmarks.throughput``.
 """
 
@@ -47,7 +52,39 @@ def wrk(port, path, *, seconds):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
     errors = re.search(r"Socket errors:.*", output)
-    return rate, bad, errors.group(0) if errors else ""
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return rate, bad, errors.group(0) if errors else "", requests
+
+
+def workers_cpu_seconds():
+    """User + system CPU seconds of the gunicorn workers (the children of this process's
+    child, the master), or None where /proc cannot tell (not Linux)."""
+    processes = {}
+    try:
+        pids = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        processes[int(pid)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    masters = {pid for pid, (parent, _ticks) in processes.items() if parent == os.getpid()}
+    workers = [ticks for parent, ticks in processes.values() if parent in masters]
+    return sum(workers) / os.sysconf("SC_CLK_TCK") if workers else None
+
+
+def cpu_per_request(run):
+    """``run()``'s wrk result, with the workers' CPU milliseconds per request (or None)."""
+    before = workers_cpu_seconds()
+    rate, bad, errors, requests = run()
+    after = workers_cpu_seconds()
+    cpu_ms = None
+    if before is not None and after is not None and requests:
+        cpu_ms = (after - before) * 1000 / requests
+    return rate, bad, errors, cpu_ms
 
 
 def redis_reachable():
@@ -89,12 +126,17 @@ def run_server(label, post_path, *, seconds, cached, rounds=ROUNDS, **env):
         warm(port, post_path, expect_hit=cached)
         for _ in range(rounds):
             for path, results in runs.items():
-                results.append(wrk(port, path, seconds=seconds))
+                results.append(cpu_per_request(lambda path=path: wrk(port, path, seconds=seconds)))
     hellos, posts = runs.values()
     rates = [(h[0], p[0], p[0] / h[0]) for h, p in zip(hellos, posts, strict=True)]
     bad = sum(r[1] for results in runs.values() for r in results)
     errors = "; ".join(r[2] for results in runs.values() for r in results if r[2])
-    return rates, bad, errors
+    cpu = [_median_or_none([r[3] for r in results]) for results in (hellos, posts)]
+    return rates, bad, errors, cpu
+
+
+def _median_or_none(values):
+    return statistics.median(values) if values and None not in values else None
 
 
 def main():
@@ -137,7 +179,7 @@ def main():
     rows = []
     for mode, backend, cached, env in setups:
         try:
-            rates, bad, errors = run_server(
+            rates, bad, errors, (hello_cpu, post_cpu) = run_server(
                 f"{mode}-{backend.split()[0].lower()}", path, seconds=seconds, cached=cached, **env
             )
         finally:
@@ -157,6 +199,7 @@ def main():
                 ratio_spread,
             )
         problems = "; ".join(filter(None, [f"{bad} non-2xx" if bad else "", errors]))
+        known_cpu = hello_cpu is not None and post_cpu
         rows.append(
             [
                 f"post, 500 comments, {mode}",
@@ -166,6 +209,8 @@ def main():
                 ratio,
                 ratio_spread,
                 result,
+                f"{hello_cpu:.2f} / {post_cpu:.2f}" if known_cpu else "?",
+                f"{hello_cpu / post_cpu:.1%}" if known_cpu else "?",
                 problems or "none",
             ]
         )
@@ -179,10 +224,17 @@ def main():
                 "Page/hello",
                 "Spread",
                 "Target",
+                "Worker CPU ms/req (hello / page)",
+                "CPU ratio",
                 "Errors",
             ],
             rows,
         )
+    )
+    print(
+        "Worker CPU: the gunicorn workers' CPU time per request (median of the rounds); its "
+        "ratio is what the page/hello ratio would be if the workers alone bounded "
+        "throughput, whatever other load the machine carries."
     )
 
 

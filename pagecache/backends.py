@@ -14,13 +14,17 @@ surfaces where the site reads its data (a styled 503): the database cache only h
 own failures.
 """
 
+import base64
 import logging
+import os
+import pickle
 import threading
 import time
 
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import DatabaseError, connections, router, transaction
+from django.utils.timezone import now as tz_now
 
 try:
     from redis.exceptions import OutOfMemoryError, ReadOnlyError, RedisError
@@ -165,6 +169,54 @@ class _NoContextManager:
 _NoContext = _NoContextManager()
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool, and reading
+    single keys on a connection of each thread's own.
+
+    The page cache reads the generation on every request. Django builds a new
+    ``redis.Redis`` for every operation (~50 µs, twice the GET it wraps); a ``redis.Redis``
+    takes a connection from its pool for each command, so one per pool is safe to share
+    between threads. A GET through it still costs ~25 µs of Python in redis-py (pool
+    bookkeeping, metrics, retry wrappers) around ~5 µs of socket calls; on a connection kept
+    by the thread it is ~9 µs. If that connection fails, the read is made again through the
+    client, with redis-py's own retries, and the connection is opened afresh next time. Each
+    thread (and each forked process) opens its own: one more connection per thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+        self._own = threading.local()
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+    def get(self, key, default):
+        connection = self._own_connection(self._get_connection_pool(False))
+        try:
+            connection.send_command("GET", key)
+            value = connection.read_response()
+        except (RedisError, OSError):
+            connection.disconnect()
+            return super().get(key, default)
+        return default if value is None else self._serializer.loads(value)
+
+    def _own_connection(self, pool):
+        """This thread's connection to the pool's server (not taken from the pool)."""
+        own = self._own
+        if getattr(own, "pid", None) != os.getpid():  # a new thread, or a forked process
+            own.pid, own.connections = os.getpid(), {}
+        connection = own.connections.get(id(pool))
+        if connection is None:
+            connection = pool.connection_class(**pool.connection_kwargs)
+            own.connections[id(pool)] = connection
+        return connection
+
+
 class FailSoftRedisCache(_FailSoft, RedisCache):
     """Django's Redis cache; an outage or a full Redis is a miss, and a pause before retrying.
 
@@ -174,6 +226,7 @@ class FailSoftRedisCache(_FailSoft, RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._fail_soft_location = server if isinstance(server, str) else ",".join(server)
 
     def _guard(self, operation):
@@ -195,6 +248,78 @@ class FailSoftDatabaseCache(_FailSoft, DatabaseCache):
     def __init__(self, table, params):
         super().__init__(table, params)
         self._fail_soft_location = table
+        self._select_one = {}
+
+    def get(self, key, default=None, version=None):
+        """One key in one indexed query, its freshness compared by the database.
+
+        Django's ``get`` goes through ``get_many`` (an ``IN`` list, then the expiry date
+        converted and compared in Python): about twice the cost, on a read the page cache
+        makes on every request. The answer is the same: the value if it has not expired;
+        an expired row is deleted, as Django does, and is a miss.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        return self._run("get", lambda: self._get_one(key, default), lambda: default)
+
+    def _get_one(self, key, default):
+        db = router.db_for_read(self.cache_model_class)
+        connection = connections[db]
+        params = [connection.ops.adapt_datetimefield_value(tz_now()), key]
+        raw_sql = self._raw_sql(connection)
+        if raw_sql is None:
+            with connection.cursor() as cursor:
+                cursor.execute(self._select_one_sql(connection), params)
+                row = cursor.fetchone()
+        else:
+            row = self._fetch_unobserved(connection, raw_sql, params)
+        if row is None:
+            return default
+        value, fresh = row
+        if not fresh:
+            self._base_delete_many([key])
+            return default
+        value = connection.ops.process_clob(value)
+        return pickle.loads(base64.b64decode(value.encode()))  # noqa: S301 - as Django does
+
+    @staticmethod
+    def _fetch_unobserved(connection, sql, params):
+        """The row, read through the driver's own cursor: Django's cursor wrapper costs more
+        than the query itself (~25 of ~50 µs a hit on SQLite). Used only when nothing
+        observes queries (``_raw_sql``); the connection's health check, its transaction and
+        its error translation are Django's, as for any query."""
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+
+    def _raw_sql(self, connection):
+        """The query in the driver's parameter style, or None when Django's cursor must run
+        it: queries are being logged (DEBUG, a test counting them) or wrapped (an
+        ``execute_wrapper``: profilers, query blockers), or the driver's style is another."""
+        if connection.queries_logged or connection.execute_wrappers:
+            return None
+        marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(
+            getattr(connection.Database, "paramstyle", None)
+        )
+        if marker is None:
+            return None
+        return self._select_one_sql(connection).replace("%s", marker)
+
+    def _select_one_sql(self, connection):
+        sql = self._select_one.get(connection.alias)
+        if sql is None:
+            value, expires, key, table = map(
+                connection.ops.quote_name, ("value", "expires", "cache_key", self._table)
+            )
+            fresh = f"CASE WHEN {expires} > %s THEN 1 ELSE 0 END"
+            sql = f"SELECT {value}, {fresh} FROM {table} WHERE {key} = %s"  # noqa: S608 - names
+            self._select_one[connection.alias] = sql
+        return sql
 
     def _atomic(self):
         db = router.db_for_write(self.cache_model_class)

@@ -16,7 +16,7 @@ with the cache on as tests/test_page_cache.py does.
 import re
 from dataclasses import dataclass
 
-from django.middleware.csrf import get_token
+from pagecache.tokens import csrf_token
 
 PLACEHOLDER_NAME = re.compile(r"[a-z_]+")
 
@@ -27,7 +27,7 @@ class WatchRule:
     ignored_fields: frozenset
 
 
-placeholders = {"csrf": lambda request, arg: get_token(request)}
+placeholders = {"csrf": lambda request, arg: csrf_token(request)}
 watched = {}
 bypass_parameters = set()
 excluded_prefixes = ()

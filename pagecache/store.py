@@ -39,9 +39,8 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.db import router, transaction
 from django.http import HttpResponse
-from django.utils.cache import patch_response_headers
 from django.utils.crypto import salted_hmac
-from django.utils.http import quote_etag
+from django.utils.http import http_date, quote_etag
 
 from pagecache import registry
 from pagecache.backends import CACHE_ERRORS
@@ -214,8 +213,9 @@ class CachedPage:
         return {slot: getattr(self, slot) for slot in self.__slots__}
 
     def __setstate__(self, state):
-        for slot, value in state.items():
-            setattr(self, slot, value)
+        for slot in self.__slots__:  # a page pickled by other code reads as incomplete
+            if slot in state:
+                setattr(self, slot, state[slot])
 
     def render(self, request):
         """The body for this request, placeholders filled once, and its ETag.
@@ -244,16 +244,31 @@ class CachedPage:
 
     def respond(self, request, *, status):
         body, etag = self.render(request)
-        response = HttpResponse(body)
-        for name, value in self.headers:
-            response[name] = value
+        response = HttpResponse(body, headers=self.headers)  # the stored Content-Type included
         response["ETag"] = etag
         if self.has_punches:
             response["Vary"] = "Cookie"
-        patch_response_headers(response, cache_timeout=0)
+        # What patch_response_headers(response, cache_timeout=0) sets (no stored header is
+        # one of these), without its date formatting and Cache-Control parsing on every hit.
+        response["Expires"] = _http_date_now()
+        response["Cache-Control"] = "max-age=0"
         if show_state_header():
             response["X-Page-Cache"] = status
         return response
+
+
+_formatted_second = (None, "")
+
+
+def _http_date_now():
+    """``http_date(time.time())``, formatted once a second (it shows whole seconds)."""
+    global _formatted_second
+    second = int(time.time())
+    at, text = _formatted_second
+    if at != second:
+        text = http_date(second)
+        _formatted_second = (second, text)
+    return text
 
 
 class LocalLayer:
