@@ -78,6 +78,9 @@ def test_every_page_holds_its_conversations(a_post, settings, shape, per_page, n
         assert [row.pk for row in visible_in_thread(page.rows)] == ids
         assert page.number == number
         assert page.count == (len(wanted) if ids else 1)
+        # Where a comment's permalink and the landing after sending go: this page.
+        for comment in Comment.objects.filter(pk__in=ids):
+            assert paging.page_of(comment) == number
     with pytest.raises(Http404):
         paging.fetch(a_post, len(wanted) + 1, THREAD_FIELDS)
 
