@@ -26,6 +26,7 @@ from comments import (
 )
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.place import place_of
 from comments.rendering import OWN_NOTICE_TAG, format_datetime, render_comment_form
 from config.client_ip import client_ip
 
@@ -380,8 +381,8 @@ def comment_in_thread(request, comment_id):
     (``<post>?cpage=N#comment-<id>``), which changes as conversations are added. Two
     queries: the comment with its post, the conversations before its own. A comment
     readers do not see (held, rejected, spam, under a hidden one, on a post not published)
-    is a 404."""
-    comment = Comment.objects.public().select_related("post").filter(pk=comment_id).first()
-    if comment is None:
+    is a 404 (``comments.place``, which comments.js asks, answers null instead)."""
+    where = place_of(comment_id)
+    if where is None:
         raise Http404("No published comment at this address.")
-    return redirect(paging.location(comment))
+    return redirect(where)
