@@ -107,6 +107,7 @@ class GunicornServer:
             "warning",
             "--timeout",
             "60",
+            "--no-control-socket",  # two servers at once would share gunicorn 27's one
         ]
         if self.threads > 1:
             command += ["--worker-class", "gthread", "--threads", str(self.threads)]

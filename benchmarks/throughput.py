@@ -159,6 +159,9 @@ def main():
         raise SystemExit("No 500-comment post: run benchmarks.render first.")
     path = post.get_absolute_url()
     seconds = int(os.environ.get("BENCH_WRK_SECONDS", "3"))
+    from django.test import Client
+
+    size = len(Client().get(path).content)
 
     setups = [
         ("uncached", "database cache", False, {"REDIS_URL": ""}),
@@ -175,12 +178,19 @@ def main():
         )
     else:
         print("No Redis on 127.0.0.1:6379: the Redis row is skipped.")
+    # The ceiling: as many bytes as the page, sent by a view that does nothing else.
+    setups.append(("static", "none", False, {"REDIS_URL": ""}))
 
     rows = []
     for mode, backend, cached, env in setups:
+        target_path = f"/bench/bytes/{size}/" if mode == "static" else path
         try:
             rates, bad, errors, (hello_cpu, post_cpu) = run_server(
-                f"{mode}-{backend.split()[0].lower()}", path, seconds=seconds, cached=cached, **env
+                f"{mode}-{backend.split()[0].lower()}",
+                target_path,
+                seconds=seconds,
+                cached=cached,
+                **env,
             )
         finally:
             if backend == "Redis":
@@ -202,7 +212,9 @@ def main():
         known_cpu = hello_cpu is not None and post_cpu
         rows.append(
             [
-                f"post, 500 comments, {mode}",
+                f"{size / 1024:.0f} KB of static bytes"
+                if mode == "static"
+                else f"post, 500 comments, {mode}",
                 backend,
                 f"{statistics.median(r[0] for r in rates):.0f}",
                 f"{statistics.median(r[1] for r in rates):.0f}",
@@ -234,7 +246,8 @@ def main():
     print(
         "Worker CPU: the gunicorn workers' CPU time per request (median of the rounds); its "
         "ratio is what the page/hello ratio would be if the workers alone bounded "
-        "throughput, whatever other load the machine carries."
+        "throughput, whatever other load the machine carries. The static row is the "
+        "ceiling for a cached page: as many bytes, sent by a view that does nothing else."
     )
 
 

@@ -17,3 +17,7 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS") or 8)
 timeout = int(os.environ.get("WEB_TIMEOUT") or 30)
 accesslog = "-"
+# gunicorn 27 opens a control socket for its `gunicornc` tool, by default one per user and
+# host ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): several app servers on one host under
+# one user would share it, each taking it over from the last. Trialpress does not use it.
+control_socket_disable = True

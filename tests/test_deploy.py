@@ -326,3 +326,26 @@ def test_make_serve_is_the_django_deploy_with_threaded_workers():
     config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
     assert config["worker_class"] == "gthread"
     assert config["threads"] > 1
+
+
+def test_the_production_config_opens_no_control_socket(tmp_path):
+    """Two app servers on one host under one user would share gunicorn 27's control socket
+    ($HOME/.gunicorn/gunicorn.ctl), each taking it over (tryout, issue 19): it is off, and
+    gunicorn reads the setting's name (a misspelt one would be left at its default)."""
+    environment = {**os.environ, "HOME": str(tmp_path), "DEBUG": "1"}
+    environment.pop("XDG_RUNTIME_DIR", None)
+    printed = subprocess.run(  # noqa: S603 - our own gunicorn, the production config
+        [str(GUNICORN), "--print-config", "-c", "config/gunicorn.py", "config.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    settings = {
+        name.strip(): value.strip()
+        for name, _sep, value in (line.partition("=") for line in printed.splitlines())
+    }
+    assert settings["control_socket_disable"] == "True"
+    assert settings["worker_class"] == "gthread"
