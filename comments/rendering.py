@@ -347,6 +347,7 @@ class ThreadPresenter:
         )
         self._form = self._sent_form
         self._given = form
+        self._page = None
 
     @classmethod
     def for_request(cls, post, *, request=None, form=None):
@@ -367,25 +368,26 @@ class ThreadPresenter:
             self._form = CommentForm(post=self.post, user=_signed_in(self.request))
         return self._form
 
+    @property
+    def form_sent(self):
+        """True for a bound form sent back (errors, preview): it names the comment it
+        answers, and says itself what is wrong with it."""
+        return self._sent_form is not None and self._sent_form.is_bound
+
     def page(self):
-        """The page of the thread this request shows (``comments.paging``), computed once a
-        request: the head's ``{% comment_page_links %}`` and the section share it."""
-        memo = getattr(self.request, "_comment_pages", None) if self.request is not None else None
-        if memo is not None and self.post.pk in memo:
-            return memo[self.post.pk]
-        number = self._page_number()
-        fetched = paging.fetch(self.post, number, THREAD_FIELDS)
-        fetched.comments = visible_in_thread(fetched.rows)
-        if self.request is not None:
-            if memo is None:
-                memo = self.request._comment_pages = {}
-            memo[self.post.pk] = fetched
-        return fetched
+        """The page of the thread this presenter shows (``comments.paging``), fetched once:
+        the head's ``{% comment_page_links %}`` and title and the section share the
+        request's presenter (``for_request``), and so this page."""
+        if self._page is None:
+            fetched = paging.fetch(self.post, self._page_number(), THREAD_FIELDS)
+            fetched.comments = visible_in_thread(fetched.rows)
+            self._page = fetched
+        return self._page
 
     def _page_number(self):
         """``?cpage=``; for a form sent back (errors, preview), the page of the comment it
         answers, so the form opens under it again."""
-        if self._sent_form is None or not self._sent_form.is_bound:
+        if not self.form_sent:
             return paging.requested_number(self.request)
         wanted = self.requested_parent()
         if not wanted or wanted < 0 or not paging.per_page():
@@ -404,10 +406,10 @@ class ThreadPresenter:
 
     def requested_parent(self):
         """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
-        form, request = self._sent_form, self.request
+        request = self.request
         raw = (
-            form.data.get("parent")
-            if form is not None and form.is_bound
+            self._sent_form.data.get("parent")
+            if self.form_sent
             else (request.GET.get("replyto") if request is not None else None)
         )
         if raw in (None, ""):
@@ -429,8 +431,8 @@ class ThreadPresenter:
             next((c for c in comments if c.pk == wanted), None) if wanted is not None else None
         )
         # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
-        sent = self._sent_form is not None and self._sent_form.is_bound
-        reply_error = BAD_PARENT if wanted is not None and reply_target is None and not sent else ""
+        missing = wanted is not None and reply_target is None
+        reply_error = BAD_PARENT if missing and not self.form_sent else ""
         form_html = (
             ""
             if closed

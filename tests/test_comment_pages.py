@@ -302,6 +302,24 @@ def test_the_thread_itself_is_one_query(rf, db, settings, count, order, django_a
     assert len(page.comments) == min(count, 250)
 
 
+def test_the_requests_presenter_fetches_its_page_once(
+    rf, a_post, five_conversations, django_assert_num_queries
+):
+    """The head's title and links and the section share the request's presenter, which
+    keeps the page it fetched (on itself: nothing is left on the request)."""
+    from comments.rendering import ThreadPresenter
+
+    request = rf.get(a_post.get_absolute_url() + "?cpage=2")
+    with django_assert_num_queries(1):
+        page = ThreadPresenter.for_request(a_post, request=request).page()
+        assert ThreadPresenter.for_request(a_post, request=request).page() is page
+    assert page.number == 2 and not hasattr(request, "_comment_pages")
+    # Another presenter (another request, a form sent back) fetches its own.
+    other = ThreadPresenter(a_post, request=rf.get(a_post.get_absolute_url()))
+    with django_assert_num_queries(1):
+        assert other.page().number == 1
+
+
 # --- the page cache: each page of the thread is its own page -----------------------------
 
 
