@@ -130,8 +130,8 @@ def interests_html(comment):
 
 def _end_p(following):
     """``</p>``, or nothing when ``following`` starts with an element that ends the open
-    ``<p>`` itself (``closes_p``)."""
-    return "" if _CLOSES_P.match(following) else "</p>"
+    ``<p>`` itself (``closes_p``; a paragraph, most of the time, found without the regex)."""
+    return "" if following.startswith("<p>") or _CLOSES_P.match(following) else "</p>"
 
 
 class ThreadParts:
@@ -142,6 +142,8 @@ class ThreadParts:
     def __init__(self, tz):
         self.tz = tz
         self._names, self._interests, self._days = {}, {}, {}
+        # A permalink prefix -> the link's start and the end of its href (quoted or not).
+        self.permalinks = {}
 
     def name(self, comment):
         key = (comment.name, comment.website, comment.is_post_author, comment.is_staff_reply)
@@ -213,23 +215,31 @@ def comment_html(
     pk = comment.pk
     reply = f' <a href="{reply_href}{pk}#respond">Reply</a>' if replies_open else ""
     body = comment.body_html
-    title = comment.title
     interests = parts.interests(comment)
     if then:
         interests += _end_p(then)
+    title = comment.title
     if title:
         title = f"<p><strong>{escape(title)}</strong>{_end_p(body or interests)}"
+        byline_end = ""  # the title's <p> ends the byline
+    elif body.startswith("<p>"):  # most comments: the check without a call
+        byline_end = ""
+    else:
+        byline_end = _end_p(body or interests)
     # The body's last </p>: the competing-interests <p> that follows ends it.
     body = body.removesuffix("</p>")
-    permalink = f"{response_prefix}{pk}/"
-    if _NOT_BARE.search(response_prefix) is not None:
-        permalink = f'"{permalink}"'
+    permalink = parts.permalinks.get(response_prefix)
+    if permalink is None:  # the id and the "/" need no quotes: the prefix decides
+        quote = "" if _NOT_BARE.search(response_prefix) is None else '"'
+        permalink = parts.permalinks[response_prefix] = (
+            f"<a href={quote}{response_prefix}",
+            f"/{quote}>",
+        )
     return (
         f"<li id=comment-{pk}><p>{parts.name(comment)} "
-        f"<a href={permalink}>{parts.day(comment.created_at)}</a>"
+        f"{permalink[0]}{pk}{permalink[1]}{parts.day(comment.created_at)}</a>"
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
-        f"{reply}{_end_p(title or body or interests)}"
-        f"{title}{body}{interests}{then}"
+        f"{reply}{byline_end}{title}{body}{interests}{then}"
     )
 
 
