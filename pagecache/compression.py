@@ -148,6 +148,11 @@ class GzipPage:
         self.crcs = tuple(zlib.crc32(piece) for piece in pieces)
         self.lengths = tuple(len(piece) for piece in pieces)
 
+    @property
+    def size(self):
+        """Bytes kept (the compressed pieces)."""
+        return sum(len(piece) for piece in self.pieces)
+
     def __getstate__(self):
         return {slot: getattr(self, slot) for slot in self.__slots__}
 

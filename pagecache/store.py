@@ -393,6 +393,8 @@ def store(address, current_generation, response):
             return None
         key = full_key(address, current_generation)
         page = CachedPage(response, expires_at=time.time() + timeout, key=key, compress=True)
+        if page.gzip is not None and page.size + page.gzip.size > max_page_bytes():
+            page.gzip = None  # both copies must fit the page's share: keep the page alone
         cache.set(slot_key(address), page, timeout)
     except CACHE_ERRORS as error:
         logger.warning("Could not store a page in the cache: %r", error)

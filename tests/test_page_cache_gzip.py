@@ -215,3 +215,19 @@ def test_only_a_stored_page_of_some_size_is_compressed():
     assert store.CachedPage(big, expires_at=0).gzip is None
     assert store.CachedPage(big, expires_at=0, compress=True).gzip is not None
     assert store.CachedPage(HttpResponse(b"<p>short</p>"), expires_at=0, compress=True).gzip is None
+
+
+@pytest.mark.django_db
+def test_the_page_and_its_compressed_copy_fit_the_share_together(page_cache_on, a_post, settings):
+    """PAGE_CACHE_MAX_BYTES bounds what is kept: a page whose compressed copy would take it
+    over its share is kept and served uncompressed."""
+    url = a_post.get_absolute_url()
+    settings.PAGE_CACHE_SECONDS = 0
+    size = len(Client().get(url).content)  # not stored
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_MAX_BYTES = (size + 100) * settings.PAGE_CACHE_MAX_ENTRIES
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    hit = Client().get(url, **BROWSER)
+    assert hit["X-Page-Cache"] == "hit"
+    assert not hit.has_header("Content-Encoding")
+    assert a_post.title in hit.content.decode()
