@@ -231,3 +231,22 @@ def test_the_page_and_its_compressed_copy_fit_the_share_together(page_cache_on, 
     assert hit["X-Page-Cache"] == "hit"
     assert not hit.has_header("Content-Encoding")
     assert a_post.title in hit.content.decode()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: " " * n + "gzip",
+        lambda n: "gzip;q=" + "1." * n + "x",
+        lambda n: "gzip;" + " q = " * n,
+        lambda n: "br," * n + "gzip",
+        lambda n: "gzip" + ";" * n,
+        lambda n: "*;q=0," * n,
+    ],
+)
+def test_reading_accept_encoding_is_linear(make):
+    from tests.test_redos import assert_linear
+
+    read = compression.accepts_gzip.__wrapped__  # uncached: the work itself is measured
+    read.__name__ = "accepts_gzip"
+    assert_linear(read, make)
