@@ -153,6 +153,11 @@ class GzipPage:
         """Bytes kept (the compressed pieces)."""
         return sum(len(piece) for piece in self.pieces)
 
+    def inflate(self, n):
+        """Piece ``n`` uncompressed: each piece decompresses alone, since none refers back
+        past the full flush before it."""
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(self.pieces[n])
+
     def __getstate__(self):
         return {slot: getattr(self, slot) for slot in self.__slots__}
 

@@ -227,6 +227,30 @@ class CachedPage:
             else:
                 setattr(self, slot, None)
 
+    @property
+    def compressed_only(self):
+        """True once ``keep_compressed_only()`` dropped the uncompressed pieces."""
+        return self.chunks[0] is None
+
+    def keep_compressed_only(self):
+        """Keep the compressed pieces alone (a long page: both copies would not fit its
+        share); a client that does not ask for gzip gets them inflated (``render``)."""
+        self.chunks = [None if isinstance(chunk, bytes) else chunk for chunk in self.chunks]
+
+    @property
+    def stored_bytes(self):
+        """The bytes this page keeps: its pieces, uncompressed and compressed."""
+        kept = 0 if self.compressed_only else self.size
+        return kept + (self.gzip.size if self.gzip is not None else 0)
+
+    def _uncompressed_chunks(self):
+        if not self.compressed_only:
+            return self.chunks
+        pieces = iter(range(len(self.gzip.pieces)))
+        return [
+            chunk if chunk is not None else self.gzip.inflate(next(pieces)) for chunk in self.chunks
+        ]
+
     def render(self, request, *, compressed=False):
         """The body for this request, placeholders filled once, and its ETag; gzip-compressed
         if ``compressed`` (and the page was compressed when stored).
@@ -240,8 +264,8 @@ class CachedPage:
         if not self.has_punches:
             if compressed:
                 return self.gzip.body(), "W/" + quote_etag(self.etag)
-            return self.chunks[0], quote_etag(self.etag)
-        chunks = self.chunks
+            return self._uncompressed_chunks()[0], quote_etag(self.etag)
+        chunks = self.chunks if compressed else self._uncompressed_chunks()
         values = []
         volatile = []
         for chunk in chunks[1::2]:
@@ -348,6 +372,11 @@ def max_entries():
     return max(1, settings.PAGE_CACHE_MAX_ENTRIES)
 
 
+# A page up to this many times its share is compressed to see if it fits (HTML compresses
+# five to ten times); a larger one is served uncached without trying.
+COMPRESSED_SHARE_FACTOR = 8
+
+
 def max_page_bytes():
     return settings.PAGE_CACHE_MAX_BYTES // max_entries()
 
@@ -380,8 +409,16 @@ def lookup(address, current_generation):
 
 
 def store(address, current_generation, response):
-    """Store the response in its slot; the stored page, or None if it was not stored."""
-    if len(response.content) > max_page_bytes():
+    """Store the response in its slot; the stored page, or None if it was not stored.
+
+    What a page keeps (``stored_bytes``) fits its share of PAGE_CACHE_MAX_BYTES: its
+    pieces, uncompressed and compressed; where both do not fit, the compressed ones alone
+    (a long thread on one page, that needs compressing most); where those do not fit
+    either, nothing. A page more than ``COMPRESSED_SHARE_FACTOR`` times its share is not
+    even compressed to see (it would cost every miss).
+    """
+    share = max_page_bytes()
+    if len(response.content) > share * COMPRESSED_SHARE_FACTOR:
         logger.info("Page not cached: %d bytes is over the per-page share", len(response.content))
         return None
     try:
@@ -393,8 +430,14 @@ def store(address, current_generation, response):
             return None
         key = full_key(address, current_generation)
         page = CachedPage(response, expires_at=time.time() + timeout, key=key, compress=True)
-        if page.gzip is not None and page.size + page.gzip.size > max_page_bytes():
-            page.gzip = None  # both copies must fit the page's share: keep the page alone
+        if page.stored_bytes > share and page.gzip is not None:
+            if page.gzip.size <= share:
+                page.keep_compressed_only()
+            else:
+                page.gzip = None
+        if page.stored_bytes > share:
+            logger.info("Page not cached: %d bytes is over the per-page share", page.size)
+            return None
         cache.set(slot_key(address), page, timeout)
     except CACHE_ERRORS as error:
         logger.warning("Could not store a page in the cache: %r", error)

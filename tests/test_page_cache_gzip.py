@@ -69,8 +69,10 @@ def _page_and_values(draw_pieces, draw_values):
 )
 def test_any_pieces_and_values_decompress_to_the_page(pieces, values):
     pieces, values, whole = _page_and_values(pieces, values)
-    body = compression.GzipPage(pieces).body(values)
+    page = compression.GzipPage(pieces)
+    body = page.body(values)
     assert gzip.decompress(body) == whole
+    assert [page.inflate(n) for n in range(len(pieces))] == pieces  # each piece alone
     streaming = zlib.decompressobj(16 + zlib.MAX_WBITS)  # as a browser reads it
     assert streaming.decompress(body) == whole and streaming.eof and not streaming.unused_data
 
@@ -217,20 +219,65 @@ def test_only_a_stored_page_of_some_size_is_compressed():
     assert store.CachedPage(HttpResponse(b"<p>short</p>"), expires_at=0, compress=True).gzip is None
 
 
-@pytest.mark.django_db
-def test_the_page_and_its_compressed_copy_fit_the_share_together(page_cache_on, a_post, settings):
-    """PAGE_CACHE_MAX_BYTES bounds what is kept: a page whose compressed copy would take it
-    over its share is kept and served uncompressed."""
-    url = a_post.get_absolute_url()
+def _share_for(settings, url, bytes_a_page):
+    """Measure the page (not stored), then give each page ``bytes_a_page(size)`` bytes."""
     settings.PAGE_CACHE_SECONDS = 0
-    size = len(Client().get(url).content)  # not stored
+    size = len(Client().get(url).content)
     settings.PAGE_CACHE_SECONDS = 300
-    settings.PAGE_CACHE_MAX_BYTES = (size + 100) * settings.PAGE_CACHE_MAX_ENTRIES
+    settings.PAGE_CACHE_MAX_BYTES = bytes_a_page(size) * settings.PAGE_CACHE_MAX_ENTRIES
+    return size
+
+
+def _stored_page():
+    return next(page for page in store.local_layer.entries.values())
+
+
+@pytest.mark.django_db
+def test_a_page_with_no_room_for_both_copies_keeps_the_compressed_one(
+    page_cache_on, a_post, settings
+):
+    """PAGE_CACHE_MAX_BYTES bounds what is kept: where the page and its compressed copy do
+    not fit its share together, the compressed copy alone is kept (a long page gains most),
+    and a client that does not ask for gzip gets it inflated: the same page."""
+    url = a_post.get_absolute_url()
+    size = _share_for(settings, url, lambda size: size + 100)
+    miss = Client().get(url)
+    assert miss["X-Page-Cache"] == "miss"
+    page = _stored_page()
+    assert page.compressed_only and page.stored_bytes < size
+    assert page.stored_bytes <= store.max_page_bytes()
+    compressed = Client().get(url, **BROWSER)
+    assert compressed["X-Page-Cache"] == "hit" and compressed["Content-Encoding"] == "gzip"
+    plain = Client().get(url)
+    assert plain["X-Page-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    expected = _blank_tokens(miss.content.decode())
+    assert _blank_tokens(plain.content.decode()) == expected
+    assert _blank_tokens(gzip.decompress(compressed.content).decode()) == expected
+
+
+@pytest.mark.django_db
+def test_a_page_over_its_share_is_cached_compressed_when_that_fits(page_cache_on, a_post, settings):
+    """A page larger than its share used to be served uncached; compressed, it fits."""
+    url = a_post.get_absolute_url()
+    size = _share_for(settings, url, lambda size: size // 2)
     assert Client().get(url)["X-Page-Cache"] == "miss"
+    assert _stored_page().stored_bytes <= size // 2
     hit = Client().get(url, **BROWSER)
-    assert hit["X-Page-Cache"] == "hit"
-    assert not hit.has_header("Content-Encoding")
-    assert a_post.title in hit.content.decode()
+    assert hit["X-Page-Cache"] == "hit" and hit["Content-Encoding"] == "gzip"
+    assert a_post.title in gzip.decompress(hit.content).decode()
+
+
+@pytest.mark.django_db
+def test_a_page_whose_compressed_copy_is_over_its_share_is_not_stored(
+    page_cache_on, a_post, settings
+):
+    url = a_post.get_absolute_url()
+    _share_for(settings, url, lambda size: 300)
+    for _ in range(2):
+        response = Client().get(url, **BROWSER)
+        assert "X-Page-Cache" not in response and not response.has_header("Content-Encoding")
+        assert a_post.title in response.content.decode()
+    assert not store.local_layer.entries
 
 
 @pytest.mark.parametrize(
