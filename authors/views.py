@@ -26,6 +26,9 @@ class AuthorDetailView(PostListMixin, ListView):
     def filter_posts(self, posts):
         return posts.filter(author_id=self.profile.user_id)
 
+    def count_key(self):
+        return (*super().count_key(), self.profile.user_id)
+
     def get_list_heading(self):
         return f"Posts by {self.profile.display_name}"
 

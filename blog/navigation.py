@@ -251,6 +251,11 @@ def neighbours(post, request, find):
     )
 
 
+def kept_count(key, request, count):
+    """``count()`` (a list's ``COUNT`` of published posts), kept per generation and ``key``."""
+    return _kept_per_generation(("count", *key), request, count)
+
+
 def kept_label_in_use_or_none(slug, request=None):
     """``label_in_use_or_none(slug)``, kept per generation when there is such a label."""
     return _kept_per_generation(

@@ -4,17 +4,25 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.views import defaults
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from blog import extensions, metadata
 from blog.models import Post, PostAddress, labels_prefetch, with_addresses
-from blog.navigation import kept_label_in_use_or_none, kept_post, listed_labels, neighbours
+from blog.navigation import (
+    kept_count,
+    kept_label_in_use_or_none,
+    kept_post,
+    listed_labels,
+    neighbours,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,26 +40,54 @@ LIST_DEFERRED = (
 )
 
 
+class KeptCountPaginator(Paginator):
+    """A paginator told how to count (``count``: a callable), so the count can be kept."""
+
+    def __init__(self, *args, count, **kwargs):
+        self._count = count
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def count(self):
+        return self._count()
+
+
 class PostListMixin:
     """What every list of posts shares: published posts only, newest first, paginated.
 
     A bad ``?page=`` (0, -1, abc, past the end) is a 404 through ListView's paginator.
     Pages that need posts to exist (``require_posts``: a label, a month) let the paginator
-    say "empty" too, instead of ListView's extra ``exists()`` query.
+    say "empty" too, instead of ListView's extra ``exists()`` query. The paginator's
+    ``COUNT`` is kept per page-cache generation (``blog.navigation.kept_count``): the same
+    list has the same number of posts until something a reader sees changes, or the next
+    scheduled post goes live.
     """
 
     model = Post
     context_object_name = "posts"
     template_name = "blog/post_list.html"
     require_posts = False
+    paginator_class = KeptCountPaginator
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        key = self.count_key()
         return super().get_paginator(
-            queryset, per_page, orphans, allow_empty_first_page=not self.require_posts, **kwargs
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page=not self.require_posts,
+            count=lambda: kept_count(key, self.request, queryset.count),
+            **kwargs,
         )
+
+    def count_key(self):
+        """What the list's posts depend on besides the generation: the view and its URL's
+        arguments (a view that filters on anything else adds it)."""
+        view = type(self)
+        return (view.__module__, view.__qualname__, *sorted(self.kwargs.items()))
 
     def get_queryset(self):
         return self.filter_posts(Post.objects.published()).for_listing().defer(*LIST_DEFERRED)

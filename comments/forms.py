@@ -32,6 +32,7 @@ from comments.addresses import ascii_address
 from comments.models import Comment
 from comments.safety_note import SafetyNoteBoundField
 from comments.services import InvalidParent
+from comments.token_signing import dumps as signed_dumps
 from comments.words import word_count
 
 TOKEN_SALT = "comments.form.security_token"
@@ -63,7 +64,7 @@ def _token_for_post_id(post_id, *, now=None, nonce=None, resent=False):
     }
     if resent:
         payload["r"] = 1
-    return signing.dumps(payload, salt=TOKEN_SALT)
+    return signed_dumps(payload, salt=TOKEN_SALT)  # signing.dumps()'s token, cheaper
 
 
 def token_for_punch(request, post_id):

@@ -16,6 +16,25 @@ from django.urls import NoReverseMatch, reverse
 logger = logging.getLogger(__name__)
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD gets the GET's headers, its Content-Length included, and no body.
+
+    Django renders the body for a HEAD as for a GET; gunicorn then drops it and logs a
+    warning for every such request (an uptime check sending HEAD each minute fills the
+    log). First in MIDDLEWARE, so every other middleware has seen the whole response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and friends on every response, the admin's included.
 

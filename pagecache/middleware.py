@@ -144,9 +144,9 @@ def address(request, view_func):
                 kept.append((name, canonical))
         kept.sort()
         request.GET = QueryDict(urlencode(kept), encoding=request.encoding)
-    return "|".join(
-        (request.scheme, host_bucket(request), request.method, request.path, urlencode(kept))
-    )
+    # A HEAD is answered with the GET's page (Django renders the same body; the server
+    # sends the headers only), so both share one stored page.
+    return "|".join((request.scheme, host_bucket(request), "GET", request.path, urlencode(kept)))
 
 
 def _is_candidate(request):

@@ -42,7 +42,7 @@ from django.http import HttpResponse
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, quote_etag
 
-from pagecache import registry
+from pagecache import compression, registry
 from pagecache.backends import CACHE_ERRORS
 from pagecache.deploy import deploy_version
 
@@ -178,9 +178,10 @@ class CachedPage:
         "has_punches",
         "volatile",
         "size",
+        "gzip",
     )
 
-    def __init__(self, response, expires_at, key=""):
+    def __init__(self, response, expires_at, key="", *, compress=False):
         body = response.content
         self.key = key
         self.size = len(body)
@@ -208,6 +209,13 @@ class CachedPage:
         ]
         self.etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         self.expires_at = expires_at
+        # Compressed once, for the browsers that ask (pagecache.compression): a stored page
+        # only, since compressing costs more than a hit.
+        self.gzip = (
+            compression.GzipPage(self.chunks[::2])
+            if compress and self.size >= compression.MIN_BYTES
+            else None
+        )
 
     def __getstate__(self):
         return {slot: getattr(self, slot) for slot in self.__slots__}
@@ -216,38 +224,77 @@ class CachedPage:
         for slot in self.__slots__:  # a page pickled by other code reads as incomplete
             if slot in state:
                 setattr(self, slot, state[slot])
+            else:
+                setattr(self, slot, None)
 
-    def render(self, request):
-        """The body for this request, placeholders filled once, and its ETag.
+    @property
+    def compressed_only(self):
+        """True once ``keep_compressed_only()`` dropped the uncompressed pieces."""
+        return self.chunks[0] is None
+
+    def keep_compressed_only(self):
+        """Keep the compressed pieces alone (a long page: both copies would not fit its
+        share); a client that does not ask for gzip gets them inflated (``render``)."""
+        self.chunks = [None if isinstance(chunk, bytes) else chunk for chunk in self.chunks]
+
+    @property
+    def stored_bytes(self):
+        """The bytes this page keeps: its pieces, uncompressed and compressed."""
+        kept = 0 if self.compressed_only else self.size
+        return kept + (self.gzip.size if self.gzip is not None else 0)
+
+    def _uncompressed_chunks(self):
+        if not self.compressed_only:
+            return self.chunks
+        pieces = iter(range(len(self.gzip.pieces)))
+        return [
+            chunk if chunk is not None else self.gzip.inflate(next(pieces)) for chunk in self.chunks
+        ]
+
+    def render(self, request, *, compressed=False):
+        """The body for this request, placeholders filled once, and its ETag; gzip-compressed
+        if ``compressed`` (and the page was compressed when stored).
 
         A CSRF token is masked afresh per request, but any of them does for one cookie: a
         page with only that one gets an ETag stable for the visitor (a 304 on reload). The
-        values of any other placeholder are hashed in too: a fresh page, never a 304.
+        values of any other placeholder are hashed in too: a fresh page, never a 304. The
+        compressed body's ETag is the same, weak (as Django's GZipMiddleware makes it).
         """
+        compressed = compressed and self.gzip is not None
         if not self.has_punches:
-            return self.chunks[0], quote_etag(self.etag)
-        parts = []
+            if compressed:
+                return self.gzip.body(), "W/" + quote_etag(self.etag)
+            return self._uncompressed_chunks()[0], quote_etag(self.etag)
+        chunks = self.chunks if compressed else self._uncompressed_chunks()
+        values = []
         volatile = []
-        for chunk in self.chunks:
-            if isinstance(chunk, bytes):
-                parts.append(chunk)
-                continue
+        for chunk in chunks[1::2]:
             value = _fill(request, *chunk)
-            parts.append(value)
+            values.append(value)
             if chunk[0] not in STABLE_PLACEHOLDERS:
                 volatile.append(value)
         cookie = request.META.get("CSRF_COOKIE", "")  # read after filling: it may be new
         digest = hashlib.md5(f"{self.etag}:{cookie}".encode(), usedforsecurity=False)
         for value in volatile:
             digest.update(b":" + value)
+        if compressed:
+            return self.gzip.body(values), "W/" + quote_etag(digest.hexdigest())
+        parts = [chunks[0]]
+        for n, value in enumerate(values, start=1):
+            parts.append(value)
+            parts.append(chunks[2 * n])
         return b"".join(parts), quote_etag(digest.hexdigest())
 
     def respond(self, request, *, status):
-        body, etag = self.render(request)
+        compressed = self.gzip is not None and compression.wants_gzip(request)
+        body, etag = self.render(request, compressed=compressed)
         response = HttpResponse(body, headers=self.headers)  # the stored Content-Type included
         response["ETag"] = etag
-        if self.has_punches:
-            response["Vary"] = "Cookie"
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+        vary = _VARY[self.has_punches, self.gzip is not None]
+        if vary:
+            response["Vary"] = vary
         # What patch_response_headers(response, cache_timeout=0) sets (no stored header is
         # one of these), without its date formatting and Cache-Control parsing on every hit.
         response["Expires"] = _http_date_now()
@@ -257,6 +304,13 @@ class CachedPage:
         return response
 
 
+# (has placeholders, compressed when stored) -> Vary: what else makes this answer differ.
+_VARY = {
+    (False, False): "",
+    (True, False): "Cookie",
+    (False, True): "Accept-Encoding",
+    (True, True): "Cookie, Accept-Encoding",
+}
 _formatted_second = (None, "")
 
 
@@ -318,6 +372,11 @@ def max_entries():
     return max(1, settings.PAGE_CACHE_MAX_ENTRIES)
 
 
+# A page up to this many times its share is compressed to see if it fits (HTML compresses
+# five to ten times); a larger one is served uncached without trying.
+COMPRESSED_SHARE_FACTOR = 8
+
+
 def max_page_bytes():
     return settings.PAGE_CACHE_MAX_BYTES // max_entries()
 
@@ -350,8 +409,16 @@ def lookup(address, current_generation):
 
 
 def store(address, current_generation, response):
-    """Store the response in its slot; the stored page, or None if it was not stored."""
-    if len(response.content) > max_page_bytes():
+    """Store the response in its slot; the stored page, or None if it was not stored.
+
+    What a page keeps (``stored_bytes``) fits its share of PAGE_CACHE_MAX_BYTES: its
+    pieces, uncompressed and compressed; where both do not fit, the compressed ones alone
+    (a long thread on one page, that needs compressing most); where those do not fit
+    either, nothing. A page more than ``COMPRESSED_SHARE_FACTOR`` times its share is not
+    even compressed to see (it would cost every miss).
+    """
+    share = max_page_bytes()
+    if len(response.content) > share * COMPRESSED_SHARE_FACTOR:
         logger.info("Page not cached: %d bytes is over the per-page share", len(response.content))
         return None
     try:
@@ -362,7 +429,15 @@ def store(address, current_generation, response):
         if timeout <= 0:
             return None
         key = full_key(address, current_generation)
-        page = CachedPage(response, expires_at=time.time() + timeout, key=key)
+        page = CachedPage(response, expires_at=time.time() + timeout, key=key, compress=True)
+        if page.stored_bytes > share and page.gzip is not None:
+            if page.gzip.size <= share:
+                page.keep_compressed_only()
+            else:
+                page.gzip = None
+        if page.stored_bytes > share:
+            logger.info("Page not cached: %d bytes is over the per-page share", page.size)
+            return None
         cache.set(slot_key(address), page, timeout)
     except CACHE_ERRORS as error:
         logger.warning("Could not store a page in the cache: %r", error)

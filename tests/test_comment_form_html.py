@@ -322,8 +322,8 @@ def test_a_form_for_a_cached_page_signs_no_token(fixed_post, monkeypatch):
     from comments import forms
 
     signed = []
-    real = forms.signing.dumps
-    monkeypatch.setattr(forms.signing, "dumps", lambda *a, **k: signed.append(1) or real(*a, **k))
+    real = forms.signed_dumps
+    monkeypatch.setattr(forms, "signed_dumps", lambda *a, **k: signed.append(1) or real(*a, **k))
     form = CommentForm(post=fixed_post)
     html = str(render_comment_form(a_request(candidate=True), fixed_post, form))
     assert signed == [] and "__comment_token__" in html
