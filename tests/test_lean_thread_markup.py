@@ -319,3 +319,16 @@ def test_random_threads_build_the_dom_of_the_closed_markup(
     assert_same_dom(
         str(render_thread(comments, **options)), closed_thread(comments, tz=tz, **options)
     )
+
+
+@pytest.mark.django_db
+def test_names_titles_and_interests_are_text_with_only_what_text_needs_escaped(a_post):
+    """Between tags only &, < and > need escaping: quotes stay plain (the same DOM as
+    ``&#x27;``), and nothing typed can open a tag or an entity."""
+    typed = 'O\'Brien "Doc" <b>&amp; </p><script>x</script>'
+    comment = make_comment(a_post, name=typed, title=typed, competing_interests=typed)
+    comment.depth = 0
+    html = str(render_thread([comment]))
+    assert 'O\'Brien "Doc" &lt;b&gt;&amp;amp; &lt;/p&gt;&lt;script&gt;' in html
+    assert "<script>" not in html and "&#x27;" not in html
+    assert html.count("O'Brien") == 3  # the name, the title, the competing interests
