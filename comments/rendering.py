@@ -7,6 +7,8 @@ comments in a few milliseconds. Every value is escaped except ``body_html``, whi
 ``blog.markup`` sanitised when the comment was saved.
 """
 
+import re
+from functools import partial
 from html import escape
 
 from django.db.models import Exists, OuterRef
@@ -65,8 +67,38 @@ def _datetime_attr(moment, tz):
     return moment.astimezone(tz).replace(microsecond=0).isoformat()
 
 
-AUTHOR_BADGE = ' <span class="comment-badge">Author</span>'
-MODERATOR_BADGE = ' <span class="comment-badge">Moderator</span>'
+AUTHOR_BADGE = " <span class=comment-badge>Author</span>"
+MODERATOR_BADGE = " <span class=comment-badge>Moderator</span>"
+
+# -- lean markup: what the HTML spec lets a long thread leave out ----------------------------
+# WHATWG HTML, "Unquoted attribute value syntax": a value may go without quotes when it is
+# not empty and has no ASCII whitespace, ", ', =, <, > or `. An & is allowed there too, but
+# is left quoted here (a character reference in a bare value reads less plainly).
+_NOT_BARE = re.compile(r"[\t\n\f\r \"'=<>`&]")
+
+# WHATWG HTML, "Optional tags": a p element's end tag may be omitted when the p is followed
+# at once by one of these elements (the parser's start tag closes the open p). The list
+# keeps to the ones the spec and every parser agree on whatever the document's mode (not
+# <table>, which closes a p only in no-quirks mode), and matches a whole tag name only.
+_CLOSES_P = re.compile(r"<(?:p|ul|ol|dl|div|blockquote|pre|hr|h[1-6])[\t\n\f\r />]")
+
+
+# Text between tags needs only &, < and > escaped: quotes are plain characters there (the
+# same DOM as &#x27;, and "O'Brien" is what a long thread repeats).
+escape_text = partial(escape, quote=False)
+
+
+def attribute_value(value):
+    """An escaped attribute value, bare where the spec allows it (``id=comment-12``), else
+    in double quotes."""
+    return value if value and _NOT_BARE.search(value) is None else f'"{value}"'
+
+
+def closes_p(html):
+    """True when ``html`` starts with the start tag of an element that ends an open ``<p>``
+    (``<p>``, a list, a quote, a code block ...): the ``</p>`` before it may be left out.
+    Anything else (text, inline markup, a space or a line break first) keeps it."""
+    return _CLOSES_P.match(html) is not None
 
 
 def _badge(comment):
@@ -81,9 +113,10 @@ def _name_html(comment):
     """The name, inside ``<bdi>`` when it needs it: a right-to-left name, or a U+202E typed
     into one, cannot reorder the date and links that follow it on the line. (Only then: on
     a long thread the eleven bytes add up.)"""
-    name = escape(comment.name)
+    name = escape_text(comment.name)
     if comment.website:
-        name = f'<a href="{escape(comment.website)}" rel="nofollow ugc">{name}</a>'
+        href = attribute_value(escape(comment.website))
+        name = f'<a href={href} rel="nofollow ugc">{name}</a>'
     return f"<bdi>{name}</bdi>" if could_reorder(comment.name) else name
 
 
@@ -94,11 +127,17 @@ def response_url_prefix():
 
 def title_html(comment):
     """The commenter's optional title, a line of its own before the body."""
-    return f"<p><strong>{escape(comment.title)}</strong></p>" if comment.title else ""
+    return f"<p><strong>{escape_text(comment.title)}</strong></p>" if comment.title else ""
 
 
 def interests_html(comment):
-    return f"<p>Competing interests: {escape(comment.competing_interests)}</p>"
+    return f"<p>Competing interests: {escape_text(comment.competing_interests)}</p>"
+
+
+def _end_p(following):
+    """``</p>``, or nothing when ``following`` starts with an element that ends the open
+    ``<p>`` itself (``closes_p``; a paragraph, most of the time, found without the regex)."""
+    return "" if following.startswith("<p>") or _CLOSES_P.match(following) else "</p>"
 
 
 class ThreadParts:
@@ -109,6 +148,8 @@ class ThreadParts:
     def __init__(self, tz):
         self.tz = tz
         self._names, self._interests, self._days = {}, {}, {}
+        # A permalink prefix -> the link's start and the end of its href (quoted or not).
+        self.permalinks = {}
 
     def name(self, comment):
         key = (comment.name, comment.website, comment.is_post_author, comment.is_staff_reply)
@@ -118,9 +159,13 @@ class ThreadParts:
         return html
 
     def interests(self, comment):
+        """The competing-interests line, its ``</p>`` left out: the comment's list item
+        ends after it, or its replies' ``<ol>`` follows (``comment_html``)."""
         html = self._interests.get(comment.competing_interests)
         if html is None:
-            html = self._interests[comment.competing_interests] = interests_html(comment)
+            html = self._interests[comment.competing_interests] = interests_html(
+                comment
+            ).removesuffix("</p>")
         return html
 
     def day(self, moment):
@@ -134,44 +179,80 @@ class ThreadParts:
 
 
 def comment_html(
-    comment, *, tz, reply_href="?replyto=", replies_open=True, response_prefix="", parts=None
+    comment,
+    *,
+    tz,
+    reply_href="?replyto=",
+    replies_open=True,
+    response_prefix="",
+    parts=None,
+    then="",
 ):
-    """One comment, its ``<li>`` left open for the replies. Every value is escaped
-    (``html.escape``, quotes included), except ``body_html``: sanitised by ``blog.markup``
-    when the comment was saved. ``parts``: a ``ThreadParts`` shared by the thread's comments.
+    """One comment, its ``<li>`` left open for the replies, then ``then`` (the reply form,
+    under the comment it answers). Every value is escaped (``html.escape``, quotes
+    included), except ``body_html``: sanitised by ``blog.markup`` when the comment was
+    saved. ``parts``: a ``ThreadParts`` shared by the thread's comments.
 
     The markup is lean on purpose (a long thread is mostly this, hundreds of times over:
     issue 19 budgets its HTML against its text): no classes, since the stylesheet and
     comments.js find the parts by structure (the first ``<p>`` is the byline: name, date,
     reply link; then the title's line if it has one; the last ``<p>`` is the competing
     interests). The date is the day in the site's time zone and the link to the comment's
-    own, citable page (``response_prefix`` + id); the ``<li id="comment-<id>">`` is its
+    own, citable page (``response_prefix`` + id); the ``<li id=comment-<id>>`` is its
     anchor in the thread. The reply link is ``reply_href`` + id (``?replyto=``, with the
     page and the post's address where needed) and is tied to its comment by sitting in the
     comment's list item. Both are named by their place in the comment; comments.js gives
     them names of their own ("2 Dec 2026, Jane Marsh's comment", "Reply to Jane Marsh"),
     which cost a long thread's HTML about 70 bytes a comment. The website link needs no
     ``noopener``: it opens no new window.
+
+    Leaner still, and the same to every HTML parser (the DOM a browser builds is that of
+    the fully closed, quoted markup; tests/test_lean_thread_markup.py parses both): the
+    end tags the spec makes optional are left out where it allows (WHATWG "Optional
+    tags"): ``</li>`` (``render_thread``), the competing-interests line's ``</p>`` (the
+    list item's last content, or its replies' ``<ol>`` follows), the body's last ``</p>``
+    (the competing-interests ``<p>`` follows) and the byline's and title's ``</p>`` when
+    the next thing is a ``<p>`` or another element that ends a ``<p>`` (``closes_p``);
+    attribute values with nothing the spec forbids bare go without quotes (the id, the
+    permalink, the website when it allows; the reply link has ``=`` and keeps them).
     """
     if parts is None:
         parts = ThreadParts(tz)
     pk = comment.pk
     reply = f' <a href="{reply_href}{pk}#respond">Reply</a>' if replies_open else ""
+    body = comment.body_html
+    interests = parts.interests(comment)
+    if then:
+        interests += _end_p(then)
+    title = comment.title
+    if title:
+        title = f"<p><strong>{escape_text(title)}</strong>{_end_p(body or interests)}"
+        byline_end = ""  # the title's <p> ends the byline
+    elif body.startswith("<p>"):  # most comments: the check without a call
+        byline_end = ""
+    else:
+        byline_end = _end_p(body or interests)
+    # The body's last </p>: the competing-interests <p> that follows ends it.
+    body = body.removesuffix("</p>")
+    permalink = parts.permalinks.get(response_prefix)
+    if permalink is None:  # the id and the "/" need no quotes: the prefix decides
+        quote = "" if _NOT_BARE.search(response_prefix) is None else '"'
+        permalink = parts.permalinks[response_prefix] = (
+            f"<a href={quote}{response_prefix}",
+            f"/{quote}>",
+        )
     return (
-        f'<li id="comment-{pk}"><p>{parts.name(comment)} '
-        f'<a href="{response_prefix}{pk}/">{parts.day(comment.created_at)}</a>'
+        f"<li id=comment-{pk}><p>{parts.name(comment)} "
+        f"{permalink[0]}{pk}{permalink[1]}{parts.day(comment.created_at)}</a>"
         f"{edited_html(comment.edited_at, tz) if comment.edited_at else ''}"
-        f"{reply}</p>"
-        f"{title_html(comment)}"
-        f"{comment.body_html}"
-        f"{parts.interests(comment)}"
+        f"{reply}{byline_end}{title}{body}{interests}{then}"
     )
 
 
 def edited_html(edited_at, tz):
     """The "(edited <time>)" mark: the commenter changed the text then (comments.editing)."""
     return (
-        f' <span class="comment-edited">(edited <time datetime="{_datetime_attr(edited_at, tz)}">'
+        f" <span class=comment-edited>(edited <time datetime={_datetime_attr(edited_at, tz)}>"
         f"{format_datetime(edited_at, tz)}</time>)</span>"
     )
 
@@ -196,6 +277,9 @@ def render_thread(
     the page is served at another one (the form sent back with errors), since the reply
     links are relative; ``page_number``: the page of the thread, which reply links keep.
     No reply links when the post takes no comments.
+
+    No ``</li>``: a list item's end tag may be left out before the next ``<li>`` and at the
+    end of its list (WHATWG "Optional tags"); ``comment_html`` says what else is left out.
     """
     tz = timezone.get_current_timezone()
     response_prefix = response_url_prefix()
@@ -209,8 +293,8 @@ def render_thread(
         if last_depth is not None:
             if depth > last_depth:
                 parts.append("<ol>")
-            else:
-                parts.append("</li></ol>" * (last_depth - depth) + "</li>")
+            elif depth < last_depth:
+                parts.append("</ol>" * (last_depth - depth))
         last_depth = depth
         parts.append(
             comment_html(
@@ -220,13 +304,10 @@ def render_thread(
                 replies_open=replies_open,
                 response_prefix=response_prefix,
                 parts=shared,
+                then=reply_form if reply_to is not None and comment.pk == reply_to else "",
             )
         )
-        if reply_to is not None and comment.pk == reply_to:
-            parts.append(reply_form)
-    if last_depth is not None:
-        parts.append("</li></ol>" * last_depth + "</li>")
-    parts.append("</ol>")
+    parts.append("</ol>" * ((last_depth or 0) + 1))
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped in comment_html
 
 
@@ -282,6 +363,7 @@ class ThreadPresenter:
         )
         self._form = self._sent_form
         self._given = form
+        self._page = None
 
     @classmethod
     def for_request(cls, post, *, request=None, form=None):
@@ -302,25 +384,26 @@ class ThreadPresenter:
             self._form = CommentForm(post=self.post, user=_signed_in(self.request))
         return self._form
 
+    @property
+    def form_sent(self):
+        """True for a bound form sent back (errors, preview): it names the comment it
+        answers, and says itself what is wrong with it."""
+        return self._sent_form is not None and self._sent_form.is_bound
+
     def page(self):
-        """The page of the thread this request shows (``comments.paging``), computed once a
-        request: the head's ``{% comment_page_links %}`` and the section share it."""
-        memo = getattr(self.request, "_comment_pages", None) if self.request is not None else None
-        if memo is not None and self.post.pk in memo:
-            return memo[self.post.pk]
-        number = self._page_number()
-        fetched = paging.fetch(self.post, number, THREAD_FIELDS)
-        fetched.comments = visible_in_thread(fetched.rows)
-        if self.request is not None:
-            if memo is None:
-                memo = self.request._comment_pages = {}
-            memo[self.post.pk] = fetched
-        return fetched
+        """The page of the thread this presenter shows (``comments.paging``), fetched once:
+        the head's ``{% comment_page_links %}`` and title and the section share the
+        request's presenter (``for_request``), and so this page."""
+        if self._page is None:
+            fetched = paging.fetch(self.post, self._page_number(), THREAD_FIELDS)
+            fetched.comments = visible_in_thread(fetched.rows)
+            self._page = fetched
+        return self._page
 
     def _page_number(self):
         """``?cpage=``; for a form sent back (errors, preview), the page of the comment it
         answers, so the form opens under it again."""
-        if self._sent_form is None or not self._sent_form.is_bound:
+        if not self.form_sent:
             return paging.requested_number(self.request)
         wanted = self.requested_parent()
         if not wanted or wanted < 0 or not paging.per_page():
@@ -339,10 +422,10 @@ class ThreadPresenter:
 
     def requested_parent(self):
         """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
-        form, request = self._sent_form, self.request
+        request = self.request
         raw = (
-            form.data.get("parent")
-            if form is not None and form.is_bound
+            self._sent_form.data.get("parent")
+            if self.form_sent
             else (request.GET.get("replyto") if request is not None else None)
         )
         if raw in (None, ""):
@@ -364,8 +447,8 @@ class ThreadPresenter:
             next((c for c in comments if c.pk == wanted), None) if wanted is not None else None
         )
         # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
-        sent = self._sent_form is not None and self._sent_form.is_bound
-        reply_error = BAD_PARENT if wanted is not None and reply_target is None and not sent else ""
+        missing = wanted is not None and reply_target is None
+        reply_error = BAD_PARENT if missing and not self.form_sent else ""
         form_html = (
             ""
             if closed

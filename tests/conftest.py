@@ -87,6 +87,23 @@ class FakeClock:
 
 
 @pytest.fixture
+def generation_reads(monkeypatch):
+    """Each read of the shared page-cache generation (``pagecache.store.generation``) from
+    now on appends to this list; the reads still happen."""
+    from pagecache import store
+
+    reads = []
+    real = store.generation
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "generation", counted)
+    return reads
+
+
+@pytest.fixture
 def fake_clock(monkeypatch):
     import time
 

@@ -1,13 +1,12 @@
 """make bench (benchmarks/render.py) measures the thread in pages (issue 19): a post's page 1
 and the same post with the whole thread on one page, and page 1 of a huge thread."""
 
-import re
-
 import pytest
 from django.test import Client
 
 from benchmarks import render
 from comments.models import Comment
+from tests.lean_markup_support import comment_ids
 
 
 @pytest.mark.django_db
@@ -27,7 +26,7 @@ def test_the_bench_measures_one_page_page_one_and_the_huge_thread(settings):
     results = render.measure_all(Client(), pages[1:5], runs=2, rounds=1)
     page_html = Client().get(results[2].page.url).content.decode()
     shown = {
-        m.page.name: Client().get(m.page.url).content.decode().count('<li id="comment-')
+        m.page.name: len(comment_ids(Client().get(m.page.url).content))
         for m in results
         if not m.page.settings
     }
@@ -42,10 +41,7 @@ def test_the_bench_measures_one_page_page_one_and_the_huge_thread(settings):
     # Page 1's text is that of the 10 comments it shows, not the thread's 25.
     assert page_one.page.comment_bytes < one_page.page.comment_bytes / 2
     shown_text = sum(
-        len(c.body.encode())
-        for c in Comment.objects.filter(
-            pk__in=[int(pk) for pk in re.findall(r'<li id="comment-(\d+)"', page_html)]
-        )
+        len(c.body.encode()) for c in Comment.objects.filter(pk__in=comment_ids(page_html))
     )
     assert page_one.page.comment_bytes == shown_text
     assert render.target_ms(one_page.page) == 10.0 or "500" not in one_page.page.name

@@ -14,6 +14,7 @@ from blog.models import Post
 from comments import rendering, services
 from comments.models import Comment
 from tests.factories import make_post
+from tests.lean_markup_support import closed_html
 from tests.strategies import any_script_text
 from tests.test_comments_support import form_data, make_comment, post_url
 
@@ -120,7 +121,7 @@ def test_the_cite_box(client, a_response):
 
 
 def test_the_thread_links_each_comment_to_its_page(client, a_response):
-    html = client.get(a_response.post.get_absolute_url()).content.decode()
+    html = closed_html(client.get(a_response.post.get_absolute_url()).content.decode())
     day = rendering.format_date(a_response.created_at)
     assert f'<a href="/comments/{a_response.pk}/">{day}</a>' in html
 

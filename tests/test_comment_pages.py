@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import post_recount_comments
+from tests.lean_markup_support import closed_html, comment_ids
 from tests.test_comments_support import make_comment
 
 Status = Comment.Status
@@ -27,7 +28,7 @@ def page(client, post, query=""):
 
 
 def shown_ids(html):
-    return [int(pk) for pk in re.findall(r'<li id="comment-(\d+)"', html)]
+    return comment_ids(html)
 
 
 @pytest.fixture
@@ -166,7 +167,7 @@ def test_reply_links_keep_the_page(client, a_post, five_conversations):
     first = page(client, a_post)
     assert f'href="?replyto={roots[0].pk}#respond"' in first
     # The no-JavaScript reply form opens under its comment on that page.
-    replying = page(client, a_post, f"?cpage=2&replyto={roots[2].pk}")
+    replying = closed_html(page(client, a_post, f"?cpage=2&replyto={roots[2].pk}"))
     item = replying[replying.index(f'<li id="comment-{roots[2].pk}"') :]
     assert item.index('id="respond"') < item.index(f'<li id="comment-{roots[3].pk}"')
 
@@ -274,7 +275,7 @@ def test_every_page_costs_the_same_few_queries(
     client.get(url)  # warm the per-generation sidebar cache
     with django_assert_max_num_queries(budget):
         html = client.get(url).content.decode()
-    assert html.count('<li id="comment-') == min(count, 250)
+    assert len(comment_ids(html)) == min(count, 250)
     if count > 250:
         last = (count // 5 + 49) // 50
         with django_assert_max_num_queries(budget):
@@ -299,6 +300,24 @@ def test_the_thread_itself_is_one_query(rf, db, settings, count, order, django_a
     with django_assert_num_queries(1):
         page = ThreadPresenter(post, request=request).page()
     assert len(page.comments) == min(count, 250)
+
+
+def test_the_requests_presenter_fetches_its_page_once(
+    rf, a_post, five_conversations, django_assert_num_queries
+):
+    """The head's title and links and the section share the request's presenter, which
+    keeps the page it fetched (on itself: nothing is left on the request)."""
+    from comments.rendering import ThreadPresenter
+
+    request = rf.get(a_post.get_absolute_url() + "?cpage=2")
+    with django_assert_num_queries(1):
+        page = ThreadPresenter.for_request(a_post, request=request).page()
+        assert ThreadPresenter.for_request(a_post, request=request).page() is page
+    assert page.number == 2 and not hasattr(request, "_comment_pages")
+    # Another presenter (another request, a form sent back) fetches its own.
+    other = ThreadPresenter(a_post, request=rf.get(a_post.get_absolute_url()))
+    with django_assert_num_queries(1):
+        assert other.page().number == 1
 
 
 # --- the page cache: each page of the thread is its own page -----------------------------
@@ -362,7 +381,7 @@ def test_a_held_comment_that_would_open_a_new_page_lands_on_the_last_one(
 
 def test_the_pager_is_above_the_thread_too_with_its_own_name(client, a_post, five_conversations):
     """Tryout: on a phone the pager below page 1 was 87,000 px down."""
-    html = page(client, a_post, "?cpage=2")
+    html = closed_html(page(client, a_post, "?cpage=2"))
     section = html[html.index('<section class="comments"') :]
     top = section.index('<nav class="comment-pages" aria-label="Pages of comments">')
     bottom = section.index('<nav class="comment-pages" aria-label="Comment pages">')

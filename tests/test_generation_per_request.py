@@ -4,36 +4,23 @@ by it, and the page is built from one generation."""
 
 import pytest
 
-from pagecache import store
-
-
-@pytest.fixture
-def reads(monkeypatch):
-    calls = []
-    real = store.generation
-
-    def counted():
-        calls.append(1)
-        return real()
-
-    monkeypatch.setattr(store, "generation", counted)
-    return calls
-
 
 @pytest.mark.parametrize("cache_seconds", [0, 300])
-def test_a_post_page_reads_the_generation_once(client, a_post, settings, reads, cache_seconds):
+def test_a_post_page_reads_the_generation_once(
+    client, a_post, settings, generation_reads, cache_seconds
+):
     settings.PAGE_CACHE_SECONDS = cache_seconds
     response = client.get(a_post.get_absolute_url())
     assert response.status_code == 200
     assert a_post.title in response.content.decode()
-    assert len(reads) == 1
+    assert len(generation_reads) == 1
 
 
-def test_each_request_reads_it_afresh(client, a_post, settings, reads):
+def test_each_request_reads_it_afresh(client, a_post, settings, generation_reads):
     settings.PAGE_CACHE_SECONDS = 0
     client.get(a_post.get_absolute_url())
     client.get("/")
-    assert len(reads) == 2
+    assert len(generation_reads) == 2
 
 
 def test_a_change_between_requests_is_seen_by_the_next(client, a_post, settings):

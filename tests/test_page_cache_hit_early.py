@@ -19,7 +19,6 @@ from django.test import Client, RequestFactory
 
 import pagecache
 from blog.models import Post
-from pagecache import store
 from pagecache.middleware import ResolvedViews, resolved_views
 from tests.factories import make_user
 
@@ -184,20 +183,14 @@ def test_a_bypass_parameter_or_an_invalid_page_number_on_a_known_address(client,
 
 
 def test_a_change_is_seen_on_the_next_early_request_with_one_generation_read(
-    client, a_post, monkeypatch
+    client, a_post, generation_reads
 ):
     client.get("/")
     assert client.get("/")["X-Page-Cache"] == "hit"
     Post.objects.filter(pk=a_post.pk).update(title="Changed on another server")
     pagecache.invalidate()
-    reads = []
-    original = store.generation
-
-    def counted():
-        reads.append(1)
-        return original()
-
-    monkeypatch.setattr(store, "generation", counted)
+    reads = generation_reads
+    reads.clear()
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert "Changed on another server" in response.content.decode()
