@@ -145,15 +145,22 @@ def generation():
 
 
 def _seconds_until_next_change():
-    """Seconds until stored pages stop being true (None if nothing is scheduled)."""
+    """Seconds until stored pages stop being true (None if nothing is scheduled).
+
+    The time is kept in the shared cache; once it has passed (the scheduled post is live),
+    the next one is looked up at once: kept until its entry expired, a past time would
+    keep every page from being stored for up to PAGE_CACHE_SECONDS."""
     next_at = cache.get(NEXT_CHANGE_KEY)
-    if next_at is None:
-        upcoming = [at for at in (expiry() for expiry in registry.expiries) if at is not None]
+    now = time.time()
+    if next_at is None or 0 < next_at <= now:
+        upcoming = [
+            at for at in (expiry() for expiry in registry.expiries) if at is not None and at > now
+        ]
         next_at = min(upcoming) if upcoming else 0
         cache.set(NEXT_CHANGE_KEY, next_at, settings.PAGE_CACHE_SECONDS)
     if not next_at:
         return None
-    return next_at - time.time()
+    return next_at - now
 
 
 def _fill(request, name, arg):

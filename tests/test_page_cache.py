@@ -73,6 +73,8 @@ def test_a_scheduled_post_appears_when_its_time_arrives(client, an_author):
     assert client.get("/")["X-Page-Cache"] == "hit"
     time.sleep(2.2)
     assert "Scheduled for two seconds" in client.get("/").content.decode()
+    # Once it is live, pages are stored again at once (not after PAGE_CACHE_SECONDS).
+    assert client.get("/")["X-Page-Cache"] == "hit"
 
 
 def test_logged_in_users_are_never_served_or_stored(client, a_post):
