@@ -135,3 +135,16 @@ def real_redis(settings):
     caches["default"].clear()
     yield caches["default"]
     caches["default"].clear()
+
+
+@pytest.fixture
+def page_cache_with_header(settings):
+    """The page cache on, saying hit or miss (X-Page-Cache), with no view remembered from
+    another test (``resolved_views``) before or after."""
+    from pagecache.middleware import resolved_views
+
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_HEADER = True
+    resolved_views.clear()
+    yield
+    resolved_views.clear()

@@ -27,15 +27,6 @@ from tests.test_comments_support import post_url
 BROWSER = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br, zstd"}  # what Chromium sends
 
 
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    settings.PAGE_CACHE_HEADER = True
-    resolved_views.clear()
-    yield
-    resolved_views.clear()
-
-
 # --- the gzip member ----------------------------------------------------------------------
 
 
@@ -137,7 +128,9 @@ def _blank_tokens(html):
 
 
 @pytest.mark.django_db
-def test_a_browser_gets_the_cached_page_compressed_and_the_same_page(page_cache_on, a_post):
+def test_a_browser_gets_the_cached_page_compressed_and_the_same_page(
+    page_cache_with_header, a_post
+):
     url = a_post.get_absolute_url()
     plain = Client().get(url)
     assert plain["X-Page-Cache"] == "miss" and not plain.has_header("Content-Encoding")
@@ -159,7 +152,7 @@ def test_a_browser_gets_the_cached_page_compressed_and_the_same_page(page_cache_
 
 
 @pytest.mark.django_db
-def test_a_page_from_the_shared_cache_is_compressed_too(page_cache_on, a_post):
+def test_a_page_from_the_shared_cache_is_compressed_too(page_cache_with_header, a_post):
     """Another worker (an empty local layer) gets the compressed pieces from the cache."""
     url = a_post.get_absolute_url()
     Client().get(url)
@@ -171,7 +164,9 @@ def test_a_page_from_the_shared_cache_is_compressed_too(page_cache_on, a_post):
 
 
 @pytest.mark.django_db
-def test_a_commenter_sends_the_form_from_a_compressed_page(page_cache_on, a_post, fake_clock):
+def test_a_commenter_sends_the_form_from_a_compressed_page(
+    page_cache_with_header, a_post, fake_clock
+):
     browser = Client(enforce_csrf_checks=True)
     url = a_post.get_absolute_url()
     Client().get(url)  # stored
@@ -199,7 +194,7 @@ def test_a_commenter_sends_the_form_from_a_compressed_page(page_cache_on, a_post
 
 
 @pytest.mark.django_db
-def test_a_reload_with_the_weak_etag_gets_304_when_nothing_changed(page_cache_on):
+def test_a_reload_with_the_weak_etag_gets_304_when_nothing_changed(page_cache_with_header):
     """A page whose only per-visitor value is the CSRF token (or none) answers a reload
     with 304 Not Modified, compressed or not."""
     Client().get("/")
@@ -234,7 +229,7 @@ def _stored_page():
 
 @pytest.mark.django_db
 def test_a_page_with_no_room_for_both_copies_keeps_the_compressed_one(
-    page_cache_on, a_post, settings
+    page_cache_with_header, a_post, settings
 ):
     """PAGE_CACHE_MAX_BYTES bounds what is kept: where the page and its compressed copy do
     not fit its share together, the compressed copy alone is kept (a long page gains most),
@@ -256,7 +251,9 @@ def test_a_page_with_no_room_for_both_copies_keeps_the_compressed_one(
 
 
 @pytest.mark.django_db
-def test_a_page_over_its_share_is_cached_compressed_when_that_fits(page_cache_on, a_post, settings):
+def test_a_page_over_its_share_is_cached_compressed_when_that_fits(
+    page_cache_with_header, a_post, settings
+):
     """A page larger than its share used to be served uncached; compressed, it fits."""
     url = a_post.get_absolute_url()
     size = _share_for(settings, url, lambda size: size // 2)
@@ -269,7 +266,7 @@ def test_a_page_over_its_share_is_cached_compressed_when_that_fits(page_cache_on
 
 @pytest.mark.django_db
 def test_a_page_whose_compressed_copy_is_over_its_share_is_not_stored(
-    page_cache_on, a_post, settings
+    page_cache_with_header, a_post, settings
 ):
     url = a_post.get_absolute_url()
     _share_for(settings, url, lambda size: 300)

@@ -19,7 +19,7 @@ from django.test import Client, RequestFactory
 
 import pagecache
 from blog.models import Post
-from pagecache.middleware import ResolvedViews, resolved_views
+from pagecache.middleware import ResolvedViews
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +35,8 @@ SECURITY_HEADERS = {
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    settings.PAGE_CACHE_HEADER = True
-    resolved_views.clear()
-    yield
-    resolved_views.clear()
+def _page_cache_on(page_cache_with_header):
+    """Every test here runs with the page cache on (tests/conftest.py)."""
 
 
 @pytest.fixture
