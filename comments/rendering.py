@@ -137,7 +137,7 @@ def interests_html(comment):
 def _end_p(following):
     """``</p>``, or nothing when ``following`` starts with an element that ends the open
     ``<p>`` itself (``closes_p``; a paragraph, most of the time, found without the regex)."""
-    return "" if following.startswith("<p>") or _CLOSES_P.match(following) else "</p>"
+    return "" if following.startswith("<p>") or closes_p(following) else "</p>"
 
 
 class ThreadParts:
@@ -189,9 +189,10 @@ def comment_html(
     then="",
 ):
     """One comment, its ``<li>`` left open for the replies, then ``then`` (the reply form,
-    under the comment it answers). Every value is escaped (``html.escape``, quotes
-    included), except ``body_html``: sanitised by ``blog.markup`` when the comment was
-    saved. ``parts``: a ``ThreadParts`` shared by the thread's comments.
+    under the comment it answers). Every value is escaped (``html.escape``: attribute
+    values with their quotes, text between tags for &, < and >, ``escape_text``), except
+    ``body_html``: sanitised by ``blog.markup`` when the comment was saved. ``parts``: a
+    ``ThreadParts`` shared by the thread's comments.
 
     The markup is lean on purpose (a long thread is mostly this, hundreds of times over:
     issue 19 budgets its HTML against its text): no classes, since the stylesheet and
@@ -226,7 +227,7 @@ def comment_html(
         interests += _end_p(then)
     title = comment.title
     if title:
-        title = f"<p><strong>{escape_text(title)}</strong>{_end_p(body or interests)}"
+        title = title_html(comment).removesuffix("</p>") + _end_p(body or interests)
         byline_end = ""  # the title's <p> ends the byline
     elif body.startswith("<p>"):  # most comments: the check without a call
         byline_end = ""

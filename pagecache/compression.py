@@ -158,13 +158,6 @@ class GzipPage:
         past the full flush before it."""
         return zlib.decompressobj(-zlib.MAX_WBITS).decompress(self.pieces[n])
 
-    def __getstate__(self):
-        return {slot: getattr(self, slot) for slot in self.__slots__}
-
-    def __setstate__(self, state):
-        for slot in self.__slots__:
-            setattr(self, slot, state[slot])
-
     def body(self, values=()):
         pieces, crcs, lengths = self.pieces, self.crcs, self.lengths
         parts = [_HEADER, pieces[0]]
