@@ -80,7 +80,7 @@ class SummaryRenderer:
                 "</time></a></span>"
             )
         html = (
-            f'<p class="byline">By {self.author_html(post.author)}\n  on <time datetime="'
+            f'<p class="byline">By {self.author_html(post.author)}\non <time datetime="'
             f'{_iso_utc(published)}">{_long_date(self._local(published))}</time>{updated}</p>\n'
         )
         labels = post.labels
@@ -90,7 +90,7 @@ class SummaryRenderer:
                 f"{escape(label.name)}</a>"
                 for label in labels
             )
-            html += f'<p class="labels"><span class="labels-title">Labels:</span>\n  {links}</p>\n'
+            html += f'<p class="labels"><span class="labels-title">Labels:</span>\n{links}</p>\n'
         return html
 
     def review_marker(self, post):

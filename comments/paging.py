@@ -321,4 +321,4 @@ def head_links_html(page, canonical):
         links.append(f'<link rel="prev" href="{page_url(url, page.number - 1)}">')
     if page.number < page.count:
         links.append(f'<link rel="next" href="{page_url(url, page.number + 1)}">')
-    return "\n  ".join(links)
+    return "\n".join(links)

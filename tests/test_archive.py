@@ -116,8 +116,8 @@ def test_the_sidebar_shows_years_and_months_with_counts(client, dated):
 
 def test_the_year_being_read_is_open_in_the_sidebar(client, dated):
     html = client.get("/2012/").content.decode()
-    assert "<details open>\n        <summary>2012 " in html
-    assert "<details>\n        <summary>2013 " in html
+    assert "<details open>\n<summary>2012 " in html
+    assert "<details>\n<summary>2013 " in html
 
 
 def test_no_link_hides_inside_a_summary(client, dated):

@@ -211,7 +211,7 @@ def test_standing_interests_are_listed_with_their_dates(client, a_profile):
         ended_on=date(2017, 1, 1),
     )
     register = _register(client, a_profile)
-    assert "<strong>MS Society</strong>: Other,\n      declared" in register
+    assert "<strong>MS Society</strong>: Other,\ndeclared" in register
     assert "1 April 2019</time>, current." in register
     assert 'ended <time datetime="2017-01-01">1 January 2017</time>' in register
 

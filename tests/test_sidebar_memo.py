@@ -72,12 +72,12 @@ def test_another_worker_moving_the_generation_on_is_seen_at_once(client, posts, 
 
 
 def test_each_open_year_and_time_zone_has_its_own_sidebar(client, posts, settings):
-    assert "<details open>\n        <summary>2013 " in sidebar_of(client.get("/"))
-    assert "<details open>\n        <summary>2012 " in sidebar_of(client.get("/2012/"))
-    assert "<details>\n        <summary>2013 " in sidebar_of(client.get("/2012/"))
+    assert "<details open>\n<summary>2013 " in sidebar_of(client.get("/"))
+    assert "<details open>\n<summary>2012 " in sidebar_of(client.get("/2012/"))
+    assert "<details>\n<summary>2013 " in sidebar_of(client.get("/2012/"))
     settings.TIME_ZONE = "Pacific/Kiritimati"
     with timezone.override("Pacific/Kiritimati"):
-        assert "<details open>\n        <summary>2013 " in sidebar_of(client.get("/"))
+        assert "<details open>\n<summary>2013 " in sidebar_of(client.get("/"))
 
 
 def test_without_a_readable_cache_the_sidebar_is_rendered_every_time(
