@@ -12,7 +12,10 @@ class CommentsConfig(AppConfig):
 
         pagecache.watch(self.get_model("Comment"))
         pagecache.register_placeholder("comment_token", token_for_punch)
-        pagecache.register_bypass_parameter("replyto")
+        from comments.rendering import OLD_REPLY_PARAMETER, REPLY_PARAMETER
+
+        pagecache.register_bypass_parameter(REPLY_PARAMETER)
+        pagecache.register_bypass_parameter(OLD_REPLY_PARAMETER)
         # The form's target (config/urls.py mounts comments at /comments/): a POST is never
         # cached anyway and a GET redirects, but no answer from it is ever a stored page.
         pagecache.register_excluded_prefix("/comments/post/")

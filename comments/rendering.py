@@ -25,6 +25,11 @@ from comments.forms import BAD_PARENT, CommentForm
 from comments.models import Comment, Redaction
 from comments.moderation import comments_closed
 
+# The reply link's parameter: ``?reply=<id>#respond`` puts the form under comment <id>.
+# ``?replyto=``, its name until issue 19 cut a thread's bytes, is still read: links in pages
+# stored before, bookmarks, a reader's history.
+REPLY_PARAMETER = "reply"
+OLD_REPLY_PARAMETER = "replyto"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # What a comment shows, fetched as light named tuples: half the cost of model instances.
@@ -182,7 +187,7 @@ def comment_html(
     comment,
     *,
     tz,
-    reply_href="?replyto=",
+    reply_href=f"?{REPLY_PARAMETER}=",
     replies_open=True,
     response_prefix="",
     parts=None,
@@ -200,7 +205,7 @@ def comment_html(
     reply link; then the title's line if it has one; the last ``<p>`` is the competing
     interests). The date is the day in the site's time zone and the link to the comment's
     own, citable page (``response_prefix`` + id); the ``<li id=comment-<id>>`` is its
-    anchor in the thread. The reply link is ``reply_href`` + id (``?replyto=``, with the
+    anchor in the thread. The reply link is ``reply_href`` + id (``?reply=``, with the
     page and the post's address where needed) and is tied to its comment by sitting in the
     comment's list item. Both are named by their place in the comment; comments.js gives
     them names of their own ("2 Dec 2026, Jane Marsh's comment", "Reply to Jane Marsh"),
@@ -285,7 +290,7 @@ def render_thread(
     tz = timezone.get_current_timezone()
     response_prefix = response_url_prefix()
     page = f"{paging.PAGE_PARAMETER}={page_number}&amp;" if page_number > 1 else ""
-    reply_href = f"{escape(page_url)}?{page}replyto="
+    reply_href = f"{escape(page_url)}?{page}{REPLY_PARAMETER}="
     shared = ThreadParts(tz)
     parts = ['<ol class="comment-list">']
     last_depth = None  # depth of the comment whose <li> is still open
@@ -346,7 +351,7 @@ def render_comment_form(request, post, form, *, reply_target=None, heading_level
 
 class ThreadPresenter:
     """The post's comment section: what is fetched (one query, ``THREAD_FIELDS``), where
-    the form goes (under the comment a ``?replyto=`` or a sent reply names, else below),
+    the form goes (under the comment a ``?reply=`` or a sent reply names, else below),
     and how it is shown (``render_thread``; the commenter's own block is
     ``pending_slot``'s, per request). ``form``: a bound ``CommentForm`` sent back with its
     errors or preview; any other value gets a fresh form.
@@ -422,13 +427,15 @@ class ThreadPresenter:
         return self.page().comments
 
     def requested_parent(self):
-        """The comment a reply is for: the sent form's, else ``?replyto=``; -1 when unreadable."""
+        """The comment a reply is for: the sent form's, else ``?reply=`` (or the older
+        ``?replyto=``); -1 when unreadable."""
         request = self.request
-        raw = (
-            self._sent_form.data.get("parent")
-            if self.form_sent
-            else (request.GET.get("replyto") if request is not None else None)
-        )
+        if self.form_sent:
+            raw = self._sent_form.data.get("parent")
+        elif request is not None:
+            raw = request.GET.get(REPLY_PARAMETER, request.GET.get(OLD_REPLY_PARAMETER))
+        else:
+            raw = None
         if raw in (None, ""):
             return None
         try:
@@ -447,7 +454,7 @@ class ThreadPresenter:
         reply_target = (
             next((c for c in comments if c.pk == wanted), None) if wanted is not None else None
         )
-        # A ?replyto= link to a comment that is not shown; a submitted form says it itself.
+        # A ?reply= link to a comment that is not shown; a submitted form says it itself.
         missing = wanted is not None and reply_target is None
         reply_error = BAD_PARENT if missing and not self.form_sent else ""
         form_html = (

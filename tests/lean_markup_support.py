@@ -59,7 +59,7 @@ def closed_thread(
     """``render_thread``'s arguments, the markup fully closed and quoted."""
     response_prefix = response_url_prefix()
     page = f"{paging.PAGE_PARAMETER}={page_number}&amp;" if page_number > 1 else ""
-    reply_href = f"{escape(page_url)}?{page}replyto="
+    reply_href = f"{escape(page_url)}?{page}reply="
     parts = ['<ol class="comment-list">']
     last_depth = None
     for comment in comments:

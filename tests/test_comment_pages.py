@@ -116,8 +116,8 @@ def test_page_one_has_one_address_the_posts_own(client, a_post, five_conversatio
     moved = client.get(post_url + "?cpage=1")
     assert moved.status_code == 301 and moved["Location"] == post_url
     roots = five_conversations[0]
-    kept = client.get(post_url + f"?cpage=1&replyto={roots[0].pk}")
-    assert kept.status_code == 301 and kept["Location"] == f"{post_url}?replyto={roots[0].pk}"
+    kept = client.get(post_url + f"?cpage=1&reply={roots[0].pk}")
+    assert kept.status_code == 301 and kept["Location"] == f"{post_url}?reply={roots[0].pk}"
 
 
 def test_page_one_keeps_the_readers_other_parameters_with_the_page_cache_on(
@@ -163,11 +163,11 @@ def test_a_hostile_page_value_is_escaped_and_cut_short(client, a_post, five_conv
 def test_reply_links_keep_the_page(client, a_post, five_conversations):
     roots = five_conversations[0]
     html = page(client, a_post, "?cpage=2")
-    assert f'href="?cpage=2&amp;replyto={roots[2].pk}#respond"' in html
+    assert f'href="?cpage=2&amp;reply={roots[2].pk}#respond"' in html
     first = page(client, a_post)
-    assert f'href="?replyto={roots[0].pk}#respond"' in first
+    assert f'href="?reply={roots[0].pk}#respond"' in first
     # The no-JavaScript reply form opens under its comment on that page.
-    replying = closed_html(page(client, a_post, f"?cpage=2&replyto={roots[2].pk}"))
+    replying = closed_html(page(client, a_post, f"?cpage=2&reply={roots[2].pk}"))
     item = replying[replying.index(f'<li id="comment-{roots[2].pk}"') :]
     assert item.index('id="respond"') < item.index(f'<li id="comment-{roots[3].pk}"')
 
@@ -392,10 +392,10 @@ def test_the_pager_is_above_the_thread_too_with_its_own_name(client, a_post, fiv
 
 def test_cancel_reply_without_javascript_stays_on_the_page(client, a_post, five_conversations):
     roots = five_conversations[0]
-    html = page(client, a_post, f"?cpage=2&replyto={roots[2].pk}")
+    html = page(client, a_post, f"?cpage=2&reply={roots[2].pk}")
     cancel = f'href="{a_post.get_absolute_url()}?cpage=2#respond">Cancel reply</a>'
     assert cancel in html
-    first = page(client, a_post, f"?replyto={roots[0].pk}")
+    first = page(client, a_post, f"?reply={roots[0].pk}")
     assert f'href="{a_post.get_absolute_url()}#respond">Cancel reply</a>' in first
 
 

@@ -274,7 +274,7 @@ def test_each_link_and_reply_has_its_own_accessible_name(client, a_post):
     for comment in (first, second):
         # The names of their own come from comments.js (tests/e2e): the HTML stays small.
         assert f'<a href="/comments/{comment.pk}/">{day}</a>' in html
-        assert f'<a href="?replyto={comment.pk}#respond">Reply</a>' in html
+        assert f'<a href="?reply={comment.pk}#respond">Reply</a>' in html
     assert "<Lee>" not in html
 
 

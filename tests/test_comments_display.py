@@ -52,7 +52,7 @@ def test_each_comment_has_anchor_permalink_name_date_body_and_interests(client, 
         f'<li id="comment-{comment.pk}"><p>'
         '<a href="https://ann.example" rel="nofollow ugc">Ann Reader</a> '
         f'<a href="/comments/{comment.pk}/">{day}</a> '
-        f'<a href="?replyto={comment.pk}#respond">Reply</a></p>'
+        f'<a href="?reply={comment.pk}#respond">Reply</a></p>'
         "<p>I <em>doubt</em> it.</p>"
         "<p>Competing interests: Consultant to Sanofi</p></li>"
     )

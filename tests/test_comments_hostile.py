@@ -177,8 +177,8 @@ def test_a_hostile_website_is_refused_not_linked(client, a_post):
     assert "Enter a valid URL." in response.content.decode()
 
 
-def test_a_hostile_replyto_is_harmless(client, a_post):
-    url = a_post.get_absolute_url() + '?replyto="><script>alert(1)</script>'
+def test_a_hostile_reply_parameter_is_harmless(client, a_post):
+    url = a_post.get_absolute_url() + '?reply="><script>alert(1)</script>'
     html = client.get(url).content.decode()
     assert "<script>alert(1)" not in html
     assert "You can only reply to a published comment on this post." in html

@@ -24,7 +24,7 @@ def public_urls(post, parent):
     return [
         reverse("blog:post_list"),
         post.get_absolute_url(),
-        f"{post.get_absolute_url()}?replyto={parent.pk}",
+        f"{post.get_absolute_url()}?reply={parent.pk}",
         reverse("blog:label_list"),
         reverse("blog:label_detail", args=["neurology"]),
         reverse("blog:label_feed_atom", args=["neurology"]),

@@ -200,8 +200,8 @@ def test_reply_link_shows_the_reply_form_under_the_comment_without_js(client, a_
     parent = make_comment(a_post, name="Bo Parent")
     page = client.get(a_post.get_absolute_url()).content.decode()
     # Relative to the post's page, which is where the thread is shown.
-    assert f'<a href="?replyto={parent.pk}#respond">Reply</a>' in page
-    html = client.get(f"{a_post.get_absolute_url()}?replyto={parent.pk}").content.decode()
+    assert f'<a href="?reply={parent.pk}#respond">Reply</a>' in page
+    html = client.get(f"{a_post.get_absolute_url()}?reply={parent.pk}").content.decode()
     assert "Reply to Bo Parent" in html
     assert f'name="parent" value="{parent.pk}"' in html
     html = closed_html(html)
@@ -215,14 +215,33 @@ def test_reply_links_on_a_form_sent_back_with_errors_lead_to_the_post(client, a_
     parent = make_comment(a_post, name="Bo Parent")
     response = client.post(post_url(a_post), form_data(a_post, body=""))
     assert response.status_code == 400
-    reply_href = f"{a_post.get_absolute_url()}?replyto={parent.pk}#respond"
+    reply_href = f"{a_post.get_absolute_url()}?reply={parent.pk}#respond"
     assert f'<a href="{reply_href}">Reply</a>' in response.content.decode()
     assert client.get(reply_href.split("#")[0]).status_code == 200
 
 
-@pytest.mark.parametrize("replyto", ["abc", "999999", "-1"])
-def test_bad_replyto_on_the_page_says_so(client, a_post, replyto):
-    html = client.get(f"{a_post.get_absolute_url()}?replyto={replyto}").content.decode()
+def test_the_older_replyto_parameter_still_opens_the_form_under_the_comment(client, a_post):
+    """``?replyto=`` was the reply link's parameter before issue 19 renamed it ``?reply=``
+    (two bytes a comment): links in pages stored before and bookmarks still work, and such
+    a page is never served from, or stored in, the page cache."""
+    parent = make_comment(a_post, name="Bo Parent")
+    other = make_comment(a_post, name="Cy Other")
+    response = client.get(f"{a_post.get_absolute_url()}?replyto={parent.pk}")
+    html = response.content.decode()
+    assert "Reply to Bo Parent" in html
+    assert f'name="parent" value="{parent.pk}"' in html
+    html = closed_html(html)
+    assert html.index(f'id="comment-{parent.pk}"') < html.index('id="respond"')
+    assert html.index('id="respond"') < html.index(f'id="comment-{other.pk}"')
+    # The new name wins when a link carries both.
+    both = client.get(f"{a_post.get_absolute_url()}?reply={other.pk}&replyto={parent.pk}")
+    assert f'name="parent" value="{other.pk}"' in both.content.decode()
+
+
+@pytest.mark.parametrize("parameter", ["reply", "replyto"])
+@pytest.mark.parametrize("value", ["abc", "999999", "-1"])
+def test_bad_reply_parameter_on_the_page_says_so(client, a_post, parameter, value):
+    html = client.get(f"{a_post.get_absolute_url()}?{parameter}={value}").content.decode()
     assert "You can only reply to a published comment on this post." in html
     assert 'name="parent" value=""' in html
 

@@ -67,7 +67,7 @@ def test_a_closed_post_shows_its_comments_without_reply_links(client, a_post, th
     html = client.get(a_post.get_absolute_url()).content.decode()
     assert "The top comment" in html
     assert "Comments are closed." in html
-    assert "replyto=" not in html
+    assert "reply=" not in html
     assert 'id="respond"' not in html
 
 

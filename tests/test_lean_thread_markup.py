@@ -135,13 +135,13 @@ def test_the_parts_comments_js_and_the_stylesheet_find():
         "Ann Reader",
     )
     assert links[1] == ((("href", "/comments/1/"),), "2 Dec 2026")
-    assert links[2] == ((("href", "?replyto=1#respond"),), "Reply")
+    assert links[2] == ((("href", "?reply=1#respond"),), "Reply")
 
 
 def test_the_page_2_reply_link_keeps_its_quotes():
-    """``?cpage=2&amp;replyto=`` has an = and an &: never bare."""
+    """``?cpage=2&amp;reply=`` has an = and an &: never bare."""
     html = str(render_thread([row(1, 0)], page_url="/p/", page_number=2))
-    assert '<a href="/p/?cpage=2&amp;replyto=1#respond">Reply</a>' in html
+    assert '<a href="/p/?cpage=2&amp;reply=1#respond">Reply</a>' in html
 
 
 @pytest.mark.parametrize(
@@ -252,8 +252,8 @@ def test_page_2_and_a_reply_form_build_the_same_dom(client, monkeypatch, a_varie
     post, ids = a_varied_thread
     url = post.get_absolute_url()
     html = _assert_page_same_dom(client, monkeypatch, f"{url}?cpage=2")
-    assert "cpage=2&amp;replyto=" in html
-    html = _assert_page_same_dom(client, monkeypatch, f"{url}?cpage=2&replyto={ids[-2]}")
+    assert "cpage=2&amp;reply=" in html
+    html = _assert_page_same_dom(client, monkeypatch, f"{url}?cpage=2&reply={ids[-2]}")
     assert 'id="respond"' in html
     _assert_page_same_dom(client, monkeypatch, url)
 
@@ -262,7 +262,7 @@ def test_a_closed_post_builds_the_same_dom(client, monkeypatch, a_varied_thread)
     post, _ids = a_varied_thread
     type(post).objects.filter(pk=post.pk).update(comments_open=False)
     html = _assert_page_same_dom(client, monkeypatch, post.get_absolute_url())
-    assert "replyto=" not in html
+    assert "reply=" not in html
 
 
 # -- random threads of hostile text ------------------------------------------------------------

@@ -395,10 +395,12 @@ def test_a_sign_in_keeps_the_cached_pages(client, a_post):
     assert client.get("/")["X-Page-Cache"] == "hit"
 
 
-def test_reply_form_pages_bypass_the_cache(client, a_post):
-    """?replyto= takes any value: caching each would let a flood fill the cache."""
+@pytest.mark.parametrize("parameter", ["reply", "replyto"])
+def test_reply_form_pages_bypass_the_cache(client, a_post, parameter):
+    """?reply= (and the older ?replyto=) takes any value: caching each would let a flood
+    fill the cache."""
     for n in range(3):
-        response = client.get(f"{a_post.get_absolute_url()}?replyto={n}")
+        response = client.get(f"{a_post.get_absolute_url()}?{parameter}={n}")
         assert "X-Page-Cache" not in response
     assert client.get(a_post.get_absolute_url())["X-Page-Cache"] == "miss"
 

@@ -171,7 +171,7 @@ def test_a_bypass_parameter_or_an_invalid_page_number_on_a_known_address(client,
     url = a_post.get_absolute_url()
     client.get(url)
     assert client.get(url)["X-Page-Cache"] == "hit"
-    assert "X-Page-Cache" not in client.get(f"{url}?replyto=1")
+    assert "X-Page-Cache" not in client.get(f"{url}?reply=1")
     client.get("/?page=1")
     assert client.get("/?page=1")["X-Page-Cache"] == "hit"  # 1 is a canonical page number
     response = client.get("/?page=01")

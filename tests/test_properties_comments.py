@@ -194,7 +194,7 @@ def test_every_field_a_commenter_types_reaches_every_page_exactly_once(an_author
         assert escaped_twice_problems(walk, typed_values) == []
 
         # The reply form names the comment answered; the admin lists and opens it.
-        reply = Client().get(f"{detail}?replyto={comment.pk}")
+        reply = Client().get(f"{detail}?reply={comment.pk}")
         assert reply.status_code == 200
         assert f"Reply to {comment.name}" in read_html(reply.content.decode()).strings
         staff = Client()

@@ -7,6 +7,10 @@
 (function () {
   "use strict";
 
+  /* A reply link's href: ?reply=<id>#respond, with the page before it on page 2 or later
+     (?replyto= in pages stored before the parameter was renamed). */
+  var REPLY_LINK = /[?&](?:reply|replyto)=[0-9]+#respond$/;
+
   var section = document.querySelector && document.querySelector("section.comments[data-place-url]");
   if (!section || !window.fetch || !window.URL || !window.JSON) { return; }
 
@@ -44,7 +48,7 @@
       var href = link.getAttribute("href") || "";
       if (/\/comments\/[0-9]+\/$/.test(href)) {
         link.setAttribute("aria-label", link.textContent + ", " + name + "\u2019s comment");
-      } else if (/[?&]replyto=/.test(href)) {
+      } else if (REPLY_LINK.test(href)) {
         link.setAttribute("aria-label", "Reply to " + name);
       }
     }
@@ -52,11 +56,12 @@
 })();
 
 /* Comments: progressive enhancement only. Without this file, "Reply" links load the page
-   with ?replyto=<id> and the server places the form under the comment. With it, the form
+   with ?reply=<id> and the server places the form under the comment. With it, the form
    moves under the comment in place, and "Cancel reply" moves it back. */
 (function () {
   "use strict";
 
+  var REPLY_LINK = /[?&](?:reply|replyto)=[0-9]+#respond$/;  /* as above */
   var wrap = document.getElementById("respond");
   if (!wrap || !document.querySelector) { return; }
 
@@ -98,7 +103,7 @@
   if (isAtHome()) {
     wrap.parentNode.insertBefore(home, wrap);
   } else {
-    /* The server put the form under a comment (?replyto=): its home is the section's end. */
+    /* The server put the form under a comment (?reply=): its home is the section's end. */
     var section = wrap.closest("section.comments");
     if (section) { section.appendChild(home); }
   }
@@ -145,7 +150,8 @@
     if (field) { field.focus({ preventScroll: true }); }
   }
 
-  /* A reply link is the a[href*="replyto="] in a comment's byline (its first <p>); the
+  /* A reply link is the a[href*="reply="] in a comment's byline (its first <p>), ending in
+     #respond (?replyto= in pages stored before it was renamed); the
      comment is the <li id="comment-<id>"> around it, and its name the byline's first
      node: plain text, the link to the commenter's website, or a <bdi> around either. */
   function authorName(item) {
@@ -175,9 +181,9 @@
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest
-      ? event.target.closest("section.comments li > p:first-child > a[href*='replyto=']")
+      ? event.target.closest("section.comments li > p:first-child > a[href$='#respond']")
       : null;
-    if (link && replyTo(link)) {
+    if (link && REPLY_LINK.test(link.getAttribute("href") || "") && replyTo(link)) {
       event.preventDefault();
     }
   });

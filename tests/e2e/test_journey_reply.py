@@ -42,7 +42,7 @@ def reply_through_the_page(page, parent, *, javascript, name, email, body):
         # The script moves the form under the comment, in place, without a page load.
         assert page.url.split("#")[0] == before.split("#")[0], page.url
     else:
-        assert f"replyto={parent.pk}" in page.url, page.url
+        assert f"reply={parent.pk}" in page.url, page.url
     form = comment_form(page)
     assert form.is_visible()
     under = page.locator(f"#{parent.anchor} form.comment-form, #{parent.anchor} + * form")
