@@ -218,7 +218,7 @@ def scholarly_article(post):
 def json_ld_script_content(data):
     """JSON for a <script type="application/ld+json"> element that cannot break out of it."""
     return mark_safe(  # noqa: S308 - every <, > and & is \u-escaped above
-        json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_ESCAPES)
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
     )
 
 
