@@ -16,19 +16,25 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on),
-## with the background-task worker beside the server (mail shows in this console)
+# make run's port: `PORT=8010 make run` when 8000 is taken. The site's address in mail and
+# links (SITE_URL, unless set) follows it.
+PORT ?= 8000
+RUN_ENV = DEBUG=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
+
+## run: install, migrate, load the demo content and serve on http://127.0.0.1:8000 (DEBUG on;
+## PORT=8010 for another port), with the background-task worker beside the server (mail
+## shows in this console)
 run: $(VENV)/.installed-runtime
 	mkdir -p "$${TRIALPRESS_VAR_DIR:-var}" && chmod 700 "$${TRIALPRESS_VAR_DIR:-var}"
-	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(PY) manage.py rerender_posts
-	DEBUG=1 $(PY) manage.py rerender_comments
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py rerender_posts
+	$(RUN_ENV) $(PY) manage.py rerender_comments
 	@echo "=================================================================================="
-	@echo " Trialpress: http://127.0.0.1:8000/   (stop with Ctrl-C)"
-	@DEBUG=1 $(PY) manage.py ensure_admin
+	@echo " Trialpress: http://127.0.0.1:$(PORT)/   (stop with Ctrl-C)"
+	@$(RUN_ENV) $(PY) manage.py ensure_admin
 	@echo "=================================================================================="
-	DEBUG=1 PY=$(PY) bash scripts/with_worker.sh $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) PY=$(PY) bash scripts/with_worker.sh $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install what the tests need and run the whole suite (SQLite, then PostgreSQL)
 test: $(VENV)/.installed-dev

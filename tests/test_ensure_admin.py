@@ -135,10 +135,17 @@ def test_the_printed_address_follows_a_moved_admin(var_dir, settings):
 
 def test_without_site_url_the_address_is_where_make_run_serves():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
-    (served,) = set(re.findall(r"runserver (\S+:\d+)", makefile))
+    (port,) = re.findall(r"^PORT \?= (\d+)$", makefile, re.M)
+    (served,) = set(re.findall(r"runserver (\S+):\$\(PORT\)", makefile))
     default = settings_in_subprocess(["SITE_URL"], DEBUG="1", SITE_URL="")["SITE_URL"]
 
-    assert default == f"http://{served}"
+    assert default == f"http://{served}:{port}"
+    # On another port (PORT=8010 make run), the address in mail and links follows it.
+    (run_env,) = re.findall(r"^RUN_ENV = (.*)$", makefile, re.M)
+    assert 'SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"' in run_env
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = [line for line in run.splitlines()[1:] if "manage.py" in line]
+    assert len(commands) == 6 and all("$(RUN_ENV)" in line for line in commands)
 
 
 # --------------------------------------------------------------------------- headings
