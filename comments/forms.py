@@ -94,6 +94,12 @@ class WebURLField(forms.URLField):
     validator lets them through in a host), and the address is kept in its ASCII form."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
+    # Said for the validator's refusal too (Field.run_validators uses the field's message
+    # for the code): "a valid URL" does not tell a commenter what is wanted.
+    default_error_messages = {
+        "invalid": "Enter a web address that starts with http:// or https://, "
+        "such as https://example.org."
+    }
 
     def to_python(self, value):
         char = _invisible_character(value or "")

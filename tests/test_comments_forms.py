@@ -100,7 +100,7 @@ def test_whitespace_only_comment_is_refused(a_post):
 def test_website_must_be_http_with_one_clear_message(a_post, website):
     form = bound(a_post, website=website)
     assert not form.is_valid()
-    assert form.errors["website"] == ["Enter a valid URL."]
+    assert form.errors["website"] == ["Enter a web address that starts with http:// or https://, such as https://example.org."]
 
 
 @pytest.mark.parametrize("website", ["https://example.org/path?q=1", "http://example.org"])
@@ -116,9 +116,9 @@ def test_the_page_says_enter_a_valid_url_once_beside_the_field(client, a_post, w
     response = client.post(post_url(a_post), form_data(a_post, website=website))
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("Enter a valid URL.") == 2
-    assert html.count('<ul class="errorlist" id="id_website_error"><li>Enter a valid URL.') == 1
-    assert '<a href="#id_website">Website (optional): Enter a valid URL.</a>' in html
+    assert html.count("Enter a web address that starts with http:// or https://, such as https://example.org.") == 2
+    assert html.count('<ul class="errorlist" id="id_website_error"><li>Enter a web address that starts with http:// or https://, such as https://example.org.') == 1
+    assert '<a href="#id_website">Website (optional): Enter a web address that starts with http:// or https://, such as https://example.org.</a>' in html
 
 
 def test_website_without_scheme_gets_https(a_post):

@@ -391,7 +391,7 @@ def test_an_error_summary_at_the_top_of_the_form_links_to_each_field(client, a_p
     links = re.findall(r'<a href="#(id_\w+)">([^<]+)</a>', summary)
     assert links == [
         ("id_email", "Email: Enter a valid email address."),
-        ("id_website", "Website (optional): Enter a valid URL."),
+        ("id_website", "Website (optional): Enter a web address that starts with http:// or https://, such as https://example.org."),
         ("id_body", "Comment: Please write a comment."),
     ]
     for field_id, _text in links:
