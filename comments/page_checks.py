@@ -8,18 +8,31 @@ Registered with ``blog.extensions.register_post_page_check`` by ``CommentsConfig
 - a value that is not a page of the thread (``?cpage=02``, ``?cpage=0``, or past the last
   page, e.g. a page that existed before conversations were withdrawn) is a 404 page that
   says so and links to the post and to its last page of comments, not the site's generic
-  "nothing at this address" (the address is the post's, which exists).
+  "nothing at this address" (the address is the post's, which exists);
+- a reply link (``?reply=<id>``, or the older ``?replyto=``) to a published comment of the
+  post that is now on another page (a page opened before newer conversations pushed it
+  on, an old bookmark) is a 302 to that page with the form under it, not a notice that
+  the comment cannot be replied to.
 """
 
-from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.template.response import TemplateResponse
 
 from comments import paging
+from comments.models import Comment
 
 TEMPLATE = "comments/no_such_page.html"
 
 
 def check_post_page(request, post):
+    moved = reply_on_another_page(request, post)
+    if moved is not None:
+        return moved
     if paging.PAGE_PARAMETER not in request.GET:
         return None
     raw = request.GET.get(paging.PAGE_PARAMETER, "")
@@ -62,3 +75,35 @@ def no_such_page(request, post, raw):
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def reply_on_another_page(request, post):
+    """The redirect to the page a reply link's comment is on, when that is not the page
+    asked for; None otherwise (no reply link, an unreadable one, a comment readers cannot
+    see: the page then says it cannot be replied to). One query, for reply links only."""
+    from comments.rendering import OLD_REPLY_PARAMETER, REPLY_PARAMETER
+
+    raw = request.GET.get(REPLY_PARAMETER, request.GET.get(OLD_REPLY_PARAMETER))
+    if raw is None or not paging.per_page():
+        return None
+    if not (raw.isascii() and raw.isdigit() and not raw.startswith("0") and len(raw) <= 18):
+        return None
+    try:
+        asked = paging.requested_number(request)
+    except Http404:
+        return None  # check_post_page's 404 for the page number
+    comment = (
+        Comment.objects.approved()
+        .for_post(post)
+        .filter(pk=int(raw))
+        .only("pk", "post_id", "thread_path")
+        .first()
+    )
+    if comment is None:
+        return None
+    number = paging.page_of(comment)
+    if number == asked:
+        return None
+    page = paging.page_url(post.get_absolute_url(), number)
+    joiner = "&" if "?" in page else "?"
+    return HttpResponseRedirect(f"{page}{joiner}{REPLY_PARAMETER}={comment.pk}#respond")

@@ -411,3 +411,48 @@ def test_the_count_has_thousands_separators(a_post, settings):
     make_comment(a_post, body="three")
     context = ThreadPresenter(a_post, request=RequestFactory().get("/")).context()
     assert context["count_text"] == "3,000"
+
+
+@pytest.mark.parametrize("parameter", ["reply", "replyto"])
+def test_a_reply_link_to_a_comment_now_on_another_page_goes_there(
+    client, a_post, five_conversations, settings, parameter
+):
+    """Newest first, a page opened before two new conversations arrived has reply links to
+    comments that are now on the next page: the link goes to that page, with the form under
+    the comment, instead of saying the comment cannot be replied to."""
+    roots, reply, deeper, later = five_conversations
+    response = client.get(f"{a_post.get_absolute_url()}?{parameter}={roots[2].pk}")
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{a_post.get_absolute_url()}?cpage=2&reply={roots[2].pk}#respond"
+    )
+    html = page(client, a_post, f"?cpage=2&reply={roots[2].pk}")
+    assert f'name="parent" value="{roots[2].pk}"' in html
+    assert "You can only reply to a published comment" not in html
+    # A reply, on page 1 asked from page 3; the newest order moves the pages around.
+    settings.COMMENTS_ORDER = "newest"
+    response = client.get(f"{a_post.get_absolute_url()}?cpage=3&{parameter}={deeper.pk}")
+    assert response.status_code == 200  # root 0's conversation is on page 3 when newest first
+    response = client.get(f"{a_post.get_absolute_url()}?{parameter}={deeper.pk}")
+    assert response["Location"] == f"{a_post.get_absolute_url()}?cpage=3&reply={deeper.pk}#respond"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "99999999", "9" * 30, "%EF%BC%91"])
+def test_a_reply_link_to_no_comment_of_this_post_stays_and_says_so(
+    client, a_post, five_conversations, value
+):
+    """Held, unknown, unreadable or another post's: no redirect, the page's own notice."""
+    other = make_comment(a_post, status=Status.HELD, body="held")
+    for wanted in (value, str(other.pk)):
+        response = client.get(f"{a_post.get_absolute_url()}?cpage=2&reply={wanted}")
+        assert response.status_code == 200, wanted
+        assert "You can only reply to a published comment on this post." in (
+            response.content.decode()
+        )
+
+
+def test_a_reply_link_on_its_own_page_is_not_redirected(client, a_post, five_conversations):
+    roots = five_conversations[0]
+    response = client.get(f"{a_post.get_absolute_url()}?cpage=2&reply={roots[3].pk}")
+    assert response.status_code == 200
+    assert f'name="parent" value="{roots[3].pk}"' in response.content.decode()
