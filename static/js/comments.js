@@ -8,7 +8,8 @@
   "use strict";
 
   /* A reply link's href: ?reply=<id>#respond, with the page before it on page 2 or later
-     (?replyto= in pages stored before the parameter was renamed). */
+     (?replyto= in pages stored before the parameter was renamed). Never absolute: a
+     commenter's website (always http: or https:) may end the same way. */
   var REPLY_LINK = /[?&](?:reply|replyto)=[0-9]+#respond$/;
 
   var section = document.querySelector && document.querySelector("section.comments[data-place-url]");
@@ -48,7 +49,7 @@
       var href = link.getAttribute("href") || "";
       if (/\/comments\/[0-9]+\/$/.test(href)) {
         link.setAttribute("aria-label", link.textContent + ", " + name + "\u2019s comment");
-      } else if (REPLY_LINK.test(href)) {
+      } else if (REPLY_LINK.test(href) && href.indexOf("http") !== 0) {
         link.setAttribute("aria-label", "Reply to " + name);
       }
     }
@@ -181,7 +182,8 @@
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest
-      ? event.target.closest("section.comments li > p:first-child > a[href$='#respond']")
+      ? event.target.closest(
+        "section.comments li > p:first-child > a[href$='#respond']:not([href^='http'])")
       : null;
     if (link && REPLY_LINK.test(link.getAttribute("href") || "") && replyTo(link)) {
       event.preventDefault();
