@@ -10,6 +10,11 @@ from tests.factories import make_post
 from tests.lean_markup_support import closed_html
 from tests.test_comments_support import form_data, post_url
 
+# What a commenter is told of a website address that is not http(s): what is wanted.
+BAD_WEBSITE = (
+    "Enter a web address that starts with http:// or https://, such as https://example.org."
+)
+
 
 def bound(post, **overrides):
     return CommentForm(form_data(post, **overrides), post=post)
@@ -100,7 +105,7 @@ def test_whitespace_only_comment_is_refused(a_post):
 def test_website_must_be_http_with_one_clear_message(a_post, website):
     form = bound(a_post, website=website)
     assert not form.is_valid()
-    assert form.errors["website"] == ["Enter a web address that starts with http:// or https://, such as https://example.org."]
+    assert form.errors["website"] == [BAD_WEBSITE]
 
 
 @pytest.mark.parametrize("website", ["https://example.org/path?q=1", "http://example.org"])
@@ -116,9 +121,9 @@ def test_the_page_says_enter_a_valid_url_once_beside_the_field(client, a_post, w
     response = client.post(post_url(a_post), form_data(a_post, website=website))
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("Enter a web address that starts with http:// or https://, such as https://example.org.") == 2
-    assert html.count('<ul class="errorlist" id="id_website_error"><li>Enter a web address that starts with http:// or https://, such as https://example.org.') == 1
-    assert '<a href="#id_website">Website (optional): Enter a web address that starts with http:// or https://, such as https://example.org.</a>' in html
+    assert html.count(BAD_WEBSITE) == 2
+    assert html.count(f'<ul class="errorlist" id="id_website_error"><li>{BAD_WEBSITE}') == 1
+    assert f'<a href="#id_website">Website (optional): {BAD_WEBSITE}</a>' in html
 
 
 def test_website_without_scheme_gets_https(a_post):

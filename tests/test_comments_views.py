@@ -14,6 +14,7 @@ from comments.forms import BAD_PARENT, RESUBMIT, make_token
 from comments.models import Comment
 from tests.factories import make_post, make_user
 from tests.lean_markup_support import closed_html, comment_ids
+from tests.test_comments_forms import BAD_WEBSITE
 from tests.test_comments_support import form_data, make_comment, post_url
 
 Status = Comment.Status
@@ -391,7 +392,7 @@ def test_an_error_summary_at_the_top_of_the_form_links_to_each_field(client, a_p
     links = re.findall(r'<a href="#(id_\w+)">([^<]+)</a>', summary)
     assert links == [
         ("id_email", "Email: Enter a valid email address."),
-        ("id_website", "Website (optional): Enter a web address that starts with http:// or https://, such as https://example.org."),
+        ("id_website", f"Website (optional): {BAD_WEBSITE}"),
         ("id_body", "Comment: Please write a comment."),
     ]
     for field_id, _text in links:
