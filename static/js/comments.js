@@ -129,7 +129,19 @@
     return cancel;
   }
 
+  /* The address of a page the server opened with the form under a comment (?reply=) loses
+     that parameter, so a reload does not put the form back under it. */
+  function forgetReplyParameter() {
+    if (!window.history || !window.history.replaceState || !window.URL) { return; }
+    var url = new URL(window.location.href);
+    if (!url.searchParams.has("reply") && !url.searchParams.has("replyto")) { return; }
+    url.searchParams.delete("reply");
+    url.searchParams.delete("replyto");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+
   function moveHome() {
+    forgetReplyParameter();
     parentInput.value = "";
     heading.textContent = originalHeading.indexOf("Reply") === 0 ? "Leave a comment" : originalHeading;
     if (home.parentNode) { home.parentNode.insertBefore(wrap, home.nextSibling); }

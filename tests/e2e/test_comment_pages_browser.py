@@ -85,3 +85,21 @@ def test_an_old_anchor_to_a_comment_readers_cannot_reach_here_keeps_the_post(
     assert page.url.endswith(f"{care_ms_post.get_absolute_url()}#comment-{target}")
     assert page.locator("#comments-heading").is_visible()
     assert any(f"/comments/{target}/place/" in url for url in asked)
+
+
+def test_a_reply_link_to_another_page_and_cancel_leave_a_plain_address(
+    page, care_ms_post, paged_thread
+):
+    """A reply link to a comment now on page 2 opens page 2 with the form under it; "Cancel
+    reply" moves the form home and takes ?reply= out of the address, so a reload keeps it
+    there. The page's other parameters stay."""
+    roots, _reply = paged_thread
+    page.goto(f"{care_ms_post.get_absolute_url()}?replyto={roots[2].pk}")
+    page.wait_for_url(f"**?cpage=2&reply={roots[2].pk}#respond")
+    assert page.locator(f"#comment-{roots[2].pk} #respond").count() == 1
+    page.get_by_role("link", name="Cancel reply").click()
+    assert page.url.endswith("?cpage=2#respond"), page.url
+    assert page.locator(f"#comment-{roots[2].pk} #respond").count() == 0
+    page.reload()
+    assert page.locator(f"#comment-{roots[2].pk} #respond").count() == 0
+    assert page.locator("#comment-form-heading").inner_text() == "Leave a comment"

@@ -48,3 +48,22 @@ def test_no_sideways_scroll_and_a_usable_comment_form(
             submit_button(form).click()
     assert page.get_by_text(AWAITING).first.is_visible()
     assert Comment.objects.filter(name=f"Reader at {width}px").exists()
+
+
+def test_the_text_kept_on_the_csrf_failure_page_fits_a_phone(new_context, care_ms_post):
+    """A comment sent after its session's cookie was lost: the 403 page keeps the text in a
+    read-only box, which fits the 375 px screen (its cols=60 alone would not)."""
+    context = new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(care_ms_post.get_absolute_url())
+    form = comment_form(page)
+    body = "A long line of text that a reader wrote before the cookie went missing. " * 3
+    fill_comment(form, name="Lost Cookie", email="lost@example.org", body=body)
+    context.clear_cookies()
+    with page.expect_navigation():
+        submit_button(form).tap()
+    kept = page.locator("#kept-text")
+    assert kept.input_value().strip() == body.strip()
+    assert page.evaluate(SIDEWAYS) <= 0, "the page scrolls sideways"
+    box = kept.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
