@@ -21,7 +21,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Func, IntegerField, Max, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
@@ -72,20 +72,55 @@ def _kept_key(post, state):
     )
 
 
-def feed_posts(posts):
+# A feed's posts, kept under the same state as their items' HTML; see ``feed_posts``.
+_kept_feed_posts = {}
+
+
+def feed_posts(posts, *, feed=("site",)):
     """The newest FEED_LENGTH of ``posts`` with what their items print, in a fixed number
     of queries; the disclosures and the extensions' rows only for posts whose item HTML is
-    not kept already (``full_content``)."""
-    posts = public_record.attach(with_addresses(posts.for_listing()[:FEED_LENGTH]))
+    not kept already (``full_content``).
+
+    ``feed`` names the list (the site's, a label's). The posts themselves are kept in this
+    process under the state their items' HTML is kept under (the page-cache generation and
+    the feed's ETag, which is read from the posts on every request): a warm feed reads
+    nothing but that state. Each post is only read once kept."""
     state = _item_state.get()
-    missing = posts
-    if state is not None:
-        for post in posts:
-            post.feed_item_key = _kept_key(post, state)
-        missing = [post for post in posts if post.feed_item_key not in _kept_items]
-    if missing:
-        prefetch_related_objects(missing, "disclosures", *extensions.prefetches())
+    if state is None:
+        return _feed_posts(posts, state)
+    key = (
+        *state,
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        get_urlconf(),
+        *feed,
+    )
+    found = _kept_feed_posts.get(key)
+    if found is None:
+        found = _feed_posts(posts, state)
+        if len(_kept_feed_posts) > 256 or any(other[:2] != state for other in _kept_feed_posts):
+            _kept_feed_posts.clear()  # only the current generation and state are kept
+        _kept_feed_posts[key] = found
+    else:
+        _prefetch_unkept(found)  # their items' HTML may have been dropped since
+    return found
+
+
+def _feed_posts(posts, state):
+    posts = public_record.attach(with_addresses(posts.for_listing()[:FEED_LENGTH]))
+    if state is None:
+        prefetch_related_objects(posts, "disclosures", *extensions.prefetches())
+        return posts
+    for post in posts:
+        post.feed_item_key = _kept_key(post, state)
+    _prefetch_unkept(posts)
     return posts
+
+
+def _prefetch_unkept(posts):
+    missing = [post for post in posts if post.feed_item_key not in _kept_items]
+    if missing:  # Django skips what a post has fetched already
+        prefetch_related_objects(missing, "disclosures", *extensions.prefetches())
 
 
 def full_content(post):
@@ -206,7 +241,7 @@ class LabelFeedMixin:
         return absolute_url(reverse(self.label_url_name, kwargs={"slug": label.slug}))
 
     def items(self, label):
-        return feed_posts(Post.objects.published().for_label(label.slug))
+        return feed_posts(Post.objects.published().for_label(label.slug), feed=("label", label.pk))
 
 
 class LabelRssFeed(LabelFeedMixin, PostFeed):

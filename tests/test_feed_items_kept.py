@@ -76,3 +76,42 @@ def test_the_feed_keeps_its_etag_and_304(client, posts):
     assert "Last-Modified" in first and "ETag" in first
     again = client.get("/feeds/atom/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("address", FEEDS)
+def test_a_warm_feed_reads_its_state_and_nothing_else(client, posts, address):
+    """The posts are kept with their items (blog.feeds.feed_posts): a second GET reads the
+    feed's state (and a label feed its label), not the posts, their labels or authors."""
+    first = client.get(address)
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(address)
+    assert second.content == first.content
+    state = [q["sql"] for q in warm.captured_queries if "COUNT" in q["sql"].upper()]
+    assert len(state) == 1  # how many posts are live, their newest dates
+    assert len(warm.captured_queries) == (2 if "labels" in address else 1)
+
+
+def test_another_workers_change_is_seen_although_this_worker_kept_posts(client, posts):
+    client.get("/feeds/atom/")
+    kept = feeds._kept_feed_posts.copy()
+    posts[2].title = "Renamed by another worker"
+    posts[2].save()
+    feeds._kept_feed_posts.update(kept)  # as if this worker had not seen the change
+    assert "Renamed by another worker" in client.get("/feeds/atom/").content.decode()
+
+
+def test_a_post_unpublished_without_signals_leaves_the_feed_on_the_next_get(client, posts):
+    """A bulk update moves no generation; the feed's state (read on every GET) sees it."""
+    from blog.models import Post
+
+    assert "Post 1" in client.get("/feeds/rss/").content.decode()
+    Post.objects.filter(pk=posts[1].pk).update(status=Post.Status.DRAFT)
+    page = client.get("/feeds/rss/").content.decode()
+    assert "Post 1" not in page and "Post 0" in page and "Post 2" in page
+
+
+def test_each_label_has_its_own_kept_posts(client, an_author, posts):
+    make_post(author=an_author, title="Only in cardiology", labels=["cardiology"])
+    assert "Only in cardiology" not in client.get("/labels/ms/feeds/atom/").content.decode()
+    assert "Only in cardiology" in client.get("/labels/cardiology/feeds/atom/").content.decode()
+    assert "Only in cardiology" not in client.get("/labels/ms/feeds/atom/").content.decode()
