@@ -241,6 +241,34 @@ def kept_post(key, request, fetch):
     return copy.copy(found[0])
 
 
+_kept_lists = {}
+KEPT_LISTS_LIMIT = 128  # pages of lists of posts (their text left in the database), at most
+
+
+def kept_list(key, request, fetch):
+    """``fetch()``: one page of a list of posts (the home page, a label's, an archive's, an
+    author's), kept in this worker's memory for the current generation and never past the
+    next scheduled post, as ``kept_post`` keeps a post: a list page reads its posts from
+    the database only the first time after a change. ``key``: the view, its arguments, the
+    page and its length; the time zone (an archive's month is the site's) and the URLconf
+    are added. Each request gets shallow copies of the posts. Without a generation, fetched
+    each time."""
+    current = pagecache.generation_for(request)
+    if current is None:
+        return fetch()
+    key = (current, timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf(), *key)
+    found = _kept_lists.get(key)
+    if found is None or (found[1] is not None and found[1] <= timezone.now().timestamp()):
+        posts = list(fetch())
+        until = _sidebar(request)["until"]
+        if len(_kept_lists) >= KEPT_LISTS_LIMIT or any(
+            other[0] != current for other in list(_kept_lists)
+        ):
+            _kept_lists.clear()  # only the current generation is kept
+        _kept_lists[key] = found = (posts, until)
+    return [copy.copy(post) for post in found[0]]
+
+
 def neighbours(post, request, find):
     """``(find(post, older=True), find(post, older=False))``, kept per generation and post:
     a post page reads them from the database only the first time after a change."""

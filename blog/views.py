@@ -19,6 +19,7 @@ from blog.models import Post, PostAddress, labels_prefetch, with_addresses
 from blog.navigation import (
     kept_count,
     kept_label_in_use_or_none,
+    kept_list,
     kept_post,
     listed_labels,
     neighbours,
@@ -98,7 +99,14 @@ class PostListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["list_heading"] = self.get_list_heading()
-        context[self.context_object_name] = with_addresses(context[self.context_object_name])
+        posts = context[self.context_object_name]
+        page = context.get("page_obj")
+        # The page's posts, kept per generation (blog.navigation.kept_list) like its count.
+        number = page.number if page is not None else 0  # not bool(page): len() reads it
+        key = (*self.count_key(), number, self.get_paginate_by(None))
+        context[self.context_object_name] = kept_list(
+            key, self.request, lambda: with_addresses(posts)
+        )
         return context
 
     def get_list_heading(self):

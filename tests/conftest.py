@@ -20,11 +20,13 @@ def _clear_cache():
         each.clear()
     local_layer.clear()
     navigation._kept_posts.clear()
+    navigation._kept_lists.clear()
     yield
     for each in caches.all():
         each.clear()
     local_layer.clear()
     navigation._kept_posts.clear()
+    navigation._kept_lists.clear()
 
 
 @pytest.fixture
