@@ -280,8 +280,11 @@ def neighbours(post, request, find):
 
 
 def kept_count(key, request, count):
-    """``count()`` (a list's ``COUNT`` of published posts), kept per generation and ``key``."""
-    return _kept_per_generation(("count", *key), request, count)
+    """``count()`` (a list's ``COUNT`` of published posts), kept per generation, ``key`` and
+    time zone (an archive's month is the site's)."""
+    return _kept_per_generation(
+        ("count", timezone.get_current_timezone_name(), *key), request, count
+    )
 
 
 def kept_label_in_use_or_none(slug, request=None):

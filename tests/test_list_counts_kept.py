@@ -92,3 +92,19 @@ def test_without_a_readable_cache_the_count_is_asked_every_time(client, posts, m
     monkeypatch.setattr("pagecache.store.generation", lambda: None)
     assert counts_in(client, "/")[1]
     assert counts_in(client, "/")[1]
+
+
+def test_a_month_archive_counts_its_posts_in_the_time_zone_of_the_request(
+    client, an_author, settings
+):
+    """1 March 2013 at 05:00 UTC is still February in Pago Pago (UTC-11): there, March has
+    one post and no second page, whatever count another time zone kept."""
+    settings.BLOG_POSTS_PER_PAGE = 1
+    make_post(author=an_author, title="Edge", published_at=datetime(2013, 3, 1, 5, tzinfo=UTC))
+    make_post(author=an_author, title="Later", published_at=datetime(2013, 3, 2, 9, tzinfo=UTC))
+    in_utc = client.get("/2013/03/?page=2")
+    with timezone.override("Pacific/Pago_Pago"):
+        in_pago_pago = client.get("/2013/03/?page=2")
+    assert in_utc.status_code == 200
+    assert "Edge" in in_utc.content.decode()
+    assert in_pago_pago.status_code == 404
