@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
@@ -56,7 +57,10 @@ class KeptCountPaginator(Paginator):
 class PostListMixin:
     """What every list of posts shares: published posts only, newest first, paginated.
 
-    A bad ``?page=`` (0, -1, abc, past the end) is a 404 through ListView's paginator.
+    A bad ``?page=`` (0, -1, abc, past the end) of a list that has posts is a 404 page
+    that says so and links to the list's first and last pages (``no_such_page``), not
+    the site's "nothing at this address": the list is there. An empty list that needs
+    posts is the generic 404.
     Pages that need posts to exist (``require_posts``: a label, a month) let the paginator
     say "empty" too, instead of ListView's extra ``exists()`` query. The paginator's
     ``COUNT`` is kept per page-cache generation (``blog.navigation.kept_count``): the same
@@ -72,6 +76,39 @@ class PostListMixin:
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            missing = self.no_such_page()
+            if missing is None:
+                raise
+            return missing
+
+    def no_such_page(self):
+        """The 404 for a page the list does not have, or None when the list itself is
+        missing or empty (the kept count: no query once the list has been seen)."""
+        raw = self.request.GET.get(self.page_kwarg)
+        posts = getattr(self, "object_list", None)
+        if raw is None or posts is None:
+            return None
+        pages = self.get_paginator(posts, self.get_paginate_by(posts)).num_pages
+        if not pages:  # a label or a month with no published post
+            return None
+        response = TemplateResponse(
+            self.request,
+            "blog/no_such_page.html",
+            {
+                "list_heading": self.get_list_heading(),
+                "asked": raw[:20],
+                "pages": pages,
+                "list_url": self.request.path,
+            },
+            status=404,
+        )
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         key = self.count_key()
