@@ -97,8 +97,8 @@ class WebURLField(forms.URLField):
     # Said for the validator's refusal too (Field.run_validators uses the field's message
     # for the code): "a valid URL" does not tell a commenter what is wanted.
     default_error_messages = {
-        "invalid": "Enter a web address that starts with http:// or https://, "
-        "such as https://example.org."
+        "invalid": "Enter a full web address, such as https://example.org; "
+        "only http and https addresses are accepted."
     }
 
     def to_python(self, value):

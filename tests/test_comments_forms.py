@@ -10,9 +10,11 @@ from tests.factories import make_post
 from tests.lean_markup_support import closed_html
 from tests.test_comments_support import form_data, post_url
 
-# What a commenter is told of a website address that is not http(s): what is wanted.
+# What a commenter is told of a website address that is not a whole http(s) one: what is
+# wanted ("example.org" is taken as https://example.org, so it is not "must start with").
 BAD_WEBSITE = (
-    "Enter a web address that starts with http:// or https://, such as https://example.org."
+    "Enter a full web address, such as https://example.org; "
+    "only http and https addresses are accepted."
 )
 
 
