@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
 from blog.models import Post
@@ -98,9 +99,16 @@ def test_the_page_size_comes_from_the_setting(client, many_posts, settings):
     "page", ["0", "-1", "abc", "4", "99999", str(10**30), "1.5", "%00", "1e3", "<script>"]
 )
 def test_a_bad_page_number_is_not_found(client, many_posts, page):
+    """A 404 that names the page asked for (escaped, cut at 20 characters) and the pages
+    there are (tests/test_list_pages_missing.py has the rest)."""
     response = client.get("/", {"page": page})
     assert response.status_code == 404
-    assertContains(response, "Page not found", status_code=404)
+    assertContains(response, "No such page", status_code=404)
+    assertContains(
+        response,
+        f"has 3 pages; there is no page \u201c{escape(page[:20])}\u201d",
+        status_code=404,
+    )
 
 
 def test_an_empty_blog_says_so(client, db):
