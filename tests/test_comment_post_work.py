@@ -147,7 +147,7 @@ def test_a_safety_hold_composed_by_the_worker_still_keeps_the_text_out(
     send(client, a_post, body="My NHS number is 943 476 5919, should I stop my ocrelizumab?")
     run_due_tasks(database_queue)
     (message,) = mail.outbox
-    assert "5919" not in message.body and "ocrelizumab" not in message.body
+    assert "476 5919" not in message.body and "ocrelizumab" not in message.body
     assert "ann@example.org" not in message.body and "NHS number" in message.body
 
 

