@@ -18,12 +18,13 @@ Kind = PostRevision.Kind
 NOTE_MAX_LENGTH = 2000
 
 KIND_REQUIRED = (
-    "Readers have seen this post: choose what kind of change this is (a correction, "
-    "a clarification, an update, a change to the disclosures, or a minor typo fix)."
+    "Readers have seen this post: choose what kind of change this is in \u201cKind of "
+    "change\u201d (a correction, a clarification, an update, a change to the disclosures, "
+    "or a minor typo fix)."
 )
 NOTE_REQUIRED = (
-    "Readers have seen this post: write a change note saying what changed and why. "
-    "It is shown to readers in the post\u2019s corrections box."
+    "Readers have seen this post: write a change note saying what changed and why in "
+    "\u201cChange note\u201d. It is shown to readers in the post\u2019s corrections box."
 )
 DISCLOSURES_NOT_MINOR = (
     "A change to the disclosures is always announced: choose a kind other than minor "

@@ -354,6 +354,15 @@ def test_a_body_change_without_a_note_is_refused_beside_the_note_only(admin_clie
     assert a_post.revisions.count() <= 1
 
 
+def test_the_refusals_name_the_fields_to_fill_as_the_form_labels_them(admin_client, a_post):
+    """The admin's summary says only "Please correct the errors below.": each error names
+    the field it is about, by the label the author sees (found by a tryout)."""
+    data = change_data(a_post, rows=existing_rows(a_post), body="New numbers.")
+    html = admin_client.post(change_url(a_post), data).content.decode()
+    assert "choose what kind of change this is in \u201cKind of change\u201d" in html
+    assert "saying what changed and why in \u201cChange note\u201d" in html
+
+
 def test_a_disclosure_change_without_a_note_is_refused_beside_the_disclosures(admin_client, a_post):
     rows = existing_rows(a_post)
     rows[0]["statement"] = "I consult for Genzyme."
