@@ -14,10 +14,12 @@ with a silent suffix.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
+from blog.label_addresses import label_address_remember
 from blog.models import Label, Post, label_for_name, label_slug
 from roles import policy
 
@@ -37,7 +39,8 @@ class LabelChangeForm(forms.ModelForm):
         fields = ("name", "slug")
         help_texts = {
             "slug": "The last part of the label's address: letters of any script, digits, "
-            "hyphens. Changing it changes the address."
+            "hyphens. Changing it changes the address; the old address then leads to the "
+            "new one (its page and feeds), so links and feed subscriptions keep working."
         }
 
     def clean_name(self):
@@ -70,7 +73,9 @@ class LabelAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                label_address_remember(label=obj, previous_slug=form.initial.get("slug"))
             return
         label = label_for_name(obj.name)
         # The name stays as typed: the stored one's capitals would tell it existed.

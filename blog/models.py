@@ -553,6 +553,23 @@ class PostAddress(models.Model):
         return f"/{self.year:04d}/{self.month:02d}/{self.slug}/"
 
 
+class LabelAddress(models.Model):
+    """A slug a label used to have: its page and feeds answer there with a 301 to the
+    label's address now (``blog.label_addresses``), so links and feed subscriptions
+    survive an Editor changing the slug. A label that now has the slug wins."""
+
+    label = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="old_addresses")
+    slug = models.CharField(max_length=LABEL_SLUG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "old label address"
+        verbose_name_plural = "old label addresses"
+
+    def __str__(self):
+        return f"/labels/{self.slug}/"
+
+
 # --- The public record -------------------------------------------------------------------
 class PostRevision(models.Model):
     """What a post said after one save: its text, labels, disclosures and source, who saved

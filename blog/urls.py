@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from blog import feeds, record_views, views
+from blog.label_addresses import follows_renamed_labels
 from blog.models import SLUG_PATTERN
 from blog.sitemaps import SITEMAPS
 
@@ -56,9 +57,21 @@ app_name = "blog"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
     path("labels/", views.LabelListView.as_view(), name="label_list"),
-    path("labels/<anyslug:slug>/", views.LabelPostListView.as_view(), name="label_detail"),
-    path("labels/<anyslug:slug>/feeds/atom/", feeds.label_atom_feed, name="label_feed_atom"),
-    path("labels/<anyslug:slug>/feeds/rss/", feeds.label_rss_feed, name="label_feed_rss"),
+    path(
+        "labels/<anyslug:slug>/",
+        follows_renamed_labels(views.LabelPostListView.as_view()),
+        name="label_detail",
+    ),
+    path(
+        "labels/<anyslug:slug>/feeds/atom/",
+        follows_renamed_labels(feeds.label_atom_feed),
+        name="label_feed_atom",
+    ),
+    path(
+        "labels/<anyslug:slug>/feeds/rss/",
+        follows_renamed_labels(feeds.label_rss_feed),
+        name="label_feed_rss",
+    ),
     path("feeds/atom/", feeds.atom_feed, name="feed_atom"),
     path("feeds/rss/", feeds.rss_feed, name="feed_rss"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
