@@ -68,8 +68,18 @@ class LabelAdmin(admin.ModelAdmin):
         kwargs["form"] = LabelChangeForm if obj is not None else LabelAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    readonly_fields = ("old_addresses",)
+
     def get_fields(self, request, obj=None):
-        return ("name", "slug") if obj is not None else ("name",)
+        return ("name", "slug", "old_addresses") if obj is not None else ("name",)
+
+    @admin.display(description="Old addresses")
+    def old_addresses(self, obj):
+        """The slugs this label had, each now leading to its address (blog.label_addresses)."""
+        slugs = sorted(obj.old_addresses.values_list("slug", flat=True)) if obj.pk else []
+        if not slugs:
+            return "None: the label has had only its present address."
+        return ", ".join(f"/labels/{slug}/" for slug in slugs) + " (each leads here)"
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -193,3 +193,13 @@ def test_any_slug_an_editor_types_keeps_the_old_address_working(client, editor, 
         Tag.objects.all().delete()
         for each in caches.all():
             each.clear()
+
+
+def test_the_admin_shows_the_old_addresses_that_lead_to_the_label(editor, ms_post):
+    label = Tag.objects.get(name="ms")
+    page = editor.get(f"{CHANGELIST}{label.pk}/change/").content.decode()
+    assert "Old addresses" in page and "has had only its present address" in page
+    renamed(editor, label, "multiple-sclerosis")
+    renamed(editor, label, "relapsing-ms")
+    page = editor.get(f"{CHANGELIST}{label.pk}/change/").content.decode()
+    assert "/labels/ms/, /labels/multiple-sclerosis/ (each leads here)" in page
