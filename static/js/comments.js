@@ -140,6 +140,19 @@
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }
 
+  /* The address says where the form is, as it does without this file: a reply puts the
+     reply link's ?reply=<id>#respond in it (no page load), so a reload opens the same
+     reply, with what was typed, instead of a comment at the end that the commenter takes
+     for their reply. */
+  function rememberReply(link) {
+    if (!window.history || !window.history.replaceState || !window.URL) { return; }
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (url.origin !== window.location.origin || url.pathname !== window.location.pathname) {
+      return;
+    }
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+
   function moveHome() {
     forgetReplyParameter();
     parentInput.value = "";
@@ -185,6 +198,7 @@
     parentInput.value = id;
     heading.textContent = "Reply to " + (author || "this comment");
     item.insertBefore(wrap, replies);
+    rememberReply(link);
     ensureCancel().parentNode.hidden = false;
     focusField();
     return true;
