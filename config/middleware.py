@@ -53,9 +53,36 @@ class SecurityHeadersMiddleware:
             if request.path.startswith(_admin_prefix())
             else settings.CONTENT_SECURITY_POLICY
         )
+        if settings.DEBUG and _is_django_debug_page(response):
+            policy = _debug_page_policy(policy)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# Django's technical 404 and 500 pages (DEBUG only) say this; none of the site's pages does.
+_DEBUG_PAGE_MARK = b"because you have <code>DEBUG = True</code>"
+
+
+def _is_django_debug_page(response):
+    return (
+        response.status_code >= 400
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and _DEBUG_PAGE_MARK in response.content
+    )
+
+
+def _debug_page_policy(policy):
+    """Django's debug pages carry their style and script inline: with DEBUG on (never in
+    production), they may run them, so a developer sees them as Django draws them."""
+    directives = []
+    for directive in policy.split(";"):
+        name = directive.split()[0] if directive.split() else ""
+        if name in ("script-src", "style-src") and "'unsafe-inline'" not in directive:
+            directive = f"{directive.rstrip()} 'unsafe-inline'"
+        directives.append(directive.strip())
+    return "; ".join(d for d in directives if d)
 
 
 @functools.cache

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Post
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,40 @@ def test_public_pages_have_no_inline_executable_script(client, a_post):
     html = client.get(a_post.get_absolute_url()).content.decode()
     for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert 'type="application/ld+json"' in attrs or (body.strip() == "" and "src=" in attrs)
+
+
+def test_with_debug_on_djangos_debug_page_may_use_its_inline_style_and_script(
+    client, a_post, settings
+):
+    """`make run` has DEBUG on: Django's "Page not found" page draws itself with inline
+    style, which the site's policy blocked (an unstyled page). Only that page is loosened,
+    only with DEBUG on."""
+    settings.DEBUG = True
+    debug_page = client.get("/no-such-page/")
+    assert debug_page.status_code == 404
+    assert b"DEBUG = True" in debug_page.content
+    policy = debug_page["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "script-src 'self' 'unsafe-inline'" in policy
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    for page in ("/", a_post.get_absolute_url()):
+        assert "'unsafe-inline'" not in client.get(page)["Content-Security-Policy"]
+
+
+def test_with_debug_off_the_404_page_keeps_the_strict_policy(client, a_post, settings):
+    settings.DEBUG = False
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404 and b"DEBUG = True" not in missing.content
+    assert "'unsafe-inline'" not in missing["Content-Security-Policy"]
+
+
+def test_a_post_quoting_the_debug_pages_words_is_not_loosened(client, a_superuser, settings):
+    """The mark is looked for only in error pages: a page that quotes it keeps the policy."""
+    settings.DEBUG = True
+    post = make_post(body="Django says: because you have <code>DEBUG = True</code> in it.")
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
 # --------------------------------------------------------------------------- the admin
