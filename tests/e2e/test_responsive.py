@@ -50,6 +50,20 @@ def test_no_sideways_scroll_and_a_usable_comment_form(
     assert Comment.objects.filter(name=f"Reader at {width}px").exists()
 
 
+def test_on_a_phone_long_words_are_hyphenated_but_never_in_links_or_code(new_context, care_ms_post):
+    """ "thrombocytopenia" broke mid-word with no hyphen at 375 px (a tryout): the post's
+    text asks for hyphenation on a phone (shown where the browser has hyphenation for
+    en-GB: phones do, Chromium on Linux has none to show); links and code never get it."""
+    hyphens = "el => getComputedStyle(el).hyphens"
+    phone = new_context(viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+    phone.goto(care_ms_post.get_absolute_url())
+    assert phone.locator("main p").first.evaluate(hyphens) == "auto"
+    assert phone.locator("main p a").first.evaluate(hyphens) == "manual"
+    desktop = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    desktop.goto(care_ms_post.get_absolute_url())
+    assert desktop.locator("main p").first.evaluate(hyphens) == "manual"
+
+
 def test_the_text_kept_on_the_csrf_failure_page_fits_a_phone(new_context, care_ms_post):
     """A comment sent after its session's cookie was lost: the 403 page keeps the text in a
     read-only box, which fits the 375 px screen (its cols=60 alone would not)."""
