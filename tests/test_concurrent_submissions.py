@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.scratch_databases import scratch_database
 from tests.test_hostile_comments import page_forms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,39 +103,14 @@ class ServerDatabase:
             return conn.execute(sql, params).fetchone()
 
 
-def _postgres_admin_url():
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgresql://{user}{password}@{db.get('HOST') or '127.0.0.1'}:"
-        f"{db.get('PORT') or 5432}/postgres",
-        user,
-        password,
-    )
-
-
 @pytest.fixture(scope="session")
 def server_database(tmp_path_factory):
     """A migrated database outside the suite's own: SQLite file, or fresh PostgreSQL."""
     var_dir = tmp_path_factory.mktemp("server-db")
-    if ON_POSTGRES:
-        import psycopg
-
-        admin_url, user, password = _postgres_admin_url()
-        name = f"trialpress_faults_{os.getpid()}"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgres://") + f"/{name}"
-    else:
-        url = f"sqlite:///{var_dir / 'db.sqlite3'}"
-    database = ServerDatabase(url, server_environment(url, var_dir))
-    database.run(BOOTSTRAP, timeout=120)
-    yield database
-    if ON_POSTGRES:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("postgres" if ON_POSTGRES else "sqlite", var_dir, "faults") as url:
+        database = ServerDatabase(url, server_environment(url, var_dir))
+        database.run(BOOTSTRAP, timeout=120)
+        yield database
 
 
 def _free_port():

@@ -31,6 +31,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.scratch_databases import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 START_SECONDS = 60
@@ -58,28 +60,6 @@ def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _fresh_database(engine, directory):
-    if engine == "sqlite":
-        yield f"sqlite:///{directory / 'deploy.sqlite3'}"
-        return
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    server = f"{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    name = f"trialpress_deploy_{os.getpid()}"
-    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://{server}/{name}"
-    finally:
-        with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _production_environment(database_url, directory, port):
@@ -139,7 +119,7 @@ class Site:
 def deployed_site(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(f"deploy-{request.param}")
     port = _free_port()
-    with _fresh_database(request.param, directory) as database_url:
+    with scratch_database(request.param, directory, "deploy") as database_url:
         environment = _production_environment(database_url, directory, port)
         assert "DEBUG" not in environment
         _run(environment, "manage.py", "migrate", "--no-input")

@@ -29,6 +29,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.scratch_databases import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ["sqlite"]
 if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -51,28 +53,6 @@ print(json.dumps(sorted(
     for row in DBTaskResult.objects.values("args_kwargs", "status")
 )))
 """
-
-
-@contextlib.contextmanager
-def fresh_database(engine, directory):
-    if engine == "sqlite":
-        yield f"sqlite:///{directory / 'outbox.sqlite3'}"
-        return
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    server = f"{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    name = f"trialpress_outbox_{os.getpid()}"
-    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://{server}/{name}"
-    finally:
-        with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Site:
@@ -170,7 +150,7 @@ def subjects(prefix, count):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_database_worker_killed_loses_no_mail(engine, tmp_path):
-    with fresh_database(engine, tmp_path) as database_url:
+    with scratch_database(engine, tmp_path, "outbox") as database_url:
         site = Site(database_url, tmp_path)
         site.run("manage.py", "migrate", "--no-input", "-v0")
         first, second, third = subjects("a", 5), subjects("b", 5), subjects("c", 5)
@@ -216,7 +196,7 @@ def test_the_database_worker_killed_loses_no_mail(engine, tmp_path):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_task_left_running_by_a_worker_that_never_returns_goes_back_when_stale(engine, tmp_path):
-    with fresh_database(engine, tmp_path) as database_url:
+    with scratch_database(engine, tmp_path, "outbox") as database_url:
         site = Site(database_url, tmp_path, TASKS_STALE_AFTER_SECONDS="2")
         site.run("manage.py", "migrate", "--no-input", "-v0")
         site.queue_mail("hang-before-send", "after")
