@@ -14,7 +14,7 @@ from django.utils import timezone
 from comments import editing, extensions, rendering, views
 from comments.models import Comment, CommentEdit
 from tests.lean_markup_support import closed_html
-from tests.test_comments_support import form_data, make_comment, post_url
+from tests.test_comments_support import make_comment, own_block, send_comment
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -23,17 +23,6 @@ Status = Comment.Status
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
     settings.COMMENT_RATE_LIMIT = "off"
-
-
-def _send(client, post, **fields):
-    response = client.post(post_url(post), form_data(post, **fields))
-    assert response.status_code == 302
-    return response, Comment.objects.latest("pk")
-
-
-def _own_block(html):
-    match = re.search(r'<section class="comments-own".*?</section>', html, re.S)
-    return match.group(0) if match else ""
 
 
 def _notice(html):
@@ -49,7 +38,7 @@ def _edit_url(comment):
 @pytest.fixture
 def an_approved_own_comment(client, a_post):
     make_comment(a_post, status=Status.APPROVED, body="An earlier approved comment.")
-    _response, comment = _send(client, a_post)
+    _response, comment = send_comment(client, a_post)
     assert comment.status == Status.APPROVED
     return comment
 
@@ -59,7 +48,7 @@ def an_approved_own_comment(client, a_post):
 
 @pytest.mark.parametrize("extra", [{}, {"homepage_url": "http://bot.example"}])
 def test_a_held_comment_lands_on_the_own_block_and_the_notice_agrees_with_it(client, a_post, extra):
-    response, comment = _send(client, a_post, **extra)
+    response, comment = send_comment(client, a_post, **extra)
     assert comment.status in (Status.HELD, Status.SPAM)  # spam looks held to its sender
     assert response["Location"] == a_post.get_absolute_url() + "#your-comments"
     html = client.get(response["Location"]).content.decode()
@@ -73,10 +62,10 @@ def test_a_held_comment_lands_on_the_own_block_and_the_notice_agrees_with_it(cli
 def test_an_approved_comment_lands_on_the_own_block_which_links_to_it(
     client, an_approved_own_comment
 ):
-    response, comment = _send(client, an_approved_own_comment.post, body="A second thought.")
+    response, comment = send_comment(client, an_approved_own_comment.post, body="A second thought.")
     assert comment.status == Status.APPROVED
     assert response["Location"] == comment.post.get_absolute_url() + "#your-comments"
-    assert f'href="/comments/{comment.pk}/thread/"' in _own_block(
+    assert f'href="/comments/{comment.pk}/thread/"' in own_block(
         client.get(response["Location"]).content.decode()
     )
 
@@ -91,19 +80,19 @@ def test_the_notice_adds_what_another_app_says_about_the_comment(client, a_post,
         return "We have emailed <you> a link to confirm your address." if comment.title else None
 
     monkeypatch.setattr(extensions, "_notices", [says])
-    response, comment = _send(client, a_post, title="Ticked")
+    response, comment = send_comment(client, a_post, title="Ticked")
     notice = _notice(client.get(response["Location"]).content.decode())
     assert "awaiting moderation" in notice
     assert "We have emailed &lt;you&gt; a link to confirm your address." in notice
     assert seen == [comment.pk]
-    response, _second = _send(client, a_post, body="Another comment, no ticks.")
+    response, _second = send_comment(client, a_post, body="Another comment, no ticks.")
     notice = _notice(client.get(response["Location"]).content.decode())
     assert "awaiting moderation" in notice and "emailed" not in notice
 
 
 def test_an_approved_comment_s_notice_carries_it_too(client, an_approved_own_comment, monkeypatch):
     monkeypatch.setattr(extensions, "_notices", [lambda comment: "Confirm your address."])
-    response, _comment = _send(client, an_approved_own_comment.post, body="More.")
+    response, _comment = send_comment(client, an_approved_own_comment.post, body="More.")
     html = client.get(response["Location"]).content.decode()
     assert "Your comment has been published. Confirm your address." in _notice(html)
 
@@ -113,7 +102,7 @@ def test_a_failing_app_loses_only_its_sentence(client, a_post, monkeypatch, capl
         raise RuntimeError("a broken app")
 
     monkeypatch.setattr(extensions, "_notices", [breaks])
-    response, comment = _send(client, a_post)
+    response, comment = send_comment(client, a_post)
     assert response["Location"].endswith("#your-comments")
     assert "awaiting moderation" in _notice(client.get(response["Location"]).content.decode())
     assert Comment.objects.filter(pk=comment.pk).exists()
@@ -139,9 +128,9 @@ def test_the_thread_shows_the_title_escaped_before_the_body(client, a_post):
 
 
 def test_the_own_block_and_the_edit_form_show_the_title(client, a_post):
-    _response, comment = _send(client, a_post, title=TITLE)
+    _response, comment = send_comment(client, a_post, title=TITLE)
     assert comment.title == TITLE
-    block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    block = own_block(client.get(a_post.get_absolute_url()).content.decode())
     assert f"<p><strong>{TITLE_HTML}</strong></p>" in block
     edit = client.get(_edit_url(comment)).content.decode()
     assert f'name="title" value="{TITLE_HTML}"' in edit.replace("&#x27;", "'")
@@ -175,7 +164,7 @@ def test_the_edit_changes_title_and_competing_interests_and_keeps_the_earlier_on
 
 
 def test_a_blank_competing_interests_line_means_none_declared(client, a_post):
-    _response, comment = _send(client, a_post, competing_interests="Consultant to Sanofi")
+    _response, comment = send_comment(client, a_post, competing_interests="Consultant to Sanofi")
     response = client.post(
         _edit_url(comment), {"title": "", "body": comment.body, "competing_interests": "  "}
     )
@@ -201,7 +190,7 @@ def test_the_edit_form_refuses_what_the_comment_form_refuses(client, an_approved
 
 def test_a_form_without_the_new_fields_keeps_them(client, a_post):
     """An edit form sent from a page rendered before this change keeps title and CI."""
-    _response, comment = _send(client, a_post, title="Kept", competing_interests="Kept CI")
+    _response, comment = send_comment(client, a_post, title="Kept", competing_interests="Kept CI")
     assert client.post(_edit_url(comment), {"body": "New words."}).status_code == 302
     comment.refresh_from_db()
     assert (comment.title, comment.competing_interests, comment.body) == (
@@ -225,7 +214,7 @@ def test_one_minute_is_singular(client, an_approved_own_comment, monkeypatch, se
 
 def test_times_show_their_zone_and_one_date_style(client, a_post, settings):
     settings.TIME_ZONE = "Europe/London"
-    _response, comment = _send(client, a_post)
+    _response, comment = send_comment(client, a_post)
     sent = datetime(2026, 7, 2, 13, 50, tzinfo=UTC)
     Comment.objects.filter(pk=comment.pk).update(created_at=sent, edited_at=sent)
     comment.refresh_from_db()
@@ -240,7 +229,7 @@ def test_times_show_their_zone_and_one_date_style(client, a_post, settings):
     comment.refresh_from_db()
     with timezone.override("UTC"):
         expected = rendering.format_datetime(editing.deadline(comment))
-        block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+        block = own_block(client.get(a_post.get_absolute_url()).content.decode())
         assert "until <time" in block and f">{expected}</time>" in block
         assert expected.endswith(" UTC") and re.match(r"\d{1,2} [A-Z][a-z]{2} \d{4}, ", expected)
         assert f">{expected}</time>" in client.get(_edit_url(comment)).content.decode()
@@ -322,7 +311,7 @@ def test_the_template_tag_is_a_thin_wrapper_over_the_presenter(rf, a_post):
 def test_a_hostile_title_is_escaped_in_the_thread_the_block_and_the_edit_form(
     client, a_post, title
 ):
-    _response, comment = _send(client, a_post, title=title)
+    _response, comment = send_comment(client, a_post, title=title)
     Comment.objects.filter(pk=comment.pk).update(status=Status.APPROVED)
     make_comment(a_post, status=Status.HELD, title=title, body="Held.")  # not this browser's
     html = client.get(a_post.get_absolute_url()).content.decode()

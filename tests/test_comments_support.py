@@ -1,5 +1,6 @@
 """Helpers shared by the comment test files (no tests here)."""
 
+import re
 import time
 
 from django.urls import reverse
@@ -35,3 +36,17 @@ def make_comment(post, *, status=Comment.Status.APPROVED, parent=None, **fields)
     fields.setdefault("email", "ann@example.org")
     fields.setdefault("body", "A comment.")
     return Comment.objects.create(post=post, parent=parent, status=status, **fields)
+
+
+def send_comment(client, post, **fields):
+    """Sends the comment form (valid unless ``fields`` say otherwise), expecting the redirect
+    of a comment taken; returns that response and the comment stored."""
+    response = client.post(post_url(post), form_data(post, **fields))
+    assert response.status_code == 302, response.status_code
+    return response, Comment.objects.latest("pk")
+
+
+def own_block(html):
+    """The commenter's own block ("Your comments"), or "" (between the thread and the form)."""
+    match = re.search(r'<section class="comments-own".*?</section>', html, re.S)
+    return match.group(0) if match else ""

@@ -1,7 +1,6 @@
 """Your pending comment (issue 15): the commenter sees their own held comment, marked, in
 this browser only; cached pages stay the same for everyone; forged cookies name nothing."""
 
-import re
 from datetime import timedelta
 from html import escape
 
@@ -21,7 +20,7 @@ from comments.rendering import pending_html
 from tests.factories import make_post, make_user
 from tests.lean_markup_support import comment_ids
 from tests.strategies import any_script_text
-from tests.test_comments_support import form_data, make_comment, post_url
+from tests.test_comments_support import form_data, make_comment, own_block, post_url
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -48,12 +47,6 @@ def _request_with(cookie):
     return request
 
 
-def _own_block(html):
-    """The commenter's own block, or "" (it sits between the thread and the form)."""
-    match = re.search(r'<section class="comments-own".*?</section>', html, re.S)
-    return match.group(0) if match else ""
-
-
 def test_the_author_sees_their_held_comment_and_another_client_never_does(client, a_post):
     url = a_post.get_absolute_url()
     other = Client()
@@ -62,10 +55,10 @@ def test_the_author_sees_their_held_comment_and_another_client_never_does(client
     assert comment.status == Status.HELD
 
     landing = client.get(url).content.decode()  # with the notice: rendered, not cached
-    assert MARK in _own_block(landing) and BODY in _own_block(landing)
+    assert MARK in own_block(landing) and BODY in own_block(landing)
     mine = client.get(url)
     assert mine["X-Page-Cache"] == "hit"  # the shared page, filled for this browser
-    block = _own_block(mine.content.decode())
+    block = own_block(mine.content.decode())
     assert f'id="comment-{comment.pk}"' in block and MARK in block and BODY in block
     assert f"/comments/yours/{comment.pk}/edit/" in block
 
@@ -123,8 +116,8 @@ def test_a_genuine_cookie_for_one_comment_shows_no_other(client, a_post):
     mine = _send(client, a_post)
     html = client.get(a_post.get_absolute_url()).content.decode()
     assert "Someone else's held words." not in html
-    assert f'id="comment-{mine.pk}"' in _own_block(html)
-    assert f"comment-{theirs.pk}" not in _own_block(html)
+    assert f'id="comment-{mine.pk}"' in own_block(html)
+    assert f"comment-{theirs.pk}" not in own_block(html)
 
 
 def test_an_expired_cookie_names_nothing(client, a_post, fake_clock):
@@ -140,7 +133,7 @@ def test_approved_and_rejected_comments_drop_out(client, a_post, a_superuser):
     services.comment_approve(comment=first, moderator=a_superuser)
     services.comment_reject(comment=second, moderator=a_superuser)
     html = client.get(a_post.get_absolute_url()).content.decode()
-    block = _own_block(html)
+    block = own_block(html)
     assert MARK not in html and "A second, different comment." not in html
     assert first.pk in comment_ids(html.split('class="comments-own"')[0])  # in the thread
     # Still editable, so linked from the block (through its permalink: threads have pages).
@@ -152,14 +145,14 @@ def test_spam_looks_held_to_its_sender(client, a_post):
     """A spammer learns nothing: their comment shows as awaiting moderation too."""
     comment = _send(client, a_post, homepage_url="http://bot.example")
     assert comment.status == Status.SPAM
-    assert MARK in _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    assert MARK in own_block(client.get(a_post.get_absolute_url()).content.decode())
 
 
 def test_a_pending_reply_says_what_it_answers(client, a_post):
     parent = make_comment(a_post, name="Bea <Parent>", email="bea@example.org")
     reply = _send(client, a_post, parent=str(parent.pk))
     assert reply.status == Status.HELD and reply.parent_id == parent.pk
-    block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    block = own_block(client.get(a_post.get_absolute_url()).content.decode())
     parent_link = f'<a href="/comments/{parent.pk}/thread/"><bdi>Bea &lt;Parent&gt;</bdi></a>'
     assert f"in reply to {parent_link}" in block
 
@@ -233,7 +226,7 @@ def test_staff_see_their_own_comment_signed_in(client, a_post):
     user = make_user(username="reader")
     client.force_login(user)
     comment = _send(client, a_post)
-    block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    block = own_block(client.get(a_post.get_absolute_url()).content.decode())
     assert f'id="comment-{comment.pk}"' in block
 
 
@@ -241,5 +234,5 @@ def test_a_held_comment_past_its_window_shows_without_links(client, a_post, monk
     comment = _send(client, a_post)
     later = comment.created_at + timedelta(minutes=16)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    block = _own_block(client.get(a_post.get_absolute_url()).content.decode())
+    block = own_block(client.get(a_post.get_absolute_url()).content.decode())
     assert MARK in block and "/comments/yours/" not in block
