@@ -92,7 +92,11 @@ class AnySlugField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return slug_from(value, fallback="", max_length=SLUG_MAX_LENGTH) if value else ""
+        return (
+            slug_from(value, fallback="", max_length=self.max_length or SLUG_MAX_LENGTH)
+            if value
+            else ""
+        )
 
 
 CHANGE_FIELDS = ("change_kind", "change_note")

@@ -1,16 +1,19 @@
 """A label's old addresses: after an Editor changes a label's slug, its old page and feeds
 answer with a 301 to the new ones (as a post's old address does, ``PostAddress``).
 
-The redirect is looked up only when nothing answers at the address, so a label that now
-has the slug wins; and only to a label a published post carries, so an old slug never
-tells a reader the new slug of a label used only on drafts.
+The redirect is looked up only when nothing answers at the address. A label that has the
+slug now owns it, even before a published post carries it. A redirect leads only to a label
+a published post carries, so an old slug never tells a reader the new slug of a label used
+only on drafts. Editors prune old addresses on the label's admin page.
 """
 
 from functools import wraps
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
+from taggit.models import Tag
 
 from blog.models import LabelAddress
 from blog.navigation import label_in_use_or_none
@@ -26,8 +29,10 @@ def label_address_remember(*, label, previous_slug):
 
 
 def moved_label_slug(slug):
-    """The slug now of the published label that used to have ``slug``, or None."""
-    old = LabelAddress.objects.filter(slug=slug).select_related("label").first()
+    """The slug now of the published label that used to have ``slug``, or None. None too
+    when a label has that slug now, used or not: it owns the address (one query)."""
+    owned = Tag.objects.filter(slug=OuterRef("slug"))
+    old = LabelAddress.objects.filter(~Exists(owned), slug=slug).select_related("label").first()
     if old is None or label_in_use_or_none(old.label.slug) is None:
         return None
     return old.label.slug

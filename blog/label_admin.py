@@ -19,8 +19,16 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
+from blog.forms import AnySlugField
 from blog.label_addresses import label_address_remember
-from blog.models import Label, Post, label_for_name, label_slug
+from blog.models import (
+    LABEL_SLUG_MAX_LENGTH,
+    Label,
+    LabelAddress,
+    Post,
+    label_for_name,
+    label_slug,
+)
 from roles import policy
 
 
@@ -34,14 +42,19 @@ class LabelAddForm(forms.ModelForm):
 
 
 class LabelChangeForm(forms.ModelForm):
+    slug = AnySlugField(
+        max_length=LABEL_SLUG_MAX_LENGTH,
+        required=False,
+        help_text="The last part of the label's address, made by the one rule from what you "
+        "type (as in WordPress: \u201cMultiple Sclerosis\u201d becomes "
+        "\u201cmultiple-sclerosis\u201d; letters of any script); left empty, made from the "
+        "name. Changing it changes the address; the old address then leads to the new one "
+        "(its page and feeds), so links and feed subscriptions keep working.",
+    )
+
     class Meta:
         model = Label
         fields = ("name", "slug")
-        help_texts = {
-            "slug": "The last part of the label's address: letters of any script, digits, "
-            "hyphens. Changing it changes the address; the old address then leads to the "
-            "new one (its page and feeds), so links and feed subscriptions keep working."
-        }
 
     def clean_name(self):
         """Only Editors rename labels, and they see every label: naming the twin is fine."""
@@ -56,7 +69,46 @@ class LabelChangeForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
-        return slug or label_slug(self.cleaned_data.get("name", ""), exclude_pk=self.instance.pk)
+        if not slug:
+            return label_slug(self.cleaned_data.get("name", ""), exclude_pk=self.instance.pk)
+        owner = Tag.objects.exclude(pk=self.instance.pk).filter(slug=slug).first()
+        if owner is not None:
+            raise forms.ValidationError(
+                f"/labels/{slug}/ is the address of the label \u201c{owner.name}\u201d. "
+                "Choose another slug, or leave it empty to make one from the name."
+            )
+        return slug
+
+
+class LabelAddressInline(admin.TabularInline):
+    """The label's old addresses, each leading to it: an Editor deletes a mistaken one (a
+    typo kept for a minute). One that another label now has is shown as that label's."""
+
+    model = LabelAddress
+    fields = ("address", "created_at")
+    readonly_fields = ("address", "created_at")
+    extra = 0
+    verbose_name = "old address"
+    verbose_name_plural = "Old addresses (each leads to this label; delete one to free it)"
+
+    @admin.display(description="Address")
+    def address(self, old):
+        taken = Tag.objects.exclude(pk=old.label_id).filter(slug=old.slug).first()
+        if taken is not None:
+            return f"/labels/{old.slug}/ (now the label \u201c{taken.name}\u201d: not redirected)"
+        return f"/labels/{old.slug}/"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return LabelAdmin.may(request, "view") or LabelAdmin.may(request, "change")
+
+    def has_change_permission(self, request, obj=None):
+        return LabelAdmin.may(request, "change") and policy.is_editor(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
 
 
 class LabelAdmin(admin.ModelAdmin):
@@ -68,18 +120,11 @@ class LabelAdmin(admin.ModelAdmin):
         kwargs["form"] = LabelChangeForm if obj is not None else LabelAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    readonly_fields = ("old_addresses",)
-
     def get_fields(self, request, obj=None):
-        return ("name", "slug", "old_addresses") if obj is not None else ("name",)
+        return ("name", "slug") if obj is not None else ("name",)
 
-    @admin.display(description="Old addresses")
-    def old_addresses(self, obj):
-        """The slugs this label had, each now leading to its address (blog.label_addresses)."""
-        slugs = sorted(obj.old_addresses.values_list("slug", flat=True)) if obj.pk else []
-        if not slugs:
-            return "None: the label has had only its present address."
-        return ", ".join(f"/labels/{slug}/" for slug in slugs) + " (each leads here)"
+    def get_inlines(self, request, obj):
+        return [LabelAddressInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -114,20 +159,21 @@ class LabelAdmin(admin.ModelAdmin):
         return labels.filter(pk__in=tagged.values("tag_id"))
 
     @staticmethod
-    def _taggit_perm(request, action):
+    def may(request, action):
+        """taggit's own permission for ``action`` (the roles migration grants them)."""
         return request.user.has_perm(f"taggit.{action}_tag")
 
     def has_view_permission(self, request, obj=None):
-        return self._taggit_perm(request, "view") or self._taggit_perm(request, "change")
+        return self.may(request, "view") or self.may(request, "change")
 
     def has_add_permission(self, request):
-        return self._taggit_perm(request, "add")
+        return self.may(request, "add")
 
     def has_change_permission(self, request, obj=None):
-        return self._taggit_perm(request, "change") and policy.is_editor(request.user)
+        return self.may(request, "change") and policy.is_editor(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return self._taggit_perm(request, "delete") and policy.is_editor(request.user)
+        return self.may(request, "delete") and policy.is_editor(request.user)
 
 
 def register(site=admin.site):
