@@ -299,3 +299,72 @@
   var areas = document.querySelectorAll("textarea[data-max-words]");
   for (var i = 0; i < areas.length; i++) { attach(areas[i]); }
 })();
+
+/* "Save my name, email and website in this browser for my next comment", as WordPress
+   asks: off until ticked; kept in this browser's localStorage only (never sent anywhere,
+   never in a cookie, so every reader still gets the same cached page); sending with it
+   unticked forgets them. Only empty fields are filled, so what the server sent back after
+   a form error stays. Without this file (or without storage) there is no checkbox. */
+(function () {
+  "use strict";
+
+  var KEY = "trialpress-commenter";
+  var FIELDS = ["name", "email", "website"];
+  var form = document.querySelector && document.querySelector("#respond form.comment-form");
+  var submit = form ? form.querySelector(".comment-submit") : null;
+  if (!submit || !window.JSON) { return; }
+  var storage = null;
+  try {
+    storage = window.localStorage;
+    storage.getItem(KEY);
+  } catch (error) { return; }  /* storage switched off: no promise we cannot keep */
+  if (!storage) { return; }
+
+  function field(name) {
+    return form.querySelector("input[name='" + name + "']");
+  }
+
+  var row = document.createElement("p");
+  row.className = "comment-notify-option comment-remember";
+  var box = document.createElement("input");
+  box.type = "checkbox";
+  box.id = "comment-remember";
+  var label = document.createElement("label");
+  label.htmlFor = box.id;
+  label.textContent = "Save my name, email and website in this browser for my next comment";
+  row.appendChild(box);
+  row.appendChild(document.createTextNode(" "));
+  row.appendChild(label);
+  submit.parentNode.insertBefore(row, submit);
+
+  var saved = null;
+  try { saved = JSON.parse(storage.getItem(KEY) || "null"); } catch (error) { saved = null; }
+  var kept = saved && typeof saved === "object" && !Array.isArray(saved) &&
+    FIELDS.some(function (name) { return typeof saved[name] === "string"; });
+  if (kept) {
+    FIELDS.forEach(function (name) {
+      var input = field(name);
+      var value = saved[name];
+      var limit = input && input.maxLength > 0 ? input.maxLength : 254;
+      if (input && !input.value && typeof value === "string" && value.length <= limit) {
+        input.value = value;
+      }
+    });
+    box.checked = true;
+  }
+
+  form.addEventListener("submit", function () {
+    try {
+      if (box.checked) {
+        var data = {};
+        FIELDS.forEach(function (name) {
+          var input = field(name);
+          data[name] = input ? input.value.trim() : "";
+        });
+        storage.setItem(KEY, JSON.stringify(data));
+      } else {
+        storage.removeItem(KEY);
+      }
+    } catch (error) { /* storage full or refused: the comment is sent all the same */ }
+  });
+})();
