@@ -129,8 +129,22 @@ class LabelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             with transaction.atomic():
+                taken_from = (
+                    LabelAddress.objects.filter(slug=obj.slug)
+                    .exclude(label=obj)
+                    .select_related("label")
+                    .first()
+                )
                 super().save_model(request, obj, form, change)
                 label_address_remember(label=obj, previous_slug=form.initial.get("slug"))
+            if taken_from is not None:
+                self.message_user(
+                    request,
+                    f"/labels/{obj.slug}/ was an old address of the label "
+                    f"\u201c{taken_from.label.name}\u201d and led readers there; it now shows "
+                    "this label. Choose another slug if those links should keep their way.",
+                    messages.WARNING,
+                )
             return
         label = label_for_name(obj.name)
         # The name stays as typed: the stored one's capitals would tell it existed.

@@ -264,3 +264,16 @@ def test_a_slug_another_label_has_is_refused_naming_that_label(editor, ms_post):
     assert "/labels/natalizumab/ is the address of the label \u201cnatalizumab\u201d" in page
     label.refresh_from_db()
     assert label.slug == "ms" and not LabelAddress.objects.exists()
+
+
+def test_taking_another_labels_old_address_says_so(client, editor, ms_post):
+    """Allowed (the label that has a slug owns its address), but never silent (a tryout)."""
+    label = renamed(editor, Tag.objects.get(name="ms"), "multiple-sclerosis")
+    make_post(title="Phase 3", labels=["phase 3 trial"])
+    other = Tag.objects.get(name="phase 3 trial")
+    response = change_slug(editor, other, "ms")
+    assert response.status_code == 302
+    page = editor.get(response["Location"]).content.decode()
+    assert "/labels/ms/ was an old address of the label \u201cms\u201d" in page
+    assert "Phase 3" in client.get("/labels/ms/").content.decode()
+    assert not label.old_addresses.exists()

@@ -353,8 +353,19 @@
     box.checked = true;
   }
 
+  /* What the server would refuse is not kept (an email without "@" is refused, and the
+     commenter would find it filled in next time): the browser's own checks of the fields'
+     types, which run even though the form says novalidate. */
+  function acceptable() {
+    return FIELDS.every(function (name) {
+      var input = field(name);
+      return !input || !input.validity || input.validity.valid;
+    });
+  }
+
   form.addEventListener("submit", function () {
     try {
+      if (box.checked && !acceptable()) { return; }
       if (box.checked) {
         var data = {};
         FIELDS.forEach(function (name) {

@@ -94,3 +94,18 @@ def test_without_javascript_there_is_no_promise_to_remember(new_context, care_ms
     visitor = new_context(java_script_enabled=False).new_page()
     visitor.goto(care_ms_post.get_absolute_url())
     assert comment_form(visitor).get_by_label(REMEMBER).count() == 0
+
+
+def test_details_the_server_refuses_are_not_kept(new_context, care_ms_post):
+    """An email without "@" gets the form's error: it is not kept for next time (the
+    tryout: it was, and the next form started with it)."""
+    visitor = new_context().new_page()
+    visitor.goto(care_ms_post.get_absolute_url())
+    form = comment_form(visitor)
+    fill_comment(form, name="Ann", email="not-an-email", body="Refused.")
+    form.get_by_label(REMEMBER).check()
+    with visitor.expect_navigation():
+        submit_button(form).click()
+    assert "Enter a valid email address" in visitor.content()
+    assert visitor.evaluate(f"localStorage.getItem('{KEY}')") is None
+    assert not Comment.objects.filter(body="Refused.").exists()
